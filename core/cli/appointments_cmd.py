@@ -1,0 +1,126 @@
+"""studiosync appointments add|list|show|edit|delete"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from core.cli.common import CliContext, add_command, add_group, add_json_flag, print_json, print_table
+from core.model import Appointment
+from core.studio.timeparse import parse_when, zone
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    appts = add_group(sub, "appointments", "the appointment book")
+    p = add_command(appts, "add", "add an appointment (prints the new id)", _add)
+    p.add_argument("login")
+    p.add_argument("--title", required=True)
+    p.add_argument("--start", required=True, metavar="ISO")
+    p.add_argument("--end", required=True, metavar="ISO")
+    p.add_argument("--status", choices=["confirmed", "tentative"], default="confirmed")
+    p.add_argument("--notes", default="")
+    p = add_command(appts, "list", "list appointments", _list)
+    p.add_argument("login", nargs="?")
+    add_json_flag(p)
+    p = add_command(appts, "show", "one appointment and its sync history", _show)
+    p.add_argument("id")
+    add_json_flag(p)
+    p = add_command(appts, "edit", "change an appointment", _edit)
+    p.add_argument("id")
+    p.add_argument("--title")
+    p.add_argument("--start", metavar="ISO")
+    p.add_argument("--end", metavar="ISO")
+    p.add_argument("--status", choices=["confirmed", "tentative"])
+    p.add_argument("--notes")
+    p = add_command(appts, "delete", "delete an appointment", _delete)
+    p.add_argument("id")
+
+
+def appointment_doc(appt: Appointment) -> dict[str, Any]:
+    return {
+        "id": appt.id,
+        "user": appt.user,
+        "title": appt.title,
+        "start": appt.start.isoformat(),
+        "end": appt.end.isoformat(),
+        "all_day": appt.all_day,
+        "status": appt.status,
+        "notes": appt.notes,
+        "origin": appt.origin,
+        "google_event_id": appt.google_event_id,
+        "revision": appt.revision,
+        "synced": not appt.dirty,
+        "sync_error": appt.sync_error,
+        "created": appt.created,
+        "updated": appt.updated,
+    }
+
+
+def _tz(ctx: CliContext):
+    return zone(ctx.studio.prefs.timezone)
+
+
+def _add(ctx: CliContext, args: argparse.Namespace) -> int:
+    tz = _tz(ctx)
+    appt = ctx.studio.appointments.add(
+        args.login,
+        title=args.title,
+        start=parse_when(args.start, tz, what="start"),
+        end=parse_when(args.end, tz, what="end"),
+        status=args.status,
+        notes=args.notes,
+    )
+    print(appt.id)
+    return 0
+
+
+def _list(ctx: CliContext, args: argparse.Namespace) -> int:
+    docs = [appointment_doc(a) for a in ctx.studio.appointments.list(args.login)]
+    if args.json:
+        print_json(docs)
+    else:
+        print_table(
+            [[d["id"], d["user"], d["start"], d["end"], d["status"], d["origin"], d["title"]] for d in docs],
+            ["ID", "USER", "START", "END", "STATUS", "ORIGIN", "TITLE"],
+        )
+    return 0
+
+
+def _show(ctx: CliContext, args: argparse.Namespace) -> int:
+    appt = ctx.studio.appointments.find(args.id, include_deleted=True)
+    if appt is None:
+        ctx.studio.appointments.get(args.id)  # raises the one-line not-found error
+    assert appt is not None
+    doc = appointment_doc(appt)
+    doc["deleted"] = appt.deleted
+    doc["google_etag"] = appt.google_etag
+    doc["trace"] = appt.trace
+    if args.json:
+        print_json(doc)
+    else:
+        for key in ("id", "user", "title", "start", "end", "status", "origin", "google_event_id", "synced"):
+            print(f"{key:16} {doc[key]}")
+        print("history:")
+        for entry in appt.trace:
+            print(f"  {entry['time']}  {entry['action']:10} {entry.get('detail') or ''}")
+    return 0
+
+
+def _edit(ctx: CliContext, args: argparse.Namespace) -> int:
+    tz = _tz(ctx)
+    appt = ctx.studio.appointments.edit(
+        args.id,
+        title=args.title,
+        start=parse_when(args.start, tz, what="start") if args.start else None,
+        end=parse_when(args.end, tz, what="end") if args.end else None,
+        status=args.status,
+        notes=args.notes,
+    )
+    print(f"updated {appt.id}")
+    return 0
+
+
+def _delete(ctx: CliContext, args: argparse.Namespace) -> int:
+    appt = ctx.studio.appointments.delete(args.id)
+    print(f"deleted {appt.id}")
+    return 0

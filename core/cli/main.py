@@ -1,0 +1,71 @@
+"""`studiosync`: the scriptable face of the product.
+
+Exit codes: 0 ok, 1 ran but something failed, 2 bad input (one line on stderr, nothing changed).
+Every listing takes --json and then prints exactly one JSON document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from core import __version__
+from core.cli import appointments_cmd, clients_cmd, groups_cmd, prefs_cmd, users_cmd
+from core.cli.common import CliContext, OneLineParser
+from core.errors import StudioSyncError
+
+COMMAND_MODULES = [users_cmd, groups_cmd, clients_cmd, appointments_cmd, prefs_cmd]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="studiosync", description="Studio appointment book <-> Google Calendar sync.")
+    parser.add_argument("--home", metavar="DIR", help="data directory (default: $STUDIOSYNC_HOME or the user data dir)")
+    parser.add_argument("--version", action="version", version=f"studiosync {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    ctx = CliContext(home=args.home)
+    try:
+        return int(handler(ctx, args) or 0)
+    except StudioSyncError as exc:
+        line = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        print(f"studiosync: error: {line}", file=sys.stderr)
+        if exc.fix:
+            print(f"studiosync: fix: {exc.fix}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("studiosync: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as exc:  # noqa: BLE001 - never show a traceback to a person; keep it in the log
+        _log_internal_error(exc)
+        print(f"studiosync: internal error: {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)
+        return 1
+    finally:
+        ctx.close()
+
+
+def _log_internal_error(exc: BaseException) -> None:
+    import logging
+
+    logging.getLogger("studiosync").error("internal error in CLI", exc_info=exc)
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,93 @@
+"""studiosync prefs email|timezone|google|show"""
+
+from __future__ import annotations
+
+import argparse
+
+from core.cli.common import CliContext, add_command, add_group, add_json_flag, print_json, read_secret_stdin
+from core.errors import InputError
+from core.model import to_doc
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    prefs = add_group(sub, "prefs", "company (studio) preferences")
+    p = add_command(prefs, "email", "SMTP settings for warning and log emails", _email)
+    p.add_argument("--host")
+    p.add_argument("--port", type=_port)
+    p.add_argument("--security", choices=["none", "starttls", "ssl"])
+    p.add_argument("--username")
+    p.add_argument("--password-stdin", action="store_true")
+    p.add_argument("--from", dest="from_addr", metavar="ADDR")
+    p.add_argument("--test", metavar="ADDR", help="send a test email and print the server's answer")
+    p = add_command(prefs, "timezone", "the studio time zone (IANA name)", _timezone)
+    p.add_argument("zone")
+    p = add_command(prefs, "google", "Google API settings", _google)
+    p.add_argument("--client-secrets", required=True, metavar="FILE")
+    p.add_argument("--api-endpoint", metavar="URL", help="API root URL (default: real Google)")
+    p = add_command(prefs, "show", "show company preferences", _show)
+    add_json_flag(p)
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port {text!r} is not a number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port {value} is out of range 1-65535")
+    return value
+
+
+def _email(ctx: CliContext, args: argparse.Namespace) -> int:
+    studio = ctx.studio
+    setting = any(v is not None for v in (args.host, args.port, args.security, args.username, args.from_addr))
+    if setting or args.password_stdin:
+        if not args.host or not args.port or not args.from_addr:
+            raise InputError("prefs email needs --host, --port and --from")
+        password = read_secret_stdin("password") if args.password_stdin else None
+        if password is not None and not args.username:
+            raise InputError("--password-stdin needs --username")
+        email = studio.prefs.set_email(
+            host=args.host,
+            port=args.port,
+            security=args.security or "starttls",
+            username=args.username,
+            password=password,
+            from_addr=args.from_addr,
+        )
+        print(f"email settings saved ({email.host}:{email.port}, {email.security})")
+    if args.test:
+        from core.studio.notify import send_test_email
+
+        answer = send_test_email(studio, args.test)
+        print(f"test email sent to {args.test}: {answer}")
+    if not setting and not args.password_stdin and not args.test:
+        raise InputError("prefs email needs --host, --port and --from (or --test ADDR)")
+    return 0
+
+
+def _timezone(ctx: CliContext, args: argparse.Namespace) -> int:
+    ctx.studio.prefs.set_timezone(args.zone)
+    print(f"studio time zone set to {args.zone}")
+    return 0
+
+
+def _google(ctx: CliContext, args: argparse.Namespace) -> int:
+    google = ctx.studio.prefs.set_google(client_secrets=args.client_secrets, api_endpoint=args.api_endpoint)
+    print(f"Google API settings saved (client {google.client_id}, {google.client_type} app)")
+    return 0
+
+
+def _show(ctx: CliContext, args: argparse.Namespace) -> int:
+    prefs = ctx.studio.prefs.get()
+    doc = to_doc(prefs)
+    if args.json:
+        print_json(doc)
+    else:
+        print(f"time zone        {prefs.timezone}")
+        e = prefs.email
+        print(f"email            {e.host or '(not set)'}:{e.port} {e.security} from {e.from_addr or '-'}")
+        g = prefs.google
+        print(f"google client    {g.client_id or '(not set)'} ({g.client_type or '-'})")
+        print(f"google API root  {g.api_endpoint or 'https://www.googleapis.com/ (Google)'}")
+    return 0

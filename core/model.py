@@ -1,0 +1,176 @@
+"""The studio's domain as dataclasses.
+
+Stored documents are plain JSON; these classes are what services hand to the CLI and the console.
+Times are timezone-aware datetimes (ISO 8601 with offset on disk); all-day appointments use dates
+with an exclusive end, as Google does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date, datetime
+from typing import Any, Literal, TypeVar
+
+UserKind = Literal["staff", "resource"]
+AppointmentStatus = Literal["confirmed", "tentative"]
+Origin = Literal["studio", "google"]
+Security = Literal["none", "starttls", "ssl"]
+
+USER_KINDS: tuple[str, ...] = ("staff", "resource")
+STATUSES: tuple[str, ...] = ("confirmed", "tentative")
+SECURITIES: tuple[str, ...] = ("none", "starttls", "ssl")
+
+T = TypeVar("T")
+
+
+def from_doc(cls: type[T], doc: dict[str, Any]) -> T:
+    """Build a dataclass from a stored document, ignoring unknown keys (written by newer versions)."""
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in doc.items() if k in names})
+
+
+def to_doc(obj: Any) -> dict[str, Any]:
+    return asdict(obj)
+
+
+@dataclass
+class User:
+    login: str
+    name: str
+    kind: UserKind = "staff"
+    admin: bool = False
+    password_hash: str | None = None
+    created: str = ""
+
+    @property
+    def can_sync(self) -> bool:
+        # Seed: "Resources such as locations or rooms can NOT sync with Google."
+        return self.kind == "staff"
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "login": self.login,
+            "name": self.name,
+            "kind": self.kind,
+            "admin": self.admin,
+            "has_password": self.password_hash is not None,
+            "created": self.created,
+        }
+
+
+@dataclass
+class ClientGroup:
+    id: str
+    name: str
+
+
+@dataclass
+class Client:
+    id: str
+    name: str
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    group: str | None = None  # group id
+    origin: Origin = "studio"
+    google_resource: str | None = None  # People API resourceName ("people/c123")
+    google_owner: str | None = None  # login of the user whose contacts it came from
+    google_etag: str | None = None
+    created: str = ""
+    updated: str = ""
+
+
+@dataclass
+class TraceEntry:
+    """One line of an appointment's sync history (answers "why isn't this in Google?")."""
+
+    time: str
+    action: str  # created, changed, deleted, pushed, pulled, conflict, error...
+    detail: str = ""
+    run_id: str | None = None
+
+
+@dataclass
+class Appointment:
+    id: str
+    user: str
+    title: str
+    start: datetime | date
+    end: datetime | date
+    all_day: bool = False
+    status: AppointmentStatus = "confirmed"
+    notes: str = ""
+    origin: Origin = "studio"
+    # Sync bookkeeping: `revision` is bumped on every change; the appointment is dirty while
+    # revision > synced_revision. A deleted appointment stays as a tombstone until the deletion synced.
+    revision: int = 1
+    synced_revision: int = 0
+    deleted: bool = False
+    created: str = ""
+    updated: str = ""
+    google_event_id: str | None = None
+    google_etag: str | None = None
+    google_updated: str | None = None
+    sync_error: str | None = None
+    trace: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def dirty(self) -> bool:
+        return self.revision > self.synced_revision
+
+
+@dataclass
+class GooglePrefs:
+    """A user's Google tab (Maintenance > Preferences > User Preferences > Google)."""
+
+    login: str
+    enabled: bool = False
+    account_email: str | None = None
+    calendar_id: str | None = None
+    calendar_summary: str | None = None
+    populate_google: bool = False
+    populate_studio: bool = False
+    two_way: bool = False
+    tentative: bool = False
+    contacts: bool = False
+    client_group: str | None = None  # group id
+    warn_email: str | None = None  # "Email Warnings and Errors to Me": on when an address is set
+    detailed_logs: bool = False
+    enabled_at: str | None = None
+    last_sync: str | None = None  # last successful sync
+    last_attempt: str | None = None
+    last_error: str | None = None
+    last_error_cause: str | None = None
+    last_error_fix: str | None = None
+    consecutive_failures: int = 0
+    escalated: bool = False
+
+
+@dataclass
+class EmailPrefs:
+    host: str = ""
+    port: int = 587
+    security: Security = "starttls"
+    username: str | None = None
+    from_addr: str = ""
+    has_password: bool = False
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host and self.from_addr)
+
+
+@dataclass
+class GoogleApiPrefs:
+    client_secrets_source: str | None = None  # where the admin's file came from
+    client_id: str | None = None
+    client_type: str | None = None  # installed | web
+    api_endpoint: str | None = None  # None = real Google
+
+
+@dataclass
+class CompanyPrefs:
+    timezone: str = "UTC"
+    email: EmailPrefs = field(default_factory=EmailPrefs)
+    google: GoogleApiPrefs = field(default_factory=GoogleApiPrefs)
+    escalate_to_admins: bool = True
+    escalate_after: int = 3

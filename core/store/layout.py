@@ -1,0 +1,65 @@
+"""Names of the store files and how appointments are partitioned.
+
+- `studio`: users, client groups, company preferences, each user's Google tab (small, rarely written)
+- `clients`: studio clients
+- `jobs`: the Control Center job catalogue; `computers`: process heartbeats (written often, kept apart)
+- `runs`: bounded run history
+- `appts/<user-key>/<bucket>`: one user's appointments, hashed into buckets so an edit rewrites a small file
+- `sync/<user-key>`: that user's sync state (Google sync tokens, populate progress)
+
+Appointment ids start with the owner's user key, so an id alone finds its file without a global index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+STUDIO = "studio"
+CLIENTS = "clients"
+JOBS = "jobs"
+COMPUTERS = "computers"
+RUNS = "runs"
+
+BUCKETS = 16
+USER_KEY_LEN = 6
+ID_LEN = 32
+
+
+def user_key(login: str) -> str:
+    """A short stable hex key for a login (base32hex-safe, usable in Google event ids)."""
+    return hashlib.sha1(login.encode("utf-8")).hexdigest()[:USER_KEY_LEN]
+
+
+def new_appointment_id(login: str) -> str:
+    return user_key(login) + uuid.uuid4().hex[: ID_LEN - USER_KEY_LEN]
+
+
+def derived_appointment_id(login: str, seed: str) -> str:
+    """Deterministic id for an appointment that came from Google (same event -> same appointment)."""
+    digest = hashlib.sha1(f"{login}\0{seed}".encode()).hexdigest()
+    return user_key(login) + digest[: ID_LEN - USER_KEY_LEN]
+
+
+def bucket_of(appointment_id: str) -> int:
+    return int(hashlib.sha1(appointment_id.encode("utf-8")).hexdigest()[:4], 16) % BUCKETS
+
+
+def appointments_file(login: str, bucket: int) -> str:
+    return f"appts/{user_key(login)}/{bucket:02d}"
+
+
+def appointment_file_for(login: str, appointment_id: str) -> str:
+    return appointments_file(login, bucket_of(appointment_id))
+
+
+def all_appointment_files(login: str) -> list[str]:
+    return [appointments_file(login, b) for b in range(BUCKETS)]
+
+
+def sync_state_file(login: str) -> str:
+    return f"sync/{user_key(login)}"
+
+
+def looks_like_appointment_id(text: str) -> bool:
+    return len(text) == ID_LEN and all(c in "0123456789abcdef" for c in text)

@@ -1,0 +1,187 @@
+"""The store: named TinyDB documents, each in its own small file, with transactions.
+
+TinyDB costs O(table size) per write, so hot data is partitioned (appointments per user and hash bucket,
+run history apart from settings) and every logical operation is one transaction: the files it touches are
+locked (in name order, so two transactions never deadlock), reloaded if another process changed them,
+changed in memory through TinyDB, and written once each, atomically, when the block ends without error.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
+
+from core.errors import StoreError
+from core.paths import DataDir
+from core.store.files import StoreFile
+
+
+class StrTable(Table):
+    """Documents keyed by our own string ids (uuid hex, login...), so `get(doc_id=...)` is O(1)."""
+
+    document_id_class = str  # type: ignore[assignment]
+
+    def put(self, doc_id: str, doc: Mapping[str, Any]) -> None:
+        """Insert or replace the document with this id."""
+        if self.contains(doc_id=doc_id):
+            self.update(_replace_with(doc), doc_ids=[doc_id])
+        else:
+            self.insert(Document(dict(doc), doc_id=doc_id))
+
+    def put_many(self, docs: Mapping[str, Mapping[str, Any]]) -> None:
+        """Insert or replace many documents with one pass over the table."""
+        if not docs:
+            return
+
+        def updater(table: dict[str, Any]) -> None:
+            for doc_id, doc in docs.items():
+                table[doc_id] = dict(doc)
+
+        self._update_table(updater)
+
+    def delete(self, *doc_ids: str) -> None:
+        present = [d for d in doc_ids if self.contains(doc_id=d)]
+        if present:
+            self.remove(doc_ids=present)
+
+
+def _replace_with(doc: Mapping[str, Any]):
+    def transform(current: dict[str, Any]) -> None:
+        current.clear()
+        current.update(doc)
+
+    return transform
+
+
+class _FileStorage(Storage):
+    """TinyDB storage backed by a StoreFile's in-memory document."""
+
+    def __init__(self, file: StoreFile, writable: bool) -> None:
+        self._file = file
+        self._writable = writable
+
+    def read(self) -> dict[str, Any] | None:
+        return self._file.data
+
+    def write(self, data: dict[str, Any]) -> None:
+        if not self._writable:
+            raise StoreError(f"internal error: write to {self._file.path} outside a transaction")
+        self._file.set_data(data)
+
+
+class StudioDB(TinyDB):
+    table_class = StrTable
+
+    def table(self, name: str, **kwargs: Any) -> StrTable:  # type: ignore[override]
+        return super().table(name, **kwargs)  # type: ignore[return-value]
+
+
+def _open_db(file: StoreFile, writable: bool) -> StudioDB:
+    # A fresh TinyDB per use: its tables cache query results and next ids, which would go stale when
+    # another process changes the file.
+    return StudioDB(storage=_FileStorage, file=file, writable=writable)
+
+
+class Transaction:
+    def __init__(self, store: Store, names: tuple[str, ...]) -> None:
+        self._store = store
+        self._dbs = {name: _open_db(store.file(name), writable=True) for name in names}
+
+    def db(self, name: str) -> StudioDB:
+        try:
+            return self._dbs[name]
+        except KeyError:
+            raise StoreError(f"internal error: {name!r} is not part of this transaction") from None
+
+    def table(self, name: str, table: str) -> StrTable:
+        return self.db(name).table(table)
+
+
+class Store:
+    """All store files of one data directory."""
+
+    def __init__(self, datadir: DataDir) -> None:
+        self.datadir = datadir
+        self._files: dict[str, StoreFile] = {}
+        self._registry_lock = threading.Lock()
+
+    @property
+    def root(self) -> Path:
+        return self.datadir.store
+
+    def file(self, name: str) -> StoreFile:
+        with self._registry_lock:
+            found = self._files.get(name)
+            if found is None:
+                _check_name(name)
+                found = StoreFile(
+                    self.root / f"{name}.json",
+                    self.datadir.locks / f"{name.replace('/', '~')}.lock",
+                )
+                self._files[name] = found
+            return found
+
+    @contextmanager
+    def transaction(self, *names: str) -> Iterator[Transaction]:
+        """Lock, refresh and open the named files; write each changed one once at the end."""
+        ordered = tuple(sorted(set(names)))
+        files = [self.file(n) for n in ordered]
+        with ExitStack() as stack:
+            for f in files:
+                stack.enter_context(f.locked())
+            for f in files:
+                f.refresh()
+            try:
+                yield Transaction(self, ordered)
+            except BaseException:
+                for f in files:
+                    f.abort()
+                raise
+            for f in files:
+                f.commit_if_outermost()
+
+    @contextmanager
+    def read(self, name: str) -> Iterator[StudioDB]:
+        """A consistent read-only view of one file."""
+        f = self.file(name)
+        with f.reading():
+            yield _open_db(f, writable=f.in_transaction)
+
+    def table_rows(self, name: str, table: str) -> dict[str, dict[str, Any]]:
+        """Snapshot copy of a whole table, keyed by id (cheap for the small tables we keep)."""
+        f = self.file(name)
+        with f.reading() as data:
+            return {k: dict(v) for k, v in (data.get(table) or {}).items()}
+
+    def get(self, name: str, table: str, doc_id: str) -> dict[str, Any] | None:
+        f = self.file(name)
+        with f.reading() as data:
+            row = (data.get(table) or {}).get(doc_id)
+            return dict(row) if row is not None else None
+
+    def exists(self, name: str) -> bool:
+        return (self.root / f"{name}.json").exists()
+
+    def names(self, prefix: str = "") -> list[str]:
+        """Names of the store files on disk under a prefix such as 'appts/ann/'."""
+        base = self.root / prefix if prefix else self.root
+        if not base.exists():
+            return []
+        found = []
+        for path in base.rglob("*.json"):
+            rel = path.relative_to(self.root).as_posix()
+            found.append(rel[: -len(".json")])
+        return sorted(found)
+
+
+def _check_name(name: str) -> None:
+    parts = name.split("/")
+    if not name or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        raise StoreError(f"internal error: bad store file name {name!r}")

@@ -1,0 +1,302 @@
+"""The appointment book, partitioned per user and hash bucket (see core.store.layout).
+
+Every change bumps the appointment's `revision` and records it in its bucket's `pending` table, so the
+sync processor finds studio changes without scanning the book. A deleted appointment that is linked to a
+Google event stays as a tombstone until the deletion reached Google.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from core.errors import InputError, NotFoundError
+from core.model import STATUSES, Appointment, from_doc, to_doc
+from core.store import layout
+from core.store.store import Store, Transaction
+from core.studio.timeparse import check_span, from_text, stamp, to_text
+from core.studio.users import Users
+
+APPOINTMENTS = "appointments"
+PENDING = "pending"
+TRACE_LIMIT = 30
+_UNSET: Any = object()
+
+
+def to_record(appt: Appointment) -> dict[str, Any]:
+    doc = to_doc(appt)
+    doc["start"] = to_text(appt.start)
+    doc["end"] = to_text(appt.end)
+    return doc
+
+
+def from_record(doc: dict[str, Any]) -> Appointment:
+    appt = from_doc(Appointment, doc)
+    appt.start = from_text(doc["start"])
+    appt.end = from_text(doc["end"])
+    return appt
+
+
+def add_trace(appt: Appointment, action: str, detail: str = "", run_id: str | None = None) -> None:
+    appt.trace.append({"time": stamp(), "action": action, "detail": detail, "run_id": run_id})
+    del appt.trace[:-TRACE_LIMIT]
+
+
+class Appointments:
+    def __init__(self, store: Store, users: Users) -> None:
+        self._store = store
+        self._users = users
+
+    # -- reading -------------------------------------------------------------------------------------
+    def list(self, login: str | None = None, *, include_deleted: bool = False) -> list[Appointment]:
+        logins = [self._users.get(login).login] if login else [u.login for u in self._users.list()]
+        found: list[Appointment] = []
+        for who in logins:
+            for name in layout.all_appointment_files(who):
+                for doc in self._store.table_rows(name, APPOINTMENTS).values():
+                    if include_deleted or not doc.get("deleted"):
+                        found.append(from_record(doc))
+        found.sort(key=lambda a: (_sort_key(a.start), a.id))
+        return found
+
+    def owner_of(self, appointment_id: str) -> str:
+        if layout.looks_like_appointment_id(appointment_id):
+            prefix = appointment_id[: layout.USER_KEY_LEN]
+            for user in self._users.list():
+                if layout.user_key(user.login) == prefix:
+                    name = layout.appointment_file_for(user.login, appointment_id)
+                    if self._store.get(name, APPOINTMENTS, appointment_id) is not None:
+                        return user.login
+        raise NotFoundError(f"no appointment {appointment_id!r}")
+
+    def find(self, appointment_id: str, *, include_deleted: bool = False) -> Appointment | None:
+        try:
+            login = self.owner_of(appointment_id)
+        except NotFoundError:
+            return None
+        doc = self._store.get(layout.appointment_file_for(login, appointment_id), APPOINTMENTS, appointment_id)
+        if doc is None or (doc.get("deleted") and not include_deleted):
+            return None
+        return from_record(doc)
+
+    def get(self, appointment_id: str) -> Appointment:
+        appt = self.find(appointment_id)
+        if appt is None:
+            raise NotFoundError(f"no appointment {appointment_id!r}")
+        return appt
+
+    def pending_ids(self, login: str) -> list[str]:
+        """Ids of this user's appointments changed in the studio since they last synced."""
+        ids: list[str] = []
+        for name in layout.all_appointment_files(login):
+            ids.extend(self._store.table_rows(name, PENDING).keys())
+        return ids
+
+    def get_many(self, login: str, ids: Iterable[str]) -> dict[str, Appointment]:
+        found: dict[str, Appointment] = {}
+        for appointment_id in ids:
+            doc = self._store.get(layout.appointment_file_for(login, appointment_id), APPOINTMENTS, appointment_id)
+            if doc is not None:
+                found[appointment_id] = from_record(doc)
+        return found
+
+    # -- studio edits --------------------------------------------------------------------------------
+    def add(
+        self,
+        login: str,
+        *,
+        title: str,
+        start: datetime | date,
+        end: datetime | date,
+        status: str = "confirmed",
+        notes: str = "",
+    ) -> Appointment:
+        user = self._users.get(login)
+        title = _check_title(title)
+        _check_status(status)
+        start, end, all_day = check_span(start, end)
+        now = stamp()
+        appt = Appointment(
+            id=layout.new_appointment_id(user.login),
+            user=user.login,
+            title=title,
+            start=start,
+            end=end,
+            all_day=all_day,
+            status=status,  # type: ignore[arg-type]
+            notes=notes or "",
+            created=now,
+            updated=now,
+        )
+        add_trace(appt, "created", "in the studio")
+        self.save_many(user.login, [appt], mark_pending=True)
+        return appt
+
+    def add_many(self, login: str, items: Iterable[dict[str, Any]]) -> list[Appointment]:
+        """Add many appointments in one transaction per bucket file (imports, benchmarks, demo)."""
+        user = self._users.get(login)
+        now = stamp()
+        created: list[Appointment] = []
+        for item in items:
+            start, end, all_day = check_span(item["start"], item["end"])
+            _check_status(item.get("status", "confirmed"))
+            created.append(
+                Appointment(
+                    id=layout.new_appointment_id(user.login),
+                    user=user.login,
+                    title=_check_title(item["title"]),
+                    start=start,
+                    end=end,
+                    all_day=all_day,
+                    status=item.get("status", "confirmed"),
+                    notes=item.get("notes", ""),
+                    created=now,
+                    updated=now,
+                )
+            )
+        self.save_many(user.login, created, mark_pending=True)
+        return created
+
+    def edit(
+        self,
+        appointment_id: str,
+        *,
+        title: str | None = None,
+        start: datetime | date | None = None,
+        end: datetime | date | None = None,
+        status: str | None = None,
+        notes: str | None = None,
+    ) -> Appointment:
+        login = self.owner_of(appointment_id)
+        name = layout.appointment_file_for(login, appointment_id)
+        with self._store.transaction(name) as tx:
+            appt = self._load(tx, name, appointment_id)
+            new_start = start if start is not None else appt.start
+            new_end = end if end is not None else appt.end
+            if start is not None and end is None and isinstance(start, datetime) == isinstance(appt.start, datetime):
+                new_end = new_start + (appt.end - appt.start)  # moving keeps the duration
+            new_start, new_end, all_day = check_span(new_start, new_end)
+            changed = replace(
+                appt,
+                title=_check_title(title) if title is not None else appt.title,
+                start=new_start,
+                end=new_end,
+                all_day=all_day,
+                status=_check_status(status) if status is not None else appt.status,
+                notes=notes if notes is not None else appt.notes,
+                trace=list(appt.trace),
+            )
+            if _content(changed) == _content(appt):
+                return appt
+            changed.revision = appt.revision + 1
+            changed.updated = stamp()
+            add_trace(changed, "changed", "in the studio")
+            self._write(tx, name, [changed], mark_pending=True)
+        return changed
+
+    def delete(self, appointment_id: str) -> Appointment:
+        login = self.owner_of(appointment_id)
+        name = layout.appointment_file_for(login, appointment_id)
+        with self._store.transaction(name) as tx:
+            appt = self._load(tx, name, appointment_id)
+            if appt.google_event_id:
+                # Keep a tombstone until the deletion reached Google.
+                appt.deleted = True
+                appt.revision += 1
+                appt.updated = stamp()
+                add_trace(appt, "deleted", "in the studio")
+                self._write(tx, name, [appt], mark_pending=True)
+            else:
+                tx.table(name, APPOINTMENTS).delete(appointment_id)
+                tx.table(name, PENDING).delete(appointment_id)
+        return appt
+
+    def count(self, login: str) -> int:
+        return sum(len(self._store.table_rows(n, APPOINTMENTS)) for n in layout.all_appointment_files(login))
+
+    # -- bulk writes (sync processor) ----------------------------------------------------------------
+    def save_many(
+        self, login: str, appts: Iterable[Appointment], *, mark_pending: bool = False, clear_pending: bool = False
+    ) -> None:
+        """Write appointments of one user, one transaction over the bucket files they live in."""
+        by_file: dict[str, list[Appointment]] = {}
+        for appt in appts:
+            by_file.setdefault(layout.appointment_file_for(login, appt.id), []).append(appt)
+        if not by_file:
+            return
+        with self._store.transaction(*by_file) as tx:
+            for name, items in by_file.items():
+                self._write(tx, name, items, mark_pending=mark_pending, clear_pending=clear_pending)
+
+    def purge(self, login: str, ids: Iterable[str]) -> None:
+        """Forget appointments entirely (tombstones whose deletion synced)."""
+        by_file: dict[str, list[str]] = {}
+        for appointment_id in ids:
+            by_file.setdefault(layout.appointment_file_for(login, appointment_id), []).append(appointment_id)
+        if not by_file:
+            return
+        with self._store.transaction(*by_file) as tx:
+            for name, items in by_file.items():
+                tx.table(name, APPOINTMENTS).delete(*items)
+                tx.table(name, PENDING).delete(*items)
+
+    def clear_pending(self, login: str, ids: Iterable[str]) -> None:
+        by_file: dict[str, list[str]] = {}
+        for appointment_id in ids:
+            by_file.setdefault(layout.appointment_file_for(login, appointment_id), []).append(appointment_id)
+        if not by_file:
+            return
+        with self._store.transaction(*by_file) as tx:
+            for name, items in by_file.items():
+                tx.table(name, PENDING).delete(*items)
+
+    def _load(self, tx: Transaction, name: str, appointment_id: str) -> Appointment:
+        doc = tx.table(name, APPOINTMENTS).get(doc_id=appointment_id)
+        if doc is None or doc.get("deleted"):
+            raise NotFoundError(f"no appointment {appointment_id!r}")
+        return from_record(dict(doc))
+
+    def _write(
+        self,
+        tx: Transaction,
+        name: str,
+        appts: list[Appointment],
+        *,
+        mark_pending: bool = False,
+        clear_pending: bool = False,
+    ) -> None:
+        tx.table(name, APPOINTMENTS).put_many({a.id: to_record(a) for a in appts})
+        if mark_pending:
+            tx.table(name, PENDING).put_many({a.id: {"revision": a.revision} for a in appts})
+        elif clear_pending:
+            tx.table(name, PENDING).delete(*(a.id for a in appts))
+
+
+def _content(appt: Appointment) -> tuple[Any, ...]:
+    return (appt.title, to_text(appt.start), to_text(appt.end), appt.all_day, appt.status, appt.notes)
+
+
+def _sort_key(value: datetime | date) -> str:
+    # Dates sort at the start of their day; compare as UTC text for datetimes.
+    if isinstance(value, datetime):
+        from datetime import UTC
+
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return value.isoformat() + "T00:00:00"
+
+
+def _check_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise InputError("an appointment needs a title")
+    if len(title) > 500:
+        raise InputError("an appointment title is at most 500 characters")
+    return title
+
+
+def _check_status(status: str) -> str:
+    if status not in STATUSES:
+        raise InputError(f"status must be confirmed or tentative, not {status!r}")
+    return status

@@ -1,0 +1,66 @@
+"""Studio clients, some of them brought in from a user's Google Contacts."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from core.errors import InputError
+from core.model import Client, from_doc, to_doc
+from core.store import layout
+from core.store.store import Store
+from core.studio.groups import Groups
+from core.studio.timeparse import stamp
+
+CLIENTS = "clients"
+
+
+class Clients:
+    def __init__(self, store: Store, groups: Groups) -> None:
+        self._store = store
+        self._groups = groups
+
+    def list(self, group: str | None = None) -> list[Client]:
+        group_id = self._groups.get(group).id if group else None
+        rows = self._store.table_rows(layout.CLIENTS, CLIENTS)
+        found = (from_doc(Client, r) for r in rows.values())
+        if group_id:
+            found = (c for c in found if c.group == group_id)
+        return sorted(found, key=lambda c: (c.name.lower(), c.id))
+
+    def add(
+        self, name: str, *, emails: Iterable[str] = (), phones: Iterable[str] = (), group: str | None = None
+    ) -> Client:
+        from core.mail import validate_email_address
+
+        name = (name or "").strip()
+        if not name:
+            raise InputError("a client needs a name")
+        client = Client(
+            id=uuid.uuid4().hex,
+            name=name,
+            emails=[validate_email_address(e) for e in emails],
+            phones=[p.strip() for p in phones if p.strip()],
+            group=self._groups.get(group).id if group else None,
+            created=stamp(),
+            updated=stamp(),
+        )
+        with self._store.transaction(layout.CLIENTS) as tx:
+            tx.table(layout.CLIENTS, CLIENTS).put(client.id, to_doc(client))
+        return client
+
+    def save_many(self, clients: Iterable[Client]) -> None:
+        """Insert or replace clients in one write (used by the contacts import)."""
+        docs = {c.id: to_doc(c) for c in clients}
+        if not docs:
+            return
+        with self._store.transaction(layout.CLIENTS) as tx:
+            tx.table(layout.CLIENTS, CLIENTS).put_many(docs)
+
+    def group_name(self, group_id: str | None) -> str | None:
+        if not group_id:
+            return None
+        for g in self._groups.list():
+            if g.id == group_id:
+                return g.name
+        return None

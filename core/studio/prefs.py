@@ -1,0 +1,184 @@
+"""Company (Studio) Preferences: time zone, email (SMTP) and Google API settings."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlparse
+
+from core.errors import InputError
+from core.model import SECURITIES, CompanyPrefs, EmailPrefs, GoogleApiPrefs, from_doc, to_doc
+from core.paths import FILE_MODE, DataDir, ensure_private_dir
+from core.store import layout
+from core.store.store import Store
+from core.studio.timeparse import zone
+
+COMPANY = "company"
+SMTP_PASSWORD = "smtp-password"
+CLIENT_SECRETS_NAME = "client_secrets.json"
+
+
+class SecretStore(Protocol):
+    def get_secret(self, name: str) -> str | None: ...
+    def put_secret(self, name: str, value: str) -> None: ...
+    def delete_secret(self, name: str) -> None: ...
+
+
+class Prefs:
+    def __init__(self, store: Store, datadir: DataDir, secrets: Callable[[], SecretStore]) -> None:
+        self._store = store
+        self._datadir = datadir
+        self._secrets = secrets  # lazy: the keyring is only touched when a secret is needed
+
+    def get(self) -> CompanyPrefs:
+        row = self._store.get(layout.STUDIO, COMPANY, "prefs")
+        if not row:
+            return CompanyPrefs()
+        prefs = from_doc(CompanyPrefs, row)
+        prefs.email = from_doc(EmailPrefs, row.get("email") or {})
+        prefs.google = from_doc(GoogleApiPrefs, row.get("google") or {})
+        return prefs
+
+    def _save(self, prefs: CompanyPrefs) -> None:
+        with self._store.transaction(layout.STUDIO) as tx:
+            tx.table(layout.STUDIO, COMPANY).put("prefs", to_doc(prefs))
+
+    @property
+    def timezone(self) -> str:
+        return self.get().timezone
+
+    def set_timezone(self, name: str) -> CompanyPrefs:
+        zone(name)
+        prefs = self.get()
+        prefs.timezone = name
+        self._save(prefs)
+        return prefs
+
+    def set_escalation(self, enabled: bool, after: int | None = None) -> CompanyPrefs:
+        prefs = self.get()
+        prefs.escalate_to_admins = enabled
+        if after is not None:
+            if not 1 <= after <= 100:
+                raise InputError("the number of failed runs before admins are emailed must be 1-100")
+            prefs.escalate_after = after
+        self._save(prefs)
+        return prefs
+
+    # -- email ---------------------------------------------------------------------------------------
+    def set_email(
+        self,
+        *,
+        host: str,
+        port: int,
+        security: str = "starttls",
+        username: str | None = None,
+        password: str | None = None,
+        from_addr: str,
+    ) -> EmailPrefs:
+        from core.mail import validate_email_address
+
+        host = (host or "").strip()
+        if not host or any(c.isspace() for c in host) or len(host) > 253:
+            raise InputError(f"invalid SMTP host {host!r}")
+        if not isinstance(port, int) or not 1 <= port <= 65535:
+            raise InputError(f"port {port} is out of range 1-65535")
+        if security not in SECURITIES:
+            raise InputError(f"security must be none, starttls or ssl, not {security!r}")
+        if password is not None and not username:
+            raise InputError("a password needs a username (--username)")
+        from_addr = validate_email_address(from_addr)
+        prefs = self.get()
+        had_password = prefs.email.has_password and prefs.email.username == (username or None)
+        prefs.email = EmailPrefs(
+            host=host,
+            port=port,
+            security=security,  # type: ignore[arg-type]
+            username=username or None,
+            from_addr=from_addr,
+            has_password=password is not None or (had_password and bool(username)),
+        )
+        if password is not None:
+            self._secrets().put_secret(SMTP_PASSWORD, password)
+        elif not username:
+            self._secrets().delete_secret(SMTP_PASSWORD)
+        self._save(prefs)
+        return prefs.email
+
+    def smtp_password(self) -> str | None:
+        return self._secrets().get_secret(SMTP_PASSWORD) if self.get().email.has_password else None
+
+    # -- Google API ----------------------------------------------------------------------------------
+    def set_google(self, *, client_secrets: str | Path, api_endpoint: str | None = None) -> GoogleApiPrefs:
+        source = Path(client_secrets).expanduser()
+        config = read_client_secrets(source)
+        if api_endpoint is not None:
+            api_endpoint = check_api_endpoint(api_endpoint)
+        kind, info = next(iter(config.items()))
+        # Keep our own private copy: the admin's download folder may be cleaned up later.
+        target_dir = ensure_private_dir(self._datadir.secrets)
+        target = target_dir / CLIENT_SECRETS_NAME
+        tmp = target.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(config, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        prefs = self.get()
+        prefs.google = GoogleApiPrefs(
+            client_secrets_source=str(source.absolute()),
+            client_id=info["client_id"],
+            client_type=kind,
+            api_endpoint=api_endpoint or None,
+        )
+        self._save(prefs)
+        return prefs.google
+
+    def client_secrets_path(self) -> Path | None:
+        path = self._datadir.secrets / CLIENT_SECRETS_NAME
+        return path if path.exists() else None
+
+    def client_config(self) -> dict[str, Any] | None:
+        path = self.client_secrets_path()
+        return read_client_secrets(path) if path else None
+
+
+def read_client_secrets(path: Path) -> dict[str, Any]:
+    """A Google OAuth client JSON ("installed" or "web"), or a one-line InputError saying what is wrong."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"client-secrets file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read client-secrets file {path}: {exc}") from None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise InputError(f"client-secrets file {path} is not JSON") from None
+    if not isinstance(data, dict) or not any(k in data for k in ("installed", "web")):
+        raise InputError(
+            f"{path} is not a Google OAuth client file (expected an 'installed' or 'web' client "
+            "downloaded from Google Cloud Console > APIs & Services > Credentials)"
+        )
+    kind = "installed" if "installed" in data else "web"
+    info = data[kind]
+    missing = [k for k in ("client_id", "client_secret", "auth_uri", "token_uri") if not isinstance(info, dict) or not info.get(k)]
+    if missing:
+        raise InputError(f"client-secrets file {path} lacks {', '.join(missing)}")
+    for key in ("auth_uri", "token_uri"):
+        _check_http_url(info[key], f"{key} in {path}")
+    return {kind: info}
+
+
+def check_api_endpoint(url: str) -> str:
+    return _check_http_url(url.strip(), "API URL").rstrip("/") + "/"
+
+
+def _check_http_url(url: str, what: str) -> str:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise InputError(f"{what} {url!r} is not an http(s) URL")
+    return url

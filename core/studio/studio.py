@@ -1,0 +1,58 @@
+"""The Studio: one data directory and the services the CLI and the console call."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from core.paths import DataDir, data_dir
+from core.store.schema import migrate
+from core.store.store import Store
+from core.studio.appointments import Appointments
+from core.studio.clients import Clients
+from core.studio.groups import Groups
+from core.studio.prefs import Prefs
+from core.studio.users import Users
+
+if TYPE_CHECKING:
+    from core.google.tokens import TokenVault
+
+
+class Studio:
+    def __init__(self, datadir: DataDir) -> None:
+        self.datadir = datadir
+        self.store = Store(datadir)
+        migrate(self.store)
+        self.users = Users(self.store)
+        self.groups = Groups(self.store)
+        self.clients = Clients(self.store, self.groups)
+        self.appointments = Appointments(self.store, self.users)
+
+    @classmethod
+    def open(cls, home: str | os.PathLike[str] | None = None) -> Studio:
+        return cls(data_dir(home))
+
+    @cached_property
+    def secrets(self) -> TokenVault:
+        from core.google.tokens import TokenVault
+
+        return TokenVault(self.datadir.root)
+
+    @cached_property
+    def prefs(self) -> Prefs:
+        return Prefs(self.store, self.datadir, lambda: self.secrets)
+
+    def remove_user(self, login: str) -> None:
+        """Remove a user, their appointments, sync state and stored Google token."""
+        from core.store import layout
+
+        self.users.get(login)
+        ids = [a.id for a in self.appointments.list(login, include_deleted=True)]
+        self.appointments.purge(login, ids)
+        self.users.remove(login)
+        with contextlib.suppress(Exception):  # a missing keyring entry must not block the removal
+            self.secrets.delete(login)
+        with self.store.transaction(layout.sync_state_file(login)) as tx:
+            tx.db(layout.sync_state_file(login)).drop_tables()

@@ -1,0 +1,125 @@
+"""Users and resources (Maintenance > General > Users)."""
+
+from __future__ import annotations
+
+import re
+
+from core.errors import InputError, NotFoundError
+from core.model import USER_KINDS, GooglePrefs, User, from_doc, to_doc
+from core.store import layout
+from core.store.store import Store
+from core.studio.passwords import hash_password, verify_password
+from core.studio.timeparse import stamp
+
+LOGIN_RE = re.compile(r"^[a-z][a-z0-9._-]{0,31}$")
+USERS = "users"
+GOOGLE = "google_prefs"
+
+
+def check_login(login: str) -> str:
+    if not LOGIN_RE.match(login or ""):
+        raise InputError(
+            f"invalid login {login!r}: use 1-32 lowercase letters, digits, '.', '_' or '-', starting with a letter"
+        )
+    return login
+
+
+class Users:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def list(self) -> list[User]:
+        rows = self._store.table_rows(layout.STUDIO, USERS)
+        return sorted((from_doc(User, r) for r in rows.values()), key=lambda u: u.login)
+
+    def find(self, login: str) -> User | None:
+        row = self._store.get(layout.STUDIO, USERS, login)
+        return from_doc(User, row) if row else None
+
+    def get(self, login: str) -> User:
+        user = self.find(login)
+        if user is None:
+            raise NotFoundError(f"no user {login!r}")
+        return user
+
+    def add(
+        self, login: str, name: str, *, kind: str = "staff", admin: bool = False, password: str | None = None
+    ) -> User:
+        check_login(login)
+        name = (name or "").strip()
+        if not name:
+            raise InputError("a user needs a display name (--name)")
+        if kind not in USER_KINDS:
+            raise InputError(f"kind must be staff or resource, not {kind!r}")
+        if password is not None and len(password) < 1:
+            raise InputError("the password is empty")
+        user = User(
+            login=login,
+            name=name,
+            kind=kind,  # type: ignore[arg-type]
+            admin=admin,
+            password_hash=hash_password(password) if password else None,
+            created=stamp(),
+        )
+        with self._store.transaction(layout.STUDIO) as tx:
+            table = tx.table(layout.STUDIO, USERS)
+            if table.contains(doc_id=login):
+                raise InputError(f"user {login!r} already exists")
+            table.put(login, to_doc(user))
+        return user
+
+    def update(self, login: str, *, name: str | None = None, admin: bool | None = None) -> User:
+        with self._store.transaction(layout.STUDIO) as tx:
+            table = tx.table(layout.STUDIO, USERS)
+            row = table.get(doc_id=login)
+            if row is None:
+                raise NotFoundError(f"no user {login!r}")
+            user = from_doc(User, dict(row))
+            if name is not None:
+                if not name.strip():
+                    raise InputError("a user needs a display name")
+                user.name = name.strip()
+            if admin is not None:
+                user.admin = admin
+            table.put(login, to_doc(user))
+        return user
+
+    def set_password(self, login: str, password: str | None) -> None:
+        with self._store.transaction(layout.STUDIO) as tx:
+            table = tx.table(layout.STUDIO, USERS)
+            row = table.get(doc_id=login)
+            if row is None:
+                raise NotFoundError(f"no user {login!r}")
+            doc = dict(row)
+            doc["password_hash"] = hash_password(password) if password else None
+            table.put(login, doc)
+
+    def check_password(self, login: str, password: str) -> bool:
+        user = self.find(login)
+        return bool(user and user.password_hash and verify_password(password, user.password_hash))
+
+    def remove(self, login: str) -> User:
+        """Remove a user and their Google tab. Appointments are handled by the caller first."""
+        with self._store.transaction(layout.STUDIO) as tx:
+            table = tx.table(layout.STUDIO, USERS)
+            row = table.get(doc_id=login)
+            if row is None:
+                raise NotFoundError(f"no user {login!r}")
+            table.delete(login)
+            tx.table(layout.STUDIO, GOOGLE).delete(login)
+        return from_doc(User, dict(row))
+
+    # The Google tab lives beside the user in the studio file.
+    def google_prefs(self, login: str) -> GooglePrefs:
+        row = self._store.get(layout.STUDIO, GOOGLE, login)
+        return from_doc(GooglePrefs, row) if row else GooglePrefs(login=login)
+
+    def all_google_prefs(self) -> list[GooglePrefs]:
+        rows = self._store.table_rows(layout.STUDIO, GOOGLE)
+        return sorted((from_doc(GooglePrefs, r) for r in rows.values()), key=lambda p: p.login)
+
+    def save_google_prefs(self, prefs: GooglePrefs) -> None:
+        with self._store.transaction(layout.STUDIO) as tx:
+            if not tx.table(layout.STUDIO, USERS).contains(doc_id=prefs.login):
+                raise NotFoundError(f"no user {prefs.login!r}")
+            tx.table(layout.STUDIO, GOOGLE).put(prefs.login, to_doc(prefs))
