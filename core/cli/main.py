@@ -11,11 +11,11 @@ import sys
 from collections.abc import Sequence
 
 from core import __version__
-from core.cli import appointments_cmd, clients_cmd, groups_cmd, prefs_cmd, users_cmd
+from core.cli import appointments_cmd, clients_cmd, google_cmd, groups_cmd, prefs_cmd, users_cmd
 from core.cli.common import CliContext, OneLineParser
 from core.errors import StudioSyncError
 
-COMMAND_MODULES = [users_cmd, groups_cmd, clients_cmd, appointments_cmd, prefs_cmd]
+COMMAND_MODULES = [users_cmd, groups_cmd, clients_cmd, appointments_cmd, prefs_cmd, google_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

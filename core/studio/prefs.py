@@ -6,7 +6,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import urlparse
 
 from core.errors import InputError
@@ -112,26 +112,27 @@ class Prefs:
 
     # -- Google API ----------------------------------------------------------------------------------
     def set_google(self, *, client_secrets: str | Path, api_endpoint: str | None = None) -> GoogleApiPrefs:
+        from core.google.oauth import load_client_secrets
+
         source = Path(client_secrets).expanduser()
-        config = read_client_secrets(source)
+        config = load_client_secrets(source)
         if api_endpoint is not None:
             api_endpoint = check_api_endpoint(api_endpoint)
-        kind, info = next(iter(config.items()))
         # Keep our own private copy: the admin's download folder may be cleaned up later.
         target_dir = ensure_private_dir(self._datadir.secrets)
         target = target_dir / CLIENT_SECRETS_NAME
         tmp = target.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(config, fh)
+            json.dump(dict(config.raw), fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
         prefs = self.get()
         prefs.google = GoogleApiPrefs(
             client_secrets_source=str(source.absolute()),
-            client_id=info["client_id"],
-            client_type=kind,
+            client_id=config.client_id,
+            client_type=config.kind,
             api_endpoint=api_endpoint or None,
         )
         self._save(prefs)
@@ -140,37 +141,6 @@ class Prefs:
     def client_secrets_path(self) -> Path | None:
         path = self._datadir.secrets / CLIENT_SECRETS_NAME
         return path if path.exists() else None
-
-    def client_config(self) -> dict[str, Any] | None:
-        path = self.client_secrets_path()
-        return read_client_secrets(path) if path else None
-
-
-def read_client_secrets(path: Path) -> dict[str, Any]:
-    """A Google OAuth client JSON ("installed" or "web"), or a one-line InputError saying what is wrong."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"client-secrets file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read client-secrets file {path}: {exc}") from None
-    try:
-        data = json.loads(text)
-    except ValueError:
-        raise InputError(f"client-secrets file {path} is not JSON") from None
-    if not isinstance(data, dict) or not any(k in data for k in ("installed", "web")):
-        raise InputError(
-            f"{path} is not a Google OAuth client file (expected an 'installed' or 'web' client "
-            "downloaded from Google Cloud Console > APIs & Services > Credentials)"
-        )
-    kind = "installed" if "installed" in data else "web"
-    info = data[kind]
-    missing = [k for k in ("client_id", "client_secret", "auth_uri", "token_uri") if not isinstance(info, dict) or not info.get(k)]
-    if missing:
-        raise InputError(f"client-secrets file {path} lacks {', '.join(missing)}")
-    for key in ("auth_uri", "token_uri"):
-        _check_http_url(info[key], f"{key} in {path}")
-    return {kind: info}
 
 
 def check_api_endpoint(url: str) -> str:

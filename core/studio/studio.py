@@ -12,6 +12,7 @@ from core.store.schema import migrate
 from core.store.store import Store
 from core.studio.appointments import Appointments
 from core.studio.clients import Clients
+from core.studio.google_accounts import GoogleAccounts
 from core.studio.groups import Groups
 from core.studio.prefs import Prefs
 from core.studio.users import Users
@@ -41,12 +42,15 @@ class Studio:
         return TokenVault(self.datadir.root)
 
     @cached_property
+    def google(self) -> GoogleAccounts:
+        return GoogleAccounts(self)
+
+    @cached_property
     def prefs(self) -> Prefs:
         return Prefs(self.store, self.datadir, lambda: self.secrets)
 
     def remove_user(self, login: str) -> None:
         """Remove a user, their appointments, sync state and stored Google token."""
-        from core.store import layout
 
         self.users.get(login)
         ids = [a.id for a in self.appointments.list(login, include_deleted=True)]
@@ -54,5 +58,12 @@ class Studio:
         self.users.remove(login)
         with contextlib.suppress(Exception):  # a missing keyring entry must not block the removal
             self.secrets.delete(login)
-        with self.store.transaction(layout.sync_state_file(login)) as tx:
-            tx.db(layout.sync_state_file(login)).drop_tables()
+        self.reset_sync_state(login)
+
+    def reset_sync_state(self, login: str) -> None:
+        """Forget a user's Google sync state (tokens, populate progress): after a calendar or account change."""
+        from core.store import layout
+
+        name = layout.sync_state_file(login)
+        with self.store.transaction(name) as tx:
+            tx.db(name).drop_tables()

@@ -1,0 +1,125 @@
+"""studiosync google auth|remove|calendars|set|show — each user's Google tab from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from core.cli.common import CliContext, add_command, add_group, add_json_flag, print_json, print_table
+from core.studio.google_accounts import _UNSET
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    google = add_group(sub, "google", "a user's Google account and sync settings (the Google tab)")
+    p = add_command(google, "auth", "Authenticate My Google Account (works over SSH)", _auth)
+    p.add_argument("login")
+    p.add_argument("--no-browser", action="store_true", help="only print the URL (for SSH sessions)")
+    p.add_argument("--account", metavar="EMAIL", help="suggest this Google account on the sign-in page")
+    p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS", help="give up after this long")
+    p = add_command(google, "remove", "Remove My Google Account (revoke and forget the token)", _remove)
+    p.add_argument("login")
+    p = add_command(google, "calendars", "the calendars of the user's Google account", _calendars)
+    p.add_argument("login")
+    add_json_flag(p)
+    p = add_command(google, "set", "change the user's Google tab", _set)
+    p.add_argument("login")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--enable", dest="enabled", action="store_true", default=None, help="Enable Google Sync")
+    g.add_argument("--disable", dest="enabled", action="store_false")
+    p.add_argument("--calendar", metavar="ID", help="the Google calendar to sync to (must be writable)")
+    for flag, what in (
+        ("populate-google", "send existing studio appointments to Google once"),
+        ("populate-studio", "bring existing Google events into the studio once"),
+        ("two-way", "Send New, Modified and Deleted Google Appointments to the studio"),
+        ("tentative", "Download Tentative, Non-Confirmed Appointments"),
+        ("contacts", "Send New and Modified Google Contacts into the studio"),
+        ("detailed-logs", "Email Detailed Sync Logs to Me"),
+    ):
+        p.add_argument(f"--{flag}", action=argparse.BooleanOptionalAction, default=None, help=what)
+    p.add_argument("--client-group", metavar="NAME", help="existing client group for imported contacts")
+    w = p.add_mutually_exclusive_group()
+    w.add_argument("--warn-email", metavar="ADDR", default=_UNSET, help="Email Warnings and Errors to this address")
+    w.add_argument("--no-warn-email", dest="warn_email", action="store_const", const=None)
+    p = add_command(google, "show", "show the user's Google tab", _show)
+    p.add_argument("login")
+    add_json_flag(p)
+
+
+def _auth(ctx: CliContext, args: argparse.Namespace) -> int:
+    studio = ctx.studio
+    with studio.google.begin_auth(args.login, login_hint=args.account) as session:
+        print("Open this address in a browser and allow access:", flush=True)
+        print(session.url, flush=True)
+        print(
+            f"Waiting for Google... (over SSH: forward the port with `ssh -L {session.port}:localhost:{session.port}`, "
+            "or paste here the address the browser ends on, http://localhost:.../?code=..., then press Enter)",
+            file=sys.stderr,
+            flush=True,
+        )
+        if not args.no_browser:
+            _try_open_browser(session.url)
+        stdin = sys.stdin if sys.stdin is not None and not sys.stdin.closed else None
+        result = session.wait(
+            args.timeout,
+            pasted=stdin.readline if stdin is not None else None,
+            on_rejected=lambda why: print(f"studiosync: {why}", file=sys.stderr, flush=True),
+        )
+    prefs = studio.google.finish_auth(args.login, result)
+    print(f"authenticated {args.login} as {prefs.account_email}")
+    return 0
+
+
+def _try_open_browser(url: str) -> None:
+    import contextlib
+    import webbrowser
+
+    with contextlib.suppress(Exception):  # no browser on a server is normal; the URL is printed anyway
+        webbrowser.open(url, new=2)
+
+
+def _remove(ctx: CliContext, args: argparse.Namespace) -> int:
+    warning = ctx.studio.google.remove(args.login)
+    if warning:
+        print(f"studiosync: warning: {warning}", file=sys.stderr)
+    print(f"removed the Google account of {args.login}")
+    return 0
+
+
+def _calendars(ctx: CliContext, args: argparse.Namespace) -> int:
+    calendars = ctx.studio.google.calendars(args.login)
+    if args.json:
+        print_json([c.to_json() for c in calendars])
+    else:
+        print_table(
+            [[c.id, c.summary, "yes" if c.primary else "", c.access_role, c.time_zone or ""] for c in calendars],
+            ["ID", "SUMMARY", "PRIMARY", "ACCESS", "TIME ZONE"],
+        )
+    return 0
+
+
+def _set(ctx: CliContext, args: argparse.Namespace) -> int:
+    ctx.studio.google.update(
+        args.login,
+        enabled=args.enabled,
+        calendar_id=args.calendar,
+        populate_google=args.populate_google,
+        populate_studio=args.populate_studio,
+        two_way=args.two_way,
+        tentative=args.tentative,
+        contacts=args.contacts,
+        client_group=args.client_group,
+        warn_email=args.warn_email,
+        detailed_logs=args.detailed_logs,
+    )
+    print(f"saved the Google tab of {args.login}")
+    return 0
+
+
+def _show(ctx: CliContext, args: argparse.Namespace) -> int:
+    doc = ctx.studio.google.show(args.login)
+    if args.json:
+        print_json(doc)
+    else:
+        for key, value in doc.items():
+            print(f"{key:18} {'' if value is None else value}")
+    return 0
