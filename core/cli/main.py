@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from core import __version__
 from core.cli import appointments_cmd, clients_cmd, google_cmd, groups_cmd, prefs_cmd, users_cmd
@@ -18,18 +19,19 @@ from core.errors import StudioSyncError
 COMMAND_MODULES = [users_cmd, groups_cmd, clients_cmd, appointments_cmd, prefs_cmd, google_cmd]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(extra: Sequence[ModuleType] = ()) -> argparse.ArgumentParser:
     parser = OneLineParser(prog="studiosync", description="Studio appointment book <-> Google Calendar sync.")
     parser.add_argument("--home", metavar="DIR", help="data directory (default: $STUDIOSYNC_HOME or the user data dir)")
     parser.add_argument("--version", action="version", version=f"studiosync {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
-    for module in COMMAND_MODULES:
+    for module in [*COMMAND_MODULES, *extra]:
         module.register(sub)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, *, extra: Sequence[ModuleType] = ()) -> int:
+    """Run one command. `extra` lets the console package add its commands (core never imports tui)."""
+    parser = build_parser(extra)
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
