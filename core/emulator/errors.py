@@ -80,7 +80,9 @@ def insufficient_scopes() -> ApiError:
         403,
         "insufficientPermissions",
         "Request had insufficient authentication scopes.",
-        headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="insufficient_scope"'},
+        headers={
+            "WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="insufficient_scope"'
+        },
     )
 
 
