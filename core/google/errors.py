@@ -277,7 +277,8 @@ def is_transport_error(exc: BaseException) -> bool:
     inner = _unwrap_transport(exc)
     if isinstance(inner, httplib2.ServerNotFoundError | socket.gaierror | TimeoutError | ConnectionError):
         return True
-    if isinstance(inner, http.client.HTTPException | ssl.SSLError | httplib2.HttpLib2Error):
+    # (Other httplib2 errors -- redirect loops, relative URIs -- are bugs or misconfiguration: not retried.)
+    if isinstance(inner, http.client.HTTPException | ssl.SSLError | httplib2.FailedToDecompressContent):
         return True
     return isinstance(inner, OSError) and inner.errno in _NETWORK_ERRNOS
 
@@ -298,6 +299,8 @@ def classify(exc: BaseException) -> GoogleProblem:
     """Map any exception from a Google call (or our own wrappers) to a GoogleProblem."""
     if isinstance(exc, GoogleError):
         return exc.problem
+    if isinstance(exc, BatchError):  # an HttpError subclass without a usable status: check it first
+        return problem("google_outage", "malformed batch response")
     if isinstance(exc, HttpError):
         return _classify_http(exc)
     if isinstance(exc, auth_exceptions.RefreshError):
@@ -305,8 +308,6 @@ def classify(exc: BaseException) -> GoogleProblem:
     if isinstance(exc, auth_exceptions.TransportError) or is_transport_error(exc):
         inner = _unwrap_transport(exc)
         return problem("network", _transport_detail(inner))
-    if isinstance(exc, BatchError):
-        return problem("google_outage", "malformed batch response")
     return problem("unknown", type(exc).__name__)
 
 

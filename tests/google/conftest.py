@@ -1,0 +1,42 @@
+"""Fixtures: a running Google emulator with Ann, a registered OAuth client, and signed-in credentials."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from core.emulator import GoogleEmulator
+from core.google.oauth import ClientConfig, credentials_from_token, load_client_secrets
+from core.google.tokens import StoredToken
+
+ANN = "ann@example.com"
+
+
+@pytest.fixture
+def emu() -> Iterator[GoogleEmulator]:
+    with GoogleEmulator(token_ttl=3600) as emulator:
+        emulator.add_account(ANN, name="Ann", timezone="America/New_York")
+        emulator.set_consent_account(ANN)
+        yield emulator
+
+
+@pytest.fixture
+def client(emu: GoogleEmulator, tmp_path: Path) -> ClientConfig:
+    path = tmp_path / "client_secret.json"
+    path.write_text(json.dumps(emu.register_client("client-1", "secret-1")))
+    return load_client_secrets(path)
+
+
+@pytest.fixture
+def stored(emu: GoogleEmulator, client: ClientConfig) -> StoredToken:
+    """A token as the vault would hold it (granted without the browser dance)."""
+    info = emu.authorize(ANN, client.client_id)
+    return StoredToken(info["refresh_token"], ANN, client.client_id, tuple(info["scopes"]), client.token_uri)
+
+
+@pytest.fixture
+def creds(stored: StoredToken, client: ClientConfig):
+    return credentials_from_token(stored, client)
