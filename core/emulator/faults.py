@@ -76,7 +76,7 @@ class Fault:
 
 
 def normalize_kind(kind: str | int) -> str:
-    name = str(kind)
+    name = str(kind).replace("-", "_")  # "403-rate" reads as naturally as "403_rate"
     name = ALIASES.get(name, name)
     if name not in KINDS:
         raise ValueError(f"unknown fault kind {kind!r}; expected one of {', '.join(KINDS)}")
