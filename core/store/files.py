@@ -8,6 +8,15 @@ reader or a crash only ever sees a whole old or a whole new file.
 Writers take an exclusive `flock` on a sidecar lock file for the whole read-modify-write. flock locks belong
 to an open file description, so they also exclude other threads of this process; a per-file RLock makes
 nested transactions in one thread re-entrant and keeps readers off a half-applied in-memory change.
+
+Two details keep the signature honest ("racy git"): a freed inode number is soon reused by the next temp
+file, and a file system may stamp two writes in one clock tick with the same mtime, so a file replaced twice
+in quick succession can end up with the signature of a version we already hold. A signature whose mtime is
+within `RACY_NS` of the moment we took it is therefore never trusted: the file is read again next time.
+Within a transaction the flock guarantees nobody else writes, so the file is checked once, at its start.
+
+The temp file has one fixed name per store file (`.NAME.json.tmp`): only the lock holder writes it, and a
+writer killed mid-commit leaves at most that one file behind, which the next commit reuses.
 """
 
 from __future__ import annotations
@@ -16,15 +25,20 @@ import fcntl
 import json
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from core.errors import StoreError
-from core.paths import FILE_MODE, ensure_private_dir
+from core.paths import DIR_MODE, FILE_MODE
 
 Signature = tuple[int, int, int]  # (inode, size, mtime_ns)
+
+# A signature taken less than this long after the file's mtime may be shared by a later write (same clock
+# tick, reused inode, same size): do not trust it. Generous enough for coarse file-system clocks.
+RACY_NS = 1_000_000_000
 
 
 class StoreFile:
@@ -33,6 +47,8 @@ class StoreFile:
         self.lock_path = lock_path
         self._data: dict[str, Any] = {}
         self._signature: Signature | None = None
+        self._racy = False  # the signature may not tell the next write apart: re-read next time
+        self._checked = False  # refreshed while holding the lock: nobody else can write until released
         self._loaded = False
         self._mutex = threading.RLock()
         self._lock_fd: int | None = None
@@ -50,18 +66,26 @@ class StoreFile:
         self.dirty = True
 
     def refresh(self) -> None:
-        """Reload from disk if the file changed since we last saw it (or was never loaded)."""
+        """Reload from disk if the file changed since we last saw it (or was never loaded).
+
+        Inside a transaction only the first call looks at the disk: the lock keeps other writers out, and a
+        second look must not throw away the transaction's own in-memory changes.
+        """
+        if self._checked and self._lock_depth > 0:
+            return
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
             if not self._loaded or self._signature is not None:
-                self._data, self._signature, self._loaded = {}, None, True
+                self._data, self._signature, self._racy, self._loaded = {}, None, False, True
+                self.dirty = False
+            self._checked = self._lock_depth > 0
             return
         except OSError as exc:
             raise StoreError(f"cannot read store file {self.path}: {exc.strerror or exc}") from exc
-        if self._loaded and self._signature == _signature(st):
-            return
-        self._load()
+        if not (self._loaded and not self._racy and self._signature == _signature(st)):
+            self._load()
+        self._checked = self._lock_depth > 0
 
     def _load(self) -> None:
         try:
@@ -74,24 +98,28 @@ class StoreFile:
         except OSError as exc:
             raise StoreError(f"cannot read store file {self.path}: {exc.strerror or exc}") from exc
         try:
-            data = json.loads(raw) if raw.strip() else None
+            data = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise StoreError(
-                f"store file {self.path} is corrupt ({exc}); it was left untouched",
-                fix="restore it from the backups folder of the data directory, or move it aside",
-            ) from exc
-        if not isinstance(data, dict):
-            raise StoreError(
-                f"store file {self.path} is corrupt (not a JSON object); it was left untouched",
-                fix="restore it from the backups folder of the data directory, or move it aside",
-            )
+            raise self._corrupt(str(exc)) from exc
+        problem = _shape_problem(data)
+        if problem:
+            raise self._corrupt(problem)
         self._data, self._signature, self._loaded = data, _signature(st), True
+        self._racy = _is_racy(st)
         self.dirty = False
+
+    def _corrupt(self, why: str) -> StoreError:
+        return StoreError(
+            f"store file {self.path} is corrupt ({why}); it was left untouched",
+            fix="restore it from the backups folder of the data directory, or move it aside",
+        )
 
     def invalidate(self) -> None:
         """Forget the in-memory copy (after a failed transaction mutated it)."""
         self._loaded = False
         self._signature = None
+        self._racy = False
+        self._checked = False
         self._data = {}
         self.dirty = False
         self._poisoned = False
@@ -107,6 +135,10 @@ class StoreFile:
         else:
             self.invalidate()
 
+    @property
+    def poisoned(self) -> bool:
+        return self._poisoned
+
     def commit_if_outermost(self) -> None:
         if self._lock_depth != 1:
             return
@@ -120,27 +152,40 @@ class StoreFile:
         """Write the in-memory document atomically and durably."""
         if not self.dirty:
             return
-        payload = json.dumps(self._data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        ensure_private_dir(self.path.parent)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        if self._lock_depth == 0:
+            raise StoreError(f"internal error: commit of {self.path} without its lock")
         try:
+            payload = json.dumps(self._data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        except (TypeError, ValueError) as exc:
+            self.invalidate()
+            raise StoreError(
+                f"internal error: cannot encode {self.path}: {exc}; nothing was written"
+            ) from exc
+        # Only the holder of the lock writes, so one fixed temp name is safe, and a writer killed half-way
+        # leaves at most one stale temp file per store file (the next commit truncates it).
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        try:
+            make_private_dirs(self.path.parent)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
             try:
+                os.fchmod(fd, FILE_MODE)  # a leftover temp file keeps its old mode through O_TRUNC
                 view = memoryview(payload)
                 while view:
                     written = os.write(fd, view)
                     view = view[written:]
                 os.fsync(fd)
+                st = os.fstat(fd)
             finally:
                 os.close(fd)
             os.replace(tmp, self.path)
             _fsync_dir(self.path.parent)
-            self._signature = _signature(os.stat(self.path))
         except OSError as exc:
             with suppress(OSError):
                 tmp.unlink(missing_ok=True)
             self.invalidate()
             raise StoreError(f"cannot write store file {self.path}: {exc.strerror or exc}") from exc
+        self._signature = _signature(st)
+        self._racy = _is_racy(st)
         self.dirty = False
 
     # -- locking -------------------------------------------------------------------------------------
@@ -150,15 +195,21 @@ class StoreFile:
         with self._mutex:
             if self._lock_depth == 0:
                 self._lock_fd = _acquire(self.lock_path)
+                self._checked = False
             self._lock_depth += 1
             try:
                 yield
             finally:
                 self._lock_depth -= 1
-                if self._lock_depth == 0 and self._lock_fd is not None:
-                    fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-                    os.close(self._lock_fd)
-                    self._lock_fd = None
+                if self._lock_depth == 0:
+                    self._checked = False
+                    if self._lock_fd is not None:
+                        fd, self._lock_fd = self._lock_fd, None
+                        try:
+                            # Explicit unlock: a forked child may share this open file description.
+                            fcntl.flock(fd, fcntl.LOCK_UN)
+                        finally:
+                            os.close(fd)
 
     @contextmanager
     def reading(self) -> Iterator[dict[str, Any]]:
@@ -173,17 +224,58 @@ class StoreFile:
 
 
 def _acquire(lock_path: Path) -> int:
-    ensure_private_dir(lock_path.parent)
     try:
+        make_private_dirs(lock_path.parent)
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, FILE_MODE)
     except OSError as exc:
         raise StoreError(f"cannot open lock file {lock_path}: {exc.strerror or exc}") from exc
-    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except BaseException as exc:
+        os.close(fd)
+        if isinstance(exc, OSError):
+            raise StoreError(f"cannot lock {lock_path}: {exc.strerror or exc}") from exc
+        raise
     return fd
+
+
+def make_private_dirs(path: Path) -> None:
+    """Like `mkdir -p`, but every directory it creates is 0700 (mkdir -p gives parents the umask's mode)."""
+    if path.is_dir():
+        return
+    missing = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    for directory in reversed(missing):
+        with suppress(FileExistsError):
+            os.mkdir(directory, DIR_MODE)
+        os.chmod(directory, DIR_MODE)  # the umask may have taken bits away; a private dir is exactly 0700
+        _fsync_dir(directory.parent)  # the new entry must survive a power cut as much as the file in it
+
+
+def _shape_problem(data: Any) -> str | None:
+    """A store file is {table: {doc_id: {field: value}}}; anything else would crash TinyDB later."""
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            return f"table {name!r} is not a JSON object"
+        for doc_id, doc in table.items():
+            if not isinstance(doc, dict):
+                return f"document {doc_id!r} in table {name!r} is not a JSON object"
+    return None
 
 
 def _signature(st: os.stat_result) -> Signature:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _is_racy(st: os.stat_result) -> bool:
+    return time.time_ns() - st.st_mtime_ns < RACY_NS
 
 
 def _fsync_dir(path: Path) -> None:

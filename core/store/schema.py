@@ -27,7 +27,16 @@ MIGRATIONS: dict[int, Callable[[Transaction], None]] = {0: _v0_to_v1}
 
 def schema_version(store: Store) -> int:
     row = store.get(STUDIO, META_TABLE, "schema")
-    return int(row["version"]) if row else 0
+    if not row:
+        return 0
+    version = row.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise StoreError(
+            f"store file {store.file(STUDIO).path} is corrupt (bad schema version {version!r}); "
+            "it was left untouched",
+            fix="restore it from the backups folder of the data directory",
+        )
+    return version
 
 
 def migrate(store: Store) -> int:
@@ -35,16 +44,23 @@ def migrate(store: Store) -> int:
     found = schema_version(store)
     if found == SCHEMA_VERSION:
         return found
-    if found > SCHEMA_VERSION:
-        raise StoreError(
-            f"the data in {store.root} was written by a newer studiosync (schema {found}, "
-            f"this version knows {SCHEMA_VERSION})",
-            fix="upgrade studiosync on this computer",
-        )
+    _refuse_newer(store, found)
     with store.transaction(STUDIO) as tx:
-        version = schema_version(store)
+        version = schema_version(store)  # again, under the lock: another process may have migrated
+        _refuse_newer(store, version)
+        if version == SCHEMA_VERSION:
+            return found
         while version < SCHEMA_VERSION:
             MIGRATIONS[version](tx)
             version += 1
         tx.table(STUDIO, META_TABLE).put("schema", {"version": version})
     return found
+
+
+def _refuse_newer(store: Store, found: int) -> None:
+    if found > SCHEMA_VERSION:
+        raise StoreError(
+            f"the data in {store.root} was written by a newer studiosync (schema {found}, "
+            f"this version knows {SCHEMA_VERSION}); it was left untouched",
+            fix="upgrade studiosync on this computer",
+        )

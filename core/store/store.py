@@ -4,15 +4,25 @@ TinyDB costs O(table size) per write, so hot data is partitioned (appointments p
 run history apart from settings) and every logical operation is one transaction: the files it touches are
 locked (in name order, so two transactions never deadlock), reloaded if another process changed them,
 changed in memory through TinyDB, and written once each, atomically, when the block ends without error.
+
+Rules that keep this true:
+- Open every file a transaction needs in ONE `transaction(*names)` call. Nesting is re-entrant, but a nested
+  transaction that adds a file locks it out of name order (a deadlock risk between processes).
+- Each file is written atomically; a transaction over several files writes them one after the other, so a
+  crash between two of them leaves the first written and the second not.
+- Readers (`get`, `table_rows`, `read`) need no lock: files are replaced atomically. `get` and `table_rows`
+  hand out deep copies; `read()` gives TinyDB over the cached document itself, so treat it as read-only.
 """
 
 from __future__ import annotations
 
+import pickle
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
@@ -22,11 +32,18 @@ from core.errors import StoreError
 from core.paths import DataDir
 from core.store.files import StoreFile
 
+T = TypeVar("T")
+
 
 class StrTable(Table):
     """Documents keyed by our own string ids (uuid hex, login...), so `get(doc_id=...)` is O(1)."""
 
     document_id_class = str  # type: ignore[assignment]
+
+    def _get_next_id(self) -> str:  # type: ignore[override]
+        # TinyDB's integer ids come from a per-object "next id" cache that another process can make stale
+        # (and cannot be computed from string ids at all): a plain insert() gets a random id instead.
+        return uuid.uuid4().hex
 
     def put(self, doc_id: str, doc: Mapping[str, Any]) -> None:
         """Insert or replace the document with this id."""
@@ -72,6 +89,9 @@ class _FileStorage(Storage):
 
     def write(self, data: dict[str, Any]) -> None:
         if not self._writable:
+            # TinyDB changed the in-memory document before calling write(): drop it, or the change would
+            # ride along with the next transaction on this file.
+            self._file.invalidate()
             raise StoreError(f"internal error: write to {self._file.path} outside a transaction")
         self._file.set_data(data)
 
@@ -144,8 +164,27 @@ class Store:
                 for f in files:
                     f.abort()
                 raise
-            for f in files:
-                f.commit_if_outermost()
+            # A nested transaction failed and its error was swallowed: its half-made changes are still in
+            # memory. Fail this whole level before writing anything (not half of its files).
+            poisoned = [str(f.path) for f in files if f.poisoned]
+            if poisoned:
+                for f in files:
+                    f.abort()
+                raise StoreError(
+                    f"internal error: a nested change to {', '.join(poisoned)} failed; nothing was written"
+                )
+            done = 0
+            try:
+                for f in files:
+                    f.commit_if_outermost()
+                    done += 1
+            except BaseException:
+                # The files not yet written still hold this transaction's changes in memory; a later
+                # transaction must not write them by accident. (Files are written one by one: those
+                # before the failure stay written; each file on its own is always whole.)
+                for f in files[done:]:
+                    f.abort()
+                raise
 
     @contextmanager
     def read(self, name: str) -> Iterator[StudioDB]:
@@ -155,16 +194,64 @@ class Store:
             yield _open_db(f, writable=f.in_transaction)
 
     def table_rows(self, name: str, table: str) -> dict[str, dict[str, Any]]:
-        """Snapshot copy of a whole table, keyed by id (cheap for the small tables we keep)."""
+        """Snapshot copy of a whole table, keyed by id.
+
+        A deep copy: callers may change what they get (lists of emails, an appointment's trace...) without
+        touching the cached document, which a later transaction would otherwise write.
+        """
         f = self.file(name)
         with f.reading() as data:
-            return {k: dict(v) for k, v in (data.get(table) or {}).items()}
+            rows = data.get(table)
+            return _deep_copy(rows) if rows else {}
 
     def get(self, name: str, table: str, doc_id: str) -> dict[str, Any] | None:
+        """A deep copy of one document, or None."""
         f = self.file(name)
         with f.reading() as data:
             row = (data.get(table) or {}).get(doc_id)
-            return dict(row) if row is not None else None
+            return _deep_copy(row) if row is not None else None
+
+    def map_rows(self, name: str, table: str, convert: Callable[[dict[str, Any]], T]) -> list[T]:
+        """`convert` applied to every document of a table, without copying the documents first.
+
+        The fast path for big listings: `convert` sees the cached documents themselves, so it must build
+        new objects and copy any list or dict it keeps (as appointments' `from_record` does).
+        """
+        f = self.file(name)
+        with f.reading() as data:
+            return [convert(doc) for doc in (data.get(table) or {}).values()]
+
+    def count(self, name: str, table: str) -> int:
+        f = self.file(name)
+        with f.reading() as data:
+            return len(data.get(table) or {})
+
+    def ids(self, name: str, table: str) -> list[str]:
+        f = self.file(name)
+        with f.reading() as data:
+            return list(data.get(table) or {})
+
+    def remove_stale_temps(self) -> int:
+        """Delete temp files left by writers that were killed mid-commit; returns how many.
+
+        A temp file exists only while its writer holds the file's lock, so under that lock any temp file of
+        that store file is garbage, however young. (Unlinking without the lock could remove a live writer's
+        temp file just before its rename.)
+        """
+        removed = 0
+        if not self.root.exists():
+            return 0
+        for tmp in sorted(self.root.rglob(".*.tmp")):
+            base = tmp.name[1:].split(".json", 1)[0]  # ".NAME.json.tmp" or the older ".NAME.json.PID.TID.tmp"
+            rel = tmp.parent.relative_to(self.root) / base
+            try:
+                f = self.file(rel.as_posix())
+            except StoreError:
+                continue
+            with f.locked(), suppress(FileNotFoundError):
+                tmp.unlink()
+                removed += 1
+        return removed
 
     def exists(self, name: str) -> bool:
         return (self.root / f"{name}.json").exists()
@@ -179,6 +266,12 @@ class Store:
             rel = path.relative_to(self.root).as_posix()
             found.append(rel[: -len(".json")])
         return sorted(found)
+
+
+def _deep_copy(value: Any) -> Any:
+    # Store documents are plain JSON values; a pickle round trip copies them several times faster than
+    # copy.deepcopy (about 2 us per appointment).
+    return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
 
 
 def _check_name(name: str) -> None:

@@ -8,12 +8,12 @@ Google event stays as a tombstone until the deletion reached Google.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
-from datetime import date, datetime
+from dataclasses import fields, replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 from core.errors import InputError, NotFoundError
-from core.model import STATUSES, Appointment, from_doc, to_doc
+from core.model import STATUSES, Appointment, to_doc
 from core.store import layout
 from core.store.store import Store, Transaction
 from core.studio.timeparse import check_span, from_text, stamp, to_text
@@ -32,10 +32,16 @@ def to_record(appt: Appointment) -> dict[str, Any]:
     return doc
 
 
+_FIELDS = frozenset(f.name for f in fields(Appointment))
+
+
 def from_record(doc: dict[str, Any]) -> Appointment:
-    appt = from_doc(Appointment, doc)
+    # Same as from_doc(Appointment, doc), without recomputing the field names (hot: listings build thousands).
+    appt = Appointment(**{k: v for k, v in doc.items() if k in _FIELDS})
     appt.start = from_text(doc["start"])
     appt.end = from_text(doc["end"])
+    # Never share a mutable part with the stored (cached) document.
+    appt.trace = [dict(entry) for entry in appt.trace]
     return appt
 
 
@@ -55,9 +61,11 @@ class Appointments:
         found: list[Appointment] = []
         for who in logins:
             for name in layout.all_appointment_files(who):
-                for doc in self._store.table_rows(name, APPOINTMENTS).values():
-                    if include_deleted or not doc.get("deleted"):
-                        found.append(from_record(doc))
+                # from_record copies what it keeps, so the rows need no defensive copy first.
+                for appt in self._store.map_rows(name, APPOINTMENTS, from_record):
+                    # `user` check: files are keyed by a hash of the login, never trust it blindly.
+                    if (include_deleted or not appt.deleted) and appt.user == who:
+                        found.append(appt)
         found.sort(key=lambda a: (_sort_key(a.start), a.id))
         return found
 
@@ -76,7 +84,9 @@ class Appointments:
             login = self.owner_of(appointment_id)
         except NotFoundError:
             return None
-        doc = self._store.get(layout.appointment_file_for(login, appointment_id), APPOINTMENTS, appointment_id)
+        doc = self._store.get(
+            layout.appointment_file_for(login, appointment_id), APPOINTMENTS, appointment_id
+        )
         if doc is None or (doc.get("deleted") and not include_deleted):
             return None
         return from_record(doc)
@@ -91,13 +101,15 @@ class Appointments:
         """Ids of this user's appointments changed in the studio since they last synced."""
         ids: list[str] = []
         for name in layout.all_appointment_files(login):
-            ids.extend(self._store.table_rows(name, PENDING).keys())
+            ids.extend(self._store.ids(name, PENDING))
         return ids
 
     def get_many(self, login: str, ids: Iterable[str]) -> dict[str, Appointment]:
         found: dict[str, Appointment] = {}
         for appointment_id in ids:
-            doc = self._store.get(layout.appointment_file_for(login, appointment_id), APPOINTMENTS, appointment_id)
+            doc = self._store.get(
+                layout.appointment_file_for(login, appointment_id), APPOINTMENTS, appointment_id
+            )
             if doc is not None:
                 found[appointment_id] = from_record(doc)
         return found
@@ -175,7 +187,11 @@ class Appointments:
             appt = self._load(tx, name, appointment_id)
             new_start = start if start is not None else appt.start
             new_end = end if end is not None else appt.end
-            if start is not None and end is None and isinstance(start, datetime) == isinstance(appt.start, datetime):
+            if (
+                start is not None
+                and end is None
+                and isinstance(start, datetime) == isinstance(appt.start, datetime)
+            ):
                 new_end = new_start + (appt.end - appt.start)  # moving keeps the duration
             new_start, new_end, all_day = check_span(new_start, new_end)
             changed = replace(
@@ -214,11 +230,16 @@ class Appointments:
         return appt
 
     def count(self, login: str) -> int:
-        return sum(len(self._store.table_rows(n, APPOINTMENTS)) for n in layout.all_appointment_files(login))
+        return sum(self._store.count(n, APPOINTMENTS) for n in layout.all_appointment_files(login))
 
     # -- bulk writes (sync processor) ----------------------------------------------------------------
     def save_many(
-        self, login: str, appts: Iterable[Appointment], *, mark_pending: bool = False, clear_pending: bool = False
+        self,
+        login: str,
+        appts: Iterable[Appointment],
+        *,
+        mark_pending: bool = False,
+        clear_pending: bool = False,
     ) -> None:
         """Write appointments of one user, one transaction over the bucket files they live in."""
         by_file: dict[str, list[Appointment]] = {}
@@ -278,13 +299,11 @@ def _content(appt: Appointment) -> tuple[Any, ...]:
     return (appt.title, to_text(appt.start), to_text(appt.end), appt.all_day, appt.status, appt.notes)
 
 
-def _sort_key(value: datetime | date) -> str:
-    # Dates sort at the start of their day; compare as UTC text for datetimes.
+def _sort_key(value: datetime | date) -> float:
+    # Instants in time; an all-day date sorts at the start of its day in UTC.
     if isinstance(value, datetime):
-        from datetime import UTC
-
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    return value.isoformat() + "T00:00:00"
+        return value.timestamp()
+    return datetime(value.year, value.month, value.day, tzinfo=UTC).timestamp()
 
 
 def _check_title(title: str) -> str:

@@ -48,9 +48,13 @@ class Groups:
         group = self.get(name_or_id)
         with self._store.transaction(layout.STUDIO) as tx:
             table = tx.table(layout.STUDIO, GROUPS)
+            current = table.get(doc_id=group.id)  # again under the lock: it may be gone by now
+            if current is None:
+                raise NotFoundError(f"no client group {name_or_id!r}")
             for row in table.all():
                 if row.doc_id != group.id and str(row.get("name", "")).lower() == new_name.lower():
                     raise InputError(f"client group {new_name!r} already exists")
+            group = from_doc(ClientGroup, dict(current))
             group.name = new_name
             table.put(group.id, to_doc(group))
         return group
@@ -59,7 +63,9 @@ class Groups:
         group = self.get(name_or_id)
         with self._store.transaction(layout.STUDIO, layout.CLIENTS) as tx:
             users = [
-                r.doc_id for r in tx.table(layout.STUDIO, "google_prefs").all() if r.get("client_group") == group.id
+                r.doc_id
+                for r in tx.table(layout.STUDIO, "google_prefs").all()
+                if r.get("client_group") == group.id
             ]
             if users:
                 raise InputError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlparse
 
-from core.errors import InputError
+from core.errors import InputError, StudioSyncError
 from core.model import SECURITIES, CompanyPrefs, EmailPrefs, GoogleApiPrefs, from_doc, to_doc
 from core.paths import FILE_MODE, DataDir, ensure_private_dir
 from core.store import layout
@@ -46,26 +47,40 @@ class Prefs:
         with self._store.transaction(layout.STUDIO) as tx:
             tx.table(layout.STUDIO, COMPANY).put("prefs", to_doc(prefs))
 
+    def _modify(self, change: Callable[[CompanyPrefs], None]) -> CompanyPrefs:
+        """Read, change and write the preferences under the studio file's lock.
+
+        Reading before the lock and saving after it would let two processes (the console setting the time
+        zone, a script setting the email server) each write back the other's old value.
+        """
+        with self._store.transaction(layout.STUDIO) as tx:
+            prefs = self.get()  # under the lock: the current version
+            change(prefs)
+            tx.table(layout.STUDIO, COMPANY).put("prefs", to_doc(prefs))
+        return prefs
+
     @property
     def timezone(self) -> str:
         return self.get().timezone
 
     def set_timezone(self, name: str) -> CompanyPrefs:
         zone(name)
-        prefs = self.get()
-        prefs.timezone = name
-        self._save(prefs)
-        return prefs
+
+        def change(prefs: CompanyPrefs) -> None:
+            prefs.timezone = name
+
+        return self._modify(change)
 
     def set_escalation(self, enabled: bool, after: int | None = None) -> CompanyPrefs:
-        prefs = self.get()
-        prefs.escalate_to_admins = enabled
-        if after is not None:
-            if not 1 <= after <= 100:
-                raise InputError("the number of failed runs before admins are emailed must be 1-100")
-            prefs.escalate_after = after
-        self._save(prefs)
-        return prefs
+        if after is not None and not 1 <= after <= 100:
+            raise InputError("the number of failed runs before admins are emailed must be 1-100")
+
+        def change(prefs: CompanyPrefs) -> None:
+            prefs.escalate_to_admins = enabled
+            if after is not None:
+                prefs.escalate_after = after
+
+        return self._modify(change)
 
     # -- email ---------------------------------------------------------------------------------------
     def set_email(
@@ -78,8 +93,6 @@ class Prefs:
         password: str | None = None,
         from_addr: str,
     ) -> EmailPrefs:
-        from core.mail import validate_email_address
-
         host = (host or "").strip()
         if not host or any(c.isspace() for c in host) or len(host) > 253:
             raise InputError(f"invalid SMTP host {host!r}")
@@ -89,22 +102,32 @@ class Prefs:
             raise InputError(f"security must be none, starttls or ssl, not {security!r}")
         if password is not None and not username:
             raise InputError("a password needs a username (--username)")
+        from core.mail import validate_email_address
+
         from_addr = validate_email_address(from_addr)
-        prefs = self.get()
-        had_password = prefs.email.has_password and prefs.email.username == (username or None)
-        prefs.email = EmailPrefs(
-            host=host,
-            port=port,
-            security=security,  # type: ignore[arg-type]
-            username=username or None,
-            from_addr=from_addr,
-            has_password=password is not None or (had_password and bool(username)),
-        )
+        forget: list[bool] = []
+
+        def change(prefs: CompanyPrefs) -> None:
+            stored_password = prefs.email.has_password
+            had_password = stored_password and prefs.email.username == (username or None)
+            prefs.email = EmailPrefs(
+                host=host,
+                port=port,
+                security=security,  # type: ignore[arg-type]
+                username=username or None,
+                from_addr=from_addr,
+                has_password=password is not None or (had_password and bool(username)),
+            )
+            forget.append(stored_password and not prefs.email.has_password)
+
         if password is not None:
             self._secrets().put_secret(SMTP_PASSWORD, password)
-        elif not username:
-            self._secrets().delete_secret(SMTP_PASSWORD)
-        self._save(prefs)
+        prefs = self._modify(change)
+        if password is None and forget[-1]:
+            # No longer used (no username, or another one): forget it, best effort. The keyring is not
+            # touched otherwise, so a server without one can still save settings that need no password.
+            with contextlib.suppress(StudioSyncError):
+                self._secrets().delete_secret(SMTP_PASSWORD)
         return prefs.email
 
     def smtp_password(self) -> str | None:
@@ -128,15 +151,17 @@ class Prefs:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-        prefs = self.get()
-        prefs.google = GoogleApiPrefs(
+        google = GoogleApiPrefs(
             client_secrets_source=str(source.absolute()),
             client_id=config.client_id,
             client_type=config.kind,
             api_endpoint=api_endpoint or None,
         )
-        self._save(prefs)
-        return prefs.google
+
+        def change(prefs: CompanyPrefs) -> None:
+            prefs.google = google
+
+        return self._modify(change).google
 
     def client_secrets_path(self) -> Path | None:
         path = self._datadir.secrets / CLIENT_SECRETS_NAME

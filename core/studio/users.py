@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from core.errors import InputError, NotFoundError
 from core.model import USER_KINDS, GooglePrefs, User, from_doc, to_doc
@@ -65,6 +66,14 @@ class Users:
             table = tx.table(layout.STUDIO, USERS)
             if table.contains(doc_id=login):
                 raise InputError(f"user {login!r} already exists")
+            # Appointment files and ids are keyed by a short hash of the login: two logins with the same
+            # key would share files, so the (very unlikely) second one is refused.
+            key = layout.user_key(login)
+            clash = next((r.doc_id for r in table.all() if layout.user_key(str(r.doc_id)) == key), None)
+            if clash is not None:
+                raise InputError(
+                    f"login {login!r} cannot be used next to {clash!r} (same storage key); choose another"
+                )
             table.put(login, to_doc(user))
         return user
 
@@ -119,7 +128,23 @@ class Users:
         return sorted((from_doc(GooglePrefs, r) for r in rows.values()), key=lambda p: p.login)
 
     def save_google_prefs(self, prefs: GooglePrefs) -> None:
+        """Write the whole Google tab (last writer wins: prefer update_google_prefs for a few fields)."""
         with self._store.transaction(layout.STUDIO) as tx:
             if not tx.table(layout.STUDIO, USERS).contains(doc_id=prefs.login):
                 raise NotFoundError(f"no user {prefs.login!r}")
             tx.table(layout.STUDIO, GOOGLE).put(prefs.login, to_doc(prefs))
+
+    def update_google_prefs(self, login: str, change: Callable[[GooglePrefs], None]) -> GooglePrefs:
+        """Read, change and write one user's Google tab under the lock.
+
+        The sync processor recording `last_sync` and a person editing the tab at the same moment then
+        both keep their change; with get + save_google_prefs one would undo the other.
+        """
+        with self._store.transaction(layout.STUDIO) as tx:
+            if not tx.table(layout.STUDIO, USERS).contains(doc_id=login):
+                raise NotFoundError(f"no user {login!r}")
+            prefs = self.google_prefs(login)
+            change(prefs)
+            prefs.login = login
+            tx.table(layout.STUDIO, GOOGLE).put(login, to_doc(prefs))
+        return prefs

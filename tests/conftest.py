@@ -1,0 +1,115 @@
+"""Fixtures shared by every test: an isolated environment, a data directory, the CLI in-process.
+
+Kept small and generic on purpose; helpers for one area live next to its tests or in tests/helpers/.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from core.studio.studio import Studio
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test ever touches the real user data dir, keyring or config.
+
+    STUDIOSYNC_HOME points at a fresh per-test directory (not created until used), platformdirs/keyring
+    look under a private XDG tree, and keyring is set to its `fail` backend, which makes TokenVault use its
+    file fallback inside the data dir. A test that needs something else overrides these with monkeypatch.
+    """
+    base = tmp_path_factory.mktemp("env")
+    monkeypatch.setenv("STUDIOSYNC_HOME", str(base / "default-home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(base / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(base / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(base / "xdg-cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(base / "xdg-state"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A data directory path for `--home` (created by the first command or Studio that uses it)."""
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def studio(home: Path) -> Studio:
+    return Studio.open(home)
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def err_lines(self) -> list[str]:
+        return self.err.splitlines()
+
+
+CliRunner = Callable[..., CliResult]
+
+
+@pytest.fixture
+def cli(home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """Run `studiosync --home <home> ARGS...` in-process: cli("users", "list", stdin="...", home=None)."""
+    from core.cli.main import main
+
+    def run(*args: str, stdin: str | None = None, home_dir: Path | None | bool = True) -> CliResult:
+        argv = list(args)
+        if home_dir is True:
+            argv = ["--home", str(home), *argv]
+        elif home_dir:
+            argv = ["--home", str(home_dir), *argv]
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin or ""))
+        capsys.readouterr()
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # argparse errors, --help, --version
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+def studiosync_executable() -> str:
+    """The installed console script of the venv running the tests."""
+    exe = Path(sys.executable).with_name("studiosync")
+    if not exe.exists():
+        raise RuntimeError(f"studiosync is not installed next to {sys.executable}: pip install -e .")
+    return str(exe)
+
+
+@pytest.fixture
+def run_studiosync(home: Path) -> Iterator[Callable[..., subprocess.CompletedProcess[str]]]:
+    """Run the real installed `studiosync` script in a subprocess (with --home <home> unless home_dir=False)."""
+
+    def run(
+        *args: str, stdin: str | None = None, home_dir: Path | bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        argv = [studiosync_executable()]
+        if home_dir is True:
+            argv += ["--home", str(home)]
+        elif home_dir:
+            argv += ["--home", str(home_dir)]
+        return subprocess.run(
+            [*argv, *args],
+            input=stdin or "",
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+            timeout=60,
+        )
+
+    yield run

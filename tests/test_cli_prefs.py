@@ -1,0 +1,139 @@
+"""studiosync prefs timezone|google|email.
+
+The `prefs email` tests need core.mail.validate_email_address, and --password-stdin needs
+core.google.tokens.TokenVault (its file fallback: the conftest selects keyring's `fail` backend).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from core.studio.studio import Studio
+from tests.helpers.files import bad_modes
+
+SECRETS = {
+    "installed": {
+        "client_id": "123-abc.apps.googleusercontent.com",
+        "client_secret": "s3cret",
+        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }
+}
+
+
+def _show(cli):
+    r = cli("prefs", "show", "--json")
+    assert r.code == 0, r.err
+    return json.loads(r.out)
+
+
+def test_timezone(cli) -> None:
+    assert _show(cli)["timezone"] == "UTC"
+    r = cli("prefs", "timezone", "Europe/London")
+    assert (r.code, r.out, r.err) == (0, "studio time zone set to Europe/London\n", "")
+    assert _show(cli)["timezone"] == "Europe/London"
+
+
+def test_google_client_secrets_are_copied_privately(cli, home: Path, tmp_path: Path) -> None:
+    source = tmp_path / "downloads" / "client_secret_123.json"
+    source.parent.mkdir()
+    source.write_text(json.dumps(SECRETS))
+    source.chmod(0o644)
+    r = cli("prefs", "google", "--client-secrets", str(source))
+    assert r.code == 0, r.err
+    assert "123-abc.apps.googleusercontent.com" in r.out and "installed" in r.out
+    google = _show(cli)["google"]
+    assert google["client_id"] == "123-abc.apps.googleusercontent.com"
+    assert google["client_type"] == "installed" and google["api_endpoint"] is None
+    copy = home / "secrets" / "client_secrets.json"
+    assert json.loads(copy.read_text()) == SECRETS
+    source.unlink()  # the admin's download can go away
+    assert Studio.open(home).prefs.client_secrets_path() == copy
+    assert "s3cret" not in (home / "store" / "studio.json").read_text()
+    assert bad_modes(home) == []
+
+    web = tmp_path / "web.json"
+    web.write_text(json.dumps({"web": SECRETS["installed"]}))
+    r = cli("prefs", "google", "--client-secrets", str(web), "--api-endpoint", "http://127.0.0.1:8765")
+    assert r.code == 0, r.err
+    google = _show(cli)["google"]
+    assert (google["client_type"], google["api_endpoint"]) == ("web", "http://127.0.0.1:8765/")
+
+
+def test_email_settings_without_auth(cli) -> None:
+    r = cli("prefs", "email", "--host", "smtp.example.com", "--port", "587", "--from", "studio@example.com")
+    assert r.code == 0, r.err
+    assert r.out == "email settings saved (smtp.example.com:587, starttls)\n"
+    email = _show(cli)["email"]
+    assert email == {
+        "host": "smtp.example.com",
+        "port": 587,
+        "security": "starttls",
+        "username": None,
+        "from_addr": "studio@example.com",
+        "has_password": False,
+    }
+
+
+def test_email_password_from_stdin_goes_to_the_vault_not_the_store(cli, home: Path) -> None:
+    r = cli(
+        "prefs",
+        "email",
+        "--host",
+        "smtp.example.com",
+        "--port",
+        "465",
+        "--security",
+        "ssl",
+        "--username",
+        "studio",
+        "--password-stdin",
+        "--from",
+        "studio@example.com",
+        stdin="p@ss word\n",
+    )
+    assert r.code == 0, r.err
+    email = _show(cli)["email"]
+    assert (email["security"], email["username"], email["has_password"]) == ("ssl", "studio", True)
+    studio = Studio.open(home)
+    assert studio.prefs.smtp_password() == "p@ss word"
+    for path in (home / "store").rglob("*.json"):
+        assert "p@ss word" not in path.read_text()
+    assert bad_modes(home) == []
+    # Changing the server but keeping the user keeps the password; dropping the user forgets it.
+    assert (
+        cli(
+            "prefs",
+            "email",
+            "--host",
+            "mail.example.com",
+            "--port",
+            "465",
+            "--security",
+            "ssl",
+            "--username",
+            "studio",
+            "--from",
+            "studio@example.com",
+        ).code
+        == 0
+    )
+    assert Studio.open(home).prefs.smtp_password() == "p@ss word"
+    assert (
+        cli(
+            "prefs",
+            "email",
+            "--host",
+            "mail.example.com",
+            "--port",
+            "25",
+            "--security",
+            "none",
+            "--from",
+            "studio@example.com",
+        ).code
+        == 0
+    )
+    assert _show(cli)["email"]["has_password"] is False
+    assert Studio.open(home).secrets.get_secret("smtp-password") is None
