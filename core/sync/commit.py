@@ -1,0 +1,136 @@
+"""Writing sync results into the appointment book without losing concurrent studio edits.
+
+A run reads appointments, talks to Google for a while, then writes. Meanwhile someone may edit one of
+those appointments in the console. Every write here therefore names the revision it was based on and is
+applied inside one transaction over the bucket files involved:
+
+- unchanged since we read it -> our version is written (and its pending entry cleared when it is synced);
+- edited meanwhile -> only the link bookkeeping (event id, etag) is merged in; the person's edit stays,
+  stays pending and goes to Google next run (it is the later change, so it also wins any conflict).
+
+Each bucket file is written once per commit, however many appointments of it changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from core.model import Appointment
+from core.store import layout
+from core.studio.appointments import APPOINTMENTS, PENDING, TRACE_LIMIT, from_record, to_record
+
+
+@dataclass
+class Write:
+    appt: Appointment
+    base_revision: int | None  # None: a new appointment (from Google)
+
+
+@dataclass
+class Purge:
+    appointment_id: str
+    base_revision: int
+
+
+@dataclass
+class Clear:
+    """Drop a pending entry without syncing (e.g. changed before sync was enabled)."""
+
+    appointment_id: str
+    base_revision: int
+
+
+@dataclass
+class CommitResult:
+    written: int = 0
+    merged: int = 0  # edited meanwhile: bookkeeping merged, content kept
+    purged: int = 0
+    skipped: int = 0  # deleted meanwhile / nothing to do
+    files: int = 0
+
+
+def commit(
+    studio: Any,
+    login: str,
+    writes: Iterable[Write] = (),
+    purges: Iterable[Purge] = (),
+    clears: Iterable[Clear] = (),
+) -> CommitResult:
+    by_file: dict[str, list[Write | Purge | Clear]] = {}
+    for item in [*writes, *purges, *clears]:
+        aid = item.appt.id if isinstance(item, Write) else item.appointment_id
+        by_file.setdefault(layout.appointment_file_for(login, aid), []).append(item)
+    result = CommitResult(files=len(by_file))
+    if not by_file:
+        return result
+    with studio.store.transaction(*by_file) as tx:
+        for name, items in by_file.items():
+            appts = tx.table(name, APPOINTMENTS)
+            pending = tx.table(name, PENDING)
+            put: dict[str, dict[str, Any]] = {}
+            put_pending: dict[str, dict[str, Any]] = {}
+            drop: list[str] = []
+            drop_pending: list[str] = []
+            for item in items:
+                if isinstance(item, Write):
+                    _apply_write(item, appts, put, put_pending, drop_pending, result)
+                    continue
+                doc = appts.get(doc_id=item.appointment_id)
+                current_rev = int(doc.get("revision", 0)) if doc is not None else None
+                if isinstance(item, Purge):
+                    if doc is not None and current_rev == item.base_revision:
+                        drop.append(item.appointment_id)
+                        drop_pending.append(item.appointment_id)
+                        result.purged += 1
+                    else:
+                        result.skipped += 1
+                else:  # Clear
+                    if doc is None or current_rev == item.base_revision:
+                        drop_pending.append(item.appointment_id)
+                    else:
+                        result.skipped += 1
+            if put:
+                appts.put_many(put)
+            if put_pending:
+                pending.put_many(put_pending)
+            if drop:
+                appts.delete(*drop)
+            if drop_pending:
+                pending.delete(*set(drop_pending))
+    return result
+
+
+def _apply_write(
+    item: Write,
+    appts: Any,
+    put: dict[str, dict[str, Any]],
+    put_pending: dict[str, dict[str, Any]],
+    drop_pending: list[str],
+    result: CommitResult,
+) -> None:
+    ours = item.appt
+    doc = appts.get(doc_id=ours.id)
+    if item.base_revision is None or (doc is not None and int(doc.get("revision", 0)) == item.base_revision):
+        put[ours.id] = to_record(ours)
+        if ours.revision > ours.synced_revision:
+            put_pending[ours.id] = {"revision": ours.revision}
+        else:
+            drop_pending.append(ours.id)
+        result.written += 1
+        return
+    if doc is None:
+        result.skipped += 1  # deleted in the studio meanwhile: never resurrect it
+        return
+    current = from_record(dict(doc))
+    # Edited meanwhile: keep the edit (and its pending entry), take over only what links it to Google.
+    current.google_event_id = ours.google_event_id
+    current.google_etag = ours.google_etag
+    current.google_updated = ours.google_updated
+    current.sync_error = ours.sync_error
+    current.synced_revision = min(ours.synced_revision, current.revision - 1)
+    current.trace = (current.trace + [t for t in ours.trace if t not in current.trace])[-TRACE_LIMIT:]
+    put[current.id] = to_record(current)
+    put_pending[current.id] = {"revision": current.revision}
+    result.merged += 1

@@ -1,0 +1,275 @@
+"""Appointment <-> Google Calendar event conversion.
+
+Linking (see DESIGN "Sync, in one paragraph"):
+- a studio-origin appointment gets the event id ``"studio" + appointment id`` (appointment ids are lowercase
+  hex, a subset of base32hex, so the id is valid and stable: a retried insert answers 409, never a duplicate)
+  and carries its appointment id in ``extendedProperties.private`` as a second link;
+- a Google-origin event maps to ``layout.derived_appointment_id(login, event id)``: the same event (or
+  recurring instance) always lands on the same appointment.
+
+Times: studio appointments live in the studio time zone; timed events are converted into it (the instant is
+kept, the wall clock follows the studio zone) and pushed with ``timeZone`` set to it. All-day events keep
+their dates: Google's all-day end date is exclusive, exactly like our all-day appointments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from core.model import Appointment
+from core.store import layout
+
+EVENT_ID_PREFIX = "studio"
+MARKER = "studiosyncId"  # extendedProperties.private key holding our appointment id
+NO_TITLE = "(No title)"
+TITLE_LIMIT = 500
+TENTATIVE_RESPONSES = frozenset({"needsAction", "tentative"})
+
+
+def event_id_for(appointment_id: str) -> str:
+    return EVENT_ID_PREFIX + appointment_id
+
+
+def appointment_id_from_event_id(login: str, event_id: str) -> str | None:
+    """Our appointment id when `event_id` is one we chose for this user, else None."""
+    if not event_id.startswith(EVENT_ID_PREFIX):
+        return None
+    rest = event_id[len(EVENT_ID_PREFIX) :]
+    if layout.looks_like_appointment_id(rest) and rest.startswith(layout.user_key(login)):
+        return rest
+    return None
+
+
+def parse_time(value: str) -> datetime:
+    """RFC 3339 (with 'Z' or an offset) -> aware datetime."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+
+
+def parse_stamp(value: str | None) -> datetime | None:
+    """A bookkeeping stamp (ours or Google's `updated`/`created`) as an aware UTC datetime."""
+    if not value:
+        return None
+    try:
+        moment = parse_time(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass
+class EventData:
+    """The parts of a Calendar event the sync cares about, already in studio terms."""
+
+    id: str
+    etag: str
+    status: str  # confirmed | tentative | cancelled
+    title: str = ""
+    notes: str = ""
+    start: datetime | date | None = None
+    end: datetime | date | None = None
+    all_day: bool = False
+    created: str | None = None
+    updated: str | None = None
+    recurring: bool = False  # a recurring master (has `recurrence`)
+    recurring_event_id: str | None = None  # set on instances and exceptions
+    original_start: datetime | date | None = None
+    marker: str | None = None  # our appointment id from extendedProperties.private
+    self_response: str | None = None  # responseStatus of the attendee that is this account
+    organizer_self: bool = True
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    @property
+    def declined(self) -> bool:
+        return self.self_response == "declined"
+
+    @property
+    def tentative(self) -> bool:
+        """Not confirmed: the event itself is tentative, or this account has not accepted the invitation."""
+        return self.status == "tentative" or self.self_response in TENTATIVE_RESPONSES
+
+    @property
+    def appointment_status(self) -> str:
+        return "tentative" if self.tentative else "confirmed"
+
+    @property
+    def usable(self) -> bool:
+        """Has the times an appointment needs (cancelled stubs carry only id and status)."""
+        return self.start is not None and self.end is not None
+
+    def summary(self) -> dict[str, Any]:
+        """A short, loggable description (for conflict records)."""
+        return {
+            "event_id": self.id,
+            "title": self.title,
+            "start": _text(self.start),
+            "end": _text(self.end),
+            "status": self.status,
+            "updated": self.updated,
+        }
+
+
+def parse_event(item: dict[str, Any], tz: ZoneInfo) -> EventData:
+    start, all_day = _parse_when(item.get("start"), tz)
+    end, _ = _parse_when(item.get("end"), tz)
+    if start is not None and end is None:
+        end = start + timedelta(days=1) if all_day else start  # Google always sends end; be lenient
+    if all_day and start is not None and end is not None and end <= start:
+        end = start + timedelta(days=1)  # type: ignore[operator]
+    original, _ = _parse_when(item.get("originalStartTime"), tz)
+    private = (item.get("extendedProperties") or {}).get("private") or {}
+    response = None
+    for attendee in item.get("attendees") or []:
+        if isinstance(attendee, dict) and attendee.get("self"):
+            response = attendee.get("responseStatus")
+            break
+    title = " ".join(str(item.get("summary") or "").split()) or NO_TITLE
+    return EventData(
+        id=str(item["id"]),
+        etag=str(item.get("etag") or ""),
+        status=str(item.get("status") or "confirmed"),
+        title=title[:TITLE_LIMIT],
+        notes=str(item.get("description") or ""),
+        start=start,
+        end=end,
+        all_day=all_day,
+        created=item.get("created"),
+        updated=item.get("updated"),
+        recurring=bool(item.get("recurrence")),
+        recurring_event_id=item.get("recurringEventId"),
+        original_start=original,
+        marker=private.get(MARKER),
+        self_response=response,
+        organizer_self=bool((item.get("organizer") or {}).get("self", True)),
+    )
+
+
+def _parse_when(value: Any, tz: ZoneInfo) -> tuple[datetime | date | None, bool]:
+    if not isinstance(value, dict):
+        return None, False
+    if value.get("date"):
+        return date.fromisoformat(str(value["date"])), True
+    if value.get("dateTime"):
+        moment = parse_time(str(value["dateTime"]))
+        if moment.tzinfo is None:  # Google always sends an offset; a bare time is in the event's zone
+            zone_name = value.get("timeZone")
+            moment = moment.replace(tzinfo=ZoneInfo(zone_name) if zone_name else tz)
+        return moment.astimezone(tz), False
+    return None, False
+
+
+def _text(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+# -- studio -> Google -----------------------------------------------------------------------------------
+def when(value: datetime | date, tz_name: str, *, clear_other: bool) -> dict[str, Any]:
+    """An event start/end. `clear_other` nulls the other form so a patch can switch timed <-> all-day."""
+    if isinstance(value, datetime):
+        doc: dict[str, Any] = {"dateTime": value.isoformat(timespec="seconds"), "timeZone": tz_name}
+        if clear_other:
+            doc["date"] = None
+        return doc
+    doc = {"date": value.isoformat()}
+    if clear_other:
+        doc["dateTime"] = None
+        doc["timeZone"] = None
+    return doc
+
+
+def event_body(
+    appt: Appointment,
+    tz_name: str,
+    *,
+    event_id: str | None = None,
+    marker: bool = True,
+    status: bool = True,
+    for_patch: bool = False,
+) -> dict[str, Any]:
+    """The event fields we own for an appointment.
+
+    Google-origin events are patched without marker (they are linked by derived id) and, unless restoring,
+    without status: the event status of an invitation belongs to its organizer.
+    """
+    body: dict[str, Any] = {
+        "summary": appt.title,
+        "description": appt.notes or "",
+        "start": when(appt.start, tz_name, clear_other=for_patch),
+        "end": when(appt.end, tz_name, clear_other=for_patch),
+    }
+    if event_id is not None:
+        body["id"] = event_id
+    if status:
+        body["status"] = "tentative" if appt.status == "tentative" else "confirmed"
+    if marker:
+        body["extendedProperties"] = {"private": {MARKER: appt.id}}
+    return body
+
+
+# -- comparing and applying -----------------------------------------------------------------------------
+def same_content(appt: Appointment, ev: EventData, *, with_status: bool = True) -> bool:
+    """Does the appointment already say what the event says (so linking needs no write on either side)?"""
+    if not ev.usable:
+        return False
+    if appt.title != ev.title or (appt.notes or "") != ev.notes or appt.all_day != ev.all_day:
+        return False
+    if appt.start != ev.start or appt.end != ev.end:
+        return False
+    return not (with_status and appt.status != ev.appointment_status)
+
+
+def apply_event(appt: Appointment, ev: EventData) -> None:
+    """Copy the event's content into the appointment (caller handles bookkeeping)."""
+    assert ev.start is not None and ev.end is not None
+    appt.title = ev.title
+    appt.notes = ev.notes
+    appt.start = ev.start
+    appt.end = ev.end
+    appt.all_day = ev.all_day
+    appt.status = ev.appointment_status  # type: ignore[assignment]
+
+
+def new_appointment(login: str, ev: EventData, now: str) -> Appointment:
+    assert ev.start is not None and ev.end is not None
+    appt = Appointment(
+        id=layout.derived_appointment_id(login, ev.id),
+        user=login,
+        title=ev.title,
+        start=ev.start,
+        end=ev.end,
+        all_day=ev.all_day,
+        status=ev.appointment_status,  # type: ignore[arg-type]
+        notes=ev.notes,
+        origin="google",
+        revision=1,
+        synced_revision=1,
+        created=now,
+        updated=now,
+    )
+    return appt
+
+
+def appointment_summary(appt: Appointment) -> dict[str, Any]:
+    return {
+        "appointment_id": appt.id,
+        "title": appt.title,
+        "start": _text(appt.start),
+        "end": _text(appt.end),
+        "status": "deleted" if appt.deleted else appt.status,
+        "updated": appt.updated,
+    }
+
+
+def is_later(studio_updated: str | None, google_updated: str | None) -> bool:
+    """True when the studio change is the later one (ties go to the studio: it is the book of record)."""
+    ours, theirs = parse_stamp(studio_updated), parse_stamp(google_updated)
+    if ours is None:
+        return False
+    if theirs is None:
+        return True
+    return ours >= theirs

@@ -1,0 +1,72 @@
+"""One user's run as it happens: counts, warnings, conflicts and the detailed log.
+
+Every line goes to the structured log (core.logs: one JSON line, carrying the job, run id and user from the
+log context) and is also kept here, so the run record and the optional "detailed sync log" email are built
+from exactly what was logged.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from core import logs
+from core.sync.runs import zero_counts
+
+DETAIL_LIMIT = 2000  # lines kept for the detailed log email; the log file has everything
+
+
+class RunLog:
+    def __init__(self, login: str, run_id: str) -> None:
+        self.login = login
+        self.run_id = run_id
+        self.counts = zero_counts()
+        self.warnings: list[str] = []
+        self.conflicts: list[dict[str, Any]] = []
+        self.details: list[str] = []
+        self._dropped = 0
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def debug(self, message: str, **fields: Any) -> None:
+        self._emit("DEBUG", message, fields, keep=False)
+
+    def info(self, message: str, **fields: Any) -> None:
+        self._emit("INFO", message, fields)
+
+    def warning(self, message: str, **fields: Any) -> None:
+        """A warning of the run: logged, recorded, and it makes the run's status 'warning'."""
+        if message not in self.warnings:
+            self.warnings.append(message)
+        self._emit("WARNING", message, fields)
+
+    def error(self, message: str, **fields: Any) -> None:
+        self._emit("ERROR", message, fields)
+
+    def conflict(self, record: dict[str, Any]) -> None:
+        self.count("conflicts")
+        self.conflicts.append(record)
+        self._emit(
+            "WARNING",
+            f"conflict on {record.get('appointment_id')}: changed in the studio and on Google; "
+            f"{record.get('winner')} version kept ({record.get('policy')})",
+            {"conflict": record},
+        )
+
+    def _emit(self, level: str, message: str, fields: dict[str, Any], keep: bool = True) -> None:
+        logs.event(level, message, **fields)
+        if not keep:
+            return
+        if len(self.details) >= DETAIL_LIMIT:
+            self._dropped += 1
+            return
+        stamp = datetime.now(UTC).strftime("%H:%M:%S")
+        extra = f" {json.dumps(fields, default=str, ensure_ascii=False)}" if fields else ""
+        self.details.append(f"{stamp} {level:<7} {message}{extra}")
+
+    def detail_lines(self) -> list[str]:
+        if self._dropped:
+            return [*self.details, f"... {self._dropped} more line(s) in the studiosync log"]
+        return list(self.details)

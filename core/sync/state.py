@@ -1,0 +1,137 @@
+"""Per-user sync state, kept in the store file `sync/<userkey>` (see core.store.layout).
+
+- `calendar`: the calendar the token belongs to, Google's syncToken, the calendar's time zone;
+- `people`: the People API sync token;
+- `populate`: progress of the Populate boxes (informational: populating is idempotent, a rerun just
+  resumes);
+- `series`: each recurring Google series we expand into appointments: how far ahead it was expanded and
+  which instance ids (with their original start) we track, so vanished instances can be deleted;
+- `runs`: the last RUN_HISTORY run records.
+
+Loaded once per run, changed in memory, written in ONE transaction only when something changed, so a run
+that changed nothing never rewrites it.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.store import layout
+from core.store.store import Store
+
+STATE = "state"
+SERIES = "series"
+RUNS = "runs"
+HISTORY = "history"
+RUN_HISTORY = 50
+
+
+@dataclass
+class SyncState:
+    login: str
+    calendar: dict[str, Any] = field(default_factory=dict)
+    people: dict[str, Any] = field(default_factory=dict)
+    populate: dict[str, Any] = field(default_factory=dict)
+    series: dict[str, dict[str, Any]] = field(default_factory=dict)
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    _original: dict[str, Any] = field(default_factory=dict, repr=False)
+    _series_original: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _runs_dirty: bool = field(default=False, repr=False)
+
+    # -- loading and saving ----------------------------------------------------------------------------
+    @classmethod
+    def load(cls, store: Store, login: str) -> SyncState:
+        name = layout.sync_state_file(login)
+        docs = store.table_rows(name, STATE)
+        series = store.table_rows(name, SERIES)
+        history = store.get(name, RUNS, HISTORY) or {}
+        state = cls(
+            login=login,
+            calendar=dict(docs.get("calendar") or {}),
+            people=dict(docs.get("people") or {}),
+            populate=dict(docs.get("populate") or {}),
+            series={k: dict(v) for k, v in series.items()},
+            runs=list(history.get("items") or []),
+        )
+        state._original = copy.deepcopy(state._state_docs())
+        state._series_original = copy.deepcopy(state.series)
+        return state
+
+    def _state_docs(self) -> dict[str, Any]:
+        return {"calendar": self.calendar, "people": self.people, "populate": self.populate}
+
+    @property
+    def changed(self) -> bool:
+        return (
+            self._state_docs() != self._original or self.series != self._series_original or self._runs_dirty
+        )
+
+    def save(self, store: Store) -> bool:
+        """Write what changed (one transaction); False when nothing needed writing."""
+        if not self.changed:
+            return False
+        name = layout.sync_state_file(self.login)
+        docs = self._state_docs()
+        with store.transaction(name) as tx:
+            table = tx.table(name, STATE)
+            for key, value in docs.items():
+                if value != self._original.get(key):
+                    table.put(key, value)
+            if self.series != self._series_original:
+                series = tx.table(name, SERIES)
+                gone = [k for k in self._series_original if k not in self.series]
+                if gone:
+                    series.delete(*gone)
+                series.put_many({k: v for k, v in self.series.items() if self._series_original.get(k) != v})
+            if self._runs_dirty:
+                tx.table(name, RUNS).put(HISTORY, {"items": self.runs})
+        self._original = copy.deepcopy(docs)
+        self._series_original = copy.deepcopy(self.series)
+        self._runs_dirty = False
+        return True
+
+    # -- calendar --------------------------------------------------------------------------------------
+    @property
+    def sync_token(self) -> str | None:
+        return self.calendar.get("sync_token")
+
+    def calendar_matches(self, calendar_id: str | None) -> bool:
+        return bool(calendar_id) and self.calendar.get("calendar_id") == calendar_id
+
+    def reset_calendar(self, calendar_id: str | None) -> None:
+        """A new (or first) calendar: forget the token and the series; the next listing is a full one."""
+        self.calendar = {"calendar_id": calendar_id}
+        self.series = {}
+
+    # -- run history -----------------------------------------------------------------------------------
+    def add_run(self, record: dict[str, Any]) -> None:
+        """Append a run record. Consecutive quiet runs (ok, nothing changed) are merged into one record
+        with a repeat count, so an idle afternoon does not push the interesting runs out of the history."""
+        last = self.runs[-1] if self.runs else None
+        if _quiet(record) and last is not None and _quiet(last):
+            merged = dict(last)
+            merged["repeats"] = int(last.get("repeats", 1)) + 1
+            merged["last_started"] = record.get("started")
+            merged["last_run_id"] = record.get("run_id")
+            merged["last_duration_s"] = record.get("duration_s")
+            self.runs[-1] = merged
+        else:
+            self.runs.append(record)
+            del self.runs[:-RUN_HISTORY]
+        self._runs_dirty = True
+
+
+def _quiet(record: dict[str, Any]) -> bool:
+    return (
+        record.get("status") == "ok"
+        and not record.get("warnings")
+        and not any((record.get("counts") or {}).values())
+    )
+
+
+def run_history(store: Store, login: str) -> list[dict[str, Any]]:
+    """The stored run records of a user, oldest first (for the CLI and the console)."""
+    doc = store.get(layout.sync_state_file(login), RUNS, HISTORY) or {}
+    return list(doc.get("items") or [])

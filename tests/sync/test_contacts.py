@@ -1,0 +1,80 @@
+"""Google Contacts -> studio clients: new and modified contacts, linked by resourceName then email."""
+
+from __future__ import annotations
+
+import uuid
+
+from core.model import Client
+
+from .helpers import SyncWorld
+
+
+def person(given: str, family: str, email: str | None = None, phone: str | None = None) -> dict:
+    body: dict = {"names": [{"givenName": given, "familyName": family}]}
+    if email:
+        body["emailAddresses"] = [{"value": email}]
+    if phone:
+        body["phoneNumbers"] = [{"value": phone}]
+    return body
+
+
+def contacts_world(world: SyncWorld) -> str:
+    group = world.studio.groups.add("Google clients")
+    world.add_user("ann", contacts=True, client_group=group.id)
+    return group.id
+
+
+def test_new_and_modified_contacts_become_clients_deletions_do_not_delete(world: SyncWorld) -> None:
+    group = contacts_world(world)
+    email = world.emails["ann"]
+    jo = world.emu.add_contact(email, person("Jo", "Bloggs", "jo@example.org", "+44 1234"))
+    world.emu.add_contact(email, person("Sam", "Lee", "sam@example.org"))
+    r = world.sync_ok()
+    assert r.users[0].counts["contacts_created"] == 2
+    clients = {c.name: c for c in world.studio.clients.list()}
+    assert set(clients) == {"Jo Bloggs", "Sam Lee"}
+    assert clients["Jo Bloggs"].group == group and clients["Jo Bloggs"].origin == "google"
+    assert clients["Jo Bloggs"].google_resource == jo["resourceName"]
+    assert clients["Jo Bloggs"].phones == ["+44 1234"]
+
+    world.emu.update_contact(
+        email, jo["resourceName"], {"names": [{"givenName": "Joanna", "familyName": "Bloggs"}]}
+    )
+    r = world.sync_ok()
+    assert r.users[0].counts["contacts_updated"] == 1
+    assert {c.name for c in world.studio.clients.list()} == {"Joanna Bloggs", "Sam Lee"}
+
+    world.emu.delete_contact(email, jo["resourceName"])
+    world.sync_ok()
+    assert {c.name for c in world.studio.clients.list()} == {"Joanna Bloggs", "Sam Lee"}
+
+
+def test_linked_by_email_and_expired_token_never_duplicate(world: SyncWorld) -> None:
+    contacts_world(world)
+    email = world.emails["ann"]
+    existing = Client(id=uuid.uuid4().hex, name="Pat Smith", emails=["pat@example.org"])
+    world.studio.clients.save_many([existing])
+    world.emu.add_contact(email, person("Patricia", "Smith", "PAT@example.org", "555"))
+    world.sync_ok()
+    clients = world.studio.clients.list()
+    assert len(clients) == 1 and clients[0].id == existing.id
+    assert clients[0].name == "Patricia Smith" and clients[0].phones == ["555"]
+    assert clients[0].emails == ["pat@example.org"]
+    # an expired People sync token: full listing, nothing duplicated
+    world.emu.invalidate_sync_tokens(email, calendar=False)
+    world.emu.add_contact(email, person("New", "One", "new@example.org"))
+    r = world.sync_ok()
+    assert r.users[0].counts["contacts_created"] == 1
+    assert sorted(c.name for c in world.studio.clients.list()) == ["New One", "Patricia Smith"]
+
+
+def test_contacts_cost_and_switch(world: SyncWorld) -> None:
+    contacts_world(world)
+    world.sync_ok()
+    world.emu.reset_counts()
+    world.sync_ok()
+    assert world.counts("ann")["people"] == 1 and world.counts("ann")["calendar"] == 1
+    world.set_prefs("ann", contacts=False)
+    world.emu.reset_counts()
+    world.sync_ok()
+    assert world.counts("ann")["people"] == 0
