@@ -9,11 +9,13 @@ Writers take an exclusive `flock` on a sidecar lock file for the whole read-modi
 to an open file description, so they also exclude other threads of this process; a per-file RLock makes
 nested transactions in one thread re-entrant and keeps readers off a half-applied in-memory change.
 
-Two details keep the signature honest ("racy git"): a freed inode number is soon reused by the next temp
+A signature alone is not honest enough ("racy git"): a freed inode number is soon reused by the next temp
 file, and a file system may stamp two writes in one clock tick with the same mtime, so a file replaced twice
-in quick succession can end up with the signature of a version we already hold. A signature whose mtime is
-within `RACY_NS` of the moment we took it is therefore never trusted: the file is read again next time.
-Within a transaction the flock guarantees nobody else writes, so the file is checked once, at its start.
+in quick succession can look like a version we already hold. So every commit also bumps a generation
+counter kept in the sidecar lock file (written under the lock, after the replace), and a cached copy is
+reused only when both the stat signature and the generation match. Readers read the generation before the
+file, so a change can only make them re-read, never keep a stale copy. Within a transaction the flock
+guarantees nobody else writes, so the file is checked once, at its start.
 
 The temp file has one fixed name per store file (`.NAME.json.tmp`): only the lock holder writes it, and a
 writer killed mid-commit leaves at most that one file behind, which the next commit reuses.
@@ -25,7 +27,6 @@ import fcntl
 import json
 import os
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -34,11 +35,8 @@ from typing import Any
 from core.errors import StoreError
 from core.paths import DIR_MODE, FILE_MODE
 
-Signature = tuple[int, int, int]  # (inode, size, mtime_ns)
-
-# A signature taken less than this long after the file's mtime may be shared by a later write (same clock
-# tick, reused inode, same size): do not trust it. Generous enough for coarse file-system clocks.
-RACY_NS = 1_000_000_000
+Signature = tuple[int, int, int, int]  # (inode, size, mtime_ns, generation)
+_GEN_WIDTH = 20  # the generation is stored as fixed-width decimal text, so a rewrite never leaves a tail
 
 
 class StoreFile:
@@ -47,7 +45,6 @@ class StoreFile:
         self.lock_path = lock_path
         self._data: dict[str, Any] = {}
         self._signature: Signature | None = None
-        self._racy = False  # the signature may not tell the next write apart: re-read next time
         self._checked = False  # refreshed while holding the lock: nobody else can write until released
         self._loaded = False
         self._mutex = threading.RLock()
@@ -73,21 +70,39 @@ class StoreFile:
         """
         if self._checked and self._lock_depth > 0:
             return
+        generation = self._generation()
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
             if not self._loaded or self._signature is not None:
-                self._data, self._signature, self._racy, self._loaded = {}, None, False, True
+                self._data, self._signature, self._loaded = {}, None, True
                 self.dirty = False
             self._checked = self._lock_depth > 0
             return
         except OSError as exc:
             raise StoreError(f"cannot read store file {self.path}: {exc.strerror or exc}") from exc
-        if not (self._loaded and not self._racy and self._signature == _signature(st)):
-            self._load()
+        if not (self._loaded and self._signature == _signature(st, generation)):
+            self._load(generation)
         self._checked = self._lock_depth > 0
 
-    def _load(self) -> None:
+    def _generation(self) -> int:
+        """The commit counter in the lock file (0 when there is none yet)."""
+        try:
+            if self._lock_fd is not None:
+                raw = os.pread(self._lock_fd, _GEN_WIDTH, 0)
+            else:
+                with open(self.lock_path, "rb") as fh:
+                    raw = fh.read(_GEN_WIDTH)
+        except FileNotFoundError:
+            return 0
+        except OSError as exc:
+            raise StoreError(f"cannot read lock file {self.lock_path}: {exc.strerror or exc}") from exc
+        try:
+            return int(raw or b"0")
+        except ValueError:
+            return 0  # an old or damaged lock file: the next commit rewrites it
+
+    def _load(self, generation: int) -> None:
         try:
             with open(self.path, "rb") as fh:
                 st = os.fstat(fh.fileno())
@@ -104,8 +119,7 @@ class StoreFile:
         problem = _shape_problem(data)
         if problem:
             raise self._corrupt(problem)
-        self._data, self._signature, self._loaded = data, _signature(st), True
-        self._racy = _is_racy(st)
+        self._data, self._signature, self._loaded = data, _signature(st, generation), True
         self.dirty = False
 
     def _corrupt(self, why: str) -> StoreError:
@@ -118,7 +132,6 @@ class StoreFile:
         """Forget the in-memory copy (after a failed transaction mutated it)."""
         self._loaded = False
         self._signature = None
-        self._racy = False
         self._checked = False
         self._data = {}
         self.dirty = False
@@ -179,13 +192,15 @@ class StoreFile:
                 os.close(fd)
             os.replace(tmp, self.path)
             _fsync_dir(self.path.parent)
+            generation = self._generation() + 1
+            assert self._lock_fd is not None
+            os.pwrite(self._lock_fd, str(generation).zfill(_GEN_WIDTH).encode("ascii"), 0)
         except OSError as exc:
             with suppress(OSError):
                 tmp.unlink(missing_ok=True)
             self.invalidate()
             raise StoreError(f"cannot write store file {self.path}: {exc.strerror or exc}") from exc
-        self._signature = _signature(st)
-        self._racy = _is_racy(st)
+        self._signature = _signature(st, generation)
         self.dirty = False
 
     # -- locking -------------------------------------------------------------------------------------
@@ -270,12 +285,8 @@ def _shape_problem(data: Any) -> str | None:
     return None
 
 
-def _signature(st: os.stat_result) -> Signature:
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def _is_racy(st: os.stat_result) -> bool:
-    return time.time_ns() - st.st_mtime_ns < RACY_NS
+def _signature(st: os.stat_result, generation: int) -> Signature:
+    return (st.st_ino, st.st_size, st.st_mtime_ns, generation)
 
 
 def _fsync_dir(path: Path) -> None:
