@@ -15,7 +15,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("login")
     p.add_argument("--no-browser", action="store_true", help="only print the URL (for SSH sessions)")
     p.add_argument("--account", metavar="EMAIL", help="suggest this Google account on the sign-in page")
-    p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS", help="give up after this long")
+    p.add_argument(
+        "--timeout", type=_seconds, default=600.0, metavar="SECONDS", help="give up after this long"
+    )
     p = add_command(google, "remove", "Remove My Google Account (revoke and forget the token)", _remove)
     p.add_argument("login")
     p = add_command(google, "calendars", "the calendars of the user's Google account", _calendars)
@@ -38,11 +40,23 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument(f"--{flag}", action=argparse.BooleanOptionalAction, default=None, help=what)
     p.add_argument("--client-group", metavar="NAME", help="existing client group for imported contacts")
     w = p.add_mutually_exclusive_group()
-    w.add_argument("--warn-email", metavar="ADDR", default=_UNSET, help="Email Warnings and Errors to this address")
+    w.add_argument(
+        "--warn-email", metavar="ADDR", default=_UNSET, help="Email Warnings and Errors to this address"
+    )
     w.add_argument("--no-warn-email", dest="warn_email", action="store_const", const=None)
     p = add_command(google, "show", "show the user's Google tab", _show)
     p.add_argument("login")
     add_json_flag(p)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError("the timeout must be between 0 and 86400 seconds")
+    return value
 
 
 def _auth(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -53,32 +67,72 @@ def _auth(ctx: CliContext, args: argparse.Namespace) -> int:
         print(
             f"Waiting for Google... (over SSH: forward the port with `ssh -L {session.port}:localhost:{session.port}`, "
             "or paste here the address the browser ends on, http://localhost:.../?code=..., then press Enter)",
-            file=sys.stderr,
-            flush=True,
+            flush=True,  # stdout, like the URL: stderr stays for errors (a refusal is exactly one line)
         )
         if not args.no_browser:
             _try_open_browser(session.url)
         stdin = sys.stdin if sys.stdin is not None and not sys.stdin.closed else None
         result = session.wait(
             args.timeout,
-            pasted=stdin.readline if stdin is not None else None,
+            # paste_reader, not stdin.readline: it stops reading as soon as the loopback redirect wins, so
+            # no thread is left blocked inside stdin (holding its lock) while the command finishes.
+            pasted=session.paste_reader(stdin) if stdin is not None else None,
             on_rejected=lambda why: print(f"studiosync: {why}", file=sys.stderr, flush=True),
         )
     prefs = studio.google.finish_auth(args.login, result)
+    _audit(ctx, f"authenticated the Google account of {args.login} as {prefs.account_email}", args.login)
     print(f"authenticated {args.login} as {prefs.account_email}")
     return 0
 
 
+_CONSOLE_BROWSERS = frozenset({"www-browser", "links", "links2", "elinks", "lynx", "w3m", "browsh"})
+
+
 def _try_open_browser(url: str) -> None:
+    """Open a graphical browser if this session has one; never a text browser in the terminal.
+
+    On a server (no DISPLAY) Python's webbrowser falls back to lynx/w3m/links and runs it in the foreground:
+    it would take over the SSH terminal, block until quit, and cannot run Google's sign-in page anyway.
+    """
     import contextlib
+    import os
     import webbrowser
 
-    with contextlib.suppress(Exception):  # no browser on a server is normal; the URL is printed anyway
-        webbrowser.open(url, new=2)
+    if sys.platform.startswith("linux") or "bsd" in sys.platform:
+        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            return
+    with contextlib.suppress(Exception):  # no browser is normal; the URL is printed anyway
+        browser = webbrowser.get()
+        name = os.path.basename(str(getattr(browser, "name", "") or "")).lower()
+        if name in _CONSOLE_BROWSERS:
+            return
+        browser.open(url, new=2)
+
+
+def _audit(ctx: CliContext, message: str, login: str) -> None:
+    """A line in the studio log (what the console's log pane shows); never the token itself."""
+    import contextlib
+    import logging
+
+    from core.errors import StudioSyncError
+    from core.logs import LOGGER_NAME, SharedFileHandler, configure, event, log_context, shutdown
+
+    # Log where the process already logs; else to the data dir, and only for this line (main() may be
+    # called in-process: leave no handler behind).
+    ours = not any(isinstance(h, SharedFileHandler) for h in logging.getLogger(LOGGER_NAME).handlers)
+    with contextlib.suppress(StudioSyncError, OSError), log_context(user=login):
+        if ours:
+            configure(ctx.studio.datadir.logs, process="cli")
+        try:
+            event("INFO", message)
+        finally:
+            if ours:
+                shutdown()
 
 
 def _remove(ctx: CliContext, args: argparse.Namespace) -> int:
     warning = ctx.studio.google.remove(args.login)
+    _audit(ctx, f"removed the Google account of {args.login}", args.login)
     if warning:
         print(f"studiosync: warning: {warning}", file=sys.stderr)
     print(f"removed the Google account of {args.login}")
@@ -91,7 +145,10 @@ def _calendars(ctx: CliContext, args: argparse.Namespace) -> int:
         print_json([c.to_json() for c in calendars])
     else:
         print_table(
-            [[c.id, c.summary, "yes" if c.primary else "", c.access_role, c.time_zone or ""] for c in calendars],
+            [
+                [c.id, c.summary, "yes" if c.primary else "", c.access_role, c.time_zone or ""]
+                for c in calendars
+            ],
             ["ID", "SUMMARY", "PRIMARY", "ACCESS", "TIME ZONE"],
         )
     return 0

@@ -8,20 +8,26 @@ group; "Email Warnings and Errors to Me" needs a valid address. Refresh tokens l
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from core.errors import InputError, OperationError
-from core.model import GooglePrefs
+from core.errors import InputError, OperationError, StudioSyncError
+from core.model import GooglePrefs, User
+from core.store import layout
 from core.studio.timeparse import stamp
 
 if TYPE_CHECKING:
     from google.oauth2.credentials import Credentials
 
+    from core.google.errors import GoogleError
     from core.google.oauth import AuthorizationSession, AuthResult, ClientConfig
+    from core.google.tokens import StoredToken
     from core.studio.studio import Studio
 
 WRITABLE_ROLES = ("owner", "writer")
+_CONTACTS_NEED_GROUP = "importing Google contacts needs an existing client group (--client-group NAME)"
+_CONTACTS_FIX = "create one with: studiosync groups add NAME"
 _UNSET: Any = object()
 
 
@@ -51,7 +57,6 @@ class CalendarInfo:
 class GoogleAccounts:
     def __init__(self, studio: Studio) -> None:
         self._studio = studio
-        self._service_cache: dict[tuple[str, str], Any] = {}
 
     # -- configuration -------------------------------------------------------------------------------
     def client_config(self) -> ClientConfig:
@@ -68,10 +73,10 @@ class GoogleAccounts:
     def api_root(self) -> str | None:
         return self._studio.prefs.get().google.api_endpoint
 
-    def _staff(self, login: str):
+    def _staff(self, login: str) -> User:
         user = self._studio.users.get(login)
         if not user.can_sync:
-            raise InputError(f"{login!r} is a resource; resources such as rooms or locations cannot sync with Google")
+            raise InputError(_resource_message(login))
         return user
 
     # -- authentication ------------------------------------------------------------------------------
@@ -86,30 +91,62 @@ class GoogleAccounts:
         return AuthorizationSession(self.client_config(), api_root=self.api_root(), login_hint=login_hint)
 
     def finish_auth(self, login: str, result: AuthResult) -> GooglePrefs:
-        """Store the token and link the account, refusing an account another user already syncs."""
+        """Store the token and link the account, refusing an account another user already syncs.
+
+        The refusal does NOT revoke the new token: at Google, revoking a token withdraws the app's whole
+        access to that account, so it would cut off the other user, whose sync uses the same account.
+        """
         self._staff(login)
         email = result.account_email.strip().lower()
-        other = self.user_with_account(email)
-        if other and other != login:
-            self._revoke_quietly(result.refresh_token)
-            raise InputError(
-                f"Google account {email} is already linked to user {other!r}; each user must sync to a different "
-                "Google account"
-            )
         config = self.client_config()
-        self._studio.secrets.put(login, replace(result.stored_token(config), account_email=email))
-        prefs = self._studio.users.google_prefs(login)
-        if prefs.account_email and prefs.account_email != email:
-            # A different account: its calendars and sync state are not ours any more.
-            prefs.calendar_id = None
-            prefs.calendar_summary = None
-            self._studio.reset_sync_state(login)
-        prefs.account_email = email
-        prefs.last_error = prefs.last_error_cause = prefs.last_error_fix = None
-        prefs.consecutive_failures = 0
-        self._studio.users.save_google_prefs(prefs)
-        self._service_cache.clear()
+        token = replace(result.stored_token(config), account_email=email)
+        previous: StoredToken | None = None
+        stored = False
+        try:
+            # One transaction: two users signing in with one account at once cannot both pass the check.
+            with self._studio.store.transaction(layout.STUDIO):
+                other = self.user_with_account(email)
+                if other and other != login:
+                    raise InputError(
+                        f"Google account {email} is already linked to user {other!r}; each user must sync "
+                        "to a different Google account",
+                        fix=f"sign in with another Google account, or first remove it from {other!r} "
+                        f"(studiosync google remove {other})",
+                    )
+                previous = self._studio.secrets.get(login)
+                old_email = (self._studio.users.google_prefs(login).account_email or "").lower()
+                switched = bool(old_email) and old_email != email
+
+                def change(prefs: GooglePrefs) -> None:
+                    if switched:
+                        # A different account: its calendars are not this one's.
+                        prefs.calendar_id = None
+                        prefs.calendar_summary = None
+                    prefs.account_email = email
+                    prefs.last_error = prefs.last_error_cause = prefs.last_error_fix = None
+                    prefs.consecutive_failures = 0
+
+                self._studio.secrets.put(login, token)
+                stored = True
+                prefs = self._studio.users.update_google_prefs(login, change)
+        except BaseException:
+            if stored:  # the tab was not saved: don't keep a token it does not name
+                self._restore_token(login, previous)
+            raise
+        if switched:
+            self._studio.reset_sync_state(login)  # its sync state belongs to the other account
+        if previous is not None and previous.account_email and previous.account_email.lower() != email:
+            # The old account is no longer used here: withdraw our access to it (best effort). Never for
+            # the same account: at Google that would revoke the token just stored as well.
+            self._revoke_quietly(previous.refresh_token)
         return prefs
+
+    def _restore_token(self, login: str, previous: StoredToken | None) -> None:
+        with contextlib.suppress(StudioSyncError):
+            if previous is None:
+                self._studio.secrets.delete(login)
+            else:
+                self._studio.secrets.put(login, previous)
 
     def remove(self, login: str) -> str | None:
         """Remove My Google Account: revoke at Google (best effort) and forget the token.
@@ -122,12 +159,13 @@ class GoogleAccounts:
         if stored is not None:
             warning = self._revoke_quietly(stored.refresh_token)
             self._studio.secrets.delete(login)
-        prefs = self._studio.users.google_prefs(login)
-        prefs.account_email = None
-        prefs.calendar_id = None
-        prefs.calendar_summary = None
-        self._studio.users.save_google_prefs(prefs)
-        self._service_cache.clear()
+
+        def change(prefs: GooglePrefs) -> None:
+            prefs.account_email = None
+            prefs.calendar_id = None
+            prefs.calendar_summary = None
+
+        self._studio.users.update_google_prefs(login, change)
         return warning
 
     def _revoke_quietly(self, token: str) -> str | None:
@@ -136,7 +174,9 @@ class GoogleAccounts:
         try:
             trouble = revoke(token, self.client_config())
         except Exception as exc:  # noqa: BLE001 - revocation is best effort; the token is dropped anyway
-            return f"could not revoke the token at Google ({exc.__class__.__name__}); it was forgotten locally"
+            return (
+                f"could not revoke the token at Google ({exc.__class__.__name__}); it was forgotten locally"
+            )
         if trouble is not None:
             return f"could not revoke the token at Google ({trouble.message}); it was forgotten locally"
         return None
@@ -173,13 +213,17 @@ class GoogleAccounts:
     def calendars(self, login: str) -> list[CalendarInfo]:
         """The account's calendars, live from Google."""
         from core.google.api import execute
-        from core.google.errors import as_google_error
 
         self._staff(login)
-        service = self.calendar_service(login)
+        if not self.is_authenticated(login):
+            raise InputError(
+                f"{login} has not authenticated a Google account yet",
+                fix=f"studiosync google auth {login}",
+            )
         found: list[CalendarInfo] = []
         page: str | None = None
         try:
+            service = self.calendar_service(login)
             while True:
                 resp = execute(service.calendarList().list(pageToken=page, maxResults=250))
                 for item in resp.get("items", []):
@@ -196,9 +240,11 @@ class GoogleAccounts:
                 if not page:
                     break
         except Exception as exc:
-            if isinstance(exc, OperationError | InputError):
-                raise
-            raise as_google_error(exc) from exc
+            from core.google.errors import GoogleError
+
+            if isinstance(exc, StudioSyncError) and not isinstance(exc, GoogleError):
+                raise  # ours (keyring, store...): already says what is wrong
+            raise _google_error_for(login, exc) from exc
         return found
 
     # -- the Google tab ------------------------------------------------------------------------------
@@ -244,64 +290,94 @@ class GoogleAccounts:
         warn_email: str | None = _UNSET,
         detailed_logs: bool | None = None,
     ) -> GooglePrefs:
-        """Validate everything first, then save once: a refused change leaves the tab as it was."""
+        """Validate everything first, then change only the given fields, under the lock.
+
+        A refused change leaves the tab as it was. Only the fields asked for are written, re-read under
+        the store lock: the sync processor recording `last_sync` or unchecking a Populate box meanwhile
+        (this method may wait seconds for Google) keeps its change.
+        """
         from core.mail import validate_email_address
 
         user = self._studio.users.get(login)
-        prefs = self._studio.users.google_prefs(login)
+        current = self._studio.users.google_prefs(login)
         if enabled and not user.can_sync:
-            raise InputError(f"{login!r} is a resource; resources such as rooms or locations cannot sync with Google")
-        group_id = prefs.client_group
+            raise InputError(_resource_message(login))
+        group_id = current.client_group
         if client_group is not None:
             group_id = self._studio.groups.get(client_group).id
-        if contacts and not group_id:
-            raise InputError(
-                "importing Google contacts needs an existing client group (--client-group NAME)",
-                fix="create one with: studiosync groups add NAME",
-            )
+        if contacts and not (group_id and self._studio.groups.find(group_id)):
+            raise InputError(_CONTACTS_NEED_GROUP, fix=_CONTACTS_FIX)
         if warn_email is not _UNSET and warn_email is not None:
             warn_email = validate_email_address(warn_email)
-        summary = prefs.calendar_summary
+        chosen: CalendarInfo | None = None
         if calendar_id is not None:
-            summary = self._check_calendar(login, calendar_id).summary
-        # All checks passed: apply.
-        if enabled is not None:
-            if enabled and not prefs.enabled:
-                prefs.enabled_at = stamp()
-            prefs.enabled = enabled
-        if calendar_id is not None:
-            if prefs.calendar_id and prefs.calendar_id != calendar_id:
-                self._studio.reset_sync_state(login)
-            prefs.calendar_id = calendar_id
-            prefs.calendar_summary = summary
-        for name, value in (
-            ("populate_google", populate_google),
-            ("populate_studio", populate_studio),
-            ("two_way", two_way),
-            ("tentative", tentative),
-            ("contacts", contacts),
-            ("detailed_logs", detailed_logs),
-        ):
-            if value is not None:
-                setattr(prefs, name, value)
-        prefs.client_group = group_id
-        if warn_email is not _UNSET:
-            prefs.warn_email = warn_email
-        self._studio.users.save_google_prefs(prefs)
-        return prefs
+            chosen = self._check_calendar(login, calendar_id)
+        new_calendar = chosen.id if chosen is not None else None
+        if new_calendar is not None and current.calendar_id and current.calendar_id != new_calendar:
+            self._studio.reset_sync_state(login)  # another calendar: start over (full listing)
+
+        def change(prefs: GooglePrefs) -> None:
+            # Under the lock: what was checked above may have changed meanwhile.
+            if enabled and not self._studio.users.get(login).can_sync:
+                raise InputError(_resource_message(login))
+            if client_group is not None:
+                prefs.client_group = group_id
+            if contacts and not (prefs.client_group and self._studio.groups.find(prefs.client_group)):
+                raise InputError(_CONTACTS_NEED_GROUP, fix=_CONTACTS_FIX)
+            if enabled is not None:
+                if enabled and not prefs.enabled:
+                    prefs.enabled_at = stamp()
+                prefs.enabled = enabled
+            if chosen is not None:
+                prefs.calendar_id = chosen.id
+                prefs.calendar_summary = chosen.summary
+            for name, value in (
+                ("populate_google", populate_google),
+                ("populate_studio", populate_studio),
+                ("two_way", two_way),
+                ("tentative", tentative),
+                ("contacts", contacts),
+                ("detailed_logs", detailed_logs),
+            ):
+                if value is not None:
+                    setattr(prefs, name, value)
+            if warn_email is not _UNSET:
+                prefs.warn_email = warn_email
+
+        return self._studio.users.update_google_prefs(login, change)
 
     def _check_calendar(self, login: str, calendar_id: str) -> CalendarInfo:
+        self._staff(login)
         if not self.is_authenticated(login):
             raise InputError(
                 f"{login} has not authenticated a Google account yet, so no calendar can be chosen",
                 fix=f"studiosync google auth {login}",
             )
-        calendars = self.calendars(login)
-        for cal in calendars:
-            if cal.id == calendar_id:
+        wanted = calendar_id.strip()
+        for cal in self.calendars(login):
+            # "primary" is Google's own name for the account's main calendar: store its real id.
+            if cal.id == wanted or (wanted == "primary" and cal.primary):
                 if not cal.writable:
                     raise InputError(
-                        f"calendar {calendar_id!r} is read-only for {login} ({cal.access_role}); pick one you can write to"
+                        f"calendar {cal.id!r} is read-only for {login} ({cal.access_role}); "
+                        "pick one you can write to"
                     )
                 return cal
-        raise InputError(f"{login}'s Google account has no calendar {calendar_id!r} (see: studiosync google calendars {login})")
+        raise InputError(
+            f"{login}'s Google account has no calendar {wanted!r}",
+            fix=f"pick one listed by: studiosync google calendars {login}",
+        )
+
+
+def _resource_message(login: str) -> str:
+    return f"{login!r} is a resource; resources such as rooms or locations cannot sync with Google"
+
+
+def _google_error_for(login: str, exc: BaseException) -> GoogleError:
+    """The classified GoogleError of a failed call, its fix naming this user instead of LOGIN."""
+    from core.explain import fill_login
+    from core.google.errors import GoogleError, as_google_error
+
+    error = as_google_error(exc)
+    filled = replace(error.problem, fix=fill_login(error.problem.fix, login))
+    return error if filled == error.problem else GoogleError(filled)
