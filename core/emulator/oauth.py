@@ -3,7 +3,7 @@
 - `GET /o/oauth2/auth` consents at once as the chosen account and 302s back to the loopback redirect.
 - `POST /token`: authorization_code (PKCE S256/plain) and refresh_token grants; client credentials from
   the form or HTTP Basic (requests-oauthlib sends Basic by default).
-- `POST /revoke`: revokes the whole grant a token belongs to (refresh and access tokens alike).
+- `POST /revoke`: revokes every grant of that client for that account (refresh and access tokens alike).
 Access tokens expire after the state's `token_ttl`; APIs then answer 401 and google-auth refreshes.
 """
 
@@ -276,7 +276,11 @@ class OAuthServer:
             if grant is None or grant.revoked:
                 return _oauth_error(400, "invalid_token", "Token expired or revoked")
             st.count(grant.email, "oauth")
-            self.revoke_grant(grant)
+            # Like Google, revoking one token withdraws the app's whole access to the account: every grant
+            # this client holds for this account goes, not just the one the token came from.
+            for other in list(st.grants.values()):
+                if other.email == grant.email and other.client_id == grant.client_id and not other.revoked:
+                    self.revoke_grant(other)
         return Response.json({})
 
     def revoke_grant(self, grant: Grant) -> None:

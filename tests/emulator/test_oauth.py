@@ -205,3 +205,37 @@ def test_authorize_shortcut_gives_authorized_user_info(emu: GoogleEmulator) -> N
     assert service(emu, "calendar", creds).calendars().get(calendarId="primary").execute()["id"] == BOB
     creds.refresh(AuthRequest())
     assert creds.valid
+
+
+def test_revoking_one_token_withdraws_the_apps_access_to_the_whole_account(emu) -> None:
+    """Google's revoke removes the app's access for the account: an older grant of the same client dies too."""
+    import json
+    import urllib.parse
+    import urllib.request
+
+    emu.add_account("rev@example.com")
+    emu.register_client("rev-client", "rev-secret")
+    first = emu.authorize("rev@example.com", "rev-client")
+    second = emu.authorize("rev@example.com", "rev-client")
+    body = urllib.parse.urlencode({"token": second["refresh_token"]}).encode()
+    urllib.request.urlopen(
+        urllib.request.Request(f"{emu.url}/revoke", data=body, method="POST"), timeout=5
+    ).read()
+
+    for token in (first["refresh_token"], second["refresh_token"]):
+        form = urllib.parse.urlencode(
+            {
+                "grant_type": "refresh_token",
+                "refresh_token": token,
+                "client_id": "rev-client",
+                "client_secret": "rev-secret",
+            }
+        ).encode()
+        try:
+            urllib.request.urlopen(
+                urllib.request.Request(f"{emu.url}/token", data=form, method="POST"), timeout=5
+            )
+            raise AssertionError("refresh should fail after revocation")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 400
+            assert json.loads(exc.read())["error"] == "invalid_grant"
