@@ -85,6 +85,14 @@ class StoreFile:
             self._load(generation)
         self._checked = self._lock_depth > 0
 
+    def disk_version(self) -> Signature | None:
+        """What is on disk now (stat signature + generation), without reading the file: for pollers."""
+        generation = self._generation()
+        try:
+            return _signature(os.stat(self.path), generation)
+        except FileNotFoundError:
+            return None
+
     def _generation(self) -> int:
         """The commit counter in the lock file (0 when there is none yet)."""
         try:

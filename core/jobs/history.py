@@ -1,0 +1,150 @@
+"""Run history: every job run, newest first, bounded (the RUNS store file).
+
+A run is written twice: once when it starts ("running", so the console can show it) and once when it ends.
+A skipped start (the job was already running) is one write. Each job keeps its newest MAX_PER_JOB runs, so
+a chatty job (google-sync every 15 minutes) never pushes the nightly backup's history out.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from core.jobs.computers import same_computer, this_computer
+from core.store import layout
+from core.store.store import Store
+from core.studio.timeparse import now_utc
+
+RUNS_TABLE = "runs"
+MAX_PER_JOB = 200
+
+RunStatus = Literal["running", "ok", "warning", "error", "skipped"]
+Trigger = Literal["schedule", "manual"]
+
+
+@dataclass
+class RunRecord:
+    id: str
+    job: str
+    computer: str
+    pid: int
+    process: str  # console | daemon | cli
+    trigger: str  # schedule | manual
+    scheduled_for: str | None  # the fire time this run serves (UTC ISO); None for manual runs
+    started: str
+    finished: str | None = None
+    status: str = "running"
+    summary: str = ""
+    duration_s: float | None = None
+    users: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_doc(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> RunRecord:
+        names = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in doc.items() if k in names})
+
+
+class History:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def begin(self, record: RunRecord) -> None:
+        """Write the "running" record. The caller holds the job's run lock, so any other "running"
+        record of this job on this computer belongs to a process that died mid-run: close it."""
+        with self._store.transaction(layout.RUNS) as tx:
+            table = tx.table(layout.RUNS, RUNS_TABLE)
+            for doc in table.all():
+                row = dict(doc)
+                if (
+                    row.get("job") == record.job
+                    and row.get("status") == "running"
+                    and same_computer(row.get("computer"), record.computer)
+                ):
+                    row.update(
+                        status="error",
+                        finished=row.get("finished") or record.started,
+                        summary=f"interrupted: process {row.get('pid')} ended during the run",
+                    )
+                    table.put(str(doc.doc_id), row)
+            table.put(record.id, record.to_doc())
+
+    def finish(self, record: RunRecord) -> None:
+        """Write the final record (one write per run end) and keep the job's history bounded."""
+        with self._store.transaction(layout.RUNS) as tx:
+            table = tx.table(layout.RUNS, RUNS_TABLE)
+            table.put(record.id, record.to_doc())
+            mine = sorted(
+                ((str(d.doc_id), d.get("started") or "") for d in table.all() if d.get("job") == record.job),
+                key=lambda item: item[1],
+                reverse=True,
+            )
+            table.delete(*[doc_id for doc_id, _ in mine[MAX_PER_JOB:]])
+
+    def list(self, job: str | None = None, limit: int | None = 50) -> list[RunRecord]:
+        rows = self._store.table_rows(layout.RUNS, RUNS_TABLE)
+        records = [RunRecord.from_doc(r) for r in rows.values() if job is None or r.get("job") == job]
+        records.sort(key=lambda r: r.started, reverse=True)
+        if limit is not None:
+            records = records[:limit]
+        return [_mark_dead(r) for r in records]
+
+    def last(self, job: str) -> RunRecord | None:
+        """The newest run that actually ran (skips say nothing about how the job is doing)."""
+        for record in self.list(job, limit=None):
+            if record.status != "skipped":
+                return record
+        return None
+
+    def served(self, job: str, computer: str, scheduled_for: str) -> RunRecord | None:
+        """A run of `job` on `computer` for this exact fire time, if one exists (another process on this
+        computer fired for the same schedule: the run belongs to it, not to us)."""
+        rows = self._store.table_rows(layout.RUNS, RUNS_TABLE)
+        for row in rows.values():
+            if (
+                row.get("job") == job
+                and row.get("scheduled_for") == scheduled_for
+                and row.get("status") != "skipped"
+                and same_computer(row.get("computer"), computer)
+            ):
+                return RunRecord.from_doc(row)
+        return None
+
+    def prune(self, keep_days: int, now: datetime | None = None) -> int:
+        """Drop runs that started more than `keep_days` ago (the compact job); returns how many."""
+        cutoff = ((now or now_utc()) - timedelta(days=keep_days)).isoformat(timespec="milliseconds")
+        with self._store.transaction(layout.RUNS) as tx:
+            table = tx.table(layout.RUNS, RUNS_TABLE)
+            old = [
+                str(d.doc_id)
+                for d in table.all()
+                if (d.get("started") or "") < cutoff and d.get("status") != "running"
+            ]
+            table.delete(*old)
+        return len(old)
+
+
+def _mark_dead(record: RunRecord) -> RunRecord:
+    """A "running" record of a process on this computer that no longer exists shows as interrupted."""
+    if (
+        record.status == "running"
+        and same_computer(record.computer, this_computer())
+        and not _pid_alive(record.pid)
+    ):
+        record.status = "error"
+        record.summary = f"interrupted: process {record.pid} ended during the run"
+    return record
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True

@@ -1,0 +1,189 @@
+"""Bodies of the housekeeping jobs: backup, compact, log cleanup."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from core.jobs.base import JobContext, JobOutcome
+from core.jobs.computers import Computers
+from core.jobs.history import History
+from core.paths import FILE_MODE, ensure_private_dir
+from core.store.schema import schema_version
+from core.store.store import Store
+from core.studio.timeparse import now_utc, stamp, zone
+
+BACKUP_NAME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}_\d{6}(?:-\d+)?$")
+PARTIAL_PREFIX = ".partial-"
+FORGET_COMPUTERS_AFTER = timedelta(days=180)
+
+
+# -- backup -------------------------------------------------------------------------------------------
+def backup(ctx: JobContext) -> JobOutcome:
+    """Copy every store file into backups/<local date_time>/store/, consistently, keeping the newest N.
+
+    Consistent: all store locks are held (in name order, as transactions take them, so no deadlock) while
+    copying, so no transaction spanning several files can be half in the copy. Writers wait a moment;
+    readers never do (files are replaced atomically). The copy is assembled in a hidden folder and renamed
+    into place, so a backup interrupted half-way never counts as one.
+    """
+    studio = ctx.studio
+    root = ensure_private_dir(studio.datadir.backups)
+    local = now_utc().astimezone(zone(studio.prefs.timezone))
+    final = _free_name(root, local.strftime("%Y-%m-%d_%H%M%S"))
+    partial = root / f"{PARTIAL_PREFIX}{ctx.run_id}"
+    store = studio.store
+    copied_bytes = 0
+    names: list[str] = []
+    try:
+        ensure_private_dir(partial / "store")
+        with _all_store_locks(store) as names:
+            version = schema_version(store)
+            for name in names:
+                source = store.file(name).path
+                if not source.exists():  # a file that was listed but never written
+                    continue
+                target = partial / "store" / f"{name}.json"
+                ensure_private_dir(target.parent)
+                copied_bytes += _copy_private(source, target)
+        manifest = {
+            "created": stamp(),
+            "computer": ctx.computer,
+            "run_id": ctx.run_id,
+            "schema_version": version,
+            "files": len(names),
+            "bytes": copied_bytes,
+        }
+        _write_private(partial / "manifest.json", json.dumps(manifest, indent=2).encode())
+        os.rename(partial, final)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    removed = _prune_backups(root, ctx.option("keep"))
+    return JobOutcome(
+        "ok",
+        f"backed up {len(names)} store files ({_size(copied_bytes)}) to backups/{final.name}"
+        + (f"; removed {len(removed)} old backups" if removed else ""),
+    )
+
+
+@contextmanager
+def _all_store_locks(store: Store) -> Iterator[list[str]]:
+    """Hold the lock of every store file, taken in name order like transactions take them (no deadlock).
+
+    A transaction may create a file while we are taking locks, so list again once we hold them all; if
+    the listing changed, let go and start over (a few times; then copy what we hold).
+    """
+    for attempt in range(5):
+        names = store.names()
+        with ExitStack() as stack:
+            for name in names:
+                stack.enter_context(store.file(name).locked())
+            if store.names() == names or attempt == 4:
+                yield names
+                return
+
+
+def list_backups(root: Path) -> list[Path]:
+    """Finished backups, oldest first (names sort by time)."""
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and BACKUP_NAME_RE.match(p.name))
+
+
+def _free_name(root: Path, base: str) -> Path:
+    candidate, n = root / base, 1
+    while candidate.exists():  # two manual runs in one second
+        candidate, n = root / f"{base}-{n}", n + 1
+    return candidate
+
+
+def _prune_backups(root: Path, keep: int) -> list[Path]:
+    backups = list_backups(root)
+    doomed = backups[:-keep] if keep > 0 else backups
+    for path in doomed:
+        shutil.rmtree(path, ignore_errors=True)
+    # Leftovers of a backup killed half-way (older than a day, so never one running right now).
+    for path in root.iterdir():
+        if path.name.startswith(PARTIAL_PREFIX) and time.time() - path.stat().st_mtime > 86400:
+            shutil.rmtree(path, ignore_errors=True)
+    return doomed
+
+
+def _copy_private(source: Path, target: Path) -> int:
+    data = source.read_bytes()
+    _write_private(target, data)
+    return len(data)
+
+
+def _write_private(target: Path, data: bytes) -> None:
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    try:
+        _write_all(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _size(n: int) -> str:
+    return (
+        f"{n} bytes" if n < 10_000 else f"{n / 1024:.0f} KiB" if n < 10_000_000 else f"{n / 1048576:.1f} MiB"
+    )
+
+
+# -- compact ------------------------------------------------------------------------------------------
+def compact(ctx: JobContext) -> JobOutcome:
+    """Drop old run history and long-gone computers, then rewrite every store file (one at a time).
+
+    Rewriting drops empty tables and leftovers of older versions' formatting; each file is its own
+    transaction, so other processes wait at most for one small file.
+    """
+    store = ctx.studio.store
+    dropped = History(store).prune(ctx.option("history_days"))
+    forgotten = Computers(store).prune(FORGET_COMPUTERS_AFTER)
+    rewritten = before = after = 0
+    names = store.names()
+    for name in names:
+        if ctx.stop.is_set():
+            return JobOutcome(
+                "warning", f"stopped early (shutdown) after rewriting {rewritten} of {len(names)} files"
+            )
+        f = store.file(name)
+        with store.transaction(name):
+            size = f.path.stat().st_size if f.path.exists() else 0
+            f.set_data({table: rows for table, rows in f.data.items() if rows})
+        before += size
+        after += f.path.stat().st_size if f.path.exists() else 0
+        rewritten += 1
+    temps = store.remove_stale_temps()
+    parts = [f"rewrote {rewritten} store files ({_size(before)} -> {_size(after)})"]
+    parts.append(f"dropped {dropped} runs older than {ctx.option('history_days')} days")
+    if forgotten:
+        parts.append(f"forgot {forgotten} computers not seen for {FORGET_COMPUTERS_AFTER.days} days")
+    if temps:
+        parts.append(f"removed {temps} stale temporary files")
+    return JobOutcome("ok", "; ".join(parts))
+
+
+# -- log cleanup --------------------------------------------------------------------------------------
+def log_cleanup(ctx: JobContext) -> JobOutcome:
+    from core.logs import cleanup_rotated
+
+    days = ctx.option("keep_days")
+    deleted = cleanup_rotated(ctx.studio.datadir.logs, older_than=timedelta(days=days))
+    if not deleted:
+        return JobOutcome("ok", f"no rotated logs older than {days} days")
+    return JobOutcome("ok", f"deleted {len(deleted)} rotated logs older than {days} days")

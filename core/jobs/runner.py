@@ -1,0 +1,193 @@
+"""Run one job now: run lock, history record, logs.
+
+Used by the schedulers (trigger "schedule", with the fire time it serves) and by `jobs run` / the console's
+Run Now (trigger "manual"). A scheduled run re-reads the job's settings first, so a process with a stale
+view never runs a job that was just disabled or moved to another computer.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from core.errors import StudioSyncError
+from core.jobs.base import JobContext, JobOutcome
+from core.jobs.catalogue import Catalogue, JobKind, JobSettings, kind
+from core.jobs.computers import same_computer, this_computer
+from core.jobs.history import History, RunRecord
+from core.jobs.runlock import RunLockBusy, describe_holder, run_lock
+from core.logs import LOGGER_NAME, event, log_context, redact, redact_fields
+from core.studio.studio import Studio
+from core.studio.timeparse import stamp
+
+Listener = Callable[[RunRecord], None]
+_LEVEL = {"ok": "INFO", "warning": "WARNING", "error": "ERROR", "skipped": "WARNING"}
+
+
+def fire_time_text(when: datetime) -> str:
+    """The canonical text of a fire time; processes that fire for the same schedule produce the same."""
+    return when.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def run_job(
+    studio: Studio,
+    name: str,
+    *,
+    trigger: str = "manual",
+    scheduled_for: datetime | None = None,
+    stop: threading.Event | None = None,
+    process: str = "cli",
+    listener: Listener | None = None,
+) -> RunRecord | None:
+    """Run job `name` on this computer. Returns its record, the skipped record when the job was already
+    running, or None when there was nothing to do (a scheduled run that is no longer ours to run)."""
+    k = kind(name)
+    settings = Catalogue(studio.store).get(name)
+    computer = this_computer()
+    if trigger == "schedule" and (not settings.enabled or not same_computer(settings.computer, computer)):
+        return None
+    fire = fire_time_text(scheduled_for) if scheduled_for is not None else None
+    history = History(studio.store)
+    run_id = uuid.uuid4().hex[:16]
+    holder = {
+        "pid": os.getpid(),
+        "process": process,
+        "run_id": run_id,
+        "started": stamp(),
+        "scheduled_for": fire,
+    }
+    with log_context(job=name, run_id=run_id):
+        try:
+            with run_lock(studio.datadir.locks, name, holder):
+                if fire is not None and history.served(name, computer, fire) is not None:
+                    # Another process on this computer (console + daemon) already ran this very fire time.
+                    event(
+                        "INFO", f"{k.title}: the run due at {fire} was already done by another process here"
+                    )
+                    return None
+                return _run_locked(
+                    studio, k, settings, run_id, computer, process, trigger, fire, stop, listener
+                )
+        except RunLockBusy as busy:
+            if fire is not None and busy.holder.get("scheduled_for") == fire:
+                event(
+                    "INFO",
+                    f"{k.title}: the run due at {fire} is being done by {describe_holder(busy.holder)}",
+                )
+                return None
+            return _record_skip(history, k, run_id, computer, process, trigger, fire, busy, listener)
+
+
+def _record_skip(
+    history: History,
+    k: JobKind,
+    run_id: str,
+    computer: str,
+    process: str,
+    trigger: str,
+    fire: str | None,
+    busy: RunLockBusy,
+    listener: Listener | None,
+) -> RunRecord:
+    now = stamp()
+    record = RunRecord(
+        id=run_id,
+        job=k.name,
+        computer=computer,
+        pid=os.getpid(),
+        process=process,
+        trigger=trigger,
+        scheduled_for=fire,
+        started=now,
+        finished=now,
+        status="skipped",
+        summary=f"skipped: {k.title} was still running ({describe_holder(busy.holder)})",
+        duration_s=0.0,
+    )
+    history.finish(record)
+    event("WARNING", record.summary, status="skipped", holder_pid=busy.holder.get("pid"))
+    _notify(listener, record)
+    return record
+
+
+def _run_locked(
+    studio: Studio,
+    k: JobKind,
+    settings: JobSettings,
+    run_id: str,
+    computer: str,
+    process: str,
+    trigger: str,
+    fire: str | None,
+    stop: threading.Event | None,
+    listener: Listener | None,
+) -> RunRecord:
+    record = RunRecord(
+        id=run_id,
+        job=k.name,
+        computer=computer,
+        pid=os.getpid(),
+        process=process,
+        trigger=trigger,
+        scheduled_for=fire,
+        started=stamp(),
+    )
+    history = History(studio.store)
+    history.begin(record)
+    _notify(listener, record)
+    event("INFO", f"{k.title} started", trigger=trigger, scheduled_for=fire, computer=computer)
+    ctx = JobContext(
+        studio=studio, job=settings, run_id=run_id, computer=computer, stop=stop or threading.Event()
+    )
+    t0 = time.monotonic()
+    outcome = JobOutcome("error", "interrupted before it finished")
+    try:
+        outcome = _call(k, ctx)
+    finally:
+        # Also on KeyboardInterrupt/SystemExit: the record must not stay "running".
+        record.finished = stamp()
+        record.duration_s = round(time.monotonic() - t0, 3)
+        record.status = outcome.status
+        # Redacted here too: the summary is shown in the console and emailed, not only logged.
+        record.summary = redact(outcome.summary)
+        record.users = redact_fields(outcome.users)
+        history.finish(record)
+        event(
+            _LEVEL.get(record.status, "INFO"),
+            f"{k.title} finished: {record.status}: {record.summary}",
+            status=record.status,
+            duration_s=record.duration_s,
+            **({"users": len(record.users)} if record.users else {}),
+        )
+        _notify(listener, record)
+    return record
+
+
+def _call(k: JobKind, ctx: JobContext) -> JobOutcome:
+    try:
+        outcome = k.body(ctx)
+    except StudioSyncError as exc:
+        fix = f" (fix: {exc.fix})" if exc.fix else ""
+        return JobOutcome("error", f"{exc.message}{fix}")
+    except Exception as exc:  # noqa: BLE001 - one broken job must not take the scheduler down
+        logging.getLogger(LOGGER_NAME).error(
+            f"{k.title} crashed: {exc.__class__.__name__}: {exc}", exc_info=exc, extra={"fields": {}}
+        )
+        return JobOutcome("error", f"internal error: {exc.__class__.__name__}: {exc}")
+    if outcome.status not in ("ok", "warning", "error"):
+        return JobOutcome("error", f"internal error: job returned status {outcome.status!r}", outcome.users)
+    return outcome
+
+
+def _notify(listener: Listener | None, record: RunRecord) -> None:
+    if listener is None:
+        return
+    try:
+        listener(record)
+    except Exception as exc:  # noqa: BLE001 - a console callback failing must not fail the run
+        event("WARNING", f"run listener failed: {exc.__class__.__name__}: {exc}")

@@ -1,0 +1,69 @@
+"""Cheap job kinds for the scheduler tests.
+
+Daemon subprocesses load them with STUDIOSYNC_JOB_PLUGINS=tests.jobs.fakejobs (importing registers them);
+in-process tests use the `fake_jobs` fixture, which registers and unregisters them.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from core.jobs.base import JobContext, JobOutcome
+from core.jobs.catalogue import JobKind, OptionSpec, register
+from core.logs import event, register_secret
+
+SECRET_ENV = "STUDIOSYNC_TEST_SECRET"
+TOKEN = "ya29.SECRETVALUE"
+SCRATCH = "test/scratch"
+
+
+def _sleep(ctx: JobContext) -> JobOutcome:
+    """Sleeps `ms` (waking for the stop event); with writes=1 keeps writing the store meanwhile, so a
+    SIGTERM lands in the middle of store writes."""
+    deadline = time.monotonic() + ctx.option("ms") / 1000
+    writes = 0
+    while time.monotonic() < deadline and not ctx.stop.is_set():
+        if ctx.option("writes"):
+            with ctx.studio.store.transaction(SCRATCH) as tx:
+                table = tx.table(SCRATCH, "counter")
+                row = table.get(doc_id="n") or {"n": 0, "pad": ""}
+                table.put("n", {"n": row["n"] + 1, "pad": "x" * 20000})  # big enough to take a while
+            writes += 1
+        ctx.stop.wait(0.005 if ctx.option("writes") else 0.02)
+    if ctx.stop.is_set():
+        return JobOutcome("warning", f"stopped early (shutdown) after {writes} writes")
+    return JobOutcome("ok", f"slept {ctx.option('ms')} ms")
+
+
+def _fail(ctx: JobContext) -> JobOutcome:
+    secret = os.environ.get(SECRET_ENV, "")
+    register_secret(secret)  # as the processor does with the SMTP password and the OAuth client secret
+    event("INFO", f"calling Google with Bearer {TOKEN} and {secret}", access_token=TOKEN, note=f"pw {secret}")
+    raise RuntimeError(f"Google refused token {TOKEN} (client secret {secret})")
+
+
+SLEEP = JobKind(
+    name="test-sleep",
+    title="Test Sleep",
+    description="Sleeps (test job).",
+    body=_sleep,
+    default_schedule="1h",
+    default_enabled=False,
+    options={
+        "ms": OptionSpec(500, 0, 600_000, "how long to sleep"),
+        "writes": OptionSpec(0, 0, 1, "keep writing the store while sleeping"),
+    },
+)
+FAIL = JobKind(
+    name="test-fail",
+    title="Test Fail",
+    description="Logs secrets and fails (test job).",
+    body=_fail,
+    default_schedule="1h",
+    default_enabled=False,
+)
+KINDS = (SLEEP, FAIL)
+
+for _kind in KINDS:
+    register(_kind)
