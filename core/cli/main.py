@@ -12,11 +12,35 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from core import __version__
-from core.cli import appointments_cmd, clients_cmd, google_cmd, groups_cmd, prefs_cmd, users_cmd
+from core.cli import (
+    appointments_cmd,
+    clients_cmd,
+    doctor_cmd,
+    google_cmd,
+    groups_cmd,
+    jobs_cmd,
+    logs_cmd,
+    prefs_cmd,
+    serve_cmd,
+    sync_cmd,
+    users_cmd,
+)
 from core.cli.common import CliContext, OneLineParser
 from core.errors import StudioSyncError
 
-COMMAND_MODULES = [users_cmd, groups_cmd, clients_cmd, appointments_cmd, prefs_cmd, google_cmd]
+COMMAND_MODULES = [
+    users_cmd,
+    groups_cmd,
+    clients_cmd,
+    appointments_cmd,
+    prefs_cmd,
+    google_cmd,
+    jobs_cmd,
+    serve_cmd,
+    logs_cmd,
+    sync_cmd,
+    doctor_cmd,
+]
 
 
 def build_parser(extra: Sequence[ModuleType] = ()) -> argparse.ArgumentParser:
@@ -35,16 +59,20 @@ def main(argv: Sequence[str] | None = None, *, extra: Sequence[ModuleType] = ())
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
-        parser.print_help()
-        return 2
+        parser.error("a command is required (see studiosync --help)")
     ctx = CliContext(home=args.home)
     try:
         return int(handler(ctx, args) or 0)
     except StudioSyncError as exc:
-        line = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-        print(f"studiosync: error: {line}", file=sys.stderr)
-        if exc.fix:
-            print(f"studiosync: fix: {exc.fix}", file=sys.stderr)
+        line = _one_line(str(exc)) or exc.__class__.__name__
+        if exc.exit_code == 2:
+            # Bad input: scripts get exactly one line, the fix (if any) folded into it.
+            fix = f" (fix: {_one_line(exc.fix)})" if exc.fix else ""
+            print(f"studiosync: error: {line}{fix}", file=sys.stderr)
+        else:
+            print(f"studiosync: error: {line}", file=sys.stderr)
+            if exc.fix:
+                print(f"studiosync: fix: {_one_line(exc.fix)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("studiosync: interrupted", file=sys.stderr)
@@ -59,10 +87,16 @@ def main(argv: Sequence[str] | None = None, *, extra: Sequence[ModuleType] = ())
         ctx.close()
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _log_internal_error(exc: BaseException) -> None:
     import logging
 
-    logging.getLogger("studiosync").error("internal error in CLI", exc_info=exc)
+    logger = logging.getLogger("studiosync")
+    if logger.hasHandlers():  # without a configured log, logging's last resort would print the traceback
+        logger.error("internal error in CLI", exc_info=exc)
 
 
 def run() -> None:

@@ -1,0 +1,158 @@
+"""studiosync doctor [LOGIN] | status | prefs escalation -- the troubleshooting checklist, sync health,
+and the "Email sync failures to admins" company setting."""
+
+from __future__ import annotations
+
+import argparse
+
+from core.cli.common import CliContext, add_command, add_json_flag, print_json, print_table
+from core.errors import InputError
+
+_USER_WARN_ADDRESS = "\0user"  # --send-test without ADDR: the user's own warning address
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = add_command(sub, "doctor", "check the Google sync setup (the troubleshooting checklist)", _doctor)
+    p.add_argument(
+        "login", nargs="?", help="check this user in depth (default: studio-wide checks + a line per user)"
+    )
+    p.add_argument(
+        "--send-test",
+        nargs="?",
+        const=_USER_WARN_ADDRESS,
+        metavar="ADDR",
+        help="also send a test email (to ADDR, or to LOGIN's warning address)",
+    )
+    p.add_argument(
+        "--timeout", type=_timeout, default=5.0, metavar="SECONDS", help="per network probe (default 5)"
+    )
+    add_json_flag(p)
+    p = add_command(sub, "status", "sync health of every user, failing users first", _status)
+    add_json_flag(p)
+    _register_escalation(sub)
+
+
+def _register_escalation(sub: argparse._SubParsersAction) -> None:
+    # `prefs` belongs to prefs_cmd (registered before us); hang our action under it.
+    prefs = sub.choices.get("prefs")
+    actions = [a for a in (prefs._actions if prefs else []) if isinstance(a, argparse._SubParsersAction)]
+    target = actions[0] if actions else sub
+    p = add_command(target, "escalation", "Email sync failures to admins (company setting)", _escalation)
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--enable", dest="enabled", action="store_true", default=None)
+    g.add_argument("--disable", dest="enabled", action="store_false")
+    p.add_argument(
+        "--after", type=int, metavar="N", help="email after N failed runs in a row (1-100, default 3)"
+    )
+    add_json_flag(p)
+
+
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"timeout {text!r} is not a number") from None
+    if not 0.1 <= value <= 120:
+        raise argparse.ArgumentTypeError("timeout must be 0.1-120 seconds")
+    return value
+
+
+# -- doctor -------------------------------------------------------------------------------------------
+def _doctor(ctx: CliContext, args: argparse.Namespace) -> int:
+    from core.doctor import run_doctor
+    from core.mail import validate_email_address
+
+    studio = ctx.studio
+    send_test = args.send_test
+    if send_test == _USER_WARN_ADDRESS:
+        if not args.login:
+            raise InputError("--send-test without an address needs a LOGIN (or give --send-test ADDR)")
+        send_test = studio.users.google_prefs(studio.users.get(args.login).login).warn_email
+        if not send_test:
+            raise InputError(
+                f"{args.login} has no warning address to send a test to",
+                fix=f"give one: studiosync doctor {args.login} --send-test ADDR",
+            )
+    if send_test is not None:
+        send_test = validate_email_address(send_test)
+    report = run_doctor(studio, args.login, send_test=send_test, timeout=args.timeout)
+    if args.json:
+        print_json(report.to_json())
+    else:
+        _print_report(report)
+    return 1 if report.failed else 0
+
+
+_MARK = {"pass": "PASS", "warn": "WARN", "fail": "FAIL"}
+
+
+def _print_report(report) -> None:  # noqa: ANN001 - DoctorReport, imported lazily
+    title = f"user {report.login}" if report.login else "studio-wide"
+    print(f"studiosync doctor ({title})")
+    width = max((len(c.title) for c in report.checks), default=0)
+    for c in report.checks:
+        print(f"  {_MARK[c.status]}  {c.title.ljust(width)}  {c.detail}")
+        if c.fix and c.status != "pass":
+            print(f"        {''.ljust(width)}  fix: {c.fix}")
+    if report.verdicts:
+        print("users:")
+        lw = max(len(v.login) for v in report.verdicts)
+        for v in report.verdicts:
+            print(f"  {v.status.upper():8}  {v.login.ljust(lw)}  {v.line}")
+            if v.fix and v.status in ("fail", "warn"):
+                print(f"  {'':8}  {''.ljust(lw)}  fix: {v.fix}")
+    counts = report.counts()
+    bad_users = sum(1 for v in report.verdicts if v.failed)
+    users = f", {bad_users} user(s) failing" if bad_users else ""
+    hint = "; details of one user: studiosync doctor LOGIN" if report.login is None else ""
+    print(f"{counts['pass']} passed, {counts['warn']} warning(s), {counts['fail']} failed{users}{hint}")
+
+
+# -- status -------------------------------------------------------------------------------------------
+def _status(ctx: CliContext, args: argparse.Namespace) -> int:
+    from core.doctor.checks import ago
+    from core.health import sync_health
+
+    health = sync_health(ctx.studio)
+    if args.json:
+        print_json({"users": [h.to_json() for h in health]})
+        return 0
+    rows = []
+    for h in health:
+        error = ""
+        if h.status == "failing":
+            error = f"{h.consecutive_failures}x {h.last_error or h.last_error_cause or ''}".strip()
+        rows.append(
+            [
+                h.login,
+                h.status_text,
+                h.account_email or "",
+                ago(h.lag_s) if h.last_sync else ("-" if h.status in ("resource", "not_set_up") else "never"),
+                h.last_run_summary,
+                error[:70],
+            ]
+        )
+    print_table(rows, ["USER", "STATUS", "ACCOUNT", "LAST SYNC", "LAST RUN", "ERROR"])
+    return 0
+
+
+# -- prefs escalation ---------------------------------------------------------------------------------
+def _escalation(ctx: CliContext, args: argparse.Namespace) -> int:
+    from core.escalation import admin_recipients
+
+    studio = ctx.studio
+    if args.enabled is None and args.after is None:
+        prefs = studio.prefs.get()
+    else:
+        current = studio.prefs.get().escalate_to_admins
+        prefs = studio.prefs.set_escalation(current if args.enabled is None else args.enabled, args.after)
+    recipients = admin_recipients(studio)
+    if args.json:
+        print_json(
+            {"enabled": prefs.escalate_to_admins, "after": prefs.escalate_after, "recipients": recipients}
+        )
+        return 0
+    state = "on" if prefs.escalate_to_admins else "off"
+    print(f"email sync failures to admins: {state}, after {prefs.escalate_after} failed run(s) in a row")
+    print(f"admin addresses: {', '.join(recipients) or '(none: set an admin Google tab warning address)'}")
+    return 0

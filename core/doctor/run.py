@@ -1,0 +1,94 @@
+"""run_doctor: the whole checklist for one user, or the studio-wide checks plus a verdict per user."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from core.doctor import studio_checks as sc
+from core.doctor import user_checks as uc
+from core.doctor.catalogue import order
+from core.doctor.checks import ago
+from core.doctor.report import Check, DoctorReport, UserVerdict, worst
+from core.studio.timeparse import stamp
+
+if TYPE_CHECKING:
+    from core.studio.studio import Studio
+
+DEFAULT_TIMEOUT = 5.0
+
+
+def run_doctor(
+    studio: Studio,
+    login: str | None = None,
+    *,
+    send_test: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> DoctorReport:
+    """Run the checklist. With `login`: every check for that user, live (one token refresh, one calendar
+    listing). Without: the studio-wide checks, then one verdict per user from stored state only."""
+    report = DoctorReport(login=login, generated=stamp())
+    checks: list[Check] = [
+        sc.company_email(studio, send_test),
+        sc.sync_job(studio),
+        sc.google_reachable(studio, timeout),
+        sc.keyring_backend(studio),
+        sc.oauth_client(studio),
+        sc.admin_escalation(studio),
+    ]
+    if login is None:
+        checks.append(sc.time_zones(studio))
+        groups = _groups(studio)
+        report.verdicts = [verdict(studio, u.login, groups) for u in studio.users.list()]
+    else:
+        facts = uc.gather(studio, login, live=True, timeout=timeout)
+        user_part = uc.per_user_checks(facts, _groups(studio))
+        checks.extend(user_part)
+        if not user_part[0].failed:
+            checks.append(sc.time_zones(studio, facts.calendar))
+    report.checks = sorted(checks, key=lambda c: order(c.name))
+    return report
+
+
+def _groups(studio: Studio) -> dict[str, str]:
+    return {g.id: g.name for g in studio.groups.list()}
+
+
+def verdict(studio: Studio, login: str, groups: dict[str, str] | None = None) -> UserVerdict:
+    """One line for a user, from stored state only (fast: no Google calls)."""
+    facts = uc.gather(studio, login, live=False, timeout=0)
+    user = facts.user
+    name = user.name if user else login
+    if user is None:
+        return UserVerdict(login, login, "fail", "no such user")
+    if not user.can_sync:
+        return UserVerdict(login, name, "resource", "cannot sync (a resource such as a room or location)")
+    if not facts.prefs.enabled:
+        extra = f"; authenticated as {facts.account}" if facts.token is not None else ""
+        return UserVerdict(
+            login,
+            name,
+            "off",
+            f"Google sync is not set up (Enable Google Sync is off{extra})",
+            f"Google tab: check Enable Google Sync (CLI: studiosync google set {login} --enable)",
+            "sync_enabled",
+        )
+    checks = uc.per_user_checks(facts, groups if groups is not None else _groups(studio))
+    status = worst(c.status for c in checks)
+    if status == "pass":
+        h = facts.health
+        when = f"last sync {ago(h.lag_s)}" if h and h.last_sync else "no sync yet"
+        return UserVerdict(
+            login,
+            name,
+            "ok",
+            f"ok: {facts.account or '?'} -> {facts.prefs.calendar_summary or facts.prefs.calendar_id}, {when}",
+        )
+    first = next(c for c in checks if c.status == status)
+    return UserVerdict(
+        login,
+        name,
+        "fail" if status == "fail" else "warn",
+        f"{first.title}: {first.detail}",
+        first.fix,
+        first.name,
+    )

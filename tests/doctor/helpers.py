@@ -1,0 +1,51 @@
+"""Helpers for the doctor tests: company email, the sync job, heartbeats, running the doctor."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from unittest import mock
+
+from core import __version__
+from core.doctor import DoctorReport, run_doctor
+from core.jobs import computers
+from core.jobs.computers import ProcessInfo, this_computer
+from core.jobs.service import Jobs
+from core.studio.studio import Studio
+from core.studio.timeparse import now_utc
+
+TIMEOUT = 2.0  # network probes in tests: the emulator answers at once; a dead port is refused at once
+
+
+def doctor(studio: Studio, login: str | None = "ann", **kw: object) -> DoctorReport:
+    kw.setdefault("timeout", TIMEOUT)
+    return run_doctor(studio, login, **kw)  # type: ignore[arg-type]
+
+
+def status_of(report: DoctorReport) -> dict[str, str]:
+    return {c.name: c.status for c in report.checks}
+
+
+def set_up_email(studio: Studio, port: int = 2525, host: str = "127.0.0.1") -> None:
+    studio.prefs.set_email(host=host, port=port, security="none", from_addr="studio@example.com")
+
+
+def enable_job(studio: Studio, computer: str | None = None, enabled: bool = True) -> None:
+    Jobs(studio).update("google-sync", enabled=enabled, computer=computer or this_computer())
+
+
+def heartbeat(
+    studio: Studio, host: str | None = None, *, ago: timedelta = timedelta(0), kind: str = "daemon"
+) -> None:
+    """Record a console/daemon heartbeat of `host`, as it was `ago` (the real Computers.beat, clock shifted)."""
+    when = now_utc() - ago
+    info = ProcessInfo(
+        host=host or this_computer(),
+        pid=os.getpid(),
+        kind=kind,
+        version=__version__,
+        started="",
+        last_seen="",
+    )
+    with mock.patch.object(computers, "now_utc", lambda: when):
+        computers.Computers(studio.store).beat(info)
