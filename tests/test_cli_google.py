@@ -408,17 +408,16 @@ def test_secrets_never_leak(studio: Studio, home: Path, emu: GoogleEmulator) -> 
     assert (home / "logs" / "studiosync.log").exists()  # the log was written, and is scanned too
     found = _occurrences(home, secrets)
     assert found.pop("refresh token") == {tokens_file}  # only in the deliberate fallback file
-    # The studio's own copy of the OAuth client file (Company Preferences > Google) holds the client secret:
-    # it is needed to refresh tokens. Nowhere else.
-    assert found.pop("client secret") == {"secrets/client_secrets.json"}
-    assert stat.S_IMODE((home / "secrets" / "client_secrets.json").stat().st_mode) == 0o600
+    # The client secret (needed to refresh tokens) is kept by the vault, like the refresh tokens: here in the
+    # deliberate fallback file. Not in the studio's copy of the client file, the store or the log.
+    assert found.pop("client secret") == {tokens_file}
     assert found == {name: set() for name in found}
 
     with live_process(_studiosync(home, "google", "remove", "ann"), env=_child_env()) as run:
         assert run.wait(timeout=20) == 0, run.stderr
     outputs += [run.stdout, run.stderr]
     found = _occurrences(home, secrets)
-    assert found.pop("client secret") == {"secrets/client_secrets.json"}
+    assert found.pop("client secret") == {tokens_file}  # the studio still needs it for the other users
     assert found == {name: set() for name in found}  # the refresh token is gone from the file too
     log = (home / "logs" / "studiosync.log").read_text()
     assert "authenticated the Google account of ann" in log and "removed the Google account of ann" in log

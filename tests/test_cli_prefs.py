@@ -47,9 +47,14 @@ def test_google_client_secrets_are_copied_privately(cli, home: Path, tmp_path: P
     assert google["client_id"] == "123-abc.apps.googleusercontent.com"
     assert google["client_type"] == "installed" and google["api_endpoint"] is None
     copy = home / "secrets" / "client_secrets.json"
-    assert json.loads(copy.read_text()) == SECRETS
+    kept = json.loads(copy.read_text())
+    assert "client_secret" not in kept["installed"]  # the secret lives in the keyring (vault)
+    assert {k: v for k, v in SECRETS["installed"].items() if k != "client_secret"} == kept["installed"]
     source.unlink()  # the admin's download can go away
-    assert Studio.open(home).prefs.client_secrets_path() == copy
+    studio = Studio.open(home)
+    assert studio.prefs.client_secrets_path() == copy
+    config = studio.prefs.client_config()
+    assert config is not None and config.client_secret == SECRETS["installed"]["client_secret"]
     assert "s3cret" not in (home / "store" / "studio.json").read_text()
     assert bad_modes(home) == []
 

@@ -60,15 +60,13 @@ class GoogleAccounts:
 
     # -- configuration -------------------------------------------------------------------------------
     def client_config(self) -> ClientConfig:
-        from core.google.oauth import load_client_secrets
-
-        path = self._studio.prefs.client_secrets_path()
-        if path is None:
+        config = self._studio.prefs.client_config()
+        if config is None:
             raise InputError(
                 "the Google API settings are not set up",
                 fix="studiosync prefs google --client-secrets FILE (Company Preferences > Google)",
             )
-        return load_client_secrets(path)
+        return config
 
     def api_root(self) -> str | None:
         return self._studio.prefs.get().google.api_endpoint

@@ -7,7 +7,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlparse
 
 from core.errors import InputError, StudioSyncError
@@ -17,8 +17,12 @@ from core.store import layout
 from core.store.store import Store
 from core.studio.timeparse import zone
 
+if TYPE_CHECKING:
+    from core.google.oauth import ClientConfig
+
 COMPANY = "company"
 SMTP_PASSWORD = "smtp-password"
+CLIENT_SECRET = "oauth-client-secret"
 CLIENT_SECRETS_NAME = "client_secrets.json"
 
 
@@ -131,7 +135,9 @@ class Prefs:
         return prefs.email
 
     def smtp_password(self) -> str | None:
-        return self._secrets().get_secret(SMTP_PASSWORD) if self.get().email.has_password else None
+        password = self._secrets().get_secret(SMTP_PASSWORD) if self.get().email.has_password else None
+        _never_log(password)
+        return password
 
     # -- Google API ----------------------------------------------------------------------------------
     def set_google(self, *, client_secrets: str | Path, api_endpoint: str | None = None) -> GoogleApiPrefs:
@@ -141,13 +147,15 @@ class Prefs:
         config = load_client_secrets(source)
         if api_endpoint is not None:
             api_endpoint = check_api_endpoint(api_endpoint)
+        self._secrets().put_secret(CLIENT_SECRET, config.client_secret)
         # Keep our own private copy: the admin's download folder may be cleaned up later.
         target_dir = ensure_private_dir(self._datadir.secrets)
         target = target_dir / CLIENT_SECRETS_NAME
         tmp = target.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(dict(config.raw), fh)
+            # The client secret goes to the keyring with the other secrets; the file keeps the rest.
+            json.dump({config.kind: {k: v for k, v in config.raw[config.kind].items() if k != "client_secret"}}, fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -166,6 +174,36 @@ class Prefs:
     def client_secrets_path(self) -> Path | None:
         path = self._datadir.secrets / CLIENT_SECRETS_NAME
         return path if path.exists() else None
+
+    def client_config(self) -> ClientConfig | None:
+        """The studio's OAuth client (file + secret from the keyring), or None before `prefs google`."""
+        from core.google.oauth import parse_client_config
+
+        path = self.client_secrets_path()
+        if path is None:
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(
+                f"the stored Google API settings ({path}) cannot be read: {exc}",
+                fix="studiosync prefs google --client-secrets FILE (Company Preferences > Google)",
+            ) from None
+        if isinstance(data, dict):
+            for section in data.values():
+                if isinstance(section, dict) and not section.get("client_secret"):
+                    section["client_secret"] = self._secrets().get_secret(CLIENT_SECRET) or ""
+        config = parse_client_config(data, source=str(path))
+        _never_log(config.client_secret)
+        return config
+
+
+def _never_log(secret: str | None) -> None:
+    """Once a secret is in memory, the log redacts it wherever it would appear."""
+    if secret:
+        from core.logs import register_secret
+
+        register_secret(secret)
 
 
 def check_api_endpoint(url: str) -> str:
