@@ -1,6 +1,6 @@
 """Store benchmark: a studio with 50,000 appointments over 20 users.
 
-    python bench/store.py [--users 20] [--appointments 50000] [--home DIR]
+    python bench/store.py [--users 20] [--appointments 50000] [--home DIR] [--buckets N]
 
 Prints one table. Targets (2-core machine): one appointment edit < 50 ms median, listing one user's
 appointments < 100 ms. Not a test: timings depend on the machine and its disk (every commit fsyncs).
@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from core.store import layout
 from core.studio.studio import Studio
 
 T0 = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
@@ -53,7 +54,10 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--appointments", type=int, default=50_000)
     parser.add_argument("--home", help="data directory to create (default: a temporary one)")
+    parser.add_argument("--buckets", type=int, default=None, help="try another layout.BUCKETS (experiment)")
     args = parser.parse_args()
+    if args.buckets:
+        layout.BUCKETS = args.buckets
     tmp = None
     if args.home:
         home = Path(args.home)
@@ -80,8 +84,10 @@ def main() -> None:
     time.sleep(1.1)
 
     # Load everything: a fresh process (interpreter + imports + Studio + read all), and a fresh Studio here.
+    # With --buckets, child processes must use the same layout.
+    pre = f"from core.store import layout;layout.BUCKETS={args.buckets};" if args.buckets else ""
     code = (
-        "import sys,time;t=time.perf_counter();from core.studio.studio import Studio;"
+        "import sys,time;t=time.perf_counter();" + pre + "from core.studio.studio import Studio;"
         "n=len(Studio.open(sys.argv[1]).appointments.list());print(n,(time.perf_counter()-t)*1000)"
     )
     proc_ms, inner_ms = [], []
@@ -141,15 +147,18 @@ def main() -> None:
             "< 50",
         )
     )
-    cli = Path(sys.executable).with_name("studiosync")
-    if cli.exists():
+    cli_path = Path(sys.executable).with_name("studiosync")
+    cli = [str(cli_path)]
+    if pre:
+        cli = [sys.executable, "-c", pre + "import sys;from tui.cli import main;sys.exit(main())"]
+    if cli_path.exists():
         rows.append(
             (
                 "`studiosync appointments edit` (process wall)",
                 _times(
                     lambda: subprocess.run(
                         [
-                            str(cli),
+                            *cli,
                             "--home",
                             str(home),
                             "appointments",

@@ -4,8 +4,11 @@
 - `clients`: studio clients
 - `jobs`: the Control Center job catalogue; `computers`: process heartbeats (written often, kept apart)
 - `runs`: bounded run history
-- `appts/<user-key>/<bucket>`: one user's appointments, hashed into buckets so an edit rewrites a small file
-- `sync/<user-key>`: that user's sync state (Google sync tokens, populate progress)
+- `appts/<user-key>/<bucket>`: one user's appointments, hashed into BUCKETS buckets so an edit rewrites a
+  small file (with 128, a 50,000-appointment book keeps each bucket near 400 appointments)
+- `pending/<user-key>`: ids of that user's appointments changed in the studio since they last synced: the
+  sync reads this one small file to find studio changes, whatever the size of the book
+- `sync/<user-key>`: that user's sync state (Google sync tokens, populate progress, run history)
 
 Appointment ids start with the owner's user key, so an id alone finds its file without a global index.
 """
@@ -21,7 +24,9 @@ JOBS = "jobs"
 COMPUTERS = "computers"
 RUNS = "runs"
 
-BUCKETS = 16
+BUCKETS = 128  # schema 2 (schema 1 had 16): changing it needs a migration (core.store.schema.rebucket_file)
+APPOINTMENTS_TABLE = "appointments"  # in each bucket file
+PENDING_TABLE = "pending"  # in each pending file: appointment id -> {"revision": n}
 USER_KEY_LEN = 6
 ID_LEN = 32
 
@@ -46,7 +51,12 @@ def bucket_of(appointment_id: str) -> int:
 
 
 def appointments_file(login: str, bucket: int) -> str:
-    return f"appts/{user_key(login)}/{bucket:02d}"
+    return bucket_file(user_key(login), bucket)
+
+
+def bucket_file(key: str, bucket: int) -> str:
+    """The bucket file of a user key (migrations work from the files on disk, without logins)."""
+    return f"appts/{key}/{bucket:02d}"
 
 
 def appointment_file_for(login: str, appointment_id: str) -> str:
@@ -55,6 +65,14 @@ def appointment_file_for(login: str, appointment_id: str) -> str:
 
 def all_appointment_files(login: str) -> list[str]:
     return [appointments_file(login, b) for b in range(BUCKETS)]
+
+
+def pending_file(login: str) -> str:
+    return pending_file_of_key(user_key(login))
+
+
+def pending_file_of_key(key: str) -> str:
+    return f"pending/{key}"
 
 
 def sync_state_file(login: str) -> str:

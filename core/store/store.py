@@ -8,8 +8,10 @@ changed in memory through TinyDB, and written once each, atomically, when the bl
 Rules that keep this true:
 - Open every file a transaction needs in ONE `transaction(*names)` call. Nesting is re-entrant, but a nested
   transaction that adds a file locks it out of name order (a deadlock risk between processes).
-- Each file is written atomically; a transaction over several files writes them one after the other, so a
-  crash between two of them leaves the first written and the second not.
+- Each file is written atomically; a transaction over several files writes them one after the other (in
+  name order, unless `flush` wrote some earlier), so a crash between two of them leaves the first written
+  and the second not. When that matters, choose the order with `Transaction.flush`: e.g. record "this
+  appointment changed" before the change itself, and forget it only after the synced version is written.
 - Readers (`get`, `table_rows`, `read`) need no lock: files are replaced atomically. `get` and `table_rows`
   hand out deep copies; `read()` gives TinyDB over the cached document itself, so treat it as read-only.
 """
@@ -44,6 +46,25 @@ class StrTable(Table):
         # TinyDB's integer ids come from a per-object "next id" cache that another process can make stale
         # (and cannot be computed from string ids at all): a plain insert() gets a random id instead.
         return uuid.uuid4().hex
+
+    def _update_table(self, updater: Callable[[dict[str, Any]], None]) -> None:
+        """Every TinyDB write ends here: change the table where it lives, in O(changed documents).
+
+        TinyDB copies the whole table twice per write to convert its ids to `document_id_class` and back;
+        ours are strings already, so the copies change nothing but cost O(table size) on every edit.
+        """
+        tables = self._storage.read()
+        if tables is None:
+            tables = {}
+        table = tables.get(self.name)
+        if table is None:
+            table = {}
+            updater(table)
+            tables[self.name] = table
+        else:
+            updater(table)
+        self._storage.write(tables)
+        self.clear_cache()
 
     def put(self, doc_id: str, doc: Mapping[str, Any]) -> None:
         """Insert or replace the document with this id."""
@@ -122,6 +143,21 @@ class Transaction:
 
     def table(self, name: str, table: str) -> StrTable:
         return self.db(name).table(table)
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    def flush(self, *names: str) -> None:
+        """Write these files now, keeping every lock of the transaction until it ends.
+
+        Sets the order in which a crash can leave the files: a flushed file is on disk before any file
+        written at the end. Changes made to it after the flush are written at the end as usual. In a nested
+        transaction the outermost one writes, so there a flush does nothing (its order is the outer one's).
+        """
+        for name in names:
+            self.db(name)  # must be part of this transaction
+            self._store.file(name).commit_if_outermost()
 
 
 class Store:

@@ -1,26 +1,34 @@
 """The appointment book, partitioned per user and hash bucket (see core.store.layout).
 
-Every change bumps the appointment's `revision` and records it in its bucket's `pending` table, so the
-sync processor finds studio changes without scanning the book. A deleted appointment that is linked to a
-Google event stays as a tombstone until the deletion reached Google.
+Every change bumps the appointment's `revision` and records its id in the user's small pending file, in
+the same transaction, so the sync processor finds studio changes by reading one tiny file instead of the
+book. A deleted appointment that is linked to a Google event stays as a tombstone until the deletion
+reached Google.
+
+The bucket files and the pending file are separate files, each written atomically, one after the other.
+`BookTransaction` writes them in the order that keeps "every unsynced change is pending" true at every
+instant, whatever moment a crash picks: new pending entries first, then the appointments, then the
+removal of entries whose change has synced. A crash can leave only a pending entry too many, which the
+next sync finds unchanged and drops ("a stale pending entry"); never a change without its entry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import fields, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from core.errors import InputError, NotFoundError
+from core.errors import InputError, NotFoundError, StoreError
 from core.model import STATUSES, Appointment, to_doc
 from core.store import layout
-from core.store.store import Store, Transaction
+from core.store.store import Store, StrTable, Transaction
 from core.studio.timeparse import check_span, from_text, stamp, to_text
 from core.studio.users import Users
 
-APPOINTMENTS = "appointments"
-PENDING = "pending"
+APPOINTMENTS = layout.APPOINTMENTS_TABLE  # in each bucket file
+PENDING = layout.PENDING_TABLE  # in the user's pending file
 TRACE_LIMIT = 30
 _UNSET: Any = object()
 
@@ -48,6 +56,63 @@ def from_record(doc: dict[str, Any]) -> Appointment:
 def add_trace(appt: Appointment, action: str, detail: str = "", run_id: str | None = None) -> None:
     appt.trace.append({"time": stamp(), "action": action, "detail": detail, "run_id": run_id})
     del appt.trace[:-TRACE_LIMIT]
+
+
+class BookTransaction:
+    """A change to some bucket files of one user and to that user's pending entries, as one transaction.
+
+    Every file involved is locked for the whole block (in name order). Pending changes are collected with
+    `mark` / `unmark` (the last word on an id wins) and applied when the block ends without error:
+    new or raised entries are written first, then the bucket files, then the removals.
+    """
+
+    def __init__(self, tx: Transaction, buckets: tuple[str, ...], pending: str) -> None:
+        self.tx = tx
+        self._buckets = buckets
+        self._pending = pending
+        self._intent: dict[str, int | None] = {}  # id -> revision to record, or None to forget
+
+    def appointments(self, name: str) -> StrTable:
+        """The appointments table of one of this transaction's bucket files."""
+        if name not in self._buckets:
+            raise StoreError(f"internal error: {name!r} is not part of this book transaction")
+        return self.tx.table(name, APPOINTMENTS)
+
+    def mark(self, revisions: Mapping[str, int]) -> None:
+        """These appointments changed in the studio (at these revisions): the sync must look at them."""
+        self._intent.update(revisions)
+
+    def unmark(self, ids: Iterable[str]) -> None:
+        """These appointments need no sync any more (synced, purged...)."""
+        self._intent.update(dict.fromkeys(ids))
+
+    def finish(self) -> None:
+        table = self.tx.table(self._pending, PENDING)
+        marks = {}
+        for appointment_id, revision in self._intent.items():
+            if revision is None:
+                continue
+            row = table.get(doc_id=appointment_id)
+            if row is None or row.get("revision") != revision:
+                marks[appointment_id] = {"revision": revision}
+        if marks:
+            table.put_many(marks)
+            self.tx.flush(self._pending)  # before the changes they announce
+        self.tx.flush(*self._buckets)
+        gone = [i for i, revision in self._intent.items() if revision is None]
+        if gone:
+            table.delete(*gone)  # written last, by the transaction's end: after the synced versions
+
+
+@contextmanager
+def book_transaction(store: Store, login: str, buckets: Iterable[str]) -> Iterator[BookTransaction]:
+    """Lock these bucket files of `login` and the user's pending file; see BookTransaction."""
+    names = tuple(dict.fromkeys(buckets))
+    pending = layout.pending_file(login)
+    with store.transaction(*names, pending) as tx:
+        book = BookTransaction(tx, names, pending)
+        yield book
+        book.finish()
 
 
 class Appointments:
@@ -98,11 +163,8 @@ class Appointments:
         return appt
 
     def pending_ids(self, login: str) -> list[str]:
-        """Ids of this user's appointments changed in the studio since they last synced."""
-        ids: list[str] = []
-        for name in layout.all_appointment_files(login):
-            ids.extend(self._store.ids(name, PENDING))
-        return ids
+        """Ids of this user's appointments changed in the studio since they last synced (one small file)."""
+        return self._store.ids(layout.pending_file(login), PENDING)
 
     def get_many(self, login: str, ids: Iterable[str]) -> dict[str, Appointment]:
         found: dict[str, Appointment] = {}
@@ -183,8 +245,8 @@ class Appointments:
     ) -> Appointment:
         login = self.owner_of(appointment_id)
         name = layout.appointment_file_for(login, appointment_id)
-        with self._store.transaction(name) as tx:
-            appt = self._load(tx, name, appointment_id)
+        with book_transaction(self._store, login, [name]) as book:
+            appt = self._load(book, name, appointment_id)
             new_start = start if start is not None else appt.start
             new_end = end if end is not None else appt.end
             if (
@@ -209,24 +271,24 @@ class Appointments:
             changed.revision = appt.revision + 1
             changed.updated = stamp()
             add_trace(changed, "changed", "in the studio")
-            self._write(tx, name, [changed], mark_pending=True)
+            self._write(book, name, [changed], mark_pending=True)
         return changed
 
     def delete(self, appointment_id: str) -> Appointment:
         login = self.owner_of(appointment_id)
         name = layout.appointment_file_for(login, appointment_id)
-        with self._store.transaction(name) as tx:
-            appt = self._load(tx, name, appointment_id)
+        with book_transaction(self._store, login, [name]) as book:
+            appt = self._load(book, name, appointment_id)
             if appt.google_event_id:
                 # Keep a tombstone until the deletion reached Google.
                 appt.deleted = True
                 appt.revision += 1
                 appt.updated = stamp()
                 add_trace(appt, "deleted", "in the studio")
-                self._write(tx, name, [appt], mark_pending=True)
+                self._write(book, name, [appt], mark_pending=True)
             else:
-                tx.table(name, APPOINTMENTS).delete(appointment_id)
-                tx.table(name, PENDING).delete(appointment_id)
+                book.appointments(name).delete(appointment_id)
+                book.unmark([appointment_id])
         return appt
 
     def count(self, login: str) -> int:
@@ -247,9 +309,9 @@ class Appointments:
             by_file.setdefault(layout.appointment_file_for(login, appt.id), []).append(appt)
         if not by_file:
             return
-        with self._store.transaction(*by_file) as tx:
+        with book_transaction(self._store, login, by_file) as book:
             for name, items in by_file.items():
-                self._write(tx, name, items, mark_pending=mark_pending, clear_pending=clear_pending)
+                self._write(book, name, items, mark_pending=mark_pending, clear_pending=clear_pending)
 
     def purge(self, login: str, ids: Iterable[str]) -> None:
         """Forget appointments entirely (tombstones whose deletion synced)."""
@@ -258,41 +320,38 @@ class Appointments:
             by_file.setdefault(layout.appointment_file_for(login, appointment_id), []).append(appointment_id)
         if not by_file:
             return
-        with self._store.transaction(*by_file) as tx:
+        with book_transaction(self._store, login, by_file) as book:
             for name, items in by_file.items():
-                tx.table(name, APPOINTMENTS).delete(*items)
-                tx.table(name, PENDING).delete(*items)
+                book.appointments(name).delete(*items)
+                book.unmark(items)
 
     def clear_pending(self, login: str, ids: Iterable[str]) -> None:
-        by_file: dict[str, list[str]] = {}
-        for appointment_id in ids:
-            by_file.setdefault(layout.appointment_file_for(login, appointment_id), []).append(appointment_id)
-        if not by_file:
+        ids = list(ids)
+        if not ids:
             return
-        with self._store.transaction(*by_file) as tx:
-            for name, items in by_file.items():
-                tx.table(name, PENDING).delete(*items)
+        with book_transaction(self._store, login, []) as book:
+            book.unmark(ids)
 
-    def _load(self, tx: Transaction, name: str, appointment_id: str) -> Appointment:
-        doc = tx.table(name, APPOINTMENTS).get(doc_id=appointment_id)
+    def _load(self, book: BookTransaction, name: str, appointment_id: str) -> Appointment:
+        doc = book.appointments(name).get(doc_id=appointment_id)
         if doc is None or doc.get("deleted"):
             raise NotFoundError(f"no appointment {appointment_id!r}")
         return from_record(dict(doc))
 
     def _write(
         self,
-        tx: Transaction,
+        book: BookTransaction,
         name: str,
         appts: list[Appointment],
         *,
         mark_pending: bool = False,
         clear_pending: bool = False,
     ) -> None:
-        tx.table(name, APPOINTMENTS).put_many({a.id: to_record(a) for a in appts})
+        book.appointments(name).put_many({a.id: to_record(a) for a in appts})
         if mark_pending:
-            tx.table(name, PENDING).put_many({a.id: {"revision": a.revision} for a in appts})
+            book.mark({a.id: a.revision for a in appts})
         elif clear_pending:
-            tx.table(name, PENDING).delete(*(a.id for a in appts))
+            book.unmark(a.id for a in appts)
 
 
 def _content(appt: Appointment) -> tuple[Any, ...]:

@@ -55,15 +55,22 @@ class Studio:
         self.users.get(login)
         ids = [a.id for a in self.appointments.list(login, include_deleted=True)]
         self.appointments.purge(login, ids)
+        self.appointments.clear_pending(login, self.appointments.pending_ids(login))  # stale ones too
         self.users.remove(login)
         with contextlib.suppress(Exception):  # a missing keyring entry must not block the removal
             self.secrets.delete(login)
-        self.reset_sync_state(login)
+        self.reset_sync_state(login, keep_history=False)
 
-    def reset_sync_state(self, login: str) -> None:
-        """Forget a user's Google sync state (tokens, populate progress): after a calendar or account change."""
+    def reset_sync_state(self, login: str, *, keep_history: bool = True) -> None:
+        """Forget a user's Google sync state (tokens, series, populate progress): after a calendar or
+        account change. The run history stays (it is what happened, and the console and doctor show it),
+        unless the user is being removed."""
         from core.store import layout
+        from core.sync.state import RUNS
 
         name = layout.sync_state_file(login)
         with self.store.transaction(name) as tx:
-            tx.db(name).drop_tables()
+            db = tx.db(name)
+            for table in db.tables():
+                if table != RUNS or not keep_history:
+                    db.drop_table(table)

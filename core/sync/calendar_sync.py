@@ -7,7 +7,7 @@ One run, in three steps (each ends at a safe point: what it did is saved before 
    changed event and every pending studio appointment by appointment id, decide each pair
    (vdirsyncer-style, see `decide`), write the studio side in one commit, then save the new syncToken and
    series state -- token last, so a crash before it replays the same changes, which are then echoes.
-2. Push. Send studio changes (pending table; the whole book once for Populate Google) to Google in
+2. Push. Send studio changes (the pending file; the whole book once for Populate Google) to Google in
    batches of <= 50, handle the answers (409 on insert -> it exists: patch it; 404 on patch -> gone:
    insert it again with our id), and commit the links every few hundred results.
 3. Populate boxes uncheck themselves when their work finished without error.
@@ -491,6 +491,10 @@ class CalendarSync:
         if ev is None:
             if appt is not None:
                 self._studio_only(appt, d, base)
+            elif aid in self._pending:
+                # A pending entry without its appointment (a crash between the two files of a deletion
+                # or a purge): forget it. Clear drops it only if the appointment is still absent.
+                d.clears.append(Clear(aid, 0))
             return
         if appt is None:
             if ev.cancelled:

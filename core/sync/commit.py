@@ -8,7 +8,9 @@ applied inside one transaction over the bucket files involved:
 - edited meanwhile -> only the link bookkeeping (event id, etag) is merged in; the person's edit stays,
   stays pending and goes to Google next run (it is the later change, so it also wins any conflict).
 
-Each bucket file is written once per commit, however many appointments of it changed.
+Each bucket file is written once per commit, however many appointments of it changed. Pending entries
+live in the user's pending file and change in the same transaction (see `book_transaction` for the order
+in which the files are written: a crash never leaves an unsynced change without its pending entry).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 from core.model import Appointment
 from core.store import layout
-from core.studio.appointments import APPOINTMENTS, PENDING, TRACE_LIMIT, from_record, to_record
+from core.studio.appointments import TRACE_LIMIT, book_transaction, from_record, to_record
 
 
 @dataclass
@@ -65,12 +67,11 @@ def commit(
     result = CommitResult(files=len(by_file))
     if not by_file:
         return result
-    with studio.store.transaction(*by_file) as tx:
+    with book_transaction(studio.store, login, by_file) as book:
         for name, items in by_file.items():
-            appts = tx.table(name, APPOINTMENTS)
-            pending = tx.table(name, PENDING)
+            appts = book.appointments(name)
             put: dict[str, dict[str, Any]] = {}
-            put_pending: dict[str, dict[str, Any]] = {}
+            put_pending: dict[str, int] = {}
             drop: list[str] = []
             drop_pending: list[str] = []
             for item in items:
@@ -93,12 +94,10 @@ def commit(
                         result.skipped += 1
             if put:
                 appts.put_many(put)
-            if put_pending:
-                pending.put_many(put_pending)
             if drop:
                 appts.delete(*drop)
-            if drop_pending:
-                pending.delete(*set(drop_pending))
+            book.mark(put_pending)
+            book.unmark(drop_pending)  # after mark: as before, a drop wins over a put of the same id
     return result
 
 
@@ -106,7 +105,7 @@ def _apply_write(
     item: Write,
     appts: Any,
     put: dict[str, dict[str, Any]],
-    put_pending: dict[str, dict[str, Any]],
+    put_pending: dict[str, int],
     drop_pending: list[str],
     result: CommitResult,
 ) -> None:
@@ -115,7 +114,7 @@ def _apply_write(
     if item.base_revision is None or (doc is not None and int(doc.get("revision", 0)) == item.base_revision):
         put[ours.id] = to_record(ours)
         if ours.revision > ours.synced_revision:
-            put_pending[ours.id] = {"revision": ours.revision}
+            put_pending[ours.id] = ours.revision
         else:
             drop_pending.append(ours.id)
         result.written += 1
@@ -132,5 +131,5 @@ def _apply_write(
     current.synced_revision = min(ours.synced_revision, current.revision - 1)
     current.trace = (current.trace + [t for t in ours.trace if t not in current.trace])[-TRACE_LIMIT:]
     put[current.id] = to_record(current)
-    put_pending[current.id] = {"revision": current.revision}
+    put_pending[current.id] = current.revision
     result.merged += 1

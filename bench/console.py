@@ -1,0 +1,209 @@
+"""Benchmark the console (prints numbers; not a test).
+
+1. Process start to first paint: a fresh Python process opens a studio and runs the console headless;
+   the time from spawning it to the first painted screen (target < 1.5 s).
+2. Users screen with 500 users: from pressing F3 to the table filled, and one filter keystroke.
+3. Log pane under 1,000 lines/s: a writer thread appends structured lines for a few seconds while the
+   Logs section follows the file; event-loop lag is measured by a ticker that should wake every 20 ms.
+
+    /work/venv/bin/python bench/console.py [--users 500] [--rate 1000] [--seconds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+FIRST_PAINT = """
+import os, sys, time
+t0 = float(os.environ["BENCH_T0"])
+from core.studio.studio import Studio
+from tui.app import StudioSyncApp
+
+async def auto_pilot(pilot):
+    await pilot.pause()
+    print(f"{time.time() - t0:.3f}", flush=True)
+    pilot.app.exit()
+
+app = StudioSyncApp(Studio.open(sys.argv[1]), login=sys.argv[2], embedded_scheduler=False)
+app.run(headless=True, size=(80, 24), auto_pilot=auto_pilot)
+"""
+
+
+def first_paint(home: Path, runs: int = 5) -> list[float]:
+    found = []
+    for _ in range(runs):
+        env = dict(os.environ, BENCH_T0=repr(time.time()))
+        out = subprocess.run(
+            [sys.executable, "-c", FIRST_PAINT, str(home), "pat"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        found.append(float(out.stdout.strip().splitlines()[-1]))
+    return found
+
+
+def make_studio(home: Path, users: int) -> None:
+    from core.studio.studio import Studio
+
+    studio = Studio.open(home)
+    studio.users.add("pat", "Pat Owner", admin=True)
+    t = time.perf_counter()
+    for n in range(users - 1):
+        studio.users.add(f"user{n:04d}", f"Staff Member {n:04d}", kind="resource" if n % 25 == 0 else "staff")
+    print(f"  (setup: {users} users added in {time.perf_counter() - t:.1f} s)")
+
+
+async def users_screen(home: Path) -> tuple[float, float, int]:
+    from textual.widgets import DataTable
+
+    from core.studio.studio import Studio
+    from tui.app import StudioSyncApp
+    from tui.widgets.field import Field
+
+    app = StudioSyncApp(Studio.open(home), login="pat", embedded_scheduler=False, blink_cursor=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        t = time.perf_counter()
+        await pilot.press("f3")
+        table = None
+        while True:
+            await pilot.pause(0.005)
+            found = app.screen.query("#users-table")
+            table = found.first(DataTable) if found else None
+            if table is not None and table.row_count >= 100:
+                break
+        shown = time.perf_counter() - t
+        rows = table.row_count
+        field = app.screen.query_one("#users-filter", Field)
+        field.focus()
+        await pilot.pause()
+        t = time.perf_counter()
+        await pilot.press("7")
+        while table.row_count == rows:
+            await pilot.pause(0.002)
+        filtered = time.perf_counter() - t
+    return shown, filtered, rows
+
+
+async def log_pane(home: Path, rate: int, seconds: float) -> dict[str, float]:
+    from core.studio.studio import Studio
+    from tui.app import StudioSyncApp
+    from tui.widgets.log_pane import LogPane
+
+    studio = Studio.open(home)
+    log_dir = Path(studio.datadir.logs)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / "studiosync.log"
+    path.touch()
+    app = StudioSyncApp(studio, login="pat", embedded_scheduler=False, blink_cursor=False)
+    lags: list[float] = []
+    total = int(rate * seconds)
+
+    def writer() -> None:
+        t0 = time.monotonic()
+        with path.open("a", buffering=1) as fh:
+            for seq in range(total):
+                delay = t0 + seq / rate - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                fh.write(
+                    json.dumps(
+                        {
+                            "time": datetime.now(UTC).isoformat(),
+                            "level": "INFO",
+                            "process": "bench",
+                            "job": "google-sync",
+                            "run_id": f"run{seq // 200:05d}",
+                            "user": f"user{seq % 7}",
+                            "message": f"bench line {seq} [b]not markup[/b]",
+                        }
+                    )
+                    + "\n"
+                )
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f9")
+        await pilot.pause(0.3)
+        pane = app.screen.query_one(LogPane)
+        thread = threading.Thread(target=writer, daemon=True)
+        thread.start()
+        start = time.perf_counter()
+        while thread.is_alive() or len(pane.records) < total:
+            t = time.perf_counter()
+            await asyncio.sleep(0.02)
+            lags.append((time.perf_counter() - t - 0.02) * 1000)
+            if time.perf_counter() - start > seconds + 10:
+                break
+        received = len(pane.records)
+        elapsed = time.perf_counter() - start
+        # Responsiveness with the pane full: a key press round trip.
+        t = time.perf_counter()
+        await pilot.press("p")
+        key_ms = (time.perf_counter() - t) * 1000
+    lags.sort()
+    return {
+        "lines": total,
+        "received": received,
+        "elapsed_s": elapsed,
+        "lag_p50_ms": statistics.median(lags),
+        "lag_p95_ms": lags[int(len(lags) * 0.95)],
+        "lag_max_ms": lags[-1],
+        "key_ms": key_ms,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=500)
+    parser.add_argument("--rate", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="studiosync-bench-") as tmp:
+        home = Path(tmp) / "home"
+        print(f"1. users screen with {args.users} users")
+        make_studio(home, args.users)
+        shown, filtered, rows = asyncio.run(users_screen(home))
+        print(
+            f"   F3 -> {rows} rows shown: {shown * 1000:.0f} ms; one filter keystroke -> table refilled: "
+            f"{filtered * 1000:.0f} ms"
+        )
+
+        print("2. process start -> first paint (80x24, headless, 5 runs)")
+        paints = first_paint(home)
+        print(
+            f"   median {statistics.median(paints):.2f} s, min {min(paints):.2f} s, max {max(paints):.2f} s "
+            f"(target < 1.5 s)"
+        )
+
+        print(f"3. log pane following {args.rate} lines/s for {args.seconds:g} s")
+        result = asyncio.run(log_pane(home, args.rate, args.seconds))
+        print(
+            f"   {result['received']}/{result['lines']} lines shown in {result['elapsed_s']:.1f} s; event-loop lag "
+            f"p50 {result['lag_p50_ms']:.1f} ms, p95 {result['lag_p95_ms']:.1f} ms, max {result['lag_max_ms']:.1f} ms; "
+            f"key press round trip {result['key_ms']:.0f} ms"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
