@@ -15,7 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from core.emulator import GoogleEmulator
 from core.studio.studio import Studio
+
+# Area fixtures any test may use: `world` (a studio wired to the `emu` emulator below).
+pytest_plugins = ["tests.helpers.emulator"]
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +37,23 @@ def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("XDG_CACHE_HOME", str(base / "xdg-cache"))
     monkeypatch.setenv("XDG_STATE_HOME", str(base / "xdg-state"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+
+@pytest.fixture(autouse=True)
+def _no_insecure_transport(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts without OAUTHLIB_INSECURE_TRANSPORT and gets the original value back afterwards.
+
+    core.google.oauth sets it process-wide for loopback endpoints (the emulator) and never clears it;
+    without this a test could pass only because an earlier one in the same worker had set it.
+    """
+    monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT", raising=False)
+
+
+@pytest.fixture
+def emu() -> Iterator[GoogleEmulator]:
+    """A running Google emulator with no accounts or clients (areas seed their own, or override this)."""
+    with GoogleEmulator() as emulator:
+        yield emulator
 
 
 @pytest.fixture

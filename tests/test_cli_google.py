@@ -366,6 +366,27 @@ def test_remove_when_google_is_unreachable_still_forgets(
     assert TokenVault(home).get("ann") is None
 
 
+def test_users_remove_revokes_the_grant_at_google(
+    signed_in: Studio, cli: CliRunner, home: Path, emu: GoogleEmulator
+) -> None:
+    res = cli("users", "remove", "ann")
+    assert (res.code, res.out, res.err) == (0, "removed ann\n", "")
+    assert TokenVault(home).get("ann") is None
+    assert [g.revoked for g in _grants(emu, ANN)] == [True]  # revoked at Google, not only forgotten
+
+
+def test_users_remove_when_google_is_unreachable_still_removes(
+    signed_in: Studio, cli: CliRunner, home: Path, emu: GoogleEmulator
+) -> None:
+    emu.inject_fault("503", count=5, path="/revoke")
+    res = cli("users", "remove", "ann")
+    assert res.code == 0 and res.out == "removed ann\n"
+    assert "warning: could not revoke the token at Google" in res.err
+    assert TokenVault(home).get("ann") is None
+    assert Studio.open(home).users.find("ann") is None
+    assert [g.revoked for g in _grants(emu, ANN)] == [False]
+
+
 # -- secrets ------------------------------------------------------------------------------------------------
 def _occurrences(home: Path, secrets: dict[str, str]) -> dict[str, set[str]]:
     """{secret name: relative paths of the files under home containing it (raw, URL- or JSON-escaped)}."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from core.cli.common import (
     CliContext,
@@ -29,7 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = add_command(users, "remove", "remove a user", _remove)
     p.add_argument("login")
     p.add_argument(
-        "--with-appointments", action="store_true", help="also delete the user's appointments (refused otherwise)"
+        "--with-appointments",
+        action="store_true",
+        help="also delete the user's appointments (refused otherwise)",
     )
     p = add_command(users, "passwd", "set or clear a console password", _passwd)
     p.add_argument("login")
@@ -64,7 +67,16 @@ def _list(ctx: CliContext, args: argparse.Namespace) -> int:
         print_json(docs)
     else:
         print_table(
-            [[d["login"], d["name"], d["kind"], "yes" if d["admin"] else "", d["google"]["account_email"] or ""] for d in docs],
+            [
+                [
+                    d["login"],
+                    d["name"],
+                    d["kind"],
+                    "yes" if d["admin"] else "",
+                    d["google"]["account_email"] or "",
+                ]
+                for d in docs
+            ],
             ["LOGIN", "NAME", "KIND", "ADMIN", "GOOGLE ACCOUNT"],
         )
     return 0
@@ -78,7 +90,9 @@ def _remove(ctx: CliContext, args: argparse.Namespace) -> int:
         raise InputError(
             f"user {user.login!r} has {count} appointment(s); delete or move them first, or pass --with-appointments"
         )
-    studio.remove_user(user.login)
+    warning = studio.remove_user(user.login)
+    if warning:
+        print(f"studiosync: warning: {warning}", file=sys.stderr)
     print(f"removed {user.login}")
     return 0
 

@@ -1,8 +1,9 @@
-"""The doctor's live probes: refresh a token, list calendars, reach Google. All bounded by a timeout.
+"""The doctor's live probes: refresh a token, reach Google. All bounded by a timeout.
 
 Kept apart from the checks so the checks stay pure decisions over facts, and so a probe's cost is
-visible in one place: per user one token refresh and one calendarList listing; per run one DNS lookup
-and one HTTP(S) request per distinct Google host.
+visible in one place: per user one token refresh and one calendarList listing (the latter through
+GoogleAccounts.calendars(login, credentials=..., timeout=...), the same listing the Google tab uses);
+per run one DNS lookup and one HTTP(S) request per distinct Google host.
 """
 
 from __future__ import annotations
@@ -16,17 +17,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from core.google.api import RetryPolicy, build_calendar, execute
-from core.studio.google_accounts import CalendarInfo
-
 REAL_GOOGLE_ROOT = "https://www.googleapis.com/"
-
-
-def quick_policy(timeout: float) -> RetryPolicy:
-    # The doctor reports; it does not wait out outages. One retry at most, within the timeout.
-    return RetryPolicy(
-        max_attempts=2, max_total_s=timeout, base_delay_s=0.2, max_delay_s=1.0, dns_max_attempts=1
-    )
 
 
 def refresh(credentials: Any, timeout: float) -> None:
@@ -35,29 +26,6 @@ def refresh(credentials: Any, timeout: float) -> None:
     import httplib2
 
     credentials.refresh(google_auth_httplib2.Request(httplib2.Http(timeout=timeout)))
-
-
-def list_calendars(credentials: Any, api_root: str | None, timeout: float) -> list[CalendarInfo]:
-    service = build_calendar(credentials, api_root, timeout=timeout)
-    found: list[CalendarInfo] = []
-    page: str | None = None
-    while True:
-        resp = execute(
-            service.calendarList().list(pageToken=page, maxResults=250), policy=quick_policy(timeout)
-        )
-        for item in resp.get("items", []):
-            found.append(
-                CalendarInfo(
-                    id=item["id"],
-                    summary=item.get("summaryOverride") or item.get("summary") or item["id"],
-                    primary=bool(item.get("primary")),
-                    access_role=item.get("accessRole", "reader"),
-                    time_zone=item.get("timeZone"),
-                )
-            )
-        page = resp.get("nextPageToken")
-        if not page:
-            return found
 
 
 # -- reachability -------------------------------------------------------------------------------------

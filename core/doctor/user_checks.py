@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from core.doctor.checks import ago, make
-from core.doctor.live import list_calendars, refresh
+from core.doctor.live import refresh
 from core.doctor.report import Check
 from core.errors import StudioSyncError
 from core.explain import AUTHENTICATE_FIX, PICK_CALENDAR_FIX, Explanation, explain_cause, explain_exception
@@ -87,7 +87,7 @@ def gather(studio: Studio, login: str, *, live: bool, timeout: float) -> UserFac
         return facts
     if prefs.calendar_id:
         try:
-            facts.calendars = list_calendars(credentials, studio.google.api_root(), timeout)
+            facts.calendars = studio.google.calendars(login, credentials=credentials, timeout=timeout)
         except Exception as exc:  # noqa: BLE001
             facts.calendar_problem = explain_exception(exc, context="google").for_login(login)
     return facts

@@ -239,6 +239,13 @@ class RetryPolicy:
 DEFAULT_POLICY = RetryPolicy()
 
 
+def quick_policy(timeout: float) -> RetryPolicy:
+    """For probes that report rather than wait out outages (the doctor): one retry at most, within `timeout`."""
+    return RetryPolicy(
+        max_attempts=2, max_total_s=timeout, base_delay_s=0.2, max_delay_s=1.0, dns_max_attempts=1
+    )
+
+
 @dataclass
 class CallStats:
     """What one `execute` did: observable by callers (and asserted by tests) even when it raised."""

@@ -141,6 +141,8 @@ def _allow_http_if_loopback(client: ClientConfig) -> None:
 
     We set it only for loopback endpoints (the emulator). It is process-wide and stays set, which is
     harmless: parse_client_config rejects http:// for anything but loopback, and real Google is https.
+    Called wherever oauthlib is about to see the endpoints (session start, code exchange, credentials),
+    never relied on from an earlier call: something else (a test) may have cleared it meanwhile.
     """
     if client.is_loopback:
         os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
@@ -386,6 +388,7 @@ class AuthorizationSession:
         # oauthlib checks the scheme of the redirect too; the listener is plain http by nature, so the
         # URL is rewritten the way run_local_server does. (The state was verified in _offer.)
         secure_url = "https://" + url.split("://", 1)[1] if url.startswith("http://") else url
+        _allow_http_if_loopback(self.client)
         try:
             try:
                 self._flow.fetch_token(authorization_response=secure_url, timeout=TOKEN_TIMEOUT_S)

@@ -83,6 +83,22 @@ def run_job(
             return _record_skip(history, k, run_id, computer, process, trigger, fire, busy, listener)
 
 
+def _new_record(
+    k: JobKind, run_id: str, computer: str, process: str, trigger: str, fire: str | None
+) -> RunRecord:
+    """A run of `k` by this process, started now (status "running" until told otherwise)."""
+    return RunRecord(
+        id=run_id,
+        job=k.name,
+        computer=computer,
+        pid=os.getpid(),
+        process=process,
+        trigger=trigger,
+        scheduled_for=fire,
+        started=stamp(),
+    )
+
+
 def _record_skip(
     history: History,
     k: JobKind,
@@ -94,21 +110,11 @@ def _record_skip(
     busy: RunLockBusy,
     listener: Listener | None,
 ) -> RunRecord:
-    now = stamp()
-    record = RunRecord(
-        id=run_id,
-        job=k.name,
-        computer=computer,
-        pid=os.getpid(),
-        process=process,
-        trigger=trigger,
-        scheduled_for=fire,
-        started=now,
-        finished=now,
-        status="skipped",
-        summary=f"skipped: {k.title} was still running ({describe_holder(busy.holder)})",
-        duration_s=0.0,
-    )
+    record = _new_record(k, run_id, computer, process, trigger, fire)
+    record.finished = record.started
+    record.status = "skipped"
+    record.summary = f"skipped: {k.title} was still running ({describe_holder(busy.holder)})"
+    record.duration_s = 0.0
     history.finish(record)
     event("WARNING", record.summary, status="skipped", holder_pid=busy.holder.get("pid"))
     _notify(listener, record)
@@ -127,16 +133,7 @@ def _run_locked(
     stop: threading.Event | None,
     listener: Listener | None,
 ) -> RunRecord:
-    record = RunRecord(
-        id=run_id,
-        job=k.name,
-        computer=computer,
-        pid=os.getpid(),
-        process=process,
-        trigger=trigger,
-        scheduled_for=fire,
-        started=stamp(),
-    )
+    record = _new_record(k, run_id, computer, process, trigger, fire)
     history = History(studio.store)
     history.begin(record)
     _notify(listener, record)

@@ -198,32 +198,47 @@ class GoogleAccounts:
             )
         return credentials_from_token(stored, self.client_config())
 
-    def calendar_service(self, login: str, *, counter: Any = None) -> Any:
-        from core.google.api import build_calendar
+    def calendar_service(
+        self, login: str, *, counter: Any = None, credentials: Any = None, timeout: float | None = None
+    ) -> Any:
+        from core.google.api import DEFAULT_TIMEOUT_S, build_calendar
 
-        return build_calendar(self.credentials(login), self.api_root(), counter=counter)
+        return build_calendar(
+            credentials if credentials is not None else self.credentials(login),
+            self.api_root(),
+            counter=counter,
+            timeout=DEFAULT_TIMEOUT_S if timeout is None else timeout,
+        )
 
     def people_service(self, login: str, *, counter: Any = None) -> Any:
         from core.google.api import build_people
 
         return build_people(self.credentials(login), self.api_root(), counter=counter)
 
-    def calendars(self, login: str) -> list[CalendarInfo]:
-        """The account's calendars, live from Google."""
-        from core.google.api import execute
+    def calendars(
+        self, login: str, *, credentials: Credentials | None = None, timeout: float | None = None
+    ) -> list[CalendarInfo]:
+        """The account's calendars, live from Google.
+
+        `credentials`: already-built (e.g. just refreshed) credentials to use instead of the stored token's.
+        `timeout`: bound each request to it and retry at most once within it (the doctor's quick probe)
+        instead of the default patient policy.
+        """
+        from core.google.api import DEFAULT_POLICY, execute, quick_policy
 
         self._staff(login)
-        if not self.is_authenticated(login):
+        if credentials is None and not self.is_authenticated(login):
             raise InputError(
                 f"{login} has not authenticated a Google account yet",
                 fix=f"studiosync google auth {login}",
             )
+        policy = DEFAULT_POLICY if timeout is None else quick_policy(timeout)
         found: list[CalendarInfo] = []
         page: str | None = None
         try:
-            service = self.calendar_service(login)
+            service = self.calendar_service(login, credentials=credentials, timeout=timeout)
             while True:
-                resp = execute(service.calendarList().list(pageToken=page, maxResults=250))
+                resp = execute(service.calendarList().list(pageToken=page, maxResults=250), policy=policy)
                 for item in resp.get("items", []):
                     found.append(
                         CalendarInfo(

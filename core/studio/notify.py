@@ -1,7 +1,11 @@
 """Sync emails: the per-user warning/error email, the detailed sync log email, and the SMTP test email.
 
 Seed checklist: "Email Warnings and Errors to Me" (GooglePrefs.warn_email) and "Email Detailed Sync Logs
-to Me" (GooglePrefs.detailed_logs), sent with the company's SMTP settings. Emails are concise and carry no
+to Me" (GooglePrefs.detailed_logs), sent with the company's SMTP settings. The warning/error email goes
+out when the run's set of problems differs from the one last emailed (`problems_fingerprint`, kept in
+the user's sync state by the processor): a standing warning -- say the calendar's time zone differs from
+the studio's -- is mailed once, not every 15 minutes; a clean run forgets it, so a recurrence is mailed
+again. The detailed log (opt-in) goes every run. Emails are concise and carry no
 secrets: causes and fixes come from the error classifier, which already scrubs tokens, and the detailed
 log is the run's own (already redacted) log lines. Sending never raises into the sync: a failure is
 logged and the run's outcome stays what it was; nothing is retried or re-run.
@@ -9,6 +13,7 @@ logged and the run's outcome stays what it was; nothing is retried or re-run.
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 from core import logs
@@ -39,11 +44,28 @@ def send_test_email(studio: Studio, addr: str) -> str:
     return _deliver(studio, addr, subject, body)
 
 
+def problems_fingerprint(result: UserRunResult) -> str | None:
+    """A short digest of the run's problems (its error and its distinct warnings, in any order); None for
+    a run without problems."""
+    if result.status not in ("warning", "error"):
+        return None
+    problems = set(result.warnings)
+    if result.status == "error":
+        problems.add(f"error [{result.cause or '-'}]: {result.error or ''}")
+    return hashlib.sha256("\n".join(sorted(problems)).encode()).hexdigest()[:16]
+
+
 def send_run_emails(
-    studio: Studio, prefs: GooglePrefs, result: UserRunResult, details: list[str] | None = None
+    studio: Studio,
+    prefs: GooglePrefs,
+    result: UserRunResult,
+    details: list[str] | None = None,
+    *,
+    emailed: str | None = None,
 ) -> list[str]:
     """After one user's run: the warning/error email and/or the detailed log email, as the Google tab asks.
-    `details` is the run's detailed log (the lines the run logged for this user).
+    `details` is the run's detailed log (the lines the run logged for this user). `emailed` is the
+    fingerprint of the problems last emailed to this user: the same problems again are not re-sent.
 
     Returns what was sent ("warning", "log"); never raises.
     """
@@ -51,7 +73,8 @@ def send_run_emails(
     address = prefs.warn_email
     if not address:
         return sent
-    if result.status in ("warning", "error"):
+    fingerprint = problems_fingerprint(result)
+    if fingerprint is not None and fingerprint != emailed:
         subject, body = compose_warning(studio, prefs, result)
         if _try_send(studio, address, subject, body, "warning"):
             sent.append("warning")

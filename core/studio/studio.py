@@ -49,10 +49,19 @@ class Studio:
     def prefs(self) -> Prefs:
         return Prefs(self.store, self.datadir, lambda: self.secrets)
 
-    def remove_user(self, login: str) -> None:
-        """Remove a user, their appointments, sync state and stored Google token."""
+    def remove_user(self, login: str) -> str | None:
+        """Remove a user, their appointments, sync state and stored Google token.
 
+        The token is revoked at Google first, best effort (as `google remove` does): returns a warning
+        when Google could not be told; the removal goes on regardless.
+        """
         self.users.get(login)
+        try:
+            warning = self.google.remove(login)
+        except Exception as exc:  # noqa: BLE001 - revocation must never block removing the user
+            warning = (
+                f"could not revoke the Google token ({exc.__class__.__name__}); it was forgotten locally"
+            )
         ids = [a.id for a in self.appointments.list(login, include_deleted=True)]
         self.appointments.purge(login, ids)
         self.appointments.clear_pending(login, self.appointments.pending_ids(login))  # stale ones too
@@ -60,6 +69,7 @@ class Studio:
         with contextlib.suppress(Exception):  # a missing keyring entry must not block the removal
             self.secrets.delete(login)
         self.reset_sync_state(login, keep_history=False)
+        return warning
 
     def reset_sync_state(self, login: str, *, keep_history: bool = True) -> None:
         """Forget a user's Google sync state (tokens, series, populate progress): after a calendar or

@@ -16,6 +16,7 @@ sync itself. Run records live in each user's own small file, written as each use
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import threading
@@ -295,7 +296,7 @@ def _run_user_locked(run: _Run, login: str, started: str, t0: float) -> UserRunR
         )
         log.info(result.one_line(), counts=result.counts, requests=result.requests, status=status)
         _save_run_record(studio, login, state, result)
-        _notify(studio, prefs, result, log.detail_lines())
+        _notify(studio, prefs, result, log.detail_lines(), state)
     return result
 
 
@@ -309,6 +310,10 @@ def _sync_user(
             f"Pick an existing calendar in the user's Google tab (CLI: studiosync google set {prefs.login} --calendar ID).",
         )
     studio = run.studio
+    if state.bind_account(prefs.account_email):
+        log.info(
+            "the Google account changed since the last sync: its sync tokens were dropped (full listing)"
+        )
     credentials = _credentials(studio, prefs.login)
     calendar = calendar_service(credentials, run.api_root, counter)
     engine = CalendarSync(
@@ -365,13 +370,33 @@ def _save_run_record(studio: Any, login: str, state: SyncState | None, result: U
         logs.event("ERROR", f"could not save the run record: {exc}")
 
 
-def _notify(studio: Any, prefs: GooglePrefs, result: UserRunResult, details: list[str]) -> None:
-    try:
-        from core.studio.notify import send_run_emails
+def _notify(
+    studio: Any, prefs: GooglePrefs, result: UserRunResult, details: list[str], state: SyncState | None
+) -> None:
+    """The run's emails. The fingerprint of the problems emailed is kept in the sync state so a standing
+    problem is emailed once; a clean run clears it (a recurrence is emailed again). Without a readable
+    sync state the email goes out as if nothing had been emailed before."""
+    from core.studio.notify import problems_fingerprint, send_run_emails
 
-        send_run_emails(studio, prefs, result, details)
+    try:
+        if state is None:
+            with contextlib.suppress(Exception):
+                state = SyncState.load(studio.store, prefs.login)
+        emailed = state.notify.get("problems") if state is not None else None
+        sent = send_run_emails(studio, prefs, result, details, emailed=emailed)
     except Exception as exc:  # noqa: BLE001 - an email failure never fails (or repeats) the sync
         logs.event("WARNING", f"could not send the sync email: {exc}")
+        return
+    if state is None:
+        return
+    try:
+        if "warning" in sent:
+            state.notify["problems"] = problems_fingerprint(result)
+        elif result.status == "ok":
+            state.notify.pop("problems", None)
+        state.save(studio.store)  # writes only when the fingerprint changed
+    except Exception as exc:  # noqa: BLE001
+        logs.event("ERROR", f"could not record the emailed problems: {exc}")
 
 
 def _queue_outcome(run: _Run, result: UserRunResult) -> None:

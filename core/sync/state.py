@@ -1,11 +1,15 @@
 """Per-user sync state, kept in the store file `sync/<userkey>` (see core.store.layout).
 
+- `account`: the Google account the tokens below were issued to (`email`): a token is never sent for
+  another account (see `bind_account`);
 - `calendar`: the calendar the token belongs to, Google's syncToken, the calendar's time zone;
 - `people`: the People API sync token;
 - `populate`: progress of the Populate boxes (informational: populating is idempotent, a rerun just
   resumes);
 - `series`: each recurring Google series we expand into appointments: how far ahead it was expanded and
   which instance ids (with their original start) we track, so vanished instances can be deleted;
+- `notify`: `problems`, the fingerprint of the problems last emailed to the user (warning/error email),
+  so a standing problem is emailed once, not every run; a clean run clears it;
 - `runs`: the last RUN_HISTORY run records.
 
 Loaded once per run, changed in memory, written in ONE transaction only when something changed, so a run
@@ -31,10 +35,12 @@ RUN_HISTORY = 50
 @dataclass
 class SyncState:
     login: str
+    account: dict[str, Any] = field(default_factory=dict)
     calendar: dict[str, Any] = field(default_factory=dict)
     people: dict[str, Any] = field(default_factory=dict)
     populate: dict[str, Any] = field(default_factory=dict)
     series: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notify: dict[str, Any] = field(default_factory=dict)
     runs: list[dict[str, Any]] = field(default_factory=list)
     _original: dict[str, Any] = field(default_factory=dict, repr=False)
     _series_original: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
@@ -49,10 +55,12 @@ class SyncState:
         history = store.get(name, RUNS, HISTORY) or {}
         state = cls(
             login=login,
+            account=dict(docs.get("account") or {}),
             calendar=dict(docs.get("calendar") or {}),
             people=dict(docs.get("people") or {}),
             populate=dict(docs.get("populate") or {}),
             series={k: dict(v) for k, v in series.items()},
+            notify=dict(docs.get("notify") or {}),
             runs=list(history.get("items") or []),
         )
         state._original = copy.deepcopy(state._state_docs())
@@ -60,7 +68,13 @@ class SyncState:
         return state
 
     def _state_docs(self) -> dict[str, Any]:
-        return {"calendar": self.calendar, "people": self.people, "populate": self.populate}
+        return {
+            "account": self.account,
+            "calendar": self.calendar,
+            "people": self.people,
+            "populate": self.populate,
+            "notify": self.notify,
+        }
 
     @property
     def changed(self) -> bool:
@@ -91,6 +105,21 @@ class SyncState:
         self._series_original = copy.deepcopy(self.series)
         self._runs_dirty = False
         return True
+
+    # -- account ---------------------------------------------------------------------------------------
+    def bind_account(self, email: str | None) -> bool:
+        """The tokens from now on belong to `email` (the account on the Google tab). When the state was
+        kept for another account -- or for an unrecorded one, as state saved before accounts were recorded
+        -- its Calendar and People sync tokens are dropped, so the next listings are full ones (derived
+        ids and links keep them from creating duplicates). Returns True when tokens were dropped."""
+        email = (email or "").strip().lower() or None
+        if self.account.get("email") == email and self.account:
+            return False
+        dropped = bool(self.calendar.get("sync_token") or self.people.get("sync_token"))
+        self.calendar.pop("sync_token", None)
+        self.people.pop("sync_token", None)
+        self.account = {"email": email}
+        return dropped
 
     # -- calendar --------------------------------------------------------------------------------------
     @property

@@ -96,6 +96,17 @@ def test_deleted_calendar(healthy: SyncWorld) -> None:
     assert doctor(healthy.studio).check("calendar_selected").status == "pass"
 
 
+def test_calendar_probe_is_the_google_tab_listing_bounded(healthy: SyncWorld) -> None:
+    """The doctor lists calendars through GoogleAccounts.calendars with its timeout: one retry at most."""
+    healthy.emu.inject_fault("503", count=2, path="calendarList")
+    check = doctor(healthy.studio).check("calendar_selected")
+    assert check.status != "pass"
+    assert healthy.emu.faults() == []  # both attempts used, no third
+    healthy.emu.inject_fault("503", count=1, path="calendarList")
+    assert [c.id for c in healthy.studio.google.calendars("ann", timeout=5.0)] == ["ann@example.com"]
+    assert doctor(healthy.studio).check("calendar_selected").status == "pass"
+
+
 def test_no_calendar_and_read_only_calendar(healthy: SyncWorld) -> None:
     healthy.set_prefs("ann", calendar_id=None, calendar_summary=None)
     check = doctor(healthy.studio).check("calendar_selected")

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,18 +12,19 @@ from .helpers import ANN, BOB, login, service
 
 @pytest.fixture(autouse=True)
 def _insecure_transport(monkeypatch: pytest.MonkeyPatch) -> None:
-    # oauthlib refuses http:// endpoints otherwise; the emulator is loopback only.
+    # These tests drive the raw google-auth-oauthlib clients, not core.google.oauth (which sets it itself
+    # for loopback endpoints): oauthlib refuses http:// endpoints otherwise; the emulator is loopback only.
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
 
 
 @pytest.fixture
-def emu() -> Iterator[GoogleEmulator]:
-    with GoogleEmulator() as emulator:
-        emulator.add_account(ANN, name="Ann", timezone="America/New_York")
-        emulator.add_account(BOB, name="Bob", timezone="Europe/Paris")
-        emulator.register_client("client-1", "secret-1")
-        emulator.set_consent_account(ANN)
-        yield emulator
+def emu(emu: GoogleEmulator) -> GoogleEmulator:
+    """The shared bare emulator (tests/conftest.py) with Ann, Bob and client-1; Ann consents."""
+    emu.add_account(ANN, name="Ann", timezone="America/New_York")
+    emu.add_account(BOB, name="Bob", timezone="Europe/Paris")
+    emu.register_client("client-1", "secret-1")
+    emu.set_consent_account(ANN)
+    return emu
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,11 +15,11 @@ ANN = "ann@example.com"
 
 
 @pytest.fixture
-def emu() -> Iterator[GoogleEmulator]:
-    with GoogleEmulator(token_ttl=3600) as emulator:
-        emulator.add_account(ANN, name="Ann", timezone="America/New_York")
-        emulator.set_consent_account(ANN)
-        yield emulator
+def emu(emu: GoogleEmulator) -> GoogleEmulator:
+    """The shared bare emulator (tests/conftest.py; tokens live 3600 s) with Ann, who consents."""
+    emu.add_account(ANN, name="Ann", timezone="America/New_York")
+    emu.set_consent_account(ANN)
+    return emu
 
 
 @pytest.fixture

@@ -4,22 +4,10 @@ the Google emulator on its schedule, and the run history shows each run with its
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from core.emulator import GoogleEmulator
 from tests.jobs.conftest import history, run_cli, wait_for
 from tests.sync.helpers import SyncWorld, soon
-
-
-@pytest.fixture
-def world(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SyncWorld]:
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the emulator is plain http on loopback
-    with GoogleEmulator() as emu:
-        home.mkdir(parents=True, exist_ok=True)
-        yield SyncWorld.create(home, emu)
 
 
 def _titles(world: SyncWorld, login: str) -> set[str]:

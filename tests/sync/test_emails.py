@@ -84,3 +84,48 @@ def test_prefs_email_test_reports_the_server_answer(cli, home, smtp_server: Loca
 def test_prefs_email_test_without_settings_is_one_line(cli) -> None:
     res = cli("prefs", "email", "--test", "it@example.com")
     assert res.code == 2 and len(res.err_lines) == 1 and "not set up" in res.err
+
+
+def _subjects(server: LocalSMTPServer) -> list[str]:
+    return [m.message["Subject"] for m in server.messages]
+
+
+def test_a_standing_warning_is_emailed_once_until_it_changes_or_recurs(
+    home, emu, smtp_server: LocalSMTPServer
+) -> None:
+    world = SyncWorld.create(home, emu, timezone="Europe/Paris")
+    email_world(world, smtp_server, google_tz="Asia/Tokyo")  # a standing warning: the zones differ
+    for _ in range(3):
+        assert world.sync().users[0].status == "warning"
+    (first,) = smtp_server.messages
+    assert "time zone" in first.message.get_content()
+
+    # A new problem joins it: the set differs, so one more email (naming both), then quiet again.
+    world.set_prefs("ann", contacts=True, client_group="no-such-group")
+    for _ in range(2):
+        assert world.sync().users[0].status == "warning"
+    assert len(smtp_server.messages) == 2
+    second = smtp_server.messages[1].message.get_content()
+    assert "time zone" in second and "contacts were not imported" in second
+
+    # Recovery (a clean run sends nothing and forgets), then the same warning again: emailed again.
+    world.set_prefs("ann", contacts=False)
+    world.studio.prefs.set_timezone("Asia/Tokyo")
+    assert world.sync().users[0].status == "ok"
+    assert len(smtp_server.messages) == 2
+    world.studio.prefs.set_timezone("Europe/Paris")
+    assert world.sync().users[0].status == "warning"
+    assert world.sync().users[0].status == "warning"
+    assert len(smtp_server.messages) == 3
+    third = smtp_server.messages[2].message.get_content()
+    assert "time zone" in third and "contacts were not imported" not in third
+
+
+def test_detailed_logs_still_go_every_run(home, emu, smtp_server: LocalSMTPServer) -> None:
+    world = SyncWorld.create(home, emu, timezone="Europe/Paris")
+    email_world(world, smtp_server, detailed_logs=True, google_tz="Asia/Tokyo")
+    for _ in range(3):
+        assert world.sync().users[0].status == "warning"
+    subjects = _subjects(smtp_server)
+    assert len([s for s in subjects if "warnings" in s]) == 1
+    assert len([s for s in subjects if "log" in s]) == 3
