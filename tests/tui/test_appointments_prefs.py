@@ -1,0 +1,212 @@
+"""Appointments (list with origin and sync state, add/edit/delete, trace) and company preferences."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+from textual.widgets import DataTable, Select
+
+from tests.tui.screen_text import notices, screen_text, settle
+from tui.screens.appointment_edit import AppointmentEditScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.trace import TraceScreen
+from tui.widgets.field import Field
+
+
+async def open_ann(app, pilot) -> DataTable:
+    await settle(pilot)
+    app.open_appointments("ann")
+    await settle(pilot, rounds=3)
+    return app.screen.query_one("#a-table", DataTable)
+
+
+async def test_list_shows_origin_and_sync_state(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_ann(app, pilot)
+        assert table.row_count == 5
+        text = screen_text(app)
+        for expected in (
+            "Family portrait",
+            "synced",
+            "pending",
+            "error",
+            "google",
+            "tentative",
+            "Wed 02 Dec 09:30",
+        ):
+            assert expected in text
+
+
+async def test_add_edit_delete_an_appointment(make_app, tui_studio) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_ann(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AppointmentEditScreen)
+        app.screen.query_one("#ap-title", Field).value = "Maternity"
+        app.screen.query_one("#ap-title", Field).cursor_position = len(
+            app.screen.query_one("#ap-title", Field).value
+        )
+        await pilot.press(*" shoot")  # typed: the field is focused first
+        app.screen.query_one("#ap-start", Field).value = "2026-12-10 14:00"
+        app.screen.query_one("#ap-end", Field).value = "2026-12-10 13:00"
+        await pilot.pause()
+        assert app.screen.query_one("#save").disabled
+        assert "must be after start" in screen_text(app)
+        app.screen.query_one("#ap-end", Field).value = "2026-12-10 15:30"
+        await pilot.pause()
+        assert not app.screen.query_one("#save").disabled
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        added = [a for a in tui_studio.appointments.list("ann") if a.title == "Maternity shoot"]
+        assert len(added) == 1 and added[0].dirty and added[0].start.hour == 14
+        assert table.row_count == 6
+        table.move_cursor(row=table.get_row_index(added[0].id))
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#ap-title", Field).value = "Maternity shoot (outdoor)"
+        app.screen.query_one("#ap-status", Select).value = "tentative"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        changed = tui_studio.appointments.get(added[0].id)
+        assert changed.title == "Maternity shoot (outdoor)" and changed.status == "tentative"
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and app.focused.id == "no"
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert tui_studio.appointments.find(added[0].id) is None
+        assert "Appointment deleted." in notices(app)
+
+
+async def test_trace_answers_why_it_is_not_in_google(make_app, tui_studio) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_ann(app, pilot)
+        failed = next(a for a in tui_studio.appointments.list("ann") if a.sync_error)
+        table.move_cursor(row=table.get_row_index(failed.id))
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TraceScreen)
+        text = screen_text(app)
+        assert "none (not in Google)" in text
+        assert "calendar is read-only" in text
+        assert "push failed: 403 forbidden" in text
+        await pilot.press("escape")
+        synced = next(
+            a for a in tui_studio.appointments.list("ann") if a.google_event_id and a.origin == "studio"
+        )
+        table.move_cursor(row=table.get_row_index(synced.id))
+        await pilot.press("t")
+        await settle(pilot)
+        assert "st4f2a9c0e1b7d3a5c" in screen_text(app)
+
+
+async def test_non_admin_sees_only_their_own_appointments(make_app) -> None:
+    app = make_app(login="ann")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.screen.current == "google"
+        await pilot.press("f5")
+        await settle(pilot)
+        assert not app.screen.query_one("#a-who").display  # no user picker
+        assert "5 appointments of Ann Lee" in screen_text(app)
+        with pytest.raises(Exception, match="only see and change your own"):
+            app.backend.appointments("ben")
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[int]:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    with socket.socket() as s:  # aiosmtpd's port=0 fails its self-check: pick a free port first
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port
+    controller.stop()
+
+
+async def test_company_prefs_time_zone_email_and_test_email(make_app, tui_studio, smtp_server: int) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        tz = app.screen.query_one("#p-tz", Field)
+        tz.value = "Europe/Atlantis"
+        await pilot.pause()
+        assert app.screen.query_one("#p-tz-save").disabled
+        tz.value = "America/New_York"
+        await pilot.pause()
+        await pilot.click("#p-tz-save")
+        await settle(pilot)
+        assert tui_studio.prefs.timezone == "America/New_York"
+
+        q = app.screen.query_one
+        q("#p-host", Field).value = "127.0.0.1"
+        q("#p-port", Field).value = str(smtp_server)
+        q("#p-security", Select).value = "none"
+        q("#p-from", Field).value = "studio@example.com"
+        await pilot.pause()
+        assert not q("#p-email-save").disabled
+        q("#p-host", Field).focus()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        email = tui_studio.prefs.get().email
+        assert (email.host, email.port, email.security) == ("127.0.0.1", smtp_server, "none")
+
+        q("#p-test-to", Field).value = "ann@example.com"
+        await pilot.pause()
+        await pilot.press("ctrl+t")
+        await settle(pilot, rounds=3)
+        answer = str(q("#p-test-answer").render())
+        assert "Server answered" in answer and "250" in answer
+
+
+async def test_google_api_settings_validate_the_client_file(make_app, tui_studio, tmp_path) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        q = app.screen.query_one
+        q("#p-api", Field).value = "ftp://nope"
+        await pilot.pause()
+        assert q("#p-google-save").disabled
+        bad = tmp_path / "service.json"
+        bad.write_text('{"type": "service_account"}')
+        q("#p-api", Field).value = ""
+        q("#p-secrets", Field).value = str(bad)
+        await pilot.pause()
+        q("#p-google-save").focus()  # keyboard only: Tab to the button, Enter
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("service-account" in n for n in notices(app))  # the service's one-line reason
+
+
+async def test_escalation_settings(make_app, tui_studio) -> None:
+    from textual.widgets import Checkbox
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        q = app.screen.query_one
+        q("#p-escalate", Checkbox).value = False
+        q("#p-escalate-after", Field).value = "0"
+        await pilot.pause()
+        assert q("#p-escalation-save").disabled
+        q("#p-escalate-after", Field).value = "5"
+        q("#p-escalate-after", Field).focus()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        prefs = tui_studio.prefs.get()
+        assert (prefs.escalate_to_admins, prefs.escalate_after) == (False, 5)

@@ -1,0 +1,94 @@
+"""Control Center: jobs table, editor with live next-runs preview, enable/disable, run now, history."""
+
+from __future__ import annotations
+
+from core.jobs.service import Jobs
+from tests.tui.screen_text import notices, screen_text, settle
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.job_edit import JobEditScreen
+from tui.screens.run_history import RunHistoryScreen
+from tui.widgets.field import Field
+
+
+async def open_control(app, pilot):
+    await settle(pilot)
+    await pilot.press("f8")
+    await settle(pilot)
+    return app.screen.query_one("#jobs-table")
+
+
+async def test_jobs_table_and_detail(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_control(app, pilot)
+        text = screen_text(app)
+        for expected in (
+            "Google Sync Processor",
+            "every 15 minutes",
+            "studio-pc",
+            "Next: Tue 01 Dec 10:00",
+            "error 5 min ago",
+        ):
+            assert expected in text
+        assert "● running studiosync" in text
+
+
+async def test_edit_schedule_with_preview_and_computer(make_app, tui_studio) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_control(app, pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, JobEditScreen)
+        field = app.screen.query_one("#job-schedule", Field)
+        field.value = "every fortnight-ish"
+        await pilot.pause()
+        assert app.screen.query_one("#save").disabled
+        field.value = "0 9 * * 1"
+        await pilot.pause()
+        text = screen_text(app)
+        assert "at 09:00 on Monday" in text
+        assert "Mon 07 Dec 2026 09:00" in text and "Mon 14 Dec 2026 09:00" in text
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        job = Jobs(tui_studio).get("google-sync")
+        assert job.schedule == "0 9 * * 1" and job.computer == "studio-pc"
+        assert any("Saved Google Sync Processor" in n for n in notices(app))
+
+
+async def test_disable_asks_first_and_enable_does_not(make_app, tui_studio) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_control(app, pilot)
+        await pilot.press("space")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and app.focused.id == "no"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert Jobs(tui_studio).get("google-sync").enabled
+        await pilot.press("space")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert not Jobs(tui_studio).get("google-sync").enabled
+        await pilot.press("space")  # enabling needs no confirmation
+        await settle(pilot)
+        assert Jobs(tui_studio).get("google-sync").enabled
+
+
+async def test_run_now_and_history_with_per_user_results(make_app, tui_studio) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_control(app, pilot)
+        table.move_cursor(row=table.get_row_index("log-cleanup"))
+        await pilot.press("n")
+        await settle(pilot, rounds=3)
+        assert Jobs(tui_studio).history("log-cleanup")[0].trigger == "manual"
+        assert any(n.startswith("log-cleanup: ok") for n in notices(app))
+        table.move_cursor(row=table.get_row_index("google-sync"))
+        await pilot.press("h")
+        await settle(pilot)
+        assert isinstance(app.screen, RunHistoryScreen)
+        text = screen_text(app)
+        assert "failed: ben (grant_revoked)" in text
+        assert "invalid_grant: Token has been revoked." in text

@@ -1,0 +1,127 @@
+"""End to end in a real terminal: tmux runs `studiosync demo`; keys go in, the screen is read back.
+
+Covers what pilot tests cannot: the real entry point, the real driver, the embedded scheduler running the
+Google Sync Processor against the emulator, the log file being followed, and a clean exit on ctrl+q.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+TMUX = shutil.which("tmux")
+pytestmark = [pytest.mark.skipif(TMUX is None, reason="tmux is not installed"), pytest.mark.slow]
+
+
+def command() -> str:
+    script = Path(sys.executable).with_name("studiosync")
+    if script.exists():
+        return f"{script} demo"
+    return f"{sys.executable} -m tui.run --demo"  # not installed as a script: the module entry
+
+
+class Terminal:
+    def __init__(self, tmp: Path, *, exec_: bool = False) -> None:
+        self.name = f"studiosync-e2e-{uuid.uuid4().hex[:8]}"
+        self.rc = tmp / "rc"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "TEXTUAL"))}
+        # exec_: the console IS the pane's process (pane pid = its pid), as with `ssh host studiosync demo`.
+        shell = f"exec {command()}" if exec_ else f"{command()}; echo $? > {self.rc}; sleep 60"
+        size = ["-x", "100", "-y", "30"]
+        subprocess.run(
+            [TMUX, "new-session", "-d", "-s", self.name, *size, shell],
+            check=True,
+            env=env,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+
+    def pid(self) -> int:
+        out = subprocess.run(
+            [TMUX, "list-panes", "-t", self.name, "-F", "#{pane_pid}"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        return int(out.split()[0])
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run([TMUX, "send-keys", "-t", self.name, *keys], check=True)
+
+    def screen(self) -> str:
+        return subprocess.run(
+            [TMUX, "capture-pane", "-p", "-t", self.name], check=True, capture_output=True, text=True
+        ).stdout
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            shown = self.screen()
+            if text in shown:
+                return shown
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
+
+    def close(self) -> None:
+        subprocess.run([TMUX, "kill-session", "-t", self.name], check=False, capture_output=True)
+
+
+def test_demo_in_a_real_terminal(tmp_path: Path) -> None:
+    term = Terminal(tmp_path)
+    try:
+        term.wait_for("Log in to the software as the appropriate user", timeout=60)
+        term.keys("Enter")  # Pat (the admin) is preselected; nobody has a password in the demo
+        term.wait_for("Sync now")
+        # Users > Cara > Google tab > Authenticate: the emulator consents, one key press.
+        term.keys("F3")
+        term.wait_for("cannot sync")
+        # The focus lands on the table right after it is drawn; nothing on screen shows it, so give the
+        # (possibly busy) machine a moment before keys that depend on it.
+        time.sleep(0.5)
+        term.keys("Down", "Down")
+        term.keys("g")
+        term.wait_for("Google tab of")
+        term.wait_for("Not authenticated")
+        time.sleep(0.3)
+        term.keys("C-a")
+        term.wait_for("Consent in the emulator")
+        term.wait_for("localhost:")
+        time.sleep(0.3)
+        term.keys("Enter")
+        shown = term.wait_for("Authenticated as cara@studio-demo.test")
+        assert "Remove My Google Account" in shown
+        # The embedded scheduler ran the Google Sync Processor at start; its lines are in the log pane.
+        term.keys("F9")
+        shown = term.wait_for("Google Sync Processor", timeout=60)
+        term.wait_for("Pause/resume")  # the focus moved to the log pane: its keys are in the footer
+        term.keys("C-q")
+        deadline = time.monotonic() + 20
+        while not term.rc.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert term.rc.read_text().strip() == "0"
+    finally:
+        term.close()
+
+
+def test_console_exits_when_the_terminal_goes_away(tmp_path: Path) -> None:
+    term = Terminal(tmp_path, exec_=True)
+    try:
+        term.wait_for("Log in to the software as the appropriate user", timeout=60)
+        pid = term.pid()
+    finally:
+        term.close()  # the terminal disappears: SIGHUP, like a dropped SSH connection
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(pid, 9)
+    raise AssertionError("the console kept running after its terminal went away")

@@ -1,0 +1,110 @@
+"""Users (filter, add, edit, remove) and client groups (add, rename, refused delete)."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+
+from tests.tui.screen_text import notices, screen_text, settle
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.name_prompt import NamePrompt
+from tui.screens.user_edit import UserEditScreen
+from tui.widgets.field import Field
+
+
+async def test_users_list_shows_google_status_and_filters_as_you_type(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        text = screen_text(app)
+        for expected in ("ann", "enabled", "failing", "not set up", "cannot sync", "5 min ago"):
+            assert expected in text
+        await pilot.press("slash", *"room")
+        await pilot.pause()
+        table = app.screen.query_one("#users-table", DataTable)
+        assert table.row_count == 1
+        assert "1 of 5 users" in screen_text(app)
+        app.screen.query_one("#users-filter", Field).value = "fail"
+        await pilot.pause()
+        assert [str(k.value) for k in table.rows] == ["ben"]
+
+
+async def test_add_edit_and_remove_a_user(make_app, tui_studio) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, UserEditScreen)
+        save = app.screen.query_one("#save")
+        assert save.disabled
+        await pilot.press(*"Dan")  # uppercase: not a valid login
+        await pilot.pause()
+        assert save.disabled and "lowercase" in screen_text(app)
+        app.screen.query_one("#user-login", Field).value = "dan"
+        app.screen.query_one("#user-name", Field).value = "Dan Brown"
+        app.screen.query_one("#user-password", Field).value = "pw1"
+        app.screen.query_one("#user-password2", Field).value = "pw2"
+        await pilot.pause()
+        assert save.disabled and "the two passwords differ" in screen_text(app)
+        app.screen.query_one("#user-password2", Field).value = "pw1"
+        await pilot.pause()
+        assert not save.disabled
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert tui_studio.users.check_password("dan", "pw1")
+        table = app.screen.query_one("#users-table", DataTable)
+        table.move_cursor(row=table.get_row_index("dan"))
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#user-name", Field).value = "Daniel Brown"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert tui_studio.users.get("dan").name == "Daniel Brown"
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert tui_studio.users.find("dan") is None
+        assert "Removed dan." in notices(app)
+
+
+async def test_groups_add_rename_and_delete_refused_while_used(make_app, tui_studio) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        assert "Google contacts" in screen_text(app) and "ann" in screen_text(app)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, NamePrompt)
+        app.screen.query_one("#name", Field).value = "wedding"
+        app.screen.query_one("#name", Field).cursor_position = len(app.screen.query_one("#name", Field).value)
+        await pilot.press("s")  # taken (case-insensitive): OK stays disabled
+        await pilot.pause()
+        assert app.screen.query_one("#ok").disabled
+        app.screen.query_one("#name", Field).value = "Portraits"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert tui_studio.groups.find("Portraits") is not None
+        table = app.screen.query_one("#groups-table", DataTable)
+        table.move_cursor(row=table.get_row_index(tui_studio.groups.get("Portraits").id))
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#name", Field).value = "Family portraits"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert tui_studio.groups.find("Family portraits") is not None
+        # The group Ann's Google tab uses cannot go: the service says why, the console shows it.
+        table.move_cursor(row=table.get_row_index(tui_studio.groups.get("Google contacts").id))
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert tui_studio.groups.find("Google contacts") is not None
+        assert any("used by the Google tab of ann" in n for n in notices(app))

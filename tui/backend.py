@@ -1,0 +1,507 @@
+"""The console's one door into core: every screen calls these methods (from workers), nothing else.
+
+Why a facade: it holds who is logged in and enforces what they may see (admins everything; a non-admin
+only their own Google tab, appointments and log lines), it shapes core's records into rows the screens
+show, and it absorbs the services that are optional in a given build (jobs, logs, doctor, sync), so a
+screen can say "not available" instead of crashing. It never imports Textual.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from core.errors import InputError, NotFoundError, StudioSyncError
+from core.model import Appointment, ClientGroup, CompanyPrefs, GooglePrefs, User
+from core.studio.timeparse import zone
+from tui.clock import Clock, system_clock
+
+if TYPE_CHECKING:
+    from core.google.oauth import AuthorizationSession, AuthResult
+    from core.studio.google_accounts import CalendarInfo
+    from core.studio.studio import Studio
+
+# The four states the Users screen and the dashboard show (plus resources, which cannot sync at all).
+NOT_SET_UP = "not set up"
+AUTHENTICATED = "authenticated"
+ENABLED = "enabled"
+FAILING = "failing"
+CANNOT_SYNC = "cannot sync"
+NO_ACCOUNT = "enabled, no account"
+
+# Light check while typing; the service validates again (core.mail) when saving.
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def optional_module(name: str) -> ModuleType | None:
+    """Import a core service that another team may not have shipped yet; None when it is absent."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
+            return None
+        raise
+
+
+def one_line(exc: BaseException) -> str:
+    """The single line a person sees for a failure: the message, then the fix if there is one."""
+    if isinstance(exc, StudioSyncError):
+        text = exc.message.splitlines()[0] if exc.message else exc.__class__.__name__
+        return f"{text} — {exc.fix}" if exc.fix else text
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{exc.__class__.__name__}: {first}" if first else exc.__class__.__name__
+
+
+@dataclass(frozen=True)
+class UserRow:
+    login: str
+    name: str
+    kind: str
+    admin: bool
+    has_password: bool
+    status: str
+    account_email: str | None
+    last_sync: str | None
+    last_error: str | None
+    failures: int = 0
+
+
+@dataclass(frozen=True)
+class GoogleTab:
+    """Everything the Google tab shows for one user, read in one go."""
+
+    user: User
+    prefs: GooglePrefs
+    authenticated: bool
+    group_name: str | None
+    groups: list[ClientGroup]
+    api_ready: bool  # company Google API settings exist
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    group: ClientGroup
+    used_by: list[str]
+    clients: int
+
+
+@dataclass
+class SyncHealth:
+    """One dashboard row: how a user's sync is doing."""
+
+    login: str
+    name: str
+    status: str
+    last_sync: str | None
+    lag_seconds: float | None
+    last_error: str | None
+    fix: str | None
+    pushed: int | None = None
+    pulled: int | None = None
+    failures: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def google_status(user: User, prefs: GooglePrefs, authenticated: bool, *, failing: bool | None = None) -> str:
+    """The Google column: resource / failing / enabled (syncing) / enabled, no account / authenticated / not set up."""
+    if not user.can_sync:
+        return CANNOT_SYNC
+    if failing is None:
+        failing = bool(prefs.last_error) and prefs.consecutive_failures > 0
+    if prefs.enabled and failing:
+        return FAILING
+    if prefs.enabled:
+        return ENABLED if authenticated else NO_ACCOUNT
+    return AUTHENTICATED if authenticated else NOT_SET_UP
+
+
+class Backend:
+    def __init__(self, studio: Studio, *, clock: Clock | None = None, demo: bool = False) -> None:
+        self.studio = studio
+        self.clock: Clock = clock or system_clock
+        self.demo = demo
+        self.viewer: User | None = None
+        # Demo only: which emulator account each user signs in as (real Google asks the person instead).
+        self.login_hints: dict[str, str] = {}
+
+    # -- who is logged in ----------------------------------------------------------------------------
+    def login_choices(self) -> list[User]:
+        """People who can log in: staff users (rooms and locations never log in)."""
+        return [u for u in self.studio.users.list() if u.kind == "staff"]
+
+    def first_run(self) -> bool:
+        """No admin has a password yet: everyone may log in without one, to set the studio up."""
+        return not any(u.admin and u.password_hash for u in self.studio.users.list())
+
+    def log_in(self, login: str, password: str) -> User:
+        user = self.studio.users.find(login)
+        if user is None or user.kind != "staff":
+            raise InputError("choose a user to log in as")
+        if user.password_hash:
+            if not self.studio.users.check_password(login, password):
+                raise InputError("wrong password")
+        elif not self.first_run():
+            raise InputError(f"{login} has no password yet: ask an admin to set one in Users")
+        self.viewer = user
+        return user
+
+    def log_in_as(self, login: str) -> User:
+        """Trusted login (the --login of a console the OS user already opened, demo, tests)."""
+        self.viewer = self.studio.users.get(login)
+        return self.viewer
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.viewer and self.viewer.admin)
+
+    @property
+    def me(self) -> str:
+        return self.viewer.login if self.viewer else ""
+
+    def require_admin(self) -> None:
+        if not self.is_admin:
+            raise InputError("only an admin can do that")
+
+    def require_self_or_admin(self, login: str) -> None:
+        if not self.is_admin and login != self.me:
+            raise InputError("you can only see and change your own settings")
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def tz(self) -> ZoneInfo:
+        try:
+            return zone(self.studio.prefs.timezone)
+        except InputError:
+            return ZoneInfo("UTC")
+
+    # -- users ---------------------------------------------------------------------------------------
+    def user_rows(self) -> list[UserRow]:
+        self.require_admin()
+        prefs = {p.login: p for p in self.studio.users.all_google_prefs()}
+        rows = []
+        for user in self.studio.users.list():
+            p = prefs.get(user.login) or GooglePrefs(login=user.login)
+            authenticated = bool(p.account_email) and user.can_sync and self._authenticated(user.login)
+            rows.append(
+                UserRow(
+                    login=user.login,
+                    name=user.name,
+                    kind=user.kind,
+                    admin=user.admin,
+                    has_password=user.password_hash is not None,
+                    status=google_status(user, p, authenticated),
+                    account_email=p.account_email,
+                    last_sync=p.last_sync,
+                    last_error=p.last_error,
+                    failures=p.consecutive_failures,
+                )
+            )
+        return rows
+
+    def _authenticated(self, login: str) -> bool:
+        try:
+            return self.studio.google.is_authenticated(login)
+        except StudioSyncError:
+            return False  # an unreadable token store shows as "not set up"; the doctor explains why
+
+    def user(self, login: str) -> User:
+        self.require_self_or_admin(login)
+        return self.studio.users.get(login)
+
+    def add_user(self, login: str, name: str, *, kind: str, admin: bool, password: str | None) -> User:
+        self.require_admin()
+        return self.studio.users.add(login, name, kind=kind, admin=admin, password=password or None)
+
+    def update_user(self, login: str, *, name: str, admin: bool, password: str | None) -> User:
+        self.require_admin()
+        if login == self.me and not admin:
+            raise InputError("you cannot take admin rights away from yourself")
+        user = self.studio.users.update(login, name=name, admin=admin)
+        if password:
+            self.studio.users.set_password(login, password)
+        return user
+
+    def remove_user(self, login: str) -> None:
+        self.require_admin()
+        if login == self.me:
+            raise InputError("you cannot remove the user you are logged in as")
+        self.studio.remove_user(login)
+
+    # -- the Google tab ------------------------------------------------------------------------------
+    def google_tab(self, login: str) -> GoogleTab:
+        self.require_self_or_admin(login)
+        user = self.studio.users.get(login)
+        prefs = self.studio.users.google_prefs(login)
+        return GoogleTab(
+            user=user,
+            prefs=prefs,
+            authenticated=user.can_sync and self._authenticated(login),
+            group_name=self.studio.clients.group_name(prefs.client_group),
+            groups=self.studio.groups.list(),
+            api_ready=self.studio.prefs.client_secrets_path() is not None,
+        )
+
+    def writable_calendars(self, login: str) -> list[CalendarInfo]:
+        self.require_self_or_admin(login)
+        # Seed: "An existing Google calendar has been selected" -- one the user can write to.
+        return [c for c in self.studio.google.calendars(login) if c.writable]
+
+    def save_google(self, login: str, **fields: Any) -> GooglePrefs:
+        self.require_self_or_admin(login)
+        return self.studio.google.update(login, **fields)
+
+    def begin_auth(self, login: str, login_hint: str | None = None) -> AuthorizationSession:
+        self.require_self_or_admin(login)
+        return self.studio.google.begin_auth(login, login_hint=login_hint or self.login_hints.get(login))
+
+    def finish_auth(self, login: str, result: AuthResult) -> GooglePrefs:
+        self.require_self_or_admin(login)
+        return self.studio.google.finish_auth(login, result)
+
+    def remove_google(self, login: str) -> str | None:
+        self.require_self_or_admin(login)
+        return self.studio.google.remove(login)
+
+    def demo_consent(self, url: str) -> None:
+        """Demo only: play the browser. The emulator consents at once and redirects to our loopback listener."""
+        import urllib.request
+
+        if not self.demo:
+            raise InputError("automatic consent exists only in the demo")
+        with urllib.request.urlopen(url, timeout=15) as response:  # follows the 302 to http://localhost:PORT/
+            response.read()
+
+    def add_group(self, name: str) -> ClientGroup:
+        self.require_admin()
+        return self.studio.groups.add(name)
+
+    # -- client groups -------------------------------------------------------------------------------
+    def group_rows(self) -> list[GroupRow]:
+        self.require_admin()
+        used: dict[str, list[str]] = {}
+        for prefs in self.studio.users.all_google_prefs():
+            if prefs.client_group:
+                used.setdefault(prefs.client_group, []).append(prefs.login)
+        counts: dict[str, int] = {}
+        for client in self.studio.clients.list():
+            if client.group:
+                counts[client.group] = counts.get(client.group, 0) + 1
+        return [
+            GroupRow(g, sorted(used.get(g.id, [])), counts.get(g.id, 0)) for g in self.studio.groups.list()
+        ]
+
+    def rename_group(self, group_id: str, name: str) -> ClientGroup:
+        self.require_admin()
+        return self.studio.groups.rename(group_id, name)
+
+    def remove_group(self, group_id: str) -> ClientGroup:
+        self.require_admin()
+        return self.studio.groups.remove(group_id)
+
+    # -- appointments --------------------------------------------------------------------------------
+    def appointment_owners(self) -> list[User]:
+        if self.is_admin:
+            return self.studio.users.list()
+        return [self.viewer] if self.viewer else []
+
+    def appointments(self, login: str) -> list[Appointment]:
+        self.require_self_or_admin(login)
+        return self.studio.appointments.list(login, include_deleted=True)
+
+    def appointment(self, appointment_id: str) -> Appointment:
+        appt = self.studio.appointments.find(appointment_id, include_deleted=True)
+        if appt is None:
+            raise NotFoundError(f"no appointment {appointment_id!r}")
+        self.require_self_or_admin(appt.user)
+        return appt
+
+    def add_appointment(
+        self, login: str, *, title: str, start: datetime | date, end: datetime | date, status: str, notes: str
+    ) -> Appointment:
+        self.require_self_or_admin(login)
+        return self.studio.appointments.add(
+            login, title=title, start=start, end=end, status=status, notes=notes
+        )
+
+    def edit_appointment(self, appointment_id: str, **fields: Any) -> Appointment:
+        self.appointment(appointment_id)
+        return self.studio.appointments.edit(appointment_id, **fields)
+
+    def delete_appointment(self, appointment_id: str) -> Appointment:
+        self.appointment(appointment_id)
+        return self.studio.appointments.delete(appointment_id)
+
+    def trace(self, appointment_id: str) -> dict[str, Any]:
+        """The appointment's sync story (core.health.appointment_trace) plus our plain-words reasons."""
+        appt = self.appointment(appointment_id)
+        health = optional_module("core.health")
+        doc: dict[str, Any] = {}
+        if health is not None and hasattr(health, "appointment_trace"):
+            doc = dict(health.appointment_trace(self.studio, appointment_id))
+        doc.setdefault("google_event_id", appt.google_event_id)
+        doc.setdefault("sync_error", appt.sync_error)
+        doc.setdefault("trace", [dict(t) for t in appt.trace])
+        doc["reasons"] = self.explain(appt)
+        doc["appointment"] = appt
+        return doc
+
+    def explain(self, appt: Appointment) -> list[str]:
+        """Answers "why isn't this in Google?" from the appointment and its owner's Google tab."""
+        user = self.studio.users.get(appt.user)
+        prefs = self.studio.users.google_prefs(appt.user)
+        reasons: list[str] = []
+        if not user.can_sync:
+            reasons.append(f"{user.name} is a resource; resources such as rooms cannot sync with Google.")
+            return reasons
+        if not prefs.enabled:
+            reasons.append("Enable Google Sync is not checked on this user's Google tab.")
+        if not self._authenticated(appt.user):
+            reasons.append(
+                "The Google account is not authenticated (Google tab: Authenticate My Google Account)."
+            )
+        if not prefs.calendar_id:
+            reasons.append("No Google calendar is selected on the Google tab.")
+        if appt.sync_error:
+            reasons.append(f"The last attempt failed: {appt.sync_error}")
+        if appt.deleted:
+            reasons.append("Deleted in the studio; the deletion reaches Google on the next sync run.")
+        elif appt.google_event_id and not appt.dirty:
+            reasons.append("It is in Google: linked to the event id shown above and up to date.")
+        elif appt.dirty and not appt.sync_error:
+            when = prefs.last_sync and f" (last successful sync {prefs.last_sync[:16].replace('T', ' ')} UTC)"
+            reasons.append(f"Changed in the studio; waiting for the next sync run{when or ''}.")
+        older = bool(appt.created and prefs.enabled_at and appt.created < prefs.enabled_at)
+        if not appt.google_event_id and older and not prefs.populate_google:
+            reasons.append(
+                "It is older than the day sync was enabled: check the Populate box on the Google tab "
+                "to send older appointments over."
+            )
+        if prefs.last_error:
+            reasons.append(f"The user's last sync failed: {prefs.last_error}")
+        return reasons
+
+    # -- company preferences -------------------------------------------------------------------------
+    def company(self) -> CompanyPrefs:
+        self.require_admin()
+        return self.studio.prefs.get()
+
+    def set_timezone(self, name: str) -> CompanyPrefs:
+        self.require_admin()
+        return self.studio.prefs.set_timezone(name)
+
+    def set_email(self, **fields: Any) -> Any:
+        self.require_admin()
+        return self.studio.prefs.set_email(**fields)
+
+    def set_google_api(self, client_secrets: str, api_endpoint: str | None) -> Any:
+        self.require_admin()
+        return self.studio.prefs.set_google(client_secrets=client_secrets, api_endpoint=api_endpoint or None)
+
+    def set_escalation(self, enabled: bool, after: int) -> CompanyPrefs:
+        self.require_admin()
+        return self.studio.prefs.set_escalation(enabled, after)
+
+    def send_test_email(self, address: str) -> str:
+        self.require_admin()
+        notify = optional_module("core.studio.notify")
+        if notify is None or not hasattr(notify, "send_test_email"):
+            raise InputError("sending email is not available in this build (core.studio.notify is missing)")
+        return str(notify.send_test_email(self.studio, address))
+
+    # -- optional services ---------------------------------------------------------------------------
+    def jobs(self) -> Any | None:
+        module = optional_module("core.jobs.service")
+        return module.Jobs(self.studio) if module and hasattr(module, "Jobs") else None
+
+    def sync_runner(self) -> Callable[..., Any] | None:
+        module = optional_module("core.sync.processor")
+        return getattr(module, "run_sync", None) if module else None
+
+    def sync_logins(self) -> list[str] | None:
+        """Who "Sync now" covers: everyone for an admin (None), else only the viewer."""
+        return None if self.is_admin else [self.me]
+
+    def run_sync(self, *, stop: Any = None, progress: Callable[[Any], None] | None = None) -> Any:
+        runner = self.sync_runner()
+        if runner is None:
+            raise InputError("the sync processor is not available in this build (core.sync.processor)")
+        return runner(self.studio, self.sync_logins(), stop=stop, progress=progress)
+
+    def sync_health(self) -> list[SyncHealth]:
+        """Per-user health for the dashboard (core.health), failing users first."""
+        self.require_admin()
+        now = self.now()
+        health = optional_module("core.health")
+        users = {u.login: u for u in self.studio.users.list()}
+        rows: list[SyncHealth] = []
+        if health is None:
+            return rows
+        for h in health.sync_health(self.studio, now=now):
+            user = users.get(h.login)
+            if user is None or not user.can_sync:
+                continue
+            prefs = GooglePrefs(login=h.login, enabled=h.enabled)
+            failing = h.status == "failing"
+            counts = h.last_run_counts or {}
+            rows.append(
+                SyncHealth(
+                    login=h.login,
+                    name=h.name,
+                    status=google_status(user, prefs, h.authenticated, failing=failing),
+                    last_sync=h.last_sync,
+                    lag_seconds=h.lag_s,
+                    last_error=h.last_error,
+                    fix=h.last_error_fix,
+                    pushed=sum(
+                        counts.get(k, 0) for k in ("pushed_created", "pushed_updated", "pushed_deleted")
+                    )
+                    if h.last_run
+                    else None,
+                    pulled=sum(
+                        counts.get(k, 0) for k in ("pulled_created", "pulled_updated", "pulled_deleted")
+                    )
+                    if h.last_run
+                    else None,
+                    failures=h.consecutive_failures,
+                    extra={"summary": h.last_run_summary, "account": h.account_email, "calendar": h.calendar},
+                )
+            )
+        order = {FAILING: 0, NO_ACCOUNT: 1, ENABLED: 2, AUTHENTICATED: 3, NOT_SET_UP: 4}
+        rows.sort(key=lambda r: (order.get(r.status, 9), r.login))
+        return rows
+
+    # -- logs ----------------------------------------------------------------------------------------
+    def log_dir(self) -> Any:
+        return self.studio.datadir.logs
+
+    def log_user_filter(self) -> str | None:
+        """A non-admin reads only their own lines: the filter is applied by the reader, not just the view."""
+        return None if self.is_admin else self.me
+
+    def recent_logs(self, limit: int = 1000) -> list[Any]:
+        logs = optional_module("core.logs")
+        if logs is None:
+            raise InputError("the log reader is not available in this build (core.logs)")
+        return logs.read_logs(self.log_dir(), user=self.log_user_filter())[-limit:]
+
+    def follow_logs(self, stop: Any, poll: float = 0.1) -> Any:
+        logs = optional_module("core.logs")
+        if logs is None:
+            raise InputError("the log reader is not available in this build (core.logs)")
+        return logs.follow_logs(self.log_dir(), user=self.log_user_filter(), stop=stop, poll=poll)
+
+    # -- doctor --------------------------------------------------------------------------------------
+    def run_doctor(self, login: str | None = None) -> Any:
+        self.require_admin()
+        module = optional_module("core.doctor.run") or optional_module("core.doctor")
+        run = getattr(module, "run_doctor", None) if module else None
+        if run is None:
+            raise InputError("the doctor is not available in this build (core.doctor)")
+        return run(self.studio, login)

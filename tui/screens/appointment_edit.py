@@ -1,0 +1,162 @@
+"""Add or edit an appointment. Times are typed in studio time (ISO: 2026-12-01 09:30, or a date for all day)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Label, Select, Static
+
+from core.errors import InputError
+from core.model import Appointment
+from core.studio.timeparse import check_span, parse_when
+from tui.screens.modal import Modal
+from tui.widgets.field import Field
+from tui.widgets.form import check_form, rule
+from tui.widgets.note import Note
+
+
+def _text(value: datetime | date, tz: Any) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+class AppointmentEditScreen(Modal[bool]):
+    BINDINGS = [
+        Binding("escape", "close", "Cancel", id="appointment_edit.cancel"),
+        Binding("ctrl+s", "save", "Save", id="appointment_edit.save"),
+    ]
+    DEFAULT_CSS = """
+    AppointmentEditScreen .row { height: auto; }
+    AppointmentEditScreen Label { width: 8; padding-top: 1; }
+    AppointmentEditScreen Note { padding: 0 0 0 8; }
+    AppointmentEditScreen Select { width: 1fr; }
+    """
+
+    class Saved(Message):
+        pass
+
+    def __init__(self, login: str, appointment: Appointment | None) -> None:
+        super().__init__()
+        self.login, self.appointment = login, appointment
+
+    def compose(self) -> ComposeResult:
+        a = self.appointment
+        tz = self.backend.tz()
+        self._tz = tz
+        with Vertical(classes="dialog"):
+            yield Static(
+                "Edit appointment" if a else f"New appointment for {self.login}",
+                classes="dialog-title",
+                markup=False,
+            )
+            with Horizontal(classes="row"):
+                yield Label("Title")
+                yield Field(
+                    a.title if a else "",
+                    id="ap-title",
+                    validators=[rule(lambda v: bool(v.strip()), "a title is required")],
+                )
+            yield Note("", id="ap-title-why")
+            with Horizontal(classes="row"):
+                yield Label("Start")
+                yield Field(
+                    _text(a.start, tz) if a else "",
+                    placeholder="2026-12-01 09:30 or 2026-12-01",
+                    id="ap-start",
+                    validators=[
+                        rule(self._parses, "not a date (2026-12-01) or date and time (2026-12-01 09:30)")
+                    ],
+                )
+            yield Note(
+                f"Studio time ({tz.key}). A date alone makes an all-day appointment.", id="ap-start-why"
+            )
+            with Horizontal(classes="row"):
+                yield Label("End")
+                yield Field(
+                    _text(a.end, tz) if a else "",
+                    placeholder="2026-12-01 10:30",
+                    id="ap-end",
+                    validators=[rule(self._parses, "not a date or date and time")],
+                )
+            yield Note("", id="ap-end-why")
+            with Horizontal(classes="row"):
+                yield Label("Status")
+                yield Select(
+                    [("confirmed", "confirmed"), ("tentative", "tentative")],
+                    value=a.status if a else "confirmed",
+                    allow_blank=False,
+                    id="ap-status",
+                )
+            with Horizontal(classes="row"):
+                yield Label("Notes")
+                yield Field(a.notes if a else "", id="ap-notes")
+            with Horizontal(classes="buttons"):
+                yield Button("Save", variant="primary", id="save", disabled=True)
+                yield Button("Cancel", id="cancel")
+
+    def _parses(self, text: str) -> bool:
+        try:
+            parse_when(text, self._tz)
+        except InputError:
+            return False
+        return True
+
+    def on_mount(self) -> None:
+        self._validate()
+        self.query_one("#ap-title", Field).focus()
+
+    def _span(self) -> tuple[Any, Any] | str:
+        try:
+            start = parse_when(self.query_one("#ap-start", Field).value, self._tz, what="start")
+            end = parse_when(self.query_one("#ap-end", Field).value, self._tz, what="end")
+            start, end, _ = check_span(start, end)
+        except InputError as exc:
+            return exc.message
+        return start, end
+
+    @on(Field.Changed)
+    @on(Select.Changed)
+    def _validate(self) -> bool:
+        fields = [self.query_one(f"#{i}", Field) for i in ("ap-title", "ap-start", "ap-end")]
+        span = self._span()
+        both_parse = all(self._parses(f.value) for f in fields[1:])
+        cross = span if isinstance(span, str) and both_parse else None
+        return check_form(self, fields, self.query_one("#save", Button), {"ap-end-why": cross})
+
+    @on(Button.Pressed, "#cancel")
+    def action_close(self) -> None:
+        self.dismiss(False)
+
+    @on(Field.Submitted)
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        if not self._validate():
+            return
+        span = self._span()
+        assert not isinstance(span, str)
+        self._save(
+            title=self.query_one("#ap-title", Field).value.strip(),
+            start=span[0],
+            end=span[1],
+            status=str(self.query_one("#ap-status", Select).value),
+            notes=self.query_one("#ap-notes", Field).value,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="appointment-save")
+    def _save(self, **fields: Any) -> None:
+        if self.appointment is None:
+            self.backend.add_appointment(self.login, **fields)
+        else:
+            self.backend.edit_appointment(self.appointment.id, **fields)
+        self.post_message(self.Saved())
+
+    @on(Saved)
+    def _saved(self) -> None:
+        self.dismiss(True)

@@ -1,0 +1,264 @@
+"""Appointments of one user: where each came from (studio or Google) and whether it is in Google yet."""
+
+from __future__ import annotations
+
+import contextlib
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import DataTable, Select, Static
+
+from core.model import Appointment, User
+from tui.clock import duration, local
+from tui.screens.appointment_edit import AppointmentEditScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.trace import TraceScreen
+from tui.screens.view import PaletteCommand, View
+
+SYNC_STYLE = {
+    "synced": "green",
+    "pending": "yellow",
+    "error": "bold red",
+    "deleting": "magenta",
+    "not linked": "dim",
+}
+
+
+def sync_state(appt: Appointment, can_sync: bool) -> str:
+    if not can_sync:
+        return "—"
+    if appt.sync_error:
+        return "error"
+    if appt.deleted:
+        return "deleting"
+    if appt.dirty:
+        return "pending"
+    if appt.google_event_id:
+        return "synced"
+    return "not linked"
+
+
+class AppointmentsView(View):
+    SECTION = "appointments"
+    TITLE = "Appointments"
+    ADMIN_ONLY = False
+    HELP = """\
+## Appointments
+
+One user's appointments in studio time. **Origin** says where an appointment was made (the studio, or
+Google when two-way sync brought it in). **Sync**: *synced* (in Google and up to date), *pending* (changed
+here, goes out with the next sync run), *error* (the last attempt failed), *deleting* (deleted here, the
+deletion still has to reach Google), *not linked* (never sent: sync off or not populated).
+
+`t` opens the trace of the highlighted appointment: its Google event id, last error and history — the
+answer to "why isn't this in Google?".
+"""
+    BINDINGS = [
+        Binding("a", "add", "Add", id="appointments.add"),
+        Binding("e", "edit", "Edit", id="appointments.edit"),
+        Binding("d", "delete", "Delete", id="appointments.delete"),
+        Binding("t", "trace", "Trace", id="appointments.trace"),
+        Binding("r", "reload", "Reload", id="appointments.reload", show=False),
+    ]
+    DEFAULT_CSS = """
+    AppointmentsView #a-who { height: auto; }
+    AppointmentsView #a-who > Static { width: auto; padding: 1 1 0 0; }
+    AppointmentsView #a-who Select { width: 1fr; }
+    AppointmentsView #a-count { height: 1; color: $text-muted; }
+    """
+
+    class Owners(Message):
+        def __init__(self, users: list[User]) -> None:
+            super().__init__()
+            self.users = users
+
+    class Loaded(Message):
+        def __init__(self, user: User, appointments: list[Appointment]) -> None:
+            super().__init__()
+            self.user, self.appointments = user, appointments
+
+    class Deleted(Message):
+        pass
+
+    login: str | None = None
+    appointments: list[Appointment] = []
+    can_sync = True
+    _filling = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="a-who"):
+            yield Static("Appointments of")
+            yield Select([], prompt="choose a user", id="a-user")
+        table: DataTable[object] = DataTable(id="a-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("When", "Length", "Title", "Status", "Origin", "Sync")
+        yield table
+        yield Static("", id="a-count")
+
+    def on_mount(self) -> None:
+        if not self.backend.is_admin:
+            self.query_one("#a-who").display = False
+
+    def focus_first(self) -> None:
+        self.call_after_refresh(self.query_one("#a-table", DataTable).focus)
+
+    def reload(self) -> None:
+        self._load_owners()
+        if self.login is None:
+            self.login = self.backend.me
+        self._load(self.login)
+
+    def show_user(self, login: str) -> None:
+        self.login = login
+        if not self.is_mounted:
+            return  # activate() loads it once mounted
+        self._select_owner()
+        self._load(login)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="appointments-owners")
+    def _load_owners(self) -> None:
+        self.post_message(self.Owners(self.backend.appointment_owners()))
+
+    @on(Owners)
+    def _owners(self, event: Owners) -> None:
+        self._filling = True
+        self.query_one("#a-user", Select).set_options(
+            [
+                (f"{u.name} ({u.login}){' · resource' if u.kind != 'staff' else ''}", u.login)
+                for u in event.users
+            ]
+        )
+        self._select_owner()
+
+    def _select_owner(self) -> None:
+        select = self.query_one("#a-user", Select)
+        if self.login and any(v == self.login for _label, v in select._options):  # noqa: SLF001
+            self._filling = True
+            select.value = self.login
+        self.call_after_refresh(self._end_fill)
+
+    def _end_fill(self) -> None:
+        self._filling = False
+
+    @on(Select.Changed, "#a-user")
+    def _owner_changed(self, event: Select.Changed) -> None:
+        if not self._filling and event.value is not Select.NULL and event.value != self.login:
+            self.show_user(str(event.value))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="appointments-load")
+    def _load(self, login: str) -> None:
+        user = self.backend.user(login)
+        self.post_message(self.Loaded(user, self.backend.appointments(login)))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        if event.user.login != self.login:
+            return
+        self.appointments = event.appointments
+        self.can_sync = event.user.can_sync
+        table = self.query_one("#a-table", DataTable)
+        current = self.selected_id()
+        table.clear()
+        tz = self.backend.tz()
+        for appt in event.appointments:
+            state = sync_state(appt, event.user.can_sync)
+            title = Text(appt.title)
+            if appt.deleted:
+                title.stylize("strike dim")
+            table.add_row(
+                Text(local(appt.start, tz)),
+                Text(duration(appt.start, appt.end)),
+                title,
+                Text(appt.status, style="italic yellow" if appt.status == "tentative" else ""),
+                Text(appt.origin, style="cyan" if appt.origin == "google" else ""),
+                Text(state, style=SYNC_STYLE.get(state, "dim")),
+                key=appt.id,
+            )
+        if current is not None:
+            with contextlib.suppress(Exception):  # gone meanwhile: keep the position
+                table.move_cursor(row=table.get_row_index(current))
+        note = "" if event.user.can_sync else " · a resource: cannot sync with Google"
+        self.query_one("#a-count", Static).update(
+            Text(f"{len(event.appointments)} appointments of {event.user.name}{note}", style="dim")
+        )
+
+    def selected_id(self) -> str | None:
+        table = self.query_one("#a-table", DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        except Exception:  # noqa: BLE001 - empty table
+            return None
+
+    def _selected(self) -> Appointment | None:
+        wanted = self.selected_id()
+        return next((a for a in self.appointments if a.id == wanted), None)
+
+    # -- actions -------------------------------------------------------------------------------------
+    def action_reload(self) -> None:
+        if self.login:
+            self._load(self.login)
+
+    def action_add(self) -> None:
+        if self.login:
+            self.app.push_screen(AppointmentEditScreen(self.login, None), self._after_edit)
+
+    @on(DataTable.RowSelected, "#a-table")
+    def action_edit(self) -> None:
+        appt = self._selected()
+        if appt is None or self.login is None:
+            return
+        if appt.deleted:
+            self.app.notify("This appointment is deleted; its deletion is waiting to reach Google.")
+            return
+        self.app.push_screen(AppointmentEditScreen(self.login, appt), self._after_edit)
+
+    def _after_edit(self, saved: bool | None) -> None:
+        if saved:
+            self.app.notify("Appointment saved; it goes to Google with the next sync run.")
+            self.action_reload()
+
+    def action_delete(self) -> None:
+        appt = self._selected()
+        if appt is None or appt.deleted:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(appt.id)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Delete “{appt.title}”?",
+                "It is removed from the appointment book; if it is in Google, the next sync run deletes it there too.",
+                yes="Delete",
+            ),
+            answered,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="appointments-delete")
+    def _delete(self, appointment_id: str) -> None:
+        self.backend.delete_appointment(appointment_id)
+        self.post_message(self.Deleted())
+
+    @on(Deleted)
+    def _deleted(self) -> None:
+        self.app.notify("Appointment deleted.")
+        self.action_reload()
+
+    def action_trace(self) -> None:
+        appt = self._selected()
+        if appt is not None:
+            self.app.push_screen(TraceScreen(appt.id))
+
+    def palette(self) -> list[PaletteCommand]:
+        return [
+            PaletteCommand("appointments: add", self.action_add, "add an appointment for this user"),
+            PaletteCommand("appointments: edit", self.action_edit, "edit the highlighted appointment"),
+            PaletteCommand("appointments: delete", self.action_delete, "delete the highlighted appointment"),
+            PaletteCommand("appointments: trace", self.action_trace, "why isn't this in Google?"),
+        ]

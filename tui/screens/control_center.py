@@ -1,0 +1,273 @@
+"""Control Center (Utilities > Control Center): the jobs, where and when they run, and how they went.
+
+The table refreshes itself every few seconds with a chained timer (never two refreshes at once), and not
+while a dialog is open.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from tui.clock import ago, local
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.job_edit import JobEditScreen
+from tui.screens.run_history import RunHistoryScreen
+from tui.screens.view import PaletteCommand, View
+
+REFRESH_SECONDS = 5.0
+STATUS_STYLE = {"ok": "green", "warning": "yellow", "error": "bold red", "running": "cyan", "skipped": "dim"}
+
+
+class ControlCenterView(View):
+    SECTION = "control"
+    TITLE = "Control Center"
+    HELP = """\
+## Control Center (Utilities > Control Center)
+
+The **Google Sync Processor** job syncs every user who has Enable Google Sync checked. Check that:
+
+* the job is **enabled** (space toggles it; disabling asks first),
+* its **schedule** is right (`e` edits it; "15m", "every 5 minutes" or cron such as `*/10 8-18 * * 1-5`),
+* the **computer** chosen to run it is correct, and is *alive*: that computer must be on, have an Internet
+  connection and run studiosync (this console or `studiosync serve`).
+
+`n` runs the highlighted job now, `h` shows its run history with per-user results.
+"""
+    BINDINGS = [
+        Binding("e", "edit", "Edit", id="jobs.edit"),
+        Binding("n", "run_now", "Run now", id="jobs.run_now"),
+        Binding("h", "history", "History", id="jobs.history"),
+        Binding("space", "toggle", "On/off", id="jobs.toggle"),
+        Binding("r", "reload", "Reload", id="jobs.reload", show=False),
+    ]
+    DEFAULT_CSS = """
+    ControlCenterView #jobs-table { height: auto; max-height: 12; }
+    ControlCenterView #jobs-detail { height: auto; margin-top: 1; }
+    """
+
+    class Loaded(Message):
+        def __init__(self, jobs: list[Any], this_computer: str) -> None:
+            super().__init__()
+            self.jobs, self.this_computer = jobs, this_computer
+
+    class Ran(Message):
+        def __init__(self, record: Any) -> None:
+            super().__init__()
+            self.record = record
+
+    class Updated(Message):
+        def __init__(self, text: str, warnings: list[str]) -> None:
+            super().__init__()
+            self.text, self.warnings = text, warnings
+
+    jobs: list[Any] = []
+    this_computer = ""
+    _stop_runs: threading.Event
+    _timer = None
+
+    def compose(self) -> ComposeResult:
+        table: DataTable[object] = DataTable(id="jobs-table", cursor_type="row")
+        table.add_columns("Job", "On", "Schedule", "Next run", "Last run", "Computer", "As typed")
+        yield table
+        yield Static(Text(""), id="jobs-detail")
+
+    def focus_first(self) -> None:
+        self.call_after_refresh(self.query_one("#jobs-table", DataTable).focus)
+
+    def on_mount(self) -> None:
+        self._stop_runs = threading.Event()
+
+    def on_unmount(self) -> None:
+        self._stop_runs.set()  # quitting: a job run now stops at its next safe point
+
+    def reload(self) -> None:
+        if self.backend.jobs() is None:
+            self.query_one("#jobs-detail", Static).update(
+                Text("The Control Center service is not available in this build.")
+            )
+            return
+        self._load()
+
+    def _schedule_refresh(self) -> None:
+        # Chained, not an interval: a slow store read can never pile refreshes up.
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(REFRESH_SECONDS, self._tick)
+
+    def _tick(self) -> None:
+        self._timer = None
+        if not self.display or self.app.screen is not self.screen:
+            self._schedule_refresh()  # hidden or under a dialog: look again later, draw nothing
+            return
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="jobs-load")
+    def _load(self) -> None:
+        jobs = self.backend.jobs()
+        try:
+            self.post_message(self.Loaded(jobs.list(), jobs.this_computer()))
+        finally:
+            self.app.call_from_thread(self._schedule_refresh)
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        self.jobs, self.this_computer = event.jobs, event.this_computer
+        table = self.query_one("#jobs-table", DataTable)
+        keep = table.cursor_row
+        tz, now = self.backend.tz(), self.backend.now()
+        table.clear()
+        for job in event.jobs:
+            alive = Text("● ", style="green") if job.computer_alive else Text("○ ", style="red")
+            status = job.last_status or ""
+            last = Text.assemble(
+                (status or "never", STATUS_STYLE.get(status, "dim")),
+                f" {ago(job.last_run, now, never='')}".rstrip(),
+            )
+            table.add_row(
+                Text(job.title),
+                Text("yes", style="green") if job.enabled else Text("no", style="red"),
+                Text(job.schedule_text),
+                Text(local(job.next_run, tz) if job.next_run else "—"),
+                last,
+                alive + Text(job.computer + (" (this)" if job.runs_here else "")),
+                Text(job.schedule, style="dim"),
+                key=job.name,
+            )
+        if event.jobs:
+            table.move_cursor(row=min(keep, len(event.jobs) - 1))
+        self._paint_detail()
+
+    @on(DataTable.RowHighlighted, "#jobs-table")
+    def _paint_detail(self) -> None:
+        job = self.selected()
+        if job is None:
+            return
+        tz, now = self.backend.tz(), self.backend.now()
+        text = Text.assemble((job.title, "bold"), " — ", job.description, "\n")
+        text.append("Schedule: ", style="bold")
+        text.append(f"{job.schedule_text} (typed: {job.schedule})")
+        text.append("   Next: ", style="bold")
+        text.append(local(job.next_run, tz) if job.next_run else "— (disabled)")
+        text.append("\nComputer: ", style="bold")
+        text.append(f"{job.computer}{' (this one)' if job.runs_here else ''} ")
+        text.append(
+            "● running studiosync" if job.computer_alive else "○ not running",
+            style="green" if job.computer_alive else "red",
+        )
+        text.append("   Last run: ", style="bold")
+        text.append(f"{job.last_status or 'never'} {ago(job.last_run, now, never='')}".strip())
+        if not job.computer_alive:
+            text.append(
+                f"\n{job.computer} is not running studiosync right now: it must be on, online and running the console "
+                "or `studiosync serve` for this job to run.",
+                style="yellow",
+            )
+        if job.last_summary:
+            text.append("\nLast run: ", style="bold")
+            text.append(job.last_summary)
+        self.query_one("#jobs-detail", Static).update(text)
+
+    def selected(self) -> Any | None:
+        table = self.query_one("#jobs-table", DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except Exception:  # noqa: BLE001
+            return None
+        return next((j for j in self.jobs if j.name == key), None)
+
+    # -- actions -------------------------------------------------------------------------------------
+    def action_reload(self) -> None:
+        self._load()
+
+    @on(DataTable.RowSelected, "#jobs-table")
+    def action_edit(self) -> None:
+        job = self.selected()
+        if job is None:
+            return
+
+        def done(result: tuple[str, list[str]] | None) -> None:
+            if result:
+                self.post_message(self.Updated(*result))
+
+        self.app.push_screen(JobEditScreen(job, self.this_computer), done)
+
+    def action_toggle(self) -> None:
+        job = self.selected()
+        if job is None:
+            return
+        if not job.enabled:
+            self._update(job.name, True)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._update(job.name, False)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Disable {job.title}?",
+                "It stops running on every computer until it is enabled again."
+                + (" Nobody's appointments sync with Google meanwhile." if job.name == "google-sync" else ""),
+                yes="Disable",
+            ),
+            answered,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="jobs-update")
+    def _update(self, name: str, enabled: bool) -> None:
+        view, warnings = self.backend.jobs().update(name, enabled=enabled)
+        self.post_message(self.Updated(f"{view.title} {'enabled' if enabled else 'disabled'}.", warnings))
+
+    @on(Updated)
+    def _updated(self, event: Updated) -> None:
+        self.app.notify(event.text)
+        for warning in event.warnings:
+            self.app.notify(warning, severity="warning", timeout=10)
+        self._load()
+
+    def action_run_now(self) -> None:
+        job = self.selected()
+        if job is None:
+            return
+        self.app.notify(f"{job.title}: running now…")
+        self._run(job.name)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="jobs-run")
+    def _run(self, name: str) -> None:
+        jobs = self.backend.jobs()
+        record = jobs.run(name, process="console", stop=self._stop_runs)
+        self.post_message(self.Ran(record))
+
+    @on(Ran)
+    def _ran(self, event: Ran) -> None:
+        record = event.record
+        severity = {"ok": "information", "warning": "warning", "skipped": "warning"}.get(
+            record.status, "error"
+        )
+        self.app.notify(f"{record.job}: {record.status} — {record.summary}", severity=severity, timeout=8)  # type: ignore[arg-type]
+        self._load()
+
+    def action_history(self) -> None:
+        job = self.selected()
+        if job is not None:
+            self.app.push_screen(RunHistoryScreen(job.name, job.title))
+
+    def palette(self) -> list[PaletteCommand]:
+        return [
+            PaletteCommand("jobs: run now", self.action_run_now, "run the highlighted job now"),
+            PaletteCommand("jobs: edit", self.action_edit, "schedule, computer, enabled"),
+            PaletteCommand(
+                "jobs: enable / disable", self.action_toggle, "turn the highlighted job on or off"
+            ),
+            PaletteCommand("jobs: history", self.action_history, "runs with per-user results"),
+        ]

@@ -1,0 +1,208 @@
+"""Sync health dashboard (the admins' home): every user's Google sync at a glance, failing users first."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from tui.backend import SyncHealth, one_line
+from tui.clock import ago, span
+from tui.screens.users import status_text
+from tui.screens.view import PaletteCommand, View
+from tui.widgets.sync_progress import SyncProgress
+
+REFRESH_SECONDS = 10.0
+
+
+class DashboardView(View):
+    SECTION = "dashboard"
+    TITLE = "Dashboard"
+    HELP = """\
+## Sync health
+
+Every staff user's Google sync, failing users first: status, the last successful sync and how long ago
+that was (lag), what the last run moved (pushed to Google / pulled from Google) and the last error with
+its fix. Enter opens the user's Google tab.
+
+`s` syncs now (everyone who has Enable Google Sync checked) and shows the progress: users done, appointments
+pushed and pulled. `x` stops it after the current user. The Control Center's Google Sync Processor job does
+the same on its schedule.
+"""
+    BINDINGS = [
+        Binding("s", "sync", "Sync now", id="dashboard.sync"),
+        Binding("x", "stop_sync", "Stop sync", id="dashboard.stop", show=False),
+        Binding("r", "reload", "Reload", id="dashboard.reload", show=False),
+    ]
+    DEFAULT_CSS = """
+    DashboardView #health-table { height: 1fr; }
+    DashboardView #health-detail { height: auto; max-height: 6; }
+    """
+
+    class Loaded(Message):
+        def __init__(self, rows: list[SyncHealth]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    class Progress(Message):
+        def __init__(self, event: Any) -> None:
+            super().__init__()
+            self.event = event
+
+    class SyncDone(Message):
+        def __init__(self, summary: str, ok: bool) -> None:
+            super().__init__()
+            self.summary, self.ok = summary, ok
+
+    rows: list[SyncHealth] = []
+    _timer = None
+    _stop_sync: threading.Event | None = None
+
+    def compose(self) -> ComposeResult:
+        yield SyncProgress(id="sync-progress")
+        table: DataTable[object] = DataTable(id="health-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("User", "Google", "Last sync", "Last run", "Last error")
+        yield table
+        yield Static(Text(""), id="health-detail")
+
+    def focus_first(self) -> None:
+        self.call_after_refresh(self.query_one("#health-table", DataTable).focus)
+
+    def reload(self) -> None:
+        self._load()
+
+    def _schedule_refresh(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(REFRESH_SECONDS, self._tick)
+
+    def _tick(self) -> None:
+        self._timer = None
+        if not self.display or self.app.screen is not self.screen:
+            self._schedule_refresh()
+            return
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-load")
+    def _load(self) -> None:
+        try:
+            self.post_message(self.Loaded(self.backend.sync_health()))
+        finally:
+            self.app.call_from_thread(self._schedule_refresh)
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        self.rows = event.rows
+        table = self.query_one("#health-table", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        now = self.backend.now()
+        for row in event.rows:
+            last_run = "—" if row.pushed is None else f"↑{row.pushed} ↓{row.pulled}"
+            table.add_row(
+                Text(f"{row.name} ({row.login})"),
+                status_text(row.status),
+                Text(ago(row.last_sync, now) if row.last_sync else "never"),
+                Text(last_run),
+                Text(row.last_error or "", style="red"),
+                key=row.login,
+            )
+        if event.rows:
+            table.move_cursor(row=min(keep, len(event.rows) - 1))
+        else:
+            self.query_one("#health-detail", Static).update(
+                Text("No staff users yet: add them in Users (F3).", style="dim")
+            )
+        self._detail()
+
+    @on(DataTable.RowHighlighted, "#health-table")
+    def _detail(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        text = Text.assemble((f"{row.name}: ", "bold"), status_text(row.status))
+        if row.lag_seconds is not None:
+            text.append(f" · last successful sync {span(row.lag_seconds)} ago")
+        summary = row.extra.get("summary")
+        if summary:
+            text.append(f" · last run: {summary}")
+        if row.last_error:
+            text.append("\nError: ", style="bold red")
+            text.append(row.last_error)
+            if row.failures:
+                text.append(f" ({row.failures} runs in a row)", style="dim")
+        if row.fix:
+            text.append("\nFix: ", style="bold")
+            text.append(row.fix)
+        self.query_one("#health-detail", Static).update(text)
+
+    def _selected(self) -> SyncHealth | None:
+        table = self.query_one("#health-table", DataTable)
+        if table.row_count == 0 or not self.rows:
+            return None
+        return self.rows[min(table.cursor_row, len(self.rows) - 1)]
+
+    @on(DataTable.RowSelected, "#health-table")
+    def _open(self) -> None:
+        row = self._selected()
+        if row is not None:
+            self.console.open_google_tab(row.login)
+
+    def action_reload(self) -> None:
+        self._load()
+
+    # -- sync now ------------------------------------------------------------------------------------
+    def action_sync(self) -> None:
+        if self._stop_sync is not None:
+            self.app.notify("A sync is already running (x stops it).", severity="warning")
+            return
+        if self.backend.sync_runner() is None:
+            self.app.notify("The sync processor is not available in this build.", severity="error")
+            return
+        self._stop_sync = threading.Event()
+        self.query_one(SyncProgress).start()
+        self._sync(self._stop_sync)
+
+    def on_unmount(self) -> None:
+        if self._stop_sync is not None:  # quitting mid-sync: stop at the next safe point
+            self._stop_sync.set()
+
+    def action_stop_sync(self) -> None:
+        if self._stop_sync is not None:
+            self._stop_sync.set()
+            self.app.notify("Stopping after the current user…")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-sync")
+    def _sync(self, stop: threading.Event) -> None:
+        try:
+            result = self.backend.run_sync(stop=stop, progress=lambda e: self.post_message(self.Progress(e)))
+        except Exception as exc:
+            self.post_message(self.SyncDone(one_line(exc), False))
+            raise
+        self.post_message(self.SyncDone(str(result.summary), result.status != "error"))
+
+    @on(Progress)
+    def _progress(self, event: Progress) -> None:
+        self.query_one(SyncProgress).progress(event.event)
+
+    @on(SyncDone)
+    def _sync_done(self, event: SyncDone) -> None:
+        self._stop_sync = None
+        self.query_one(SyncProgress).finish(event.summary, ok=event.ok)
+        if event.ok:
+            self.app.notify(f"Sync finished: {event.summary}")
+        self._load()
+
+    def palette(self) -> list[PaletteCommand]:
+        return [
+            PaletteCommand("sync: run now", self.action_sync, "sync every enabled user now, with progress"),
+            PaletteCommand(
+                "sync: stop", self.action_stop_sync, "stop the running sync after the current user"
+            ),
+        ]

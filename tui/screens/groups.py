@@ -1,0 +1,166 @@
+"""Client groups (Maintenance > Client > Client Groups): where contacts synced from Google land."""
+
+from __future__ import annotations
+
+import contextlib
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from tui.backend import GroupRow
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.name_prompt import NamePrompt
+from tui.screens.view import PaletteCommand, View
+
+
+class GroupsView(View):
+    SECTION = "groups"
+    TITLE = "Client groups"
+    HELP = """\
+## Client groups (Maintenance > Client > Client Groups)
+
+A user who syncs Google contacts must choose an existing Client Group on their Google tab: contacts
+brought in from Google become clients in that group. Create a group here (or with *New group* on the
+Google tab). A group cannot be deleted while a user's Google tab uses it or while it still has clients:
+the reason is shown.
+"""
+    BINDINGS = [
+        Binding("a", "add", "Add", id="groups.add"),
+        Binding("n", "rename", "Rename", id="groups.rename"),
+        Binding("d", "delete", "Delete", id="groups.delete"),
+        Binding("r", "reload", "Reload", id="groups.reload", show=False),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, rows: list[GroupRow]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    class Changed(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    rows: list[GroupRow] = []
+
+    def compose(self) -> ComposeResult:
+        table: DataTable[object] = DataTable(id="groups-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Group", "Clients", "Used by (Google tab)")
+        yield table
+        yield Static(Text("a add · n rename · d delete", style="dim"), id="groups-hint")
+
+    def focus_first(self) -> None:
+        self.call_after_refresh(self.query_one("#groups-table", DataTable).focus)
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="groups-load")
+    def _load(self) -> None:
+        self.post_message(self.Loaded(self.backend.group_rows()))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        self.rows = event.rows
+        table = self.query_one("#groups-table", DataTable)
+        current = self._selected()
+        table.clear()
+        for row in event.rows:
+            table.add_row(
+                Text(row.group.name),
+                Text(str(row.clients)),
+                Text(", ".join(row.used_by) or "—"),
+                key=row.group.id,
+            )
+        if current is not None:
+            with contextlib.suppress(Exception):  # gone meanwhile: keep the position
+                table.move_cursor(row=table.get_row_index(current.group.id))
+        if not event.rows:
+            self.query_one("#groups-hint", Static).update(
+                Text("No client groups yet: press a to add one.", style="dim")
+            )
+
+    def _selected(self) -> GroupRow | None:
+        table = self.query_one("#groups-table", DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except Exception:  # noqa: BLE001
+            return None
+        return next((r for r in self.rows if r.group.id == key), None)
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_add(self) -> None:
+        taken = {r.group.name for r in self.rows}
+
+        def named(name: str | None) -> None:
+            if name:
+                self._change("add", None, name)
+
+        self.app.push_screen(
+            NamePrompt("New client group", "Name of the new client group:", taken=taken), named
+        )
+
+    @on(DataTable.RowSelected, "#groups-table")
+    def action_rename(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        taken = {r.group.name for r in self.rows}
+
+        def named(name: str | None) -> None:
+            if name and name != row.group.name:
+                self._change("rename", row.group.id, name)
+
+        self.app.push_screen(
+            NamePrompt("Rename client group", f"New name for {row.group.name}:", row.group.name, taken=taken),
+            named,
+        )
+
+    def action_delete(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._change("delete", row.group.id, row.group.name)
+
+        self.app.push_screen(
+            ConfirmScreen(f"Delete client group {row.group.name}?", "The group is removed.", yes="Delete"),
+            answered,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="groups-change")
+    def _change(self, what: str, group_id: str | None, name: str) -> None:
+        if what == "add":
+            self.backend.add_group(name)
+            text = f"Added client group {name}."
+        elif what == "rename":
+            assert group_id is not None
+            self.backend.rename_group(group_id, name)
+            text = f"Renamed to {name}."
+        else:
+            assert group_id is not None
+            self.backend.remove_group(group_id)  # InputError while a Google tab uses it: shown by the app
+            text = f"Deleted client group {name}."
+        self.post_message(self.Changed(text))
+
+    @on(Changed)
+    def _changed(self, event: Changed) -> None:
+        self.app.notify(event.text)
+        self.reload()
+
+    def palette(self) -> list[PaletteCommand]:
+        return [
+            PaletteCommand("groups: add", self.action_add, "add a client group"),
+            PaletteCommand("groups: rename", self.action_rename, "rename the highlighted group"),
+            PaletteCommand("groups: delete", self.action_delete, "delete the highlighted group"),
+        ]

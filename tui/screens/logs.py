@@ -1,0 +1,211 @@
+"""Logs: the live tail of the structured log, filtered by level/user/job, searchable, pausable.
+
+A reader thread (worker) follows the file by name -- surviving rotation and truncation (core.logs) -- and
+hands records to the UI in batches at most ten times a second, so a burst of lines costs a few redraws,
+not thousands.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Select, Static
+
+from tui.screens.view import PaletteCommand, View
+from tui.widgets.field import Field
+from tui.widgets.log_pane import LEVELS, LogPane
+
+BATCH_SECONDS = 0.1
+
+
+class LogsView(View):
+    SECTION = "logs"
+    TITLE = "Logs"
+    ADMIN_ONLY = False
+    HELP = """\
+## Logs
+
+The live log of every studiosync process (this console, `studiosync serve`, CLI commands), newest at the
+bottom; lines of one job run are grouped under a header, like the Control Center logs. Filter by level,
+user and job; `/` searches (case-insensitive). `p` pauses and resumes; while paused, or scrolled up, new
+lines are counted as "+N new lines" instead of moving the view; `End` jumps back and follows again.
+Admins see every line; others see only their own.
+"""
+    BINDINGS = [
+        Binding("p", "pause", "Pause/resume", id="logs.pause"),
+        Binding("slash", "search", "Search", id="logs.search"),
+        Binding("end,G", "follow", "Follow", id="logs.follow"),
+        Binding("c", "clear_filters", "Clear filters", id="logs.clear"),
+    ]
+    DEFAULT_CSS = """
+    LogsView #log-bar { height: auto; }
+    LogsView #log-bar Select { width: 1fr; max-width: 22; }
+    LogsView #log-search { width: 1fr; }
+    LogsView #log-status { height: 1; }
+    """
+
+    class Batch(Message):
+        def __init__(self, records: list[Any]) -> None:
+            super().__init__()
+            self.records = records
+
+    _stop: threading.Event | None = None
+    _users_known: set[str] = set()
+    _jobs_known: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="log-bar"):
+            yield Select(
+                [(name, name) for name in ("INFO", "WARNING", "ERROR")] + [("DEBUG", "DEBUG")],
+                prompt="level",
+                id="log-level",
+            )
+            yield Select([], prompt="user", id="log-user")
+            yield Select([], prompt="job", id="log-job")
+            yield Field(placeholder="search", id="log-search")
+        yield LogPane(id="log-pane")
+        yield Static(Text(""), id="log-status")
+
+    def on_mount(self) -> None:
+        if not self.backend.is_admin:
+            self.query_one("#log-user").display = False
+
+    def on_unmount(self) -> None:
+        self.stop_reader()
+
+    def focus_first(self) -> None:
+        self.call_after_refresh(self.query_one(LogPane).focus)
+
+    def stop_reader(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+
+    def reload(self) -> None:
+        if self._stop is None:  # start the reader once; it runs while the console runs
+            self._stop = threading.Event()
+            # A plain daemon thread, not a Worker: it never finishes, and workers are what tests (and
+            # app.workers.wait_for_complete) wait for.
+            threading.Thread(target=self._read, args=(self._stop,), name="log-reader", daemon=True).start()
+        self._apply_filters()
+
+    def _read(self, stop: threading.Event) -> None:
+        try:
+            self.post_message(self.Batch(self.backend.recent_logs()))
+            batch: list[Any] = []
+            last = time.monotonic()
+            for rec in self.backend.follow_logs(stop, poll=BATCH_SECONDS):
+                if rec is not None:
+                    batch.append(rec)
+                now = time.monotonic()
+                if batch and (rec is None or now - last >= BATCH_SECONDS):
+                    self.post_message(self.Batch(batch))
+                    batch, last = [], now
+        except Exception as exc:  # noqa: BLE001 - shown as one line like any worker failure
+            if not stop.is_set():
+                self.post_message(self.ReaderFailed(exc))
+
+    class ReaderFailed(Message):
+        def __init__(self, error: BaseException) -> None:
+            super().__init__()
+            self.error = error
+
+    @on(ReaderFailed)
+    def _reader_failed(self, event: ReaderFailed) -> None:
+        self.console.report_error(event.error, where="log reader")
+
+    @on(Batch)
+    def _batch(self, event: Batch) -> None:
+        pane = self.query_one(LogPane)
+        pane.add(event.records)
+        self._learn_choices(event.records)
+        self._paint_status()
+
+    def _learn_choices(self, records: list[Any]) -> None:
+        users = {r.user for r in records if r.user} - self._users_known
+        jobs = {r.job for r in records if r.job} - self._jobs_known
+        if users:
+            self._users_known = self._users_known | users
+            self._set_options("#log-user", sorted(self._users_known))
+        if jobs:
+            self._jobs_known = self._jobs_known | jobs
+            self._set_options("#log-job", sorted(self._jobs_known))
+
+    def _set_options(self, selector: str, values: list[str]) -> None:
+        select = self.query_one(selector, Select)
+        current = select.value
+        with select.prevent(Select.Changed):
+            select.set_options([(v, v) for v in values])
+            if current is not Select.NULL and current in values:
+                select.value = current
+
+    def _paint_status(self) -> None:
+        pane = self.query_one(LogPane)
+        if pane.paused:
+            state = Text.assemble(("PAUSED", "bold yellow"), f"  +{pane.unseen} new lines  (p resumes)")
+        elif pane.unseen:
+            state = Text.assemble(("scrolled up", "yellow"), f"  +{pane.unseen} new lines  (End follows)")
+        else:
+            state = Text("following", style="green")
+        state.append(f"   {len(pane.records)} lines in memory", style="dim")
+        self.query_one("#log-status", Static).update(state)
+
+    # -- filters -------------------------------------------------------------------------------------
+    @on(Select.Changed)
+    @on(Field.Changed, "#log-search")
+    def _apply_filters(self) -> None:
+        level = self.query_one("#log-level", Select).value
+        user = self.query_one("#log-user", Select).value
+        job = self.query_one("#log-job", Select).value
+        threshold = LEVELS.get(str(level), 0) if level is not Select.NULL else 0
+
+        def accepts(rec: Any) -> bool:
+            if threshold and LEVELS.get(rec.level, 20) < threshold:
+                return False
+            if user is not Select.NULL and rec.user != user:
+                return False
+            return job is Select.NULL or rec.job == job
+
+        pane = self.query_one(LogPane)
+        pane.set_view(accepts, self.query_one("#log-search", Field).value.strip(), self.backend.tz())
+        self._paint_status()
+
+    @on(Field.Submitted, "#log-search")
+    def _search_done(self) -> None:
+        self.query_one(LogPane).focus()
+
+    # -- actions -------------------------------------------------------------------------------------
+    def action_pause(self) -> None:
+        pane = self.query_one(LogPane)
+        if pane.paused:
+            pane.resume()
+        else:
+            pane.paused = True
+        self._paint_status()
+
+    def action_follow(self) -> None:
+        pane = self.query_one(LogPane)
+        pane.resume()
+        self._paint_status()
+
+    def action_search(self) -> None:
+        self.query_one("#log-search", Field).focus()
+
+    def action_clear_filters(self) -> None:
+        for selector in ("#log-level", "#log-user", "#log-job"):
+            self.query_one(selector, Select).clear()
+        self.query_one("#log-search", Field).value = ""
+
+    def palette(self) -> list[PaletteCommand]:
+        return [
+            PaletteCommand("logs: pause / resume", self.action_pause, "stop or restart following"),
+            PaletteCommand("logs: search", self.action_search, "search the log lines"),
+            PaletteCommand("logs: clear filters", self.action_clear_filters, "show every line again"),
+        ]

@@ -1,0 +1,116 @@
+"""A job's run history; the highlighted run's per-user results below (who synced, what moved, what failed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Button, DataTable, Static
+
+from tui.clock import local
+from tui.screens.modal import Modal
+
+STATUS_STYLE = {"ok": "green", "warning": "yellow", "error": "bold red", "running": "cyan", "skipped": "dim"}
+
+
+def _counts(user: dict[str, Any]) -> tuple[int, int]:
+    c = user.get("counts") or {}
+    pushed = sum(int(c.get(k, 0) or 0) for k in ("pushed_created", "pushed_updated", "pushed_deleted"))
+    pulled = sum(int(c.get(k, 0) or 0) for k in ("pulled_created", "pulled_updated", "pulled_deleted"))
+    return pushed, pulled
+
+
+class RunHistoryScreen(Modal[None]):
+    BINDINGS = [Binding("escape,q", "close", "Close", id="history.close")]
+    DEFAULT_CSS = """
+    RunHistoryScreen > .dialog { width: 100%; max-width: 120; height: 100%; max-height: 44; }
+    RunHistoryScreen #runs { height: 1fr; }
+    RunHistoryScreen #run-users { height: 1fr; }
+    RunHistoryScreen #run-summary { height: auto; }
+    """
+
+    class Loaded(Message):
+        def __init__(self, runs: list[Any]) -> None:
+            super().__init__()
+            self.runs = runs
+
+    runs: list[Any] = []
+
+    def __init__(self, job: str, title: str) -> None:
+        super().__init__()
+        self.job, self.title_text = job, title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(f"Run history — {self.title_text}"), classes="dialog-title")
+            runs: DataTable[object] = DataTable(id="runs", cursor_type="row")
+            runs.add_columns("Started", "Trigger", "Computer", "Status", "Time", "Summary")
+            yield runs
+            yield Static(Text(""), id="run-summary")
+            users: DataTable[object] = DataTable(id="run-users", cursor_type="row")
+            users.add_columns("User", "Status", "Pushed", "Pulled", "Error / warning")
+            yield users
+            yield Button("Close", id="close")
+
+    def on_mount(self) -> None:
+        self.query_one("#runs", DataTable).focus()
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="history")
+    def _load(self) -> None:
+        self.post_message(self.Loaded(self.backend.jobs().history(self.job, limit=50)))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        self.runs = event.runs
+        table = self.query_one("#runs", DataTable)
+        table.clear()
+        tz = self.backend.tz()
+        for run in event.runs:
+            table.add_row(
+                Text(local(run.started, tz)),
+                Text(run.trigger),
+                Text(run.computer),
+                Text(run.status, style=STATUS_STYLE.get(run.status, "")),
+                Text(f"{run.duration_s:.1f} s" if run.duration_s is not None else "—"),
+                Text(run.summary),
+                key=run.id,
+            )
+        if not event.runs:
+            self.query_one("#run-summary", Static).update(Text("No runs yet.", style="dim"))
+        else:
+            self._show_run()
+
+    @on(DataTable.RowHighlighted, "#runs")
+    def _show_run(self) -> None:
+        table = self.query_one("#runs", DataTable)
+        if table.row_count == 0:
+            return
+        run = self.runs[min(table.cursor_row, len(self.runs) - 1)]
+        self.query_one("#run-summary", Static).update(
+            Text.assemble(("Summary: ", "bold"), run.summary or "—")
+        )
+        users = self.query_one("#run-users", DataTable)
+        users.clear()
+        for user in run.users or []:
+            pushed, pulled = _counts(user)
+            status = str(user.get("status", ""))
+            problem = user.get("error") or "; ".join(user.get("warnings") or [])
+            if user.get("fix"):
+                problem = f"{problem} Fix: {user['fix']}"
+            users.add_row(
+                Text(str(user.get("login", ""))),
+                Text(status, style=STATUS_STYLE.get(status, "")),
+                Text(str(pushed)),
+                Text(str(pulled)),
+                Text(str(problem or "")),
+            )
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.dismiss(None)

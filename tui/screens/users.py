@@ -1,0 +1,225 @@
+"""Users (Maintenance > General > Users): who can sync, their Google status and last sync."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from tui.backend import AUTHENTICATED, CANNOT_SYNC, ENABLED, FAILING, NO_ACCOUNT, NOT_SET_UP, UserRow
+from tui.clock import ago
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.user_edit import UserEditScreen
+from tui.screens.view import PaletteCommand, View
+from tui.widgets.field import Field
+
+STATUS_STYLE = {
+    FAILING: "bold red",
+    ENABLED: "green",
+    AUTHENTICATED: "yellow",
+    NOT_SET_UP: "dim",
+    NO_ACCOUNT: "red",
+    CANNOT_SYNC: "dim italic",
+}
+
+
+def status_text(status: str) -> Text:
+    return Text(status, style=STATUS_STYLE.get(status, ""))
+
+
+class UsersView(View):
+    SECTION = "users"
+    TITLE = "Users"
+    HELP = """\
+## Users (Maintenance > General > Users)
+
+Google sync is only available for people set up as **users**: anyone who can be the photographer,
+the assistant, or have an appointment assigned. **Resources** such as locations or rooms can NOT sync
+with Google, so their Google column says *cannot sync*.
+
+Google status: *not set up* (Enable Google Sync unchecked, no account), *authenticated* (account linked,
+Enable Google Sync unchecked), *enabled* (syncing), *enabled, no account* (checked but no account
+authenticated: it cannot sync), *failing* (the last sync runs failed; the dashboard and the Google tab
+show the reason and the fix). Each user must sync to a different Gmail account.
+
+Type in the filter box to narrow the list by login, name, kind or status.
+"""
+    BINDINGS = [
+        Binding("a", "add", "Add", id="users.add"),
+        Binding("e", "edit", "Edit", id="users.edit"),
+        Binding("d", "remove", "Remove", id="users.remove"),
+        Binding("g", "google", "Google tab", id="users.google"),
+        Binding("o", "appointments", "Appts", id="users.appointments"),
+        Binding("slash", "filter", "Filter", id="users.filter"),
+        Binding("r", "reload", "Reload", id="users.reload", show=False),
+    ]
+    DEFAULT_CSS = """
+    UsersView #users-filter { margin: 0 0 0 0; }
+    UsersView #users-count { height: 1; color: $text-muted; }
+    """
+
+    class Loaded(Message):
+        def __init__(self, rows: list[UserRow]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    class Removed(Message):
+        def __init__(self, login: str) -> None:
+            super().__init__()
+            self.login = login
+
+    rows: list[UserRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Field(placeholder="filter: type part of a login, name, kind or status", id="users-filter")
+        table: DataTable[object] = DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Login", "Name", "Google", "Last sync", "Kind")
+        yield table
+        yield Static("", id="users-count")
+
+    def focus_first(self) -> None:
+        self.call_after_refresh(self.query_one("#users-table", DataTable).focus)
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="users-load")
+    def _load(self) -> None:
+        self.post_message(self.Loaded(self.backend.user_rows()))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        self.rows = event.rows
+        self._fill()
+
+    @on(Field.Changed, "#users-filter")
+    def _filter_changed(self) -> None:
+        self._fill()
+
+    @on(Field.Submitted, "#users-filter")
+    def _filter_done(self) -> None:
+        self.query_one("#users-table", DataTable).focus()
+
+    def _fill(self) -> None:
+        table = self.query_one("#users-table", DataTable)
+        wanted = self.query_one("#users-filter", Field).value.strip().lower()
+        keep = table.cursor_row
+        current = self.selected_login()
+        table.clear()
+        now = self.backend.now()
+        shown = 0
+        for row in self.rows:
+            haystack = f"{row.login} {row.name} {row.kind} {row.status} {row.account_email or ''}".lower()
+            if wanted and wanted not in haystack:
+                continue
+            shown += 1
+            last = "—" if row.kind != "staff" else ago(row.last_sync, now)
+            table.add_row(
+                Text(row.login + (" *" if row.admin else "")),
+                Text(row.name),
+                status_text(row.status),
+                Text(last),
+                Text(row.kind, style="dim" if row.kind != "staff" else ""),
+                key=row.login,
+            )
+        if current is not None and current in {r.login for r in self.rows}:
+            try:
+                table.move_cursor(row=table.get_row_index(current))
+            except Exception:  # noqa: BLE001 - filtered out: keep the position instead
+                table.move_cursor(row=min(keep, max(shown - 1, 0)))
+        self.query_one("#users-count", Static).update(
+            Text(f"{shown} of {len(self.rows)} users and resources · * admin", style="dim")
+        )
+
+    def selected_login(self) -> str | None:
+        table = self.query_one("#users-table", DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:  # noqa: BLE001 - empty or shrinking table
+            return None
+        return str(key.value) if key.value is not None else None
+
+    def _selected_row(self) -> UserRow | None:
+        login = self.selected_login()
+        return next((r for r in self.rows if r.login == login), None)
+
+    # -- actions -------------------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        self.query_one("#users-filter", Field).focus()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_add(self) -> None:
+        self.app.push_screen(UserEditScreen(), self._after_edit)
+
+    @on(DataTable.RowSelected, "#users-table")
+    def action_edit(self) -> None:
+        login = self.selected_login()
+        if login is None:
+            return
+        user = self.backend.studio.users.find(login)
+        if user is not None:
+            self.app.push_screen(UserEditScreen(user), self._after_edit)
+
+    def _after_edit(self, saved: bool | None) -> None:
+        if saved:
+            self.app.notify("User saved.")
+            self.reload()
+
+    def action_remove(self) -> None:
+        row = self._selected_row()
+        if row is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._remove(row.login)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Remove {row.name} ({row.login})?",
+                "Their appointments, Google tab and stored Google token are removed too. This cannot be undone.",
+            ),
+            answered,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="users-remove")
+    def _remove(self, login: str) -> None:
+        self.backend.remove_user(login)
+        self.post_message(self.Removed(login))
+
+    @on(Removed)
+    def _removed(self, event: Removed) -> None:
+        self.app.notify(f"Removed {event.login}.")
+        self.reload()
+
+    def action_google(self) -> None:
+        row = self._selected_row()
+        if row is None:
+            return
+        if row.kind != "staff":
+            self.app.notify(
+                "Resources such as rooms or locations cannot sync with Google.", severity="warning"
+            )
+            return
+        self.console.open_google_tab(row.login)
+
+    def action_appointments(self) -> None:
+        login = self.selected_login()
+        if login:
+            self.console.open_appointments(login)
+
+    def palette(self) -> list[PaletteCommand]:
+        return [
+            PaletteCommand("users: add", self.action_add, "add a user or resource"),
+            PaletteCommand("users: edit", self.action_edit, "edit the highlighted user"),
+            PaletteCommand("users: remove", self.action_remove, "remove the highlighted user"),
+            PaletteCommand("users: google tab", self.action_google, "open the highlighted user's Google tab"),
+            PaletteCommand("users: filter", self.action_filter, "type to filter the list"),
+        ]

@@ -1,0 +1,154 @@
+"""Make the SVG screenshots in screenshots/: `python -m tui.screenshots [--out DIR]`.
+
+Runs the console headless on the offline demo studio (after one sync run, so the dashboard and logs have
+something to show) and saves every screen at 80x24 and 120x40, the way harlequin's
+scripts/export_screenshots.py does it: run_test() + save_screenshot(). Never edit the SVGs by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+Step = Callable[[Pilot], Awaitable[None]]
+SIZES = [(80, 24), (120, 40)]
+
+
+async def settle(pilot: Pilot) -> None:
+    for _ in range(2):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        await pilot.pause(0.05)
+
+
+def keys(*pressed: str) -> Step:
+    async def run(pilot: Pilot) -> None:
+        await settle(pilot)
+        for key in pressed:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
+def user_section(section: str, login: str, *more: str) -> Step:
+    async def run(pilot: Pilot) -> None:
+        await settle(pilot)
+        app = pilot.app
+        if section == "google":
+            app.open_google_tab(login)  # type: ignore[attr-defined]
+        else:
+            app.open_appointments(login)  # type: ignore[attr-defined]
+        await settle(pilot)
+        await settle(pilot)
+        for key in more:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
+async def google_auth(pilot: Pilot) -> None:
+    await user_section("google", "cara")(pilot)
+    pilot.app.screen.query_one("#g-auth").press()
+    await until(pilot, lambda: getattr(pilot.app.screen, "session", None) is not None)
+    await pilot.pause()
+
+
+async def logs(pilot: Pilot) -> None:
+    await keys("f9")(pilot)
+    pane = pilot.app.screen.query_one("#log-pane")
+    await until(pilot, lambda: len(pane.records) > 5)  # type: ignore[attr-defined]
+    await pilot.pause()
+
+
+async def login(pilot: Pilot) -> None:
+    await settle(pilot)
+
+
+TOUR: dict[str, Step] = {
+    "01-login": login,
+    "02-dashboard": keys(),
+    "03-users": keys("f3"),
+    "04-user-edit": keys("f3", "e"),
+    "05-google-tab": user_section("google", "ann"),
+    "06-google-auth": google_auth,
+    "07-appointments": user_section("appointments", "ann"),
+    "08-appointment-edit": user_section("appointments", "ann", "e"),
+    "09-trace": user_section("appointments", "ann", "t"),
+    "10-client-groups": keys("f6"),
+    "11-company-prefs": keys("f7"),
+    "12-control-center": keys("f8"),
+    "13-job-editor": keys("f8", "e"),
+    "14-run-history": keys("f8", "h"),
+    "15-logs": logs,
+    "16-doctor": keys("f10"),
+    "17-help": keys("f4", "f1"),
+    "18-confirm-remove-account": user_section("google", "ann", "ctrl+a"),
+}
+
+
+async def shoot(out: Path) -> list[Path]:
+    from core import logs as core_logs
+    from core.demo import build_demo
+    from core.sync.processor import run_sync
+    from tui.app import StudioSyncApp
+    from tui.clock import fixed_clock
+
+    demo = build_demo()
+    saved: list[Path] = []
+    try:
+        core_logs.configure(demo.studio.datadir.logs, process="console")
+        run_sync(demo.studio)  # one run: the dashboard, runs and logs then have content
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, step in TOUR.items():
+            # The QR code of the sign-in link needs a tall terminal: one more shot of that screen.
+            sizes = [*SIZES, (100, 60)] if name == "06-google-auth" else SIZES
+            for width, height in sizes:
+                app = StudioSyncApp(
+                    demo.studio,
+                    clock=fixed_clock(now),
+                    login=None if name == "01-login" else "pat",
+                    demo=True,
+                    embedded_scheduler=False,
+                    blink_cursor=False,
+                    login_hint="Demo: nobody has a password yet, so pick any user and press Enter.",
+                )
+                app.backend.login_hints = dict(demo.accounts)
+                async with app.run_test(size=(width, height)) as pilot:
+                    await step(pilot)
+                    path = out / f"{name}-{width}x{height}.svg"
+                    app.save_screenshot(path.name, path=str(out))
+                    saved.append(path)
+                    print(path, flush=True)
+    finally:
+        core_logs.shutdown()
+        demo.close()
+    return saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tui.screenshots", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="screenshots", help="output directory (default: screenshots)")
+    args = parser.parse_args(argv)
+    saved = asyncio.run(shoot(Path(args.out)))
+    print(f"{len(saved)} screenshots in {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,16 @@
+"""Input with the console's defaults: no cursor blink when the app asks (snapshots), no markup anywhere."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+
+class Field(Input):
+    DEFAULT_CSS = """
+    Field { width: 1fr; }
+    Field.-invalid { border: tall $error 60%; }
+    """
+
+    def on_mount(self) -> None:
+        # A blinking cursor makes every screenshot different: the app turns it off for tests and docs.
+        self.cursor_blink = getattr(self.app, "blink_cursor", True)
