@@ -83,16 +83,16 @@ def test_demo_in_a_real_terminal(tmp_path: Path) -> None:
         term.wait_for("cannot sync")
         # The focus lands on the table right after it is drawn; nothing on screen shows it, so give the
         # (possibly busy) machine a moment before keys that depend on it.
-        time.sleep(0.5)
+        time.sleep(1.0)
         term.keys("Down", "Down")
         term.keys("g")
         term.wait_for("Google tab of")
         term.wait_for("Not authenticated")
-        time.sleep(0.3)
+        time.sleep(0.6)
         term.keys("C-a")
         term.wait_for("Consent in the emulator")
         term.wait_for("localhost:")
-        time.sleep(0.3)
+        time.sleep(0.6)
         term.keys("Enter")
         shown = term.wait_for("Authenticated as cara@studio-demo.test")
         assert "Remove My Google Account" in shown
