@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -68,7 +69,10 @@ def freeze(monkeypatch: pytest.MonkeyPatch) -> datetime:
 
 def write_client_secrets() -> Path:
     SECRETS.parent.mkdir(parents=True, exist_ok=True)
-    SECRETS.write_text(
+    # Several xdist workers (or test runs) write this shared path at once: write a private temp file and
+    # rename it into place, so a reader never sees a half-written file.
+    tmp = SECRETS.with_name(f".{SECRETS.name}.{os.getpid()}.tmp")
+    tmp.write_text(
         json.dumps(
             {
                 "installed": {
@@ -81,6 +85,7 @@ def write_client_secrets() -> Path:
             }
         )
     )
+    os.replace(tmp, SECRETS)
     return SECRETS
 
 
