@@ -22,7 +22,6 @@ from tui.screens.job_edit import JobEditScreen
 from tui.screens.run_history import RunHistoryScreen
 from tui.screens.view import PaletteCommand, View
 
-REFRESH_SECONDS = 5.0
 STATUS_STYLE = {"ok": "green", "warning": "yellow", "error": "bold red", "running": "cyan", "skipped": "dim"}
 
 
@@ -71,7 +70,7 @@ The **Google Sync Processor** job syncs every user who has Enable Google Sync ch
     jobs: list[Any] = []
     this_computer = ""
     _stop_runs: threading.Event
-    _timer = None
+    REFRESH_SECONDS = 5.0
 
     def compose(self) -> ComposeResult:
         table: DataTable[object] = DataTable(id="jobs-table", cursor_type="row")
@@ -93,19 +92,6 @@ The **Google Sync Processor** job syncs every user who has Enable Google Sync ch
             self.query_one("#jobs-detail", Static).update(
                 Text("The Control Center service is not available in this build.")
             )
-            return
-        self._load()
-
-    def _schedule_refresh(self) -> None:
-        # Chained, not an interval: a slow store read can never pile refreshes up.
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(REFRESH_SECONDS, self._tick)
-
-    def _tick(self) -> None:
-        self._timer = None
-        if not self.display or self.app.screen is not self.screen:
-            self._schedule_refresh()  # hidden or under a dialog: look again later, draw nothing
             return
         self._load()
 

@@ -18,8 +18,6 @@ from tui.screens.users import status_text
 from tui.screens.view import PaletteCommand, View
 from tui.widgets.sync_progress import SyncProgress
 
-REFRESH_SECONDS = 10.0
-
 
 class DashboardView(View):
     SECTION = "dashboard"
@@ -61,7 +59,7 @@ the same on its schedule.
             self.summary, self.ok = summary, ok
 
     rows: list[SyncHealth] = []
-    _timer = None
+    REFRESH_SECONDS = 10.0
     _stop_sync: threading.Event | None = None
 
     def compose(self) -> ComposeResult:
@@ -75,18 +73,6 @@ the same on its schedule.
         self.call_after_refresh(self.query_one("#health-table", DataTable).focus)
 
     def reload(self) -> None:
-        self._load()
-
-    def _schedule_refresh(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(REFRESH_SECONDS, self._tick)
-
-    def _tick(self) -> None:
-        self._timer = None
-        if not self.display or self.app.screen is not self.screen:
-            self._schedule_refresh()
-            return
         self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-load")

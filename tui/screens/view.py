@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.containers import Vertical
+from textual.timer import Timer
 
 from tui.workers import WorkerErrors
 
@@ -36,6 +37,10 @@ class View(WorkerErrors, Vertical):
     """
 
     _activated = False
+    # Sections that keep themselves current set this; their `_load` worker calls `_schedule_refresh`
+    # when it ends.
+    REFRESH_SECONDS: ClassVar[float | None] = None
+    _timer: Timer | None = None
 
     @property
     def backend(self) -> Backend:
@@ -52,6 +57,23 @@ class View(WorkerErrors, Vertical):
 
     def reload(self) -> None:
         """Re-read data (in a worker)."""
+
+    def _load(self) -> None:
+        """Read the section's data in a worker (sections that refresh themselves override this)."""
+
+    def _schedule_refresh(self) -> None:
+        # Chained, not an interval: a slow store read can never pile refreshes up.
+        if self._timer is not None:
+            self._timer.stop()
+        if self.REFRESH_SECONDS is not None:
+            self._timer = self.set_timer(self.REFRESH_SECONDS, self._tick)
+
+    def _tick(self) -> None:
+        self._timer = None
+        if not self.display or self.app.screen is not self.screen:
+            self._schedule_refresh()  # hidden or under a dialog: look again later, draw nothing
+            return
+        self._load()
 
     def palette(self) -> list[PaletteCommand]:
         return []
