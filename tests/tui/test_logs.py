@@ -77,3 +77,31 @@ async def test_non_admin_sees_only_their_own_lines(make_app) -> None:
         await pilot.pause()
         assert {r.user for r in pane.records} == {"ann"}
         assert "invalid_grant" not in screen_text(app)
+
+
+async def test_back_to_back_batches_keep_following_and_scrolling_up_counts(make_app, tui_studio) -> None:
+    """Regression: a second batch arriving before the pane's deferred scroll-to-end must not count as
+    "the reader scrolled up" (seen in a real terminal: "scrolled up +9 new lines" with nobody scrolling)."""
+    app = make_app()
+    log = Path(tui_studio.datadir.logs) / "studiosync.log"
+    async with app.run_test(size=(120, 30)) as pilot:
+        pane = await open_logs(app, pilot)
+        for burst in range(8):  # lines land in several batches, each before the previous one scrolled
+            append(log, *(log_line(burst, "INFO", f"burst {burst} line {i}") for i in range(10)))
+            await pilot.pause(0.12)
+        await wait_until(pilot, lambda: "burst 7 line 9" in screen_text(app))
+        assert pane.following and pane.unseen == 0
+        assert "following" in screen_text(app)
+        # The reader scrolls up: new lines are counted, the view stays put.
+        pane.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
+        assert not pane.following
+        append(log, log_line(9, "INFO", "arrived while scrolled up"))
+        await wait_until(pilot, lambda: pane.unseen == 1)
+        await pilot.pause()
+        assert "scrolled up  +1 new lines" in screen_text(app)
+        assert "arrived while scrolled up" not in screen_text(app)
+        await pilot.press("end")
+        await pilot.pause()
+        assert pane.following
+        assert "arrived while scrolled up" in screen_text(app)

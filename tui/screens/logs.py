@@ -121,6 +121,10 @@ Admins see every line; others see only their own.
     def _reader_failed(self, event: ReaderFailed) -> None:
         self.console.report_error(event.error, where="log reader")
 
+    @on(LogPane.FollowChanged)
+    def _follow_changed(self) -> None:
+        self._paint_status()
+
     @on(Batch)
     def _batch(self, event: Batch) -> None:
         pane = self.query_one(LogPane)

@@ -3,6 +3,10 @@
 Records are kept in memory (bounded) so filters and search re-draw instantly without re-reading the file.
 While paused, or while the reader has scrolled up, new lines are counted ("+N new lines") instead of
 yanking the view to the bottom.
+
+Whether we follow is explicit state, changed only by the reader's own scrolling. Asking the scroll offset
+instead ("are we at the end?") is wrong between two quick batches: RichLog scrolls to the end only after
+the next refresh, so the second batch would see a stale offset and stop following by itself.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
+from textual.message import Message
 from textual.widgets import RichLog
 
 MAX_RECORDS = 5000
@@ -64,8 +69,10 @@ class LogPane(RichLog):
         self.search = ""
         self.tz = ZoneInfo("UTC")
         self.paused = False
+        self.follow = True  # False once the reader scrolls up; True again at the bottom or on End
         self.unseen = 0
         self._last_run: str | None = None
+        self._redrawing = False
 
     def set_view(self, accepts: Callable[[Any], bool], search: str, tz: ZoneInfo) -> None:
         self.accepts, self.search, self.tz = accepts, search.lower(), tz
@@ -82,41 +89,58 @@ class LogPane(RichLog):
         return True
 
     def redraw(self) -> None:
-        self.clear()
-        self._last_run = None
-        self.unseen = 0
-        for rec in self.records:
-            if self._visible(rec):
-                self._write(rec)
-        self.scroll_end(animate=False)
+        """Re-draw every visible record and follow again (filters changed, End, resume)."""
+        self._redrawing = True
+        try:
+            self.clear()
+            self._last_run = None
+            self.unseen = 0
+            self.follow = True
+            for rec in self.records:
+                if self._visible(rec):
+                    self._write(rec)
+            self.scroll_end(animate=False)
+        finally:
+            self._redrawing = False
 
     def _write(self, rec: Any) -> None:
         # Lines of one job run are grouped under a header, like the Control Center's run logs.
         if rec.run_id and rec.run_id != self._last_run:
-            self.write(Text(f"── {rec.job or 'job'} · run {rec.run_id[:8]} ──", style="bold magenta"))
+            header = Text(f"── {rec.job or 'job'} · run {rec.run_id[:8]} ──", style="bold magenta")
+            self.write(header, scroll_end=self.follow)
         self._last_run = rec.run_id if rec.run_id else self._last_run
-        self.write(render_record(rec, self.tz, self.search))
+        self.write(render_record(rec, self.tz, self.search), scroll_end=self.follow)
 
     @property
     def following(self) -> bool:
-        return not self.paused and self.is_vertical_scroll_end
+        return not self.paused and self.follow
 
     def add(self, batch: Iterable[Any]) -> int:
-        """Append a batch; returns how many of them are hidden (paused or scrolled up)."""
-        follow = self.following
-        shown = 0
+        """Append a batch; returns how many of them are not in view (paused or scrolled up)."""
         for rec in batch:
             self.records.append(rec)
             if not self._visible(rec):
                 continue
-            if follow:
-                self._write(rec)
-            else:
+            if self.paused:
+                self.unseen += 1  # held back: drawn on resume
+                continue
+            self._write(rec)  # scrolled up: drawn below the view, which stays where the reader put it
+            if not self.follow:
                 self.unseen += 1
-            shown += 1
-        if follow and shown:
-            self.scroll_end(animate=False)
         return self.unseen
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self._redrawing:
+            return
+        if new_value >= self.max_scroll_y:
+            self.follow, self.unseen = True, 0  # back at the bottom: following again
+        elif new_value < old_value:
+            self.follow = False  # only the reader ever scrolls up
+        self.post_message(self.FollowChanged())
+
+    class FollowChanged(Message):
+        """The reader scrolled: the status line may need repainting."""
 
     def resume(self) -> None:
         self.paused = False
