@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from core.emulator import GoogleEmulator
+from core.jobs import catalogue
 from core.studio.studio import Studio
 
 # Area fixtures any test may use: `world` (a studio wired to the `emu` emulator below).
@@ -47,6 +48,17 @@ def _no_insecure_transport(monkeypatch: pytest.MonkeyPatch) -> None:
     without this a test could pass only because an earlier one in the same worker had set it.
     """
     monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _job_kinds_unchanged() -> Iterator[None]:
+    """The job catalogue is process-wide: a test (or an import) that leaves extra kinds registered makes
+    later tests in the same xdist worker depend on the order they run in (a Control Center snapshot
+    showing test jobs). Fail at the source instead."""
+    before = [k.name for k in catalogue.kinds()]
+    yield
+    after = [k.name for k in catalogue.kinds()]
+    assert after == before, f"job kinds leaked by this test: {sorted(set(after) - set(before))}"
 
 
 @pytest.fixture

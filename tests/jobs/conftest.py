@@ -17,7 +17,7 @@ from core.jobs import catalogue
 from tests.conftest import studiosync_executable
 
 REPO = Path(__file__).resolve().parents[2]
-PLUGIN = "tests.jobs.fakejobs"
+PLUGIN = "tests.jobs.fakejobs_plugin"
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Cheap job kinds for the scheduler tests.
 
-Daemon subprocesses load them with STUDIOSYNC_JOB_PLUGINS=tests.jobs.fakejobs (importing registers them);
-in-process tests use the `fake_jobs` fixture, which registers and unregisters them.
+Importing this module registers nothing: in-process tests use the `fake_jobs` fixture, which registers and
+unregisters them, so no other test in the same worker (a Control Center snapshot, say) ever sees them.
+Daemon subprocesses load tests.jobs.fakejobs_plugin with STUDIOSYNC_JOB_PLUGINS, which does register.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import os
 import time
 
 from core.jobs.base import JobContext, JobOutcome
-from core.jobs.catalogue import JobKind, OptionSpec, register
+from core.jobs.catalogue import JobKind, OptionSpec
 from core.logs import event, register_secret
 
 SECRET_ENV = "STUDIOSYNC_TEST_SECRET"
@@ -64,6 +65,3 @@ FAIL = JobKind(
     default_enabled=False,
 )
 KINDS = (SLEEP, FAIL)
-
-for _kind in KINDS:
-    register(_kind)
