@@ -3,7 +3,9 @@
 `build_demo(home)` starts a GoogleEmulator in this process, registers an OAuth client and points the
 company's Google API settings at it, then creates staff (with Google accounts and events on the emulator),
 a room, client groups, appointments over the coming weeks and the Google Sync Processor job every minute on
-this computer. Some users are already set up, one is failing (its grant was revoked at "Google"), one is
+this computer. A small SMTP sink (core.demo_mailbox) stands in for the studio's mail server, so warning
+emails, detailed sync logs and "Send test email" are delivered offline, as .eml files in `<home>/demo/mailbox`.
+Some users are already set up, one is failing (its grant was revoked at "Google"), one is
 ready to authenticate: the emulator consents on its own, so the console's Authenticate button finishes in
 one step. Within a minute of opening the console, sync runs, logs fill and the doctor has things to say.
 
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.demo_mailbox import DemoMailbox
 from core.errors import InputError
 from core.model import GooglePrefs
 from core.studio.studio import Studio
@@ -32,6 +35,7 @@ TIMEZONE = "Europe/London"
 DOMAIN = "studio-demo.test"
 CLIENT_ID = "studiosync-demo.apps.googleusercontent.com"
 CLIENT_SECRET = "demo-client-secret"
+STUDIO_EMAIL = f"studio@{DOMAIN}"
 
 # login, name, admin, Google account (None: no account on the emulator), what state the demo leaves them in
 STAFF: list[tuple[str, str, bool, str | None, str]] = [
@@ -61,10 +65,14 @@ class Demo:
     emulator: Any  # core.emulator.GoogleEmulator
     temporary: bool
     accounts: dict[str, str] = field(default_factory=dict)  # login -> Google account
+    mailbox: DemoMailbox | None = None
 
     def close(self, *, keep: bool = False) -> None:
         with contextlib.suppress(Exception):
             self.emulator.stop()
+        if self.mailbox is not None:
+            with contextlib.suppress(Exception):
+                self.mailbox.stop()
         if self.temporary and not keep:
             shutil.rmtree(self.home, ignore_errors=True)
 
@@ -80,12 +88,17 @@ def build_demo(home: str | os.PathLike[str] | None = None, *, now: datetime | No
     if root.exists() and any(root.iterdir()) and not temporary:
         raise InputError(f"the demo needs an empty directory, and {root} is not empty")
     emulator = GoogleEmulator(token_ttl=3600).start()
+    demo = None
     try:
         studio = Studio.open(root)
         demo = Demo(root, studio, emulator, temporary)
+        demo.mailbox = DemoMailbox(root / "demo" / "mailbox").start()
         _populate(demo, now or datetime.now(ZoneInfo(TIMEZONE)))
     except BaseException:
-        emulator.stop()
+        if demo is not None:
+            demo.close(keep=True)
+        else:
+            emulator.stop()
         raise
     return demo
 
@@ -99,6 +112,10 @@ def _populate(demo: Demo, now: datetime) -> None:
     secrets.parent.mkdir(parents=True, exist_ok=True)
     secrets.write_text(json.dumps(emu.register_client(CLIENT_ID, CLIENT_SECRET)), encoding="utf-8")
     studio.prefs.set_google(client_secrets=secrets, api_endpoint=emu.url)
+    if demo.mailbox is not None:
+        studio.prefs.set_email(
+            host="127.0.0.1", port=demo.mailbox.port, security="none", from_addr=STUDIO_EMAIL
+        )
 
     for name in GROUPS:
         studio.groups.add(name)

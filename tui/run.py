@@ -9,11 +9,20 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 DEMO_HINT = (
     "Demo: nobody has a password yet, so pick any user and press Enter. "
-    "Pat Owner is the admin; Ann syncs, Ben is failing, Cara is ready to authenticate."
+    "Pat Owner is the admin; Ann syncs, Ben is failing, Cara is ready to authenticate. "
+    "Emails go to the demo mailbox, {mailbox}"
 )
+
+
+def _demo_hint(demo_env: Any) -> str:
+    if demo_env is None:
+        return ""
+    mailbox = demo_env.mailbox.folder if demo_env.mailbox is not None else "(not running)"
+    return DEMO_HINT.format(mailbox=mailbox)
 
 
 def run_console(home: str | None, *, demo: bool = False, login: str | None = None, keep: bool = False) -> int:
@@ -35,7 +44,7 @@ def run_console(home: str | None, *, demo: bool = False, login: str | None = Non
         from tui.app import StudioSyncApp
 
         app = StudioSyncApp(
-            studio, login=login, demo=demo, login_hint=DEMO_HINT if demo else "", ask_password=True
+            studio, login=login, demo=demo, login_hint=_demo_hint(demo_env), ask_password=True
         )
         if demo_env is not None:
             app.backend.login_hints = dict(demo_env.accounts)
