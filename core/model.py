@@ -75,6 +75,10 @@ class Client:
     google_resource: str | None = None  # People API resourceName ("people/c123")
     google_owner: str | None = None  # login of the user whose contacts it came from
     google_etag: str | None = None
+    # What Google last said (for the owner's contact): a value Google drops is dropped here too, while
+    # values typed in the studio stay -- a three-way merge, not a blind union or overwrite.
+    google_emails: list[str] = field(default_factory=list)
+    google_phones: list[str] = field(default_factory=list)
     created: str = ""
     updated: str = ""
 
@@ -165,6 +169,9 @@ class GoogleApiPrefs:
     client_id: str | None = None
     client_type: str | None = None  # installed | web
     api_endpoint: str | None = None  # None = real Google
+    # The admin's word that the OAuth app is "In production" on Google's consent screen: apps left in
+    # "Testing" lose every user's authorization after 7 days, and the client file cannot tell us which.
+    app_published: bool = False
 
 
 @dataclass

@@ -253,6 +253,11 @@ GOOGLE_SYNC = register(
         body=_google_sync,
         default_schedule="15m",
         default_enabled=False,  # off until IT has set up the Google tab of at least one user
+        options={
+            "horizon_days": OptionSpec(
+                365, 7, 3650, "recurring Google events: days ahead that become appointments"
+            )
+        },
     )
 )
 BACKUP = register(

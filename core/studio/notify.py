@@ -65,7 +65,8 @@ def send_run_emails(
 ) -> list[str]:
     """After one user's run: the warning/error email and/or the detailed log email, as the Google tab asks.
     `details` is the run's detailed log (the lines the run logged for this user). `emailed` is the
-    fingerprint of the problems last emailed to this user: the same problems again are not re-sent.
+    fingerprint of the problems last emailed to this user: the same problems again are still sent (each
+    run with problems sends one email, as the Google tab promises) but say that they are not new.
 
     Returns what was sent ("warning", "log"); never raises.
     """
@@ -74,8 +75,8 @@ def send_run_emails(
     if not address:
         return sent
     fingerprint = problems_fingerprint(result)
-    if fingerprint is not None and fingerprint != emailed:
-        subject, body = compose_warning(studio, prefs, result)
+    if fingerprint is not None:  # every run with problems: "a run with warnings or errors sends one email"
+        subject, body = compose_warning(studio, prefs, result, repeated=fingerprint == emailed)
         if _try_send(studio, address, subject, body, "warning"):
             sent.append("warning")
     if prefs.detailed_logs and result.status != "skipped":
@@ -85,12 +86,18 @@ def send_run_emails(
     return sent
 
 
-def compose_warning(studio: Studio, prefs: GooglePrefs, result: UserRunResult) -> tuple[str, str]:
+def compose_warning(
+    studio: Studio, prefs: GooglePrefs, result: UserRunResult, *, repeated: bool = False
+) -> tuple[str, str]:
     user = studio.users.find(prefs.login)
     name = user.name if user else prefs.login
     what = "failed" if result.status == "error" else "finished with warnings"
     subject = f"studiosync: Google sync for {name} {what}"
     lines = [f"Hello {name},", "", f"The Google sync of your studio appointments {what}."]
+    if repeated:
+        lines += [
+            "Nothing new: the same problem as in the previous email. It is reported after every run until it is fixed."
+        ]
     if result.status == "error":
         lines += ["", f"What happened: {result.error}"]
         if result.fix:

@@ -125,6 +125,8 @@ class ContactsSync:
                     google_resource=resource,
                     google_owner=self.login,
                     google_etag=etag,
+                    google_emails=emails,
+                    google_phones=phones,
                     created=now,
                     updated=now,
                 )
@@ -137,17 +139,20 @@ class ContactsSync:
                     and match.id not in changed
                 ):
                     continue  # an unchanged contact (e.g. seen again by a full listing)
+                # Only the owner's contact is "what Google last said"; another user's copy of the same
+                # person (matched by email) adds values but never removes any.
+                owned = match.google_owner in (None, self.login)
                 client = replace(
                     match,
                     name=name,
-                    emails=_union(match.emails, emails),
-                    phones=_union(match.phones, phones),
+                    emails=_merge(match.emails, match.google_emails if owned else [], emails),
+                    phones=_merge(match.phones, match.google_phones if owned else [], phones),
                     group=match.group or group_id,
-                    google_resource=match.google_resource
-                    if match.google_owner not in (None, self.login)
-                    else resource,
+                    google_resource=resource if owned else match.google_resource,
                     google_owner=match.google_owner or self.login,
                     google_etag=etag,
+                    google_emails=emails if owned else match.google_emails,
+                    google_phones=phones if owned else match.google_phones,
                 )
                 visible = (client.name, client.emails, client.phones) != (
                     match.name,
@@ -196,7 +201,11 @@ def _values(items: Any, *, lower: bool = False) -> list[str]:
     return out
 
 
-def _union(ours: list[str], theirs: list[str]) -> list[str]:
-    """Studio-entered values stay; Google's new ones are added (case-insensitive for emails)."""
-    seen = {v.lower() for v in ours}
-    return [*ours, *(v for v in theirs if v.lower() not in seen)]
+def _merge(ours: list[str], before: list[str], theirs: list[str]) -> list[str]:
+    """Three-way: keep our values except those Google had (`before`) and no longer has, then add Google's
+    new ones. Studio-entered values stay; a number changed on the phone replaces the old one.
+    Case-insensitive (emails)."""
+    gone = {v.lower() for v in before} - {v.lower() for v in theirs}
+    kept = [v for v in ours if v.lower() not in gone]
+    seen = {v.lower() for v in kept}
+    return [*kept, *(v for v in theirs if v.lower() not in seen)]

@@ -91,7 +91,7 @@ def run_sync(
     options: SyncOptions | None = None,
 ) -> ProcessorResult:
     """Sync every enabled user (or the named ones) once. Unknown login -> NotFoundError before any work."""
-    options = options or SyncOptions()
+    options = options or processor_options(studio)
     run_id = run_id or new_run_id()
     started = stamp()
     all_prefs = {p.login: p for p in studio.users.all_google_prefs()}
@@ -300,6 +300,18 @@ def _run_user_locked(run: _Run, login: str, started: str, t0: float) -> UserRunR
     return result
 
 
+def processor_options(studio: Any) -> SyncOptions:
+    """The processor's settings are the google-sync job's options (Control Center), so a scheduled run,
+    Run now and `studiosync sync` all expand recurring events over the same horizon."""
+    from core.jobs.service import Jobs
+
+    try:
+        horizon = Jobs(studio).get("google-sync").options.get("horizon_days")
+    except Exception:  # noqa: BLE001 - no job settings yet (or unreadable): the built-in default
+        horizon = None
+    return SyncOptions(horizon_days=int(horizon)) if horizon else SyncOptions()
+
+
 def _sync_user(
     run: _Run, prefs: GooglePrefs, state: SyncState, log: RunLog, counter: RequestCounter
 ) -> _Failure | None:
@@ -373,9 +385,8 @@ def _save_run_record(studio: Any, login: str, state: SyncState | None, result: U
 def _notify(
     studio: Any, prefs: GooglePrefs, result: UserRunResult, details: list[str], state: SyncState | None
 ) -> None:
-    """The run's emails. The fingerprint of the problems emailed is kept in the sync state so a standing
-    problem is emailed once; a clean run clears it (a recurrence is emailed again). Without a readable
-    sync state the email goes out as if nothing had been emailed before."""
+    """The run's emails. The fingerprint of the problems emailed is kept in the sync state so the email of a
+    standing problem can say it is not new; a clean run clears it."""
     from core.studio.notify import problems_fingerprint, send_run_emails
 
     try:

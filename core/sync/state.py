@@ -9,7 +9,7 @@
 - `series`: each recurring Google series we expand into appointments: how far ahead it was expanded and
   which instance ids (with their original start) we track, so vanished instances can be deleted;
 - `notify`: `problems`, the fingerprint of the problems last emailed to the user (warning/error email),
-  so a standing problem is emailed once, not every run; a clean run clears it;
+  so the email of a standing problem says it is not new; a clean run clears it;
 - `runs`: the last RUN_HISTORY run records.
 
 Loaded once per run, changed in memory, written in ONE transaction only when something changed, so a run

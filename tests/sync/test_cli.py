@@ -43,3 +43,14 @@ def test_named_user_not_enabled_is_exit_1(world: SyncWorld, cli) -> None:
 def test_no_enabled_user(cli) -> None:
     res = cli("sync")
     assert res.code == 0 and "no user has Google sync enabled" in res.out
+
+
+def test_recurring_horizon_is_the_google_sync_job_option(world: SyncWorld, cli) -> None:
+    world.add_user("ann")
+    world.add_event("ann", "Daily stand-up", soon(1), recurrence=["RRULE:FREQ=DAILY"])
+    res = cli("jobs", "set", "google-sync", "--option", "horizon_days=20")
+    assert res.code == 0, res.err
+    assert cli("sync").code == 0
+    assert 19 <= len(world.appts("ann")) <= 21
+    res = cli("jobs", "set", "google-sync", "--option", "horizon_days=3")
+    assert res.code == 2 and "horizon_days" in res.err  # below the minimum of a week: refused

@@ -78,3 +78,24 @@ def test_contacts_cost_and_switch(world: SyncWorld) -> None:
     world.emu.reset_counts()
     world.sync_ok()
     assert world.counts("ann")["people"] == 0
+
+
+def test_a_value_changed_on_google_replaces_the_old_one_and_studio_values_stay(world: SyncWorld) -> None:
+    contacts_world(world)
+    email = world.emails["ann"]
+    carl = world.emu.add_contact(email, person("Carl", "Hill", "carl@example.org", "+1 555 0100"))
+    world.sync_ok()
+    (client,) = world.studio.clients.list()
+    # The studio adds a work number by hand; then Carl's own number changes on the phone.
+    world.studio.clients.save_many([Client(**{**client.__dict__, "phones": [*client.phones, "+1 555 7777"]})])
+    world.emu.update_contact(
+        email,
+        carl["resourceName"],
+        {"phoneNumbers": [{"value": "+1 555 0199"}], "emailAddresses": [{"value": "carl@new.example"}]},
+    )
+    r = world.sync_ok()
+    assert r.users[0].counts["contacts_updated"] == 1
+    (client,) = world.studio.clients.list()
+    assert client.phones == ["+1 555 7777", "+1 555 0199"]  # old Google number gone, studio's kept
+    assert client.emails == ["carl@new.example"]
+    assert client.google_phones == ["+1 555 0199"]

@@ -90,35 +90,33 @@ def _subjects(server: LocalSMTPServer) -> list[str]:
     return [m.message["Subject"] for m in server.messages]
 
 
-def test_a_standing_warning_is_emailed_once_until_it_changes_or_recurs(
+def test_every_run_with_problems_sends_one_email_and_a_repeat_says_it_is_not_new(
     home, emu, smtp_server: LocalSMTPServer
 ) -> None:
     world = SyncWorld.create(home, emu, timezone="Europe/Paris")
     email_world(world, smtp_server, google_tz="Asia/Tokyo")  # a standing warning: the zones differ
     for _ in range(3):
         assert world.sync().users[0].status == "warning"
-    (first,) = smtp_server.messages
-    assert "time zone" in first.message.get_content()
+    assert len(smtp_server.messages) == 3  # one email per run with warnings, not one per warning
+    bodies = [m.message.get_content() for m in smtp_server.messages]
+    assert all("time zone" in b for b in bodies)
+    assert "Nothing new" not in bodies[0] and "Nothing new" in bodies[1] and "Nothing new" in bodies[2]
 
-    # A new problem joins it: the set differs, so one more email (naming both), then quiet again.
+    # A new problem joins it: the set differs, so the email is new again (naming both).
     world.set_prefs("ann", contacts=True, client_group="no-such-group")
-    for _ in range(2):
-        assert world.sync().users[0].status == "warning"
-    assert len(smtp_server.messages) == 2
-    second = smtp_server.messages[1].message.get_content()
-    assert "time zone" in second and "contacts were not imported" in second
+    assert world.sync().users[0].status == "warning"
+    fourth = smtp_server.messages[3].message.get_content()
+    assert "time zone" in fourth and "contacts were not imported" in fourth and "Nothing new" not in fourth
 
-    # Recovery (a clean run sends nothing and forgets), then the same warning again: emailed again.
+    # Recovery: a clean run sends nothing and forgets; the same warning later is new again.
     world.set_prefs("ann", contacts=False)
     world.studio.prefs.set_timezone("Asia/Tokyo")
     assert world.sync().users[0].status == "ok"
-    assert len(smtp_server.messages) == 2
+    assert len(smtp_server.messages) == 4
     world.studio.prefs.set_timezone("Europe/Paris")
     assert world.sync().users[0].status == "warning"
-    assert world.sync().users[0].status == "warning"
-    assert len(smtp_server.messages) == 3
-    third = smtp_server.messages[2].message.get_content()
-    assert "time zone" in third and "contacts were not imported" not in third
+    fifth = smtp_server.messages[4].message.get_content()
+    assert "time zone" in fifth and "Nothing new" not in fifth
 
 
 def test_detailed_logs_still_go_every_run(home, emu, smtp_server: LocalSMTPServer) -> None:
@@ -127,5 +125,5 @@ def test_detailed_logs_still_go_every_run(home, emu, smtp_server: LocalSMTPServe
     for _ in range(3):
         assert world.sync().users[0].status == "warning"
     subjects = _subjects(smtp_server)
-    assert len([s for s in subjects if "warnings" in s]) == 1
+    assert len([s for s in subjects if "warnings" in s]) == 3
     assert len([s for s in subjects if "log" in s]) == 3
