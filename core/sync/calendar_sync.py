@@ -173,6 +173,11 @@ class CalendarSync:
                 self.log.info("calendar changed: full listing; links to the old calendar are re-created")
             state.reset_calendar(self.calendar_id)
         token = None if (self.populate_studio or switched) else state.sync_token
+        if token and self.two_way and state.calendar.get("two_way") is False:
+            # One-way runs moved the token past Google's changes without applying them; a full listing
+            # brings what changed on Google meanwhile (links and etags keep it from duplicating anything).
+            self.log.info("two-way was turned on: full listing, so Google changes made meanwhile come over")
+            token = None
         listing = self._list(token)
         if listing.time_zone and listing.time_zone != self.tz_name:
             self.log.warning(
@@ -192,6 +197,7 @@ class CalendarSync:
             # so the event is seen, and deleted, again next run.)
             if listing.token:
                 state.calendar["sync_token"] = listing.token
+            state.calendar["two_way"] = self.two_way  # what the token's listings were applied with
             state.calendar["time_zone"] = listing.time_zone
             if listing.full:
                 state.calendar["full_listing"] = stamp()

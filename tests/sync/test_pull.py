@@ -27,6 +27,29 @@ def test_two_way_off_keeps_google_events_on_google(world: SyncWorld) -> None:
     assert [a.title for a in world.appts("ann")] == ["Shoot"]
 
 
+def test_google_changes_made_while_two_way_was_off_arrive_when_it_is_turned_on(world: SyncWorld) -> None:
+    world.add_user("ann", two_way=False)
+    keep = world.add_appt("ann", "Shoot", soon(2))
+    gone = world.add_appt("ann", "Headshots", soon(3))
+    world.sync_ok()  # both pushed (one-way)
+    events = {e["summary"]: e for e in world.live_events("ann").values()}
+    world.update_event("ann", events["Shoot"]["id"], summary="Shoot (moved on phone)")
+    world.delete_event("ann", events["Headshots"]["id"])
+    world.add_event("ann", "Booked on phone", soon(4))
+    world.sync_ok()  # one-way: none of it reaches the studio
+    assert sorted(a.title for a in world.appts("ann")) == ["Headshots", "Shoot"]
+
+    world.set_prefs("ann", two_way=True)
+    r = world.sync_ok()
+    assert sorted(a.title for a in world.appts("ann")) == ["Booked on phone", "Shoot (moved on phone)"]
+    assert world.studio.appointments.get(keep.id).title == "Shoot (moved on phone)"
+    assert world.studio.appointments.find(gone.id) is None or world.studio.appointments.get(gone.id).deleted
+    assert r.users[0].counts["pulled_created"] == 1
+    assert len(world.live_events("ann")) == 2  # nothing duplicated on Google
+    r = world.sync_ok()
+    assert not r.users[0].changed  # and the run after is quiet again
+
+
 def test_new_modified_deleted_events_become_appointments(world: SyncWorld) -> None:
     world.add_user("ann")
     world.sync_ok()
