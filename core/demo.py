@@ -111,7 +111,8 @@ def _populate(demo: Demo, now: datetime) -> None:
     secrets = demo.home / "demo" / "client_secret.json"
     secrets.parent.mkdir(parents=True, exist_ok=True)
     secrets.write_text(json.dumps(emu.register_client(CLIENT_ID, CLIENT_SECRET)), encoding="utf-8")
-    studio.prefs.set_google(client_secrets=secrets, api_endpoint=emu.url)
+    # The emulator has no consent screen and never expires authorizations: it stands for a published app.
+    studio.prefs.set_google(client_secrets=secrets, api_endpoint=emu.url, published=True)
     if demo.mailbox is not None:
         studio.prefs.set_email(
             host="127.0.0.1", port=demo.mailbox.port, security="none", from_addr=STUDIO_EMAIL

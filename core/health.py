@@ -198,28 +198,52 @@ def appointment_trace(studio: Studio, appointment_id: str) -> dict[str, Any]:
         "google_updated": appt.google_updated,
         "sync_error": appt.sync_error,
         "trace": [dict(t) for t in appt.trace],
-        "sync_state": _sync_state(appt, user, prefs),
+        "sync_state": _sync_state(appt, user, prefs, health),
         "user_sync": health.to_json() if health else None,
         "last_error": _last_error(appt, run, health),
     }
     return doc
 
 
-def _sync_state(appt: Any, user: User | None, prefs: GooglePrefs) -> str:
-    """One line: where this appointment stands."""
+def _sync_state(appt: Any, user: User | None, prefs: GooglePrefs, health: UserHealth | None = None) -> str:
+    """One line: where this appointment stands, and why it is not (yet) in Google."""
     if user is None:
         return "its user no longer exists"
     if not user.can_sync:
         return "belongs to a resource, which does not sync with Google"
     if appt.sync_error:
         return "failed to sync (see last_error)"
+    # What is missing on Google's side: the appointment, or only its latest change.
+    missing = "its latest change is not in Google" if appt.google_event_id else "not in Google"
     if not prefs.enabled:
-        return "its user's Google sync is off"
+        if appt.google_event_id and not appt.dirty:
+            return "in Google, but its user's Google sync is off: later changes will not go (Google tab)"
+        return f"{missing}: its user's Google sync is off (Google tab: Enable Google Sync)"
+    if not appt.google_event_id and not appt.deleted and _before_sync(appt, prefs):
+        return (
+            "not in Google: last changed before Google sync was enabled, so only Populate sends it "
+            "(Google tab: check Populate)"
+        )
     if appt.dirty:
+        if health is not None and health.status == "failing":
+            return f"{missing}: its user's last sync failed (see last_error)"
+        if health is not None and not health.authenticated:
+            return f"{missing}: its user has no authenticated Google account (Google tab: Authenticate)"
         return "waiting for the next sync" + (" (deletion)" if appt.deleted else "")
     if appt.google_event_id:
         return "in sync with Google"
     return "not linked to a Google event"
+
+
+def _before_sync(appt: Any, prefs: GooglePrefs) -> bool:
+    """The processor's rule (core.sync.calendar_sync: _push_allowed): an unlinked appointment last changed
+    before Google sync was enabled goes over only with Populate."""
+    from core.sync.mapping import parse_stamp
+
+    if prefs.populate_google:
+        return False
+    enabled_at, updated = parse_stamp(prefs.enabled_at), parse_stamp(appt.updated)
+    return bool(enabled_at and updated and updated < enabled_at)
 
 
 def _last_error(appt: Any, run: dict[str, Any] | None, health: UserHealth | None) -> dict[str, Any] | None:

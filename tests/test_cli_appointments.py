@@ -143,3 +143,66 @@ def test_a_google_linked_deletion_stays_as_a_hidden_tombstone(cli, users, home: 
     assert tomb is not None and tomb.deleted and tomb.dirty
     assert a in studio.appointments.pending_ids("ann")
     assert cli("appointments", "edit", a, "--title", "x").code == 2
+
+
+# Keys `appointments show --json` printed before it carried the sync story; scripts read them.
+SHOW_KEYS = {
+    "all_day",
+    "created",
+    "deleted",
+    "end",
+    "google_etag",
+    "google_event_id",
+    "id",
+    "notes",
+    "origin",
+    "revision",
+    "start",
+    "status",
+    "sync_error",
+    "synced",
+    "title",
+    "trace",
+    "updated",
+    "user",
+}
+
+
+def test_show_answers_why_it_is_not_in_google(cli, world) -> None:
+    world.add_user("ann")
+    a = _add(cli, "ann", "--title", "Shoot", "--start", "2027-01-05T10:00", "--end", "2027-01-05T11:30")
+    assert cli("sync", "ann").code == 0
+    doc = _json(cli("appointments", "show", a, "--json"))
+    assert set(doc) >= SHOW_KEYS | {"sync_state", "last_error", "user_sync", "dirty"}
+    assert doc["sync_state"] == "in sync with Google" and doc["last_error"] is None
+    event_id = doc["google_event_id"]
+    assert event_id and doc["synced"] is True
+
+    world.emu.revoke_grant("ann@example.com")
+    assert cli("appointments", "edit", a, "--title", "Portrait shoot").code == 0
+    assert cli("sync", "ann").code == 1
+    doc = _json(cli("appointments", "show", a, "--json"))
+    assert set(doc) >= SHOW_KEYS
+    assert "not in Google" in doc["sync_state"] and "last sync failed" in doc["sync_state"]
+    last = doc["last_error"]
+    assert last["cause"] == "grant_revoked" and last["source"] == "run" and last["message"]
+    assert "studiosync google auth ann" in last["fix"]
+    assert doc["user_sync"]["status"] == "failing" and doc["user_sync"]["last_error_cause"] == "grant_revoked"
+    assert doc["google_event_id"] == event_id and doc["synced"] is False and doc["title"] == "Portrait shoot"
+    assert [t["action"] for t in doc["trace"]][:1] == ["created"] and "changed" in [
+        t["action"] for t in doc["trace"]
+    ]
+    text = cli("appointments", "show", a)
+    assert text.code == 0
+    assert "not in Google" in text.out and "grant_revoked" in text.out
+    assert "studiosync google auth ann" in text.out and "history:" in text.out
+
+
+def test_show_says_sync_is_off(cli, world) -> None:
+    world.add_user("ann")
+    world.studio.google.update("ann", enabled=False)
+    a = _add(cli, "ann", "--title", "Shoot", "--start", "2027-01-05T10:00", "--end", "2027-01-05T11:30")
+    doc = _json(cli("appointments", "show", a, "--json"))
+    assert "sync is off" in doc["sync_state"] and "waiting" not in doc["sync_state"]
+    assert "Google sync is off" in cli("appointments", "show", a).out
+    assert cli("appointments", "show", "0" * 32).code == 2

@@ -260,7 +260,35 @@ BAD_INPUT = [
         ("prefs", "google", "--client-secrets", "{dir}/good.json", "--api-endpoint", "http://"),
         "not an http(s) URL",
     ),
-    (("prefs", "google"), "required: --client-secrets"),
+    (("prefs", "google"), "needs --client-secrets FILE, --published or --testing"),
+    (("prefs", "google", "--published"), "set the Google API settings first"),  # no client yet
+    (("prefs", "google", "--published", "--testing"), "not allowed with argument"),
+    (
+        ("prefs", "google", "--api-endpoint", "http://127.0.0.1:8765/"),
+        "--api-endpoint needs --client-secrets",
+    ),
+    (
+        (
+            "prefs",
+            "google",
+            "--client-secrets",
+            "{dir}/good.json",
+            "--api-endpoint",
+            "http://127.0.0.1:8765/calendar/v3/",
+        ),
+        "give the API root only, such as http://127.0.0.1:8765/",
+    ),
+    (
+        (
+            "prefs",
+            "google",
+            "--client-secrets",
+            "{dir}/good.json",
+            "--api-endpoint",
+            "https://x.example/batch",
+        ),
+        "service path /batch/",
+    ),
     # argparse, at every level
     ((), "a command is required"),
     (("frobnicate",), "invalid choice"),
@@ -276,6 +304,21 @@ BAD_INPUT = [
 
 # Need core.mail.validate_email_address (written in parallel by another engineer).
 NEEDS_MAIL = [
+    (  # the test address is checked before the new settings are saved
+        (
+            "prefs",
+            "email",
+            "--host",
+            "smtp.example.com",
+            "--port",
+            "587",
+            "--from",
+            "studio@example.com",
+            "--test",
+            "bad",
+        ),
+        "'bad' is not a valid email address",
+    ),
     (
         ("prefs", "email", "--host", "smtp.example.com", "--port", "587", "--from", "not-an-address"),
         "not-an-address",

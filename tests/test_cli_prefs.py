@@ -142,3 +142,121 @@ def test_email_password_from_stdin_goes_to_the_vault_not_the_store(cli, home: Pa
     )
     assert _show(cli)["email"]["has_password"] is False
     assert Studio.open(home).secrets.get_secret("smtp-password") is None
+
+
+def _store_files(home: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*")) if p.is_file()}
+
+
+def test_email_test_address_is_checked_before_anything_is_saved(cli, home: Path) -> None:
+    assert (
+        cli(
+            "prefs",
+            "email",
+            "--host",
+            "smtp.example.com",
+            "--port",
+            "587",
+            "--username",
+            "studio",
+            "--password-stdin",
+            "--from",
+            "studio@example.com",
+            stdin="old-pass\n",
+        ).code
+        == 0
+    )
+    before, files = _show(cli), _store_files(home)
+    r = cli(
+        "prefs",
+        "email",
+        "--host",
+        "mail.other.example",
+        "--port",
+        "25",
+        "--security",
+        "none",
+        "--username",
+        "other",
+        "--password-stdin",
+        "--from",
+        "other@example.com",
+        "--test",
+        "bad",
+        stdin="new-pass\n",
+    )
+    assert r.code == 2 and len(r.err.splitlines()) == 1 and "'bad'" in r.err and r.out == ""
+    assert _show(cli) == before
+    assert _store_files(home) == files  # not the store, not the token vault: nothing changed
+    assert Studio.open(home).prefs.smtp_password() == "old-pass"
+    assert cli("prefs", "email", "--test", "bad").code == 2
+
+
+def test_api_endpoint_with_a_google_service_path_is_refused(cli, home: Path, tmp_path: Path) -> None:
+    source = tmp_path / "client.json"
+    source.write_text(json.dumps(SECRETS))
+    assert cli("prefs", "google", "--client-secrets", str(source)).code == 0
+    before, files = _show(cli), _store_files(home)
+    for wrong in (
+        "http://127.0.0.1:8765/calendar/v3/",
+        "http://127.0.0.1:8765/calendar/v3",
+        "https://www.googleapis.com/calendar/v3/users/me/calendarList",
+        "https://www.googleapis.com/batch/calendar/v3",
+        "https://www.googleapis.com/batch",
+        "https://people.googleapis.com/v1/people",
+        "https://proxy.example/google/people/v1/",
+    ):
+        r = cli("prefs", "google", "--client-secrets", str(source), "--api-endpoint", wrong)
+        assert r.code == 2, wrong
+        assert len(r.err.splitlines()) == 1 and "service path" in r.err and "API root" in r.err, r.err
+        assert _show(cli) == before and _store_files(home) == files
+    r = cli(
+        "prefs",
+        "google",
+        "--client-secrets",
+        str(source),
+        "--api-endpoint",
+        "http://127.0.0.1:8765/calendar/v3/",
+    )
+    assert "give the API root only, such as http://127.0.0.1:8765/ or" in r.err
+    for good, stored in (
+        ("http://127.0.0.1:8765", "http://127.0.0.1:8765/"),
+        ("http://127.0.0.1:8765/", "http://127.0.0.1:8765/"),
+        ("https://www.googleapis.com/", "https://www.googleapis.com/"),
+        ("https://proxy.example/google/", "https://proxy.example/google/"),  # a proxy's own prefix
+    ):
+        r = cli("prefs", "google", "--client-secrets", str(source), "--api-endpoint", good)
+        assert r.code == 0, r.err
+        assert _show(cli)["google"]["api_endpoint"] == stored
+
+
+def test_google_app_published_or_testing(cli, home: Path, tmp_path: Path) -> None:
+    r = cli("prefs", "google", "--published")
+    assert r.code == 2 and "--client-secrets" in r.err and len(r.err.splitlines()) == 1  # no client yet
+    assert cli("prefs", "google").code == 2  # nothing to do
+    source = tmp_path / "client.json"
+    source.write_text(json.dumps(SECRETS))
+    assert cli("prefs", "google", "--api-endpoint", "http://127.0.0.1:8765/").code == 2  # needs the file
+    r = cli("prefs", "google", "--client-secrets", str(source))
+    assert r.code == 0 and "in Testing" in r.out
+    assert _show(cli)["google"]["app_published"] is False
+    assert "Testing" in cli("prefs", "show").out
+
+    r = cli("prefs", "google", "--published")  # alone: the client is already configured
+    assert (r.code, r.err) == (0, "") and "published" in r.out
+    assert _show(cli)["google"]["app_published"] is True
+    assert "published (In production)" in cli("prefs", "show").out
+    assert cli("prefs", "google", "--client-secrets", str(source)).code == 0  # same client: still published
+    assert _show(cli)["google"]["app_published"] is True
+    assert cli("prefs", "google", "--testing").code == 0
+    assert _show(cli)["google"]["app_published"] is False
+    assert cli("prefs", "google", "--published", "--testing").code == 2
+    assert _show(cli)["google"]["app_published"] is False
+
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"installed": {**SECRETS["installed"], "client_id": "456-def.apps"}}))
+    assert cli("prefs", "google", "--client-secrets", str(other), "--published").code == 0  # together
+    google = _show(cli)["google"]
+    assert (google["client_id"], google["app_published"]) == ("456-def.apps", True)
+    assert cli("prefs", "google", "--client-secrets", str(source)).code == 0  # another app: Testing again
+    assert _show(cli)["google"]["app_published"] is False

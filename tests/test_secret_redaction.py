@@ -26,14 +26,20 @@ def test_smtp_password_and_client_secret_never_reach_the_log(home: Path, tmp_pat
     )
     studio.prefs.set_google(client_secrets=secrets_file)
     studio.prefs.set_email(
-        host="smtp.example.com", port=587, username="studio", password="smtp-pass-value-42", from_addr="s@example.com"
+        host="smtp.example.com",
+        port=587,
+        username="studio",
+        password="smtp-pass-value-42",
+        from_addr="s@example.com",
     )
     logs.configure(studio.datadir.logs, process="test")
     try:
         password = studio.prefs.smtp_password()
         config = studio.prefs.client_config()
         assert password == "smtp-pass-value-42" and config is not None
-        logs.event("ERROR", f"login failed with {password} for client {config.client_secret}", detail=password)
+        logs.event(
+            "ERROR", f"login failed with {password} for client {config.client_secret}", detail=password
+        )
     finally:
         logs.shutdown()
     text = (studio.datadir.logs / "studiosync.log").read_text()

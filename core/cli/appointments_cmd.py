@@ -87,22 +87,40 @@ def _list(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def _show(ctx: CliContext, args: argparse.Namespace) -> int:
-    appt = ctx.studio.appointments.find(args.id, include_deleted=True)
+    """The appointment and its sync story (core.health.appointment_trace): answers "why isn't this in
+    Google?" with sync_state, last_error (cause, explanation, fix) and its user's sync health."""
+    from core.health import appointment_trace
+
+    studio = ctx.studio
+    appt = studio.appointments.find(args.id, include_deleted=True)
     if appt is None:
-        ctx.studio.appointments.get(args.id)  # raises the one-line not-found error
+        studio.appointments.get(args.id)  # raises the one-line not-found error
     assert appt is not None
-    doc = appointment_doc(appt)
+    # The trace's keys, then the listing's on top: keys scripts already read keep their exact values.
+    doc = {**appointment_trace(studio, appt.id), **appointment_doc(appt)}
     doc["deleted"] = appt.deleted
     doc["google_etag"] = appt.google_etag
     doc["trace"] = appt.trace
     if args.json:
         print_json(doc)
-    else:
-        for key in ("id", "user", "title", "start", "end", "status", "origin", "google_event_id", "synced"):
-            print(f"{key:16} {doc[key]}")
-        print("history:")
-        for entry in appt.trace:
-            print(f"  {entry['time']}  {entry['action']:10} {entry.get('detail') or ''}")
+        return 0
+    for key in ("id", "user", "title", "start", "end", "status", "origin", "google_event_id", "synced"):
+        print(f"{key:16} {doc[key]}")
+    print(f"{'sync state':16} {doc['sync_state']}")
+    last = doc.get("last_error")
+    if last:
+        source = "its user's last sync" if last.get("source") == "run" else "this appointment"
+        print(f"{'last error':16} {last.get('message') or last.get('explanation') or '-'} ({source})")
+        if last.get("cause"):
+            print(f"{'cause':16} {last['cause']}: {last.get('explanation') or ''}".rstrip(": "))
+        if last.get("fix"):
+            print(f"{'fix':16} {last['fix']}")
+    user_sync = doc.get("user_sync")
+    if user_sync and user_sync.get("last_error") and (not last or last.get("source") != "run"):
+        print(f"{'user sync':16} {user_sync.get('status_text')}: {user_sync['last_error']}")
+    print("history:")
+    for entry in appt.trace:
+        print(f"  {entry['time']}  {entry['action']:10} {entry.get('detail') or ''}")
     return 0
 
 

@@ -39,7 +39,10 @@ def _list(ctx: CliContext, args: argparse.Namespace) -> int:
         print_json(docs)
     else:
         print_table(
-            [[d["name"], ", ".join(d["emails"]), ", ".join(d["phones"]), d["group"] or "", d["origin"]] for d in docs],
+            [
+                [d["name"], ", ".join(d["emails"]), ", ".join(d["phones"]), d["group"] or "", d["origin"]]
+                for d in docs
+            ],
             ["NAME", "EMAILS", "PHONES", "GROUP", "ORIGIN"],
         )
     return 0

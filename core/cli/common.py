@@ -77,4 +77,6 @@ def add_command(sub: Any, name: str, help_text: str, handler: Any = None) -> arg
 
 def add_group(sub: Any, name: str, help_text: str) -> Any:
     parser = add_command(sub, name, help_text)
-    return parser.add_subparsers(dest=f"{name}_command", metavar="ACTION", parser_class=OneLineParser, required=True)
+    return parser.add_subparsers(
+        dest=f"{name}_command", metavar="ACTION", parser_class=OneLineParser, required=True
+    )

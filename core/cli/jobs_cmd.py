@@ -187,8 +187,10 @@ def _computers(ctx: CliContext, args: argparse.Namespace) -> int:
             "alive" if c.alive else "off",
             ", ".join(f"{p.kind} pid {p.pid}" for p in c.processes) or "-",
             _local(c.last_seen, tz),
+            c.version or "?",
+            c.time_zone or "?",
         ]
         for c in computers
     ]
-    print_table(rows, ["COMPUTER", "STATE", "RUNNING", "LAST SEEN"])
+    print_table(rows, ["COMPUTER", "STATE", "RUNNING", "LAST SEEN", "VERSION", "TIME ZONE"])
     return 0

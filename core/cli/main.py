@@ -45,7 +45,9 @@ COMMAND_MODULES = [
 
 def build_parser(extra: Sequence[ModuleType] = ()) -> argparse.ArgumentParser:
     parser = OneLineParser(prog="studiosync", description="Studio appointment book <-> Google Calendar sync.")
-    parser.add_argument("--home", metavar="DIR", help="data directory (default: $STUDIOSYNC_HOME or the user data dir)")
+    parser.add_argument(
+        "--home", metavar="DIR", help="data directory (default: $STUDIOSYNC_HOME or the user data dir)"
+    )
     parser.add_argument("--version", action="version", version=f"studiosync {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for module in [*COMMAND_MODULES, *extra]:
@@ -81,7 +83,10 @@ def main(argv: Sequence[str] | None = None, *, extra: Sequence[ModuleType] = ())
         return 1
     except Exception as exc:  # noqa: BLE001 - never show a traceback to a person; keep it in the log
         _log_internal_error(exc)
-        print(f"studiosync: internal error: {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)
+        print(
+            f"studiosync: internal error: {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+            file=sys.stderr,
+        )
         return 1
     finally:
         ctx.close()

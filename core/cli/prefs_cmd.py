@@ -22,8 +22,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = add_command(prefs, "timezone", "the studio time zone (IANA name)", _timezone)
     p.add_argument("zone")
     p = add_command(prefs, "google", "Google API settings", _google)
-    p.add_argument("--client-secrets", required=True, metavar="FILE")
-    p.add_argument("--api-endpoint", metavar="URL", help="API root URL (default: real Google)")
+    p.add_argument("--client-secrets", metavar="FILE", help="the OAuth client file (Desktop app)")
+    p.add_argument(
+        "--api-endpoint",
+        metavar="URL",
+        help="API root URL such as http://127.0.0.1:PORT/ (default: real Google)",
+    )
+    g = p.add_mutually_exclusive_group()
+    g.add_argument(
+        "--published",
+        dest="published",
+        action="store_true",
+        default=None,
+        help='the OAuth app is published ("In production") on Google\'s consent screen',
+    )
+    g.add_argument(
+        "--testing",
+        dest="published",
+        action="store_false",
+        help='the OAuth app is still in "Testing" (every authorization expires after 7 days)',
+    )
     p = add_command(prefs, "show", "show company preferences", _show)
     add_json_flag(p)
 
@@ -39,8 +57,12 @@ def _port(text: str) -> int:
 
 
 def _email(ctx: CliContext, args: argparse.Namespace) -> int:
+    from core.mail import validate_email_address
+
     studio = ctx.studio
     setting = any(v is not None for v in (args.host, args.port, args.security, args.username, args.from_addr))
+    # Every input is checked before anything is saved: exit 2 must leave the settings as they were.
+    test_to = validate_email_address(args.test) if args.test is not None else None
     if setting or args.password_stdin:
         if not args.host or not args.port or not args.from_addr:
             raise InputError("prefs email needs --host, --port and --from")
@@ -56,12 +78,12 @@ def _email(ctx: CliContext, args: argparse.Namespace) -> int:
             from_addr=args.from_addr,
         )
         print(f"email settings saved ({email.host}:{email.port}, {email.security})")
-    if args.test:
+    if test_to is not None:
         from core.studio.notify import send_test_email
 
-        answer = send_test_email(studio, args.test)
-        print(f"test email sent to {args.test}: {answer}")
-    if not setting and not args.password_stdin and not args.test:
+        answer = send_test_email(studio, test_to)
+        print(f"test email sent to {test_to}: {answer}")
+    if not setting and not args.password_stdin and test_to is None:
         raise InputError("prefs email needs --host, --port and --from (or --test ADDR)")
     return 0
 
@@ -73,9 +95,27 @@ def _timezone(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def _google(ctx: CliContext, args: argparse.Namespace) -> int:
-    google = ctx.studio.prefs.set_google(client_secrets=args.client_secrets, api_endpoint=args.api_endpoint)
-    print(f"Google API settings saved (client {google.client_id}, {google.client_type} app)")
+    prefs = ctx.studio.prefs
+    if args.client_secrets is None:
+        if args.api_endpoint is not None:
+            raise InputError("--api-endpoint needs --client-secrets FILE")
+        if args.published is None:
+            raise InputError("prefs google needs --client-secrets FILE, --published or --testing")
+        google = prefs.set_app_published(args.published)
+        print(f"Google OAuth app of client {google.client_id} marked {_publishing(google.app_published)}")
+        return 0
+    google = prefs.set_google(
+        client_secrets=args.client_secrets, api_endpoint=args.api_endpoint, published=args.published
+    )
+    print(
+        f"Google API settings saved (client {google.client_id}, {google.client_type} app, "
+        f"{_publishing(google.app_published)})"
+    )
     return 0
+
+
+def _publishing(published: bool) -> str:
+    return "published" if published else "in Testing"
 
 
 def _show(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -90,4 +130,11 @@ def _show(ctx: CliContext, args: argparse.Namespace) -> int:
         g = prefs.google
         print(f"google client    {g.client_id or '(not set)'} ({g.client_type or '-'})")
         print(f"google API root  {g.api_endpoint or 'https://www.googleapis.com/ (Google)'}")
+        if g.client_id:
+            status = (
+                "published (In production)"
+                if g.app_published
+                else "Testing: authorizations expire after 7 days (if published: prefs google --published)"
+            )
+            print(f"google app       {status}")
     return 0

@@ -19,10 +19,12 @@ Check names (stable ids, in report order; * = per user, only with a LOGIN):
   contacts_group*        contacts on -> an existing client group is selected
   warn_email*            Email Warnings and Errors to Me with a valid address (required)
   detailed_logs*         Email Detailed Sync Logs (optional; a note)
-  company_email          SMTP configured; with --send-test ADDR a test email is delivered
+  company_email          SMTP configured; with --send-test [ADDR] a test email is delivered
   sync_job               google-sync job enabled, scheduled, on a computer that is alive
+  version                the job's computer last reported this same studiosync version
+  mobile*                phones show only the primary calendar: how to see a secondary one there
   google_reachable       DNS + HTTP(S) to the configured Google API root (and OAuth host), with timeout
-  time_zones             studio vs the user's Google calendar (fail) vs the job's computer (warn)
+  time_zones             studio vs the user's Google calendar (fail) vs the job's computer's zone (warn)
   keyring_backend        which backend protects the tokens (warn for the file fallback)
   oauth_client           a Desktop ("installed") client; the 7-day "Testing" status trap
   admin_escalation       "Email sync failures to admins": who would be told

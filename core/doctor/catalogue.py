@@ -13,6 +13,7 @@ from core.doctor.report import (
     SECTION_COMPUTER,
     SECTION_CONTROL,
     SECTION_HISTORY,
+    SECTION_MOBILE,
     SECTION_TAB,
     SECTION_USER,
 )
@@ -114,6 +115,20 @@ CATALOGUE: tuple[CheckInfo, ...] = (
         SECTION_CONTROL,
         False,
         "The job is enabled, scheduled, and runs on a computer that is on",
+    ),
+    CheckInfo(
+        "version",
+        "studiosync version",
+        SECTION_CONTROL,
+        False,
+        "Google sync requires a recent enough release (here: the job's computer runs this same version)",
+    ),
+    CheckInfo(
+        "mobile",
+        "Mobile device",
+        SECTION_MOBILE,
+        True,
+        "Set up your mobile device to sync with Google (a non-primary calendar must be switched on there)",
     ),
     CheckInfo(
         "google_reachable",

@@ -16,6 +16,7 @@ SECTION_COMPANY = "Company Preferences"
 SECTION_CONTROL = "Control Center"
 SECTION_COMPUTER = "This computer"
 SECTION_HISTORY = "Sync history"
+SECTION_MOBILE = "Mobile device"
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ def run_doctor(
     checks: list[Check] = [
         sc.company_email(studio, send_test),
         sc.sync_job(studio),
+        sc.version(studio),
         sc.google_reachable(studio, timeout),
         sc.keyring_backend(studio),
         sc.oauth_client(studio),

@@ -19,6 +19,7 @@ from core.explain import explain_cause, explain_exception
 from core.health import seconds_since
 
 if TYPE_CHECKING:
+    from core.jobs.computers import Computer
     from core.studio.google_accounts import CalendarInfo
     from core.studio.studio import Studio
 
@@ -28,6 +29,11 @@ STOPPED_FAIL_AFTER = timedelta(hours=24)  # stopped this long = the computer is 
 _EMAIL_FIX = (
     "Company Preferences > Email: set the SMTP server (CLI: studiosync prefs email --host HOST --port PORT "
     "--security starttls --from ADDR)"
+)
+PUBLISH_FIX = (
+    'Google Cloud Console > APIs & Services > OAuth consent screen > Publish app, then tick "App published" '
+    "in Company Preferences > Google (CLI: studiosync prefs google --published); re-authenticate anyone "
+    "whose authorization already expired"
 )
 _GOOGLE_API_FIX = (
     "Company Preferences > Google: load the OAuth client file of a Desktop app "
@@ -69,7 +75,7 @@ def company_email(studio: Studio, send_test: str | None = None) -> Check:
         return make(
             name,
             "pass",
-            f"Email is set up: {where} (not tested; to send a test: studiosync doctor --send-test ADDR).",
+            f"Email is set up: {where} (not tested; to send a test: studiosync doctor --send-test [ADDR]).",
         )
     from core.studio.notify import send_test_email
 
@@ -142,6 +148,93 @@ def sync_job(studio: Studio, now: datetime | None = None) -> Check:
     return make(name, "pass", f"{where} ({kinds} running there){ran or '; it has not run yet'}.")
 
 
+# -- the job computer's studiosync version ----------------------------------------------------------
+def _job_computer(studio: Studio) -> tuple[str | None, Computer | None]:
+    """The google-sync job's computer: its name (None: settings unreadable) and what it last reported."""
+    from core.jobs.catalogue import Catalogue
+    from core.jobs.computers import Computers
+
+    try:
+        host = Catalogue(studio.store).get(SYNC_JOB).computer
+    except StudioSyncError:
+        return None, None
+    return host, Computers(studio.store).find(host)
+
+
+def _reported(computer: Computer, field: str) -> set[str]:
+    """What the computer's running processes report (they may differ: a console and a daemon started from
+    two installs), else what its last heartbeat reported; empty when unknown (older heartbeats)."""
+    live = {getattr(p, field) for p in computer.processes if getattr(p, field)}
+    if live:
+        return live
+    last = getattr(computer, field)
+    return {last} if last else set()
+
+
+def version(studio: Studio) -> Check:
+    """The seed's "requires release X or later": here, the job's computer must run this very version
+    (the store format and the sync rules travel with it)."""
+    from core import __version__
+    from core.jobs.computers import same_computer, this_computer
+
+    name = "version"
+    host, computer = _job_computer(studio)
+    here = this_computer()
+    if host is None:
+        return make(
+            name,
+            "warn",
+            "The studiosync version of the Google Sync Processor's computer cannot be checked: its job settings "
+            "cannot be read (see the Google Sync Processor check).",
+            _CONTROL,
+        )
+    versions = _reported(computer, "version") if computer is not None else set()
+    upgrade = (
+        f"Install studiosync {__version__} on {host} (or the newer one on both computers), then restart the "
+        f"console or `studiosync serve` there; check with: studiosync --version"
+    )
+    if not versions:
+        if same_computer(host, here):
+            return make(
+                name,
+                "pass",
+                f"The Google Sync Processor runs on this computer ({here}), which has studiosync {__version__}.",
+            )
+        seen = (
+            "has never sent a heartbeat" if computer is None else "reported no version (an older studiosync)"
+        )
+        return make(
+            name,
+            "warn",
+            f"The studiosync version on {host}, which runs the Google Sync Processor, is unknown: it {seen}; "
+            f"this computer has {__version__}.",
+            upgrade,
+        )
+    other = ", ".join(sorted(versions - {__version__}))
+    if other and same_computer(host, here):
+        return make(
+            name,
+            "warn",
+            f"The console/daemon running the Google Sync Processor on this computer is studiosync {other}, but "
+            f"this command is {__version__} (upgraded without a restart, or two installations).",
+            f"Restart the console or `studiosync serve` on {here} from the {__version__} installation; check "
+            "with: studiosync --version",
+        )
+    if other:
+        return make(
+            name,
+            "warn",
+            f"The Google Sync Processor runs on {host} with studiosync {other}, but this computer has "
+            f"{__version__}: the two may read the studio data and sync differently.",
+            upgrade,
+        )
+    return make(
+        name,
+        "pass",
+        f"{host}, which runs the Google Sync Processor, has studiosync {__version__}, like this computer.",
+    )
+
+
 # -- reachability -------------------------------------------------------------------------------------
 def google_targets(studio: Studio) -> list[str]:
     """The API root, and the OAuth token endpoint when it lives on another host (real Google does)."""
@@ -162,7 +255,22 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 
 def google_reachable(studio: Studio, timeout: float) -> Check:
+    from core.studio.prefs import split_service_path
+
     name = "google_reachable"
+    endpoint = studio.prefs.get().google.api_endpoint
+    wrong = split_service_path(endpoint) if endpoint else None
+    if wrong is not None:
+        # Saved before such roots were refused: every call would go to .../calendar/v3/calendar/v3/...
+        root, service = wrong
+        return make(
+            name,
+            "fail",
+            f"The Google API root {endpoint} contains the service path /{service}/, so every call goes to a "
+            "doubled path and fails as if the Google item no longer existed.",
+            f"Company Preferences > Google > API root: {root} (CLI: studiosync prefs google --client-secrets "
+            f"FILE --api-endpoint {root})",
+        )
     results = [reach(url, timeout) for url in google_targets(studio)]
     bad = [r for r in results if not r.ok]
     if bad:
@@ -201,8 +309,7 @@ def _local_name(now: datetime) -> str:
 def time_zones(studio: Studio, calendar: CalendarInfo | None = None, now: datetime | None = None) -> Check:
     """Studio vs the user's Google calendar (fail: appointments show shifted) vs the job's computer (warn:
     only its own displays differ; schedules are evaluated in the studio zone)."""
-    from core.jobs.catalogue import Catalogue
-    from core.jobs.computers import same_computer, this_computer
+    from core.jobs.computers import local_zone_name, same_computer, this_computer
 
     name = "time_zones"
     now = now or datetime.now(UTC)
@@ -219,24 +326,36 @@ def time_zones(studio: Studio, calendar: CalendarInfo | None = None, now: dateti
     parts = [f"studio {studio_tz}"]
     if calendar is not None and calendar.time_zone:
         parts.append(f"Google calendar {calendar.time_zone}")
-    try:
-        computer = Catalogue(studio.store).get(SYNC_JOB).computer
-    except StudioSyncError:
-        computer = None
+    computer, seen = _job_computer(studio)
     here = this_computer()
     if computer and same_computer(computer, here):
         if not _local_matches(studio_tz, now):
+            local = local_zone_name() or _local_name(now)
             return make(
                 name,
                 "warn",
                 f"The studio uses {studio_tz} but this computer ({here}, which runs the sync job) is on "
-                f"{_local_name(now)}: job times are studio times, but this computer's clock shows others.",
+                f"{local}: job times are studio times, but this computer's clock shows others.",
                 f"Set this computer's time zone to {studio_tz} (timedatectl set-timezone {studio_tz}), or "
                 f"change {fix_studio}.",
             )
         parts.append(f"job computer {here}")
     elif computer:
-        parts.append(f"job computer {computer} not checked (run the doctor there)")
+        zones = _reported(seen, "time_zone") if seen is not None else set()
+        differ = sorted(z for z in zones if not same_time(studio_tz, z, now))
+        if differ:
+            return make(
+                name,
+                "warn",
+                f"The studio uses {studio_tz} but the job computer {computer} is on {', '.join(differ)}: job "
+                "times are studio times, but that computer's clock shows others.",
+                f"On {computer} set the time zone to {studio_tz} (timedatectl set-timezone {studio_tz}; "
+                f"Windows: Settings > Time & language), or change {fix_studio}.",
+            )
+        if zones:
+            parts.append(f"job computer {computer} {', '.join(sorted(zones))}")
+        else:
+            parts.append(f"job computer {computer} not checked (run the doctor there)")
     return make(name, "pass", "Time zones agree: " + ", ".join(parts) + ".")
 
 
@@ -283,29 +402,27 @@ def oauth_client(studio: Studio) -> Check:
             "Google Cloud console > APIs & Services > Credentials: create an OAuth client ID of type Desktop app, "
             "then load it: studiosync prefs google --client-secrets FILE",
         )
-    if config.is_loopback:
-        return make(name, "pass", f"Desktop OAuth client {short} on the local Google emulator.")
-    publish = (
-        "Google Cloud console > APIs & Services > OAuth consent screen: Publish app (status In production), "
-        "then re-authenticate the affected users."
-    )
-    revoked = sorted(
-        p.login for p in studio.users.all_google_prefs() if p.last_error_cause == "grant_revoked"
-    )
-    if revoked:
+    where = " on the local Google emulator" if config.is_loopback else ""
+    if not studio.prefs.get().google.app_published:
+        # The client file cannot say whether the app is published; only the admin's word can.
+        revoked = sorted(
+            p.login for p in studio.users.all_google_prefs() if p.last_error_cause == "grant_revoked"
+        )
+        lost = f" ({', '.join(revoked)} already lost theirs)" if revoked else ""
         return make(
             name,
             "warn",
-            f"Desktop OAuth client {short}; {', '.join(revoked)} lost their Google authorization. If that happens "
-            "every 7 days, the app is still in Google's Testing status, whose refresh tokens expire after 7 days.",
-            publish,
+            f"Desktop OAuth client {short}{where} is not marked published: an app left in Google's Testing "
+            f"status loses every user's Google authorization after 7 days{lost}.",
+            PUBLISH_FIX,
         )
     return make(
         name,
         "pass",
-        f"Desktop OAuth client {short}. Reminder: an app left in Google's Testing status loses every user's "
-        "authorization after 7 days.",
-        publish,
+        f"Desktop OAuth client {short}{where}, published (In production): authorizations do not expire "
+        "after 7 days.",
+        "If the app goes back to Testing: Company Preferences > Google: untick App published "
+        "(CLI: studiosync prefs google --testing)",
     )
 
 

@@ -398,6 +398,47 @@ def detailed_logs(f: UserFacts) -> Check:
     )
 
 
+def mobile(f: UserFacts) -> Check:
+    """Phones show an account's primary calendar by default; a secondary one must be switched on there.
+
+    Live, the calendar listing the doctor already fetched says which is primary; otherwise (the studio-wide
+    verdicts, or a failed listing) Google's rule stands in: the primary calendar's id is the account's
+    address."""
+    name = "mobile"
+    who = f.account or "the Google account"
+    add = (
+        f"On the phone add {who} (Android: Settings > Accounts > Add account > Google; iPhone: Settings > "
+        "Calendar > Accounts > Add Account > Google) with Calendar sync on"
+    )
+    calendar_id = f.prefs.calendar_id
+    if not calendar_id:
+        return make(name, "pass", "No calendar is selected yet (see Google calendar above).", add)
+    cal = f.calendar
+    if cal is not None:
+        primary, summary = cal.primary, cal.summary
+    else:
+        primary = calendar_id == "primary" or bool(f.account and calendar_id.lower() == f.account.lower())
+        summary = f.prefs.calendar_summary or calendar_id
+    if primary:
+        return make(
+            name,
+            "pass",
+            f"Calendar '{summary}' is the primary calendar of {who}, which phones show by default: add the "
+            "account on the phone with Calendar sync on.",
+            add + "; the studio's appointments then show in the phone's calendar app.",
+        )
+    return make(
+        name,
+        "warn",
+        f"Calendar '{summary}' is not the primary calendar of {who}: phones show only the primary calendar by default, so "
+        "these appointments stay hidden on the phone until this calendar is switched on there.",
+        f"Android: Google Calendar app > Settings > {who} > '{summary}' > Sync on; iPhone: Settings > Calendar > "
+        f"Accounts > {who}: Calendars on, and tick '{summary}' at calendar.google.com/calendar/syncselect "
+        f"(or sync to the primary calendar: {_SET} --calendar ID)",
+        login=f.login,
+    )
+
+
 def last_run(f: UserFacts) -> Check:
     name = "last_run"
     h = f.health
@@ -450,5 +491,6 @@ def per_user_checks(f: UserFacts, groups: dict[str, str]) -> list[Check]:
         contacts_group(f, groups),
         warn_email(f),
         detailed_logs(f),
+        mobile(f),
         last_run(f),
     ]

@@ -16,6 +16,7 @@ import socket
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from core import __version__
 from core.errors import InputError
@@ -39,6 +40,35 @@ def this_computer() -> str:
     return os.environ.get(COMPUTER_ENV, "").strip() or socket.gethostname()
 
 
+def local_zone_name() -> str | None:
+    """This computer's IANA time zone ("Europe/Paris"), for heartbeats: the doctor on another computer
+    compares it with the studio's. TZ wins (it is what this process's local time uses), else the
+    /etc/localtime symlink's zoneinfo name; None when neither names a zone (a copied file, Windows)."""
+    tz = os.environ.get("TZ")
+    if tz is not None:
+        return _zone_key(tz.lstrip(":"))  # a POSIX rule such as "EST5" names no IANA zone: None
+    try:
+        target = os.path.realpath("/etc/localtime")
+    except OSError:
+        return None
+    return _zone_key(target) if "zoneinfo/" in target else None
+
+
+def _zone_key(text: str) -> str | None:
+    key = text.strip()
+    if "zoneinfo/" in key:  # a path: /usr/share/zoneinfo/Europe/Paris (also .../zoneinfo/posix/...)
+        key = key.rsplit("zoneinfo/", 1)[1]
+        for prefix in ("posix/", "right/"):
+            key = key.removeprefix(prefix)
+    if not key or key.startswith("/") or ".." in key:
+        return None
+    try:
+        ZoneInfo(key)
+    except (ValueError, OSError, KeyError):
+        return None
+    return key
+
+
 def same_computer(a: str | None, b: str | None) -> bool:
     # Host names are case-insensitive; "Studio-PC" and "studio-pc" are one machine.
     return bool(a) and bool(b) and a.casefold() == b.casefold()  # type: ignore[union-attr]
@@ -59,6 +89,7 @@ class ProcessInfo:
     version: str
     started: str
     last_seen: str
+    time_zone: str | None = None  # IANA name (local_zone_name); absent from heartbeats of older versions
 
     @property
     def key(self) -> str:
@@ -72,6 +103,9 @@ class Computer:
     last_seen: str
     alive: bool
     processes: list[ProcessInfo] = field(default_factory=list)  # the live ones
+    # What its last heartbeat reported, kept after its processes stop (None: never reported, older version).
+    version: str | None = None
+    time_zone: str | None = None
 
     def to_doc(self) -> dict[str, Any]:
         return asdict(self)
@@ -110,6 +144,8 @@ class Computers:
                     "host": info.host,
                     "first_seen": (row or {}).get("first_seen") or info.last_seen,
                     "last_seen": info.last_seen,
+                    "version": info.version,
+                    "time_zone": info.time_zone,
                 },
             )
 
@@ -125,7 +161,7 @@ class Computers:
         found: list[Computer] = []
         for key, row in hosts.items():
             live = [
-                ProcessInfo(**{k: p[k] for k in ProcessInfo.__dataclass_fields__})
+                ProcessInfo(**{k: p[k] for k in ProcessInfo.__dataclass_fields__ if k in p})
                 for p in procs.values()
                 if str(p.get("host", "")).casefold() == key and _age(p.get("last_seen"), now) <= ALIVE_SECONDS
             ]
@@ -136,6 +172,8 @@ class Computers:
                     last_seen=row.get("last_seen", ""),
                     alive=bool(live),
                     processes=sorted(live, key=lambda p: p.pid),
+                    version=row.get("version"),
+                    time_zone=row.get("time_zone"),
                 )
             )
         return sorted(found, key=lambda c: c.host.casefold())
@@ -177,6 +215,7 @@ class Heartbeat:
             version=__version__,
             started=started,
             last_seen=started,
+            time_zone=local_zone_name(),
         )
         self._computers = Computers(store)
         self._last = 0.0

@@ -140,7 +140,15 @@ class Prefs:
         return password
 
     # -- Google API ----------------------------------------------------------------------------------
-    def set_google(self, *, client_secrets: str | Path, api_endpoint: str | None = None) -> GoogleApiPrefs:
+    def set_google(
+        self,
+        *,
+        client_secrets: str | Path,
+        api_endpoint: str | None = None,
+        published: bool | None = None,
+    ) -> GoogleApiPrefs:
+        """Load the OAuth client file. `published`: the app's publishing status on Google's consent
+        screen; None keeps what was recorded for the same client (a new client starts as "Testing")."""
         from core.google.oauth import load_client_secrets
 
         source = Path(client_secrets).expanduser()
@@ -155,19 +163,36 @@ class Prefs:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             # The client secret goes to the keyring with the other secrets; the file keeps the rest.
-            json.dump({config.kind: {k: v for k, v in config.raw[config.kind].items() if k != "client_secret"}}, fh)
+            json.dump(
+                {config.kind: {k: v for k, v in config.raw[config.kind].items() if k != "client_secret"}}, fh
+            )
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-        google = GoogleApiPrefs(
-            client_secrets_source=str(source.absolute()),
-            client_id=config.client_id,
-            client_type=config.kind,
-            api_endpoint=api_endpoint or None,
-        )
 
         def change(prefs: CompanyPrefs) -> None:
-            prefs.google = google
+            # Same OAuth app, new file: its publishing status did not change.
+            kept = prefs.google.app_published and prefs.google.client_id == config.client_id
+            prefs.google = GoogleApiPrefs(
+                client_secrets_source=str(source.absolute()),
+                client_id=config.client_id,
+                client_type=config.kind,
+                api_endpoint=api_endpoint or None,
+                app_published=kept if published is None else bool(published),
+            )
+
+        return self._modify(change).google
+
+    def set_app_published(self, published: bool) -> GoogleApiPrefs:
+        """Record whether the OAuth app is published ("In production") on Google's consent screen."""
+
+        def change(prefs: CompanyPrefs) -> None:
+            if prefs.google.client_id is None:
+                raise InputError(
+                    "set the Google API settings first",
+                    fix="studiosync prefs google --client-secrets FILE (Company Preferences > Google)",
+                )
+            prefs.google.app_published = bool(published)
 
         return self._modify(change).google
 
@@ -206,8 +231,51 @@ def _never_log(secret: str | None) -> None:
         register_secret(secret)
 
 
+# Path segments that belong to a Google API, never to its root. The client library appends
+# "calendar/v3/...", "batch/calendar/v3" and "v1/people/..." to the root itself, so a root that already
+# contains one of them doubles the path (/calendar/v3/calendar/v3/...): every call then 404s, which reads
+# as "the Google item no longer exists". A root never ends in a bare API version either. Any other path
+# is a proxy's prefix (https://proxy.example/google/) and stays allowed.
+_ANYWHERE: tuple[tuple[str, ...], ...] = (("batch", "calendar", "v3"), ("calendar", "v3"))
+_AT_END: tuple[tuple[str, ...], ...] = (
+    ("batch",),
+    ("people", "v1"),
+    ("v1", "people"),
+    ("v1",),
+    ("v3",),
+)
+
+
 def check_api_endpoint(url: str) -> str:
-    return _check_http_url(url.strip(), "API URL").rstrip("/") + "/"
+    """The API root, normalised to end in one "/". Refuses a URL that already names a Google service:
+    a bare root (https://www.googleapis.com/, http://127.0.0.1:PORT/) or a proxy prefix is wanted."""
+    url = _check_http_url(url.strip(), "API URL").rstrip("/") + "/"
+    split = split_service_path(url)
+    if split is not None:
+        root, service = split
+        google = "https://www.googleapis.com/"
+        also = "" if root == google else f" or, for Google itself, {google}"
+        raise InputError(
+            f"API URL {url!r} contains the Google service path /{service}/, which studiosync adds itself",
+            fix=f"give the API root only, such as {root}{also}",
+        )
+    return url
+
+
+def split_service_path(url: str) -> tuple[str, str] | None:
+    """(the root it should have been, the Google service path) when `url` wrongly contains one."""
+    parsed = urlparse(url)
+    segments = [s for s in parsed.path.split("/") if s]
+    lowered = [s.lower() for s in segments]
+    for i in range(len(lowered)):
+        # "calendar/v3" anywhere (.../calendar/v3/users/me/...); the others only at the very end.
+        for tail in (*_ANYWHERE, *_AT_END):
+            if tuple(lowered[i : i + len(tail)]) != tail:
+                continue
+            if tail in _ANYWHERE or i + len(tail) == len(lowered):
+                prefix = "".join(f"{s}/" for s in segments[:i])
+                return f"{parsed.scheme}://{parsed.netloc}/{prefix}", "/".join(segments[i:])
+    return None
 
 
 def _check_http_url(url: str, what: str) -> str:

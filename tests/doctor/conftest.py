@@ -12,7 +12,9 @@ from tests.sync.helpers import SyncWorld
 @pytest.fixture
 def healthy(world: SyncWorld) -> SyncWorld:
     """Everything on the checklist done for `ann` (an admin): authenticated, primary calendar, warnings
-    emailed; company email set up; the google-sync job enabled on this computer, whose daemon is alive."""
+    emailed; company email set up; the OAuth app marked published; the google-sync job enabled on this
+    computer, whose daemon is alive."""
+    world.studio.prefs.set_app_published(True)
     world.studio.users.add("ann", "Ann", admin=True)
     world.add_user("ann", warn_email="ann@example.com")
     set_up_email(world.studio)

@@ -11,6 +11,7 @@ from core.doctor import DoctorReport, run_doctor
 from core.jobs import computers
 from core.jobs.computers import ProcessInfo, this_computer
 from core.jobs.service import Jobs
+from core.store import layout
 from core.studio.studio import Studio
 from core.studio.timeparse import now_utc
 
@@ -35,17 +36,38 @@ def enable_job(studio: Studio, computer: str | None = None, enabled: bool = True
 
 
 def heartbeat(
-    studio: Studio, host: str | None = None, *, ago: timedelta = timedelta(0), kind: str = "daemon"
+    studio: Studio,
+    host: str | None = None,
+    *,
+    ago: timedelta = timedelta(0),
+    kind: str = "daemon",
+    version: str = __version__,
+    time_zone: str | None = None,
+    pid: int | None = None,
 ) -> None:
     """Record a console/daemon heartbeat of `host`, as it was `ago` (the real Computers.beat, clock shifted)."""
     when = now_utc() - ago
     info = ProcessInfo(
         host=host or this_computer(),
-        pid=os.getpid(),
+        pid=pid or os.getpid(),
         kind=kind,
-        version=__version__,
+        version=version,
         started="",
         last_seen="",
+        time_zone=time_zone,
     )
     with mock.patch.object(computers, "now_utc", lambda: when):
         computers.Computers(studio.store).beat(info)
+
+
+def old_heartbeat(studio: Studio, host: str, *, ago: timedelta = timedelta(minutes=10)) -> None:
+    """A heartbeat as studiosync wrote it before heartbeats carried the version and time zone on the
+    computer's row (and its process has stopped since, so no live process says either)."""
+    heartbeat(studio, host, ago=ago)
+    with studio.store.transaction(layout.COMPUTERS) as tx:
+        table = tx.table(layout.COMPUTERS, computers.COMPUTERS_TABLE)
+        key = host.casefold()
+        row = dict(table.get(doc_id=key) or {})
+        row.pop("version", None)
+        row.pop("time_zone", None)
+        table.put(key, row)

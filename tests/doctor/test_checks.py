@@ -282,10 +282,13 @@ def test_oauth_client(world: SyncWorld, tmp_path: Path) -> None:
     web = {"web": dict(world.emu.client_secrets("studiosync-test-client")["installed"])}
     path = tmp_path / "web.json"
     path.write_text(json.dumps(web))
-    fresh.prefs.set_google(client_secrets=path, api_endpoint=world.emu.url)
+    fresh.prefs.set_google(client_secrets=path, api_endpoint=world.emu.url, published=True)
     check = doctor(fresh, None).check("oauth_client")
-    assert check.status == "fail" and "Desktop app" in check.fix
-    assert doctor(world.studio, None).check("oauth_client").status == "pass"
+    assert check.status == "fail" and "Desktop app" in check.fix  # published changes nothing about that
+    assert doctor(world.studio, None).check("oauth_client").status == "warn"  # not marked published
+    world.studio.prefs.set_app_published(True)
+    check = doctor(world.studio, None).check("oauth_client")
+    assert check.status == "pass" and "emulator" in check.detail and "published" in check.detail
 
 
 def test_oauth_testing_status_warning(world: SyncWorld, tmp_path: Path) -> None:
@@ -301,11 +304,33 @@ def test_oauth_testing_status_warning(world: SyncWorld, tmp_path: Path) -> None:
     path.write_text(json.dumps(real))
     world.studio.prefs.set_google(client_secrets=path)
     check = doctor(world.studio, None).check("oauth_client")
-    assert check.status == "pass" and "7 days" in check.detail and "Publish app" in check.fix
+    assert check.status == "warn" and "7 days" in check.detail and "Testing" in check.detail
+    assert "OAuth consent screen > Publish app" in check.fix
+    assert "Company Preferences > Google" in check.fix and "studiosync prefs google --published" in check.fix
     world.studio.users.add("ann", "Ann")
     world.set_prefs("ann", last_error_cause="grant_revoked")
     check = doctor(world.studio, None).check("oauth_client")
-    assert check.status == "warn" and "ann" in check.detail and "Testing status" in check.detail
+    assert check.status == "warn" and "ann already lost" in check.detail
+    world.studio.prefs.set_app_published(True)
+    check = doctor(world.studio, None).check("oauth_client")
+    assert check.status == "pass" and "In production" in check.detail and "--testing" in check.fix
+    world.studio.prefs.set_google(client_secrets=path)  # the same client's file again: still published
+    assert doctor(world.studio, None).check("oauth_client").status == "pass"
+    world.studio.prefs.set_app_published(False)
+    assert doctor(world.studio, None).check("oauth_client").status == "warn"
+
+
+def test_a_stored_api_root_with_a_service_path_fails_reachability(healthy: SyncWorld) -> None:
+    """Saved before such roots were refused: every call would go to /calendar/v3/calendar/v3/..."""
+    wrong = healthy.emu.url.rstrip("/") + "/calendar/v3/"
+
+    def change(prefs: object) -> None:
+        prefs.google.api_endpoint = wrong  # type: ignore[attr-defined]
+
+    healthy.studio.prefs._modify(change)  # the public setter refuses this root now
+    check = doctor(healthy.studio, None).check("google_reachable")
+    assert check.status == "fail" and "/calendar/v3/" in check.detail
+    assert f"--api-endpoint {healthy.emu.url.rstrip('/')}/" in check.fix
 
 
 def test_last_run_error_is_explained(healthy: SyncWorld) -> None:

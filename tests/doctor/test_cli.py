@@ -16,6 +16,8 @@ def test_doctor_json_for_a_user(healthy: SyncWorld, cli: CliRunner) -> None:
     assert result.code == 0, result.err
     doc = json.loads(result.out)
     assert [c["name"] for c in doc["checks"]] == list(CHECK_NAMES)
+    statuses = {c["name"]: c["status"] for c in doc["checks"]}
+    assert statuses["mobile"] == "pass" and statuses["version"] == "pass"  # the source checklist's last items
     for c in doc["checks"]:
         assert c["status"] in ("pass", "warn", "fail") and {"detail", "fix"} <= set(c)
     assert doc["failed"] is False and doc["login"] == "ann"
@@ -39,14 +41,16 @@ def test_doctor_studio_wide(healthy: SyncWorld, cli: CliRunner) -> None:
     assert result.code == 0, result.out
     doc = json.loads(result.out)
     assert {c["name"] for c in doc["checks"]} == set(STUDIO_CHECKS)
+    assert "version" in STUDIO_CHECKS and "mobile" not in STUDIO_CHECKS  # per user: in the verdicts
     assert {v["login"]: v["status"] for v in doc["verdicts"]} == {"ann": "ok", "room1": "resource"}
     text = cli("doctor", "--timeout", "2").out
     assert "RESOURCE  room1  cannot sync" in text and "studiosync doctor LOGIN" in text
 
 
 def test_doctor_bad_input(healthy: SyncWorld, cli: CliRunner) -> None:
-    assert cli("doctor", "--send-test", "nonsense").code == 2
-    assert cli("doctor", "--send-test").code == 2  # no address and no user to take it from
+    bad = cli("doctor", "--send-test", "nonsense")  # neither an address nor a user
+    assert bad.code == 2 and len(bad.err.splitlines()) == 1 and "nonsense" in bad.err and bad.out == ""
+    assert cli("doctor", "--send-test", "it@", "--json").code == 2
     assert cli("doctor", "--timeout", "0").code == 2
     missing = cli("doctor", "nobody", "--json", "--timeout", "2")
     assert missing.code == 1 and json.loads(missing.out)["checks"][0]["status"] == "fail"
@@ -99,3 +103,53 @@ def test_doctor_send_test_to_the_users_warning_address(
     check = next(c for c in json.loads(result.out)["checks"] if c["name"] == "company_email")
     assert check["status"] == "pass", check
     assert [m.rcpt_tos for m in smtp_server.messages] == [["ann@example.com"]]
+
+
+def _company_email(result) -> dict:  # noqa: ANN001 - CliResult
+    doc = json.loads(result.out)
+    return next(c for c in doc["checks"] if c["name"] == "company_email")
+
+
+def test_doctor_send_test_without_an_address(
+    healthy: SyncWorld,
+    cli: CliRunner,
+    smtp_server: LocalSMTPServer,  # noqa: F811
+) -> None:
+    """Issue 8: "company email configured (and, with --send-test, a test email delivered)"."""
+    set_up_email(healthy.studio, port=smtp_server.port)
+    # No LOGIN: the company's From address.
+    result = cli("doctor", "--send-test", "--json", "--timeout", "2")
+    assert result.code == 0, result.out
+    check = _company_email(result)
+    assert check["status"] == "pass" and "studio@example.com" in check["detail"]
+    assert json.loads(result.out)["login"] is None
+    # `--send-test ann`: argparse gives "ann" to --send-test, but ann is a user: the LOGIN.
+    result = cli("doctor", "--send-test", "ann", "--json", "--timeout", "2")
+    doc = json.loads(result.out)
+    assert result.code == 0 and doc["login"] == "ann"
+    assert [c["name"] for c in doc["checks"]] == list(CHECK_NAMES)
+    # An explicit address still wins, with or without LOGIN.
+    assert cli("doctor", "--send-test", "it@example.com", "--json", "--timeout", "2").code == 0
+    assert cli("doctor", "ann", "--send-test", "boss@example.com", "--json", "--timeout", "2").code == 0
+    assert [m.rcpt_tos for m in smtp_server.messages] == [
+        ["studio@example.com"],
+        ["ann@example.com"],
+        ["it@example.com"],
+        ["boss@example.com"],
+    ]
+
+
+def test_doctor_send_test_for_a_user_without_a_warning_address(
+    healthy: SyncWorld,
+    cli: CliRunner,
+    smtp_server: LocalSMTPServer,  # noqa: F811
+) -> None:
+    set_up_email(healthy.studio, port=smtp_server.port)
+    healthy.add_user("bob")  # synced, but no Email Warnings and Errors address
+    result = cli("doctor", "bob", "--send-test", "--json", "--timeout", "2")
+    assert result.code == 1, result.err  # warn_email fails, as always
+    doc = json.loads(result.out)
+    assert [c["name"] for c in doc["checks"]] == list(CHECK_NAMES)  # every check ran
+    statuses = {c["name"]: c["status"] for c in doc["checks"]}
+    assert statuses["warn_email"] == "fail" and statuses["company_email"] == "pass"
+    assert [m.rcpt_tos for m in smtp_server.messages] == [["studio@example.com"]]

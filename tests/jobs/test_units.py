@@ -11,17 +11,20 @@ from pathlib import Path
 
 import pytest
 
+from core import __version__
 from core.errors import InputError
+from core.jobs import computers as computers_mod
 from core.jobs import history as history_mod
 from core.jobs.base import JobContext
 from core.jobs.catalogue import Catalogue
-from core.jobs.computers import ALIVE_SECONDS, Computers, Heartbeat
+from core.jobs.computers import ALIVE_SECONDS, Computers, Heartbeat, local_zone_name
 from core.jobs.history import History, RunRecord
 from core.jobs.housekeeping import backup, compact, list_backups
 from core.jobs.runlock import RunLockBusy, current_holder, run_lock
 from core.jobs.scheduler import AnchoredTrigger, EmbeddedScheduler, base_trigger, pending_fire
 from core.jobs.service import Jobs
 from core.schedule import parse_schedule
+from core.store import layout
 from core.studio.studio import Studio
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
@@ -130,6 +133,60 @@ def test_computers_alive_and_known(studio: Studio, monkeypatch: pytest.MonkeyPat
     assert computers.find("studio-pc", now=later).alive is False
     beat.stop()
     assert computers.find("studio-pc").alive is False  # a clean stop is visible at once
+
+
+def test_heartbeats_carry_version_and_time_zone(studio: Studio, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The doctor on another computer compares them; the computer's row keeps them after it stops."""
+    monkeypatch.setenv("STUDIOSYNC_COMPUTER", "pc2")
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    beat = Heartbeat(studio.store, "console")
+    beat.beat(0)
+    found = Computers(studio.store).find("pc2")
+    assert found is not None and (found.version, found.time_zone) == (__version__, "Europe/Paris")
+    assert (found.processes[0].version, found.processes[0].time_zone) == (__version__, "Europe/Paris")
+    beat.stop()
+    found = Computers(studio.store).find("pc2")
+    assert not found.processes and (found.version, found.time_zone) == (__version__, "Europe/Paris")
+
+
+def test_heartbeats_of_older_versions_still_read(studio: Studio) -> None:
+    """Rows written before heartbeats carried a time zone (nor the computer row its version)."""
+    now = datetime.now(UTC).isoformat(timespec="milliseconds")
+    with studio.store.transaction(layout.COMPUTERS) as tx:
+        tx.table(layout.COMPUTERS, computers_mod.PROCESSES_TABLE).put(
+            "old/1",
+            {"host": "old", "pid": 1, "kind": "daemon", "version": "0.0.1", "started": now, "last_seen": now},
+        )
+        tx.table(layout.COMPUTERS, computers_mod.COMPUTERS_TABLE).put(
+            "old", {"host": "old", "first_seen": now, "last_seen": now}
+        )
+    found = Computers(studio.store).find("old")
+    assert found is not None and found.alive and found.processes[0].time_zone is None
+    assert (found.version, found.time_zone) == (None, None)
+
+
+def test_local_zone_name(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for tz, expected in (
+        ("Asia/Tokyo", "Asia/Tokyo"),
+        (":America/New_York", "America/New_York"),
+        ("/usr/share/zoneinfo/Europe/Paris", "Europe/Paris"),
+        ("EST5", None),  # a POSIX rule names no IANA zone
+        ("Not/AZone", None),
+    ):
+        monkeypatch.setenv("TZ", tz)
+        assert local_zone_name() == expected, tz
+    monkeypatch.delenv("TZ")
+    link = tmp_path / "localtime"
+    link.symlink_to("/usr/share/zoneinfo/posix/America/Chicago")
+    real = os.path.realpath
+    monkeypatch.setattr(
+        computers_mod.os.path, "realpath", lambda p: real(link) if p == "/etc/localtime" else real(p)
+    )
+    assert local_zone_name() == "America/Chicago"
+    copied = tmp_path / "copied"
+    copied.write_bytes(b"TZif")
+    monkeypatch.setattr(computers_mod.os.path, "realpath", lambda p: str(copied))
+    assert local_zone_name() is None  # a copied file names no zone
 
 
 # -- housekeeping ---------------------------------------------------------------------------------
