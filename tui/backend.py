@@ -23,6 +23,7 @@ from core.studio.timeparse import zone
 from tui.clock import Clock, system_clock
 
 if TYPE_CHECKING:
+    from core.explain import Explanation
     from core.google.oauth import AuthorizationSession, AuthResult
     from core.studio.google_accounts import CalendarInfo
     from core.studio.studio import Studio
@@ -105,6 +106,7 @@ class SyncHealth:
     pushed: int | None = None
     pulled: int | None = None
     failures: int = 0
+    enabled: bool = False  # Enable Google Sync is checked: only then does a lag mean anything
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -315,6 +317,15 @@ class Backend:
         self.require_self_or_admin(login)
         return self.studio.appointments.list(login, include_deleted=True)
 
+    def google_sync_on(self, login: str) -> bool:
+        """Whether this user's appointments go to Google at all: a staff user with Enable Google Sync on.
+
+        When it is off (or for a resource), nothing is "pending": the appointments stay in the studio.
+        """
+        self.require_self_or_admin(login)
+        user = self.studio.users.get(login)
+        return user.can_sync and self.studio.users.google_prefs(login).enabled
+
     def appointment(self, appointment_id: str) -> Appointment:
         appt = self.studio.appointments.find(appointment_id, include_deleted=True)
         if appt is None:
@@ -404,6 +415,11 @@ class Backend:
         self.require_admin()
         return self.studio.prefs.set_google(client_secrets=client_secrets, api_endpoint=api_endpoint or None)
 
+    def set_app_published(self, published: bool) -> Any:
+        """The admin's word that the OAuth app is "In production" on Google (InputError without a client)."""
+        self.require_admin()
+        return self.studio.prefs.set_app_published(published)
+
     def set_escalation(self, enabled: bool, after: int) -> CompanyPrefs:
         self.require_admin()
         return self.studio.prefs.set_escalation(enabled, after)
@@ -470,6 +486,7 @@ class Backend:
                     if h.last_run
                     else None,
                     failures=h.consecutive_failures,
+                    enabled=h.enabled,
                     extra={"summary": h.last_run_summary, "account": h.account_email, "calendar": h.calendar},
                 )
             )
@@ -496,6 +513,15 @@ class Backend:
         if logs is None:
             raise InputError("the log reader is not available in this build (core.logs)")
         return logs.follow_logs(self.log_dir(), user=self.log_user_filter(), stop=stop, poll=poll)
+
+    def explain_log_record(self, record: Any) -> Explanation | None:
+        """Cause and fix of a log line (core.explain), or None when it records no known failure.
+
+        Pure text matching on a record the viewer already holds: cheap enough to call from the UI thread.
+        """
+        explain = optional_module("core.explain")
+        found = getattr(explain, "explain_record", None) if explain else None
+        return found(record) if found is not None else None
 
     # -- doctor --------------------------------------------------------------------------------------
     def run_doctor(self, login: str | None = None) -> Any:

@@ -8,9 +8,15 @@ from core.cli.common import CliContext, add_command
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = add_command(sub, "console", "open the console (users, Google tabs, Control Center, logs, doctor)", _console)
-    p.add_argument("--login", metavar="LOGIN", help="log in as this user (asks for the password if it has one)")
-    p = add_command(sub, "demo", "open the console on an offline demo studio with a built-in Google emulator", _demo)
+    p = add_command(
+        sub, "console", "open the console (users, Google tabs, Control Center, logs, doctor)", _console
+    )
+    p.add_argument(
+        "--login", metavar="LOGIN", help="log in as this user (asks for the password if it has one)"
+    )
+    p = add_command(
+        sub, "demo", "open the console on an offline demo studio with a built-in Google emulator", _demo
+    )
     p.add_argument("--keep", action="store_true", help="keep the demo data directory afterwards")
 
 

@@ -75,6 +75,21 @@ async def logs(pilot: Pilot) -> None:
     await pilot.pause()
 
 
+async def logs_explained(pilot: Pilot) -> None:
+    """An ERROR line selected: the details panel with its cause and fix."""
+    await logs(pilot)
+    screen = pilot.app.screen
+    screen.query_one("#log-level").value = "ERROR"  # type: ignore[attr-defined]
+    await settle(pilot)
+    pane = screen.query_one("#log-pane")
+    for _ in range(10):  # up from the newest error to one the explainer knows (a user's failed sync)
+        await pilot.press("up")
+        selected = pane.selected  # type: ignore[attr-defined]
+        if selected is not None and (selected.fields or {}).get("cause"):
+            break
+    await settle(pilot)
+
+
 async def login(pilot: Pilot) -> None:
     await settle(pilot)
 
@@ -98,6 +113,7 @@ TOUR: dict[str, Step] = {
     "16-doctor": keys("f10"),
     "17-help": keys("f4", "f1"),
     "18-confirm-remove-account": user_section("google", "ann", "ctrl+a"),
+    "19-logs-explained": logs_explained,
 }
 
 

@@ -210,3 +210,83 @@ async def test_escalation_settings(make_app, tui_studio) -> None:
         await settle(pilot)
         prefs = tui_studio.prefs.get()
         assert (prefs.escalate_to_admins, prefs.escalate_after) == (False, 5)
+
+
+async def test_sync_off_says_off_not_pending_and_the_toast_says_it_stays(make_app, tui_studio) -> None:
+    prefs = tui_studio.users.google_prefs("ann")
+    prefs.enabled = False  # Enable Google Sync unchecked: nothing goes to Google
+    tui_studio.users.save_google_prefs(prefs)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_ann(app, pilot)
+        sync_column = {str(table.get_row_at(i)[-1]) for i in range(table.row_count)}
+        assert sync_column == {"off"}
+        assert "Google sync is off" in screen_text(app)
+        await pilot.press("a")
+        await pilot.pause()
+        q = app.screen.query_one
+        q("#ap-title", Field).value = "Passport photos"
+        q("#ap-start", Field).value = "2026-12-11 10:00"
+        q("#ap-end", Field).value = "2026-12-11 10:30"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Appointment saved; it stays in the studio because this user's Google sync is off." in notices(
+            app
+        )
+        assert not any("goes to Google" in n for n in notices(app))
+        # A resource never syncs: "off" too, never "pending".
+        app.open_appointments("studio-a")
+        await settle(pilot, rounds=3)
+        assert str(table.get_row_at(0)[-1]) == "off"
+        assert "a resource: cannot sync with Google" in screen_text(app)
+
+
+async def test_app_published_checkbox_is_saved_when_ticked(make_app, tui_studio) -> None:
+    from textual.widgets import Checkbox
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        box = app.screen.query_one("#p-published", Checkbox)
+        assert not box.value
+        assert "lose every user's authorization after 7 days" in str(
+            app.screen.query_one("#p-published-why").render()
+        )
+        box.focus()
+        await pilot.press("space")  # keyboard only
+        await settle(pilot)
+        assert tui_studio.prefs.get().google.app_published is True
+        assert "Saved: the Google app is published (In production)." in notices(app)
+        await pilot.press("space")
+        await settle(pilot)
+        assert tui_studio.prefs.get().google.app_published is False
+
+
+async def test_app_published_without_an_oauth_client_is_one_line_error(tmp_path, frozen, monkeypatch) -> None:
+    from textual.widgets import Checkbox
+
+    from core.studio.studio import Studio
+    from tests.tui.conftest import NOW
+    from tui.app import StudioSyncApp
+    from tui.clock import fixed_clock
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    studio = Studio.open(tmp_path / "bare")
+    studio.users.add("pat", "Pat Owner", admin=True)
+    app = StudioSyncApp(
+        studio, clock=fixed_clock(NOW), login="pat", embedded_scheduler=False, blink_cursor=False
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        box = app.screen.query_one("#p-published", Checkbox)
+        box.focus()
+        await pilot.press("space")
+        await settle(pilot)
+        assert studio.prefs.get().google.app_published is False
+        assert any(n.startswith("set the Google API settings first") for n in notices(app))
+        assert not box.value  # back to what is stored

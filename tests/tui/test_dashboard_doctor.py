@@ -121,3 +121,22 @@ async def test_worker_errors_become_one_line_without_traceback(make_app, monkeyp
 def test_clock_is_injected() -> None:
     app = StudioSyncApp.__new__(StudioSyncApp)
     assert fixed_clock(NOW)() == NOW and app is not None
+
+
+async def test_dashboard_shows_lag_and_none_when_sync_is_off(make_app, tui_studio) -> None:
+    cara = tui_studio.users.google_prefs("cara")
+    cara.last_sync = "2026-11-30T10:00:00.000+00:00"  # synced once, then sync was turned off
+    tui_studio.users.save_google_prefs(cara)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        header = next(line for line in lines if "Last sync" in line)
+        assert "Lag" in header
+
+        def row(login: str) -> str:
+            return next(line for line in lines if f"({login})" in line)
+
+        assert "30 Nov 08:00" in row("ben") and "26 h" in row("ben")  # failing for a day: a day behind
+        assert "01 Dec 09:55" in row("ann") and "5 min" in row("ann")
+        assert "30 Nov 10:00" in row("cara") and "—" in row("cara") and " h " not in row("cara")

@@ -100,6 +100,12 @@ async def logs(pilot: Pilot) -> None:
     await settle(pilot)
 
 
+async def logs_selected(pilot: Pilot) -> None:
+    """ben's ERROR line selected: the cursor and the details panel with its cause and fix."""
+    await logs(pilot)
+    await go(pilot, "up", "up", "up")
+
+
 SCREENS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "dashboard": keys(),
     "users": keys("f3"),
@@ -117,6 +123,7 @@ SCREENS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "job_edit": keys("f8", "e"),
     "run_history": keys("f8", "h"),
     "logs": logs,
+    "logs_selected": logs_selected,
     "doctor": keys("f10"),
     "help": keys("f3", "f1"),
 }

@@ -25,12 +25,14 @@ SYNC_STYLE = {
     "error": "bold red",
     "deleting": "magenta",
     "not linked": "dim",
+    "off": "dim",
 }
 
 
-def sync_state(appt: Appointment, can_sync: bool) -> str:
-    if not can_sync:
-        return "—"
+def sync_state(appt: Appointment, sync_on: bool) -> str:
+    # With Google sync off (or for a resource) nothing is on its way to Google: "pending" would be a lie.
+    if not sync_on:
+        return "off"
     if appt.sync_error:
         return "error"
     if appt.deleted:
@@ -40,6 +42,15 @@ def sync_state(appt: Appointment, can_sync: bool) -> str:
     if appt.google_event_id:
         return "synced"
     return "not linked"
+
+
+def saved_notice(sync_on: bool, can_sync: bool) -> str:
+    """The toast after a save: where the appointment goes (or that it stays in the studio)."""
+    if sync_on:
+        return "Appointment saved; it goes to Google with the next sync run."
+    if not can_sync:
+        return "Appointment saved; it stays in the studio (a resource does not sync with Google)."
+    return "Appointment saved; it stays in the studio because this user's Google sync is off."
 
 
 class AppointmentsView(View):
@@ -52,7 +63,8 @@ class AppointmentsView(View):
 One user's appointments in studio time. **Origin** says where an appointment was made (the studio, or
 Google when two-way sync brought it in). **Sync**: *synced* (in Google and up to date), *pending* (changed
 here, goes out with the next sync run), *error* (the last attempt failed), *deleting* (deleted here, the
-deletion still has to reach Google), *not linked* (never sent: sync off or not populated).
+deletion still has to reach Google), *not linked* (never sent: not populated), *off* (this user's Google
+sync is off, or the user is a resource such as a room: the appointments stay in the studio).
 
 `t` opens the trace of the highlighted appointment: its Google event id, last error and history — the
 answer to "why isn't this in Google?".
@@ -77,9 +89,9 @@ answer to "why isn't this in Google?".
             self.users = users
 
     class Loaded(Message):
-        def __init__(self, user: User, appointments: list[Appointment]) -> None:
+        def __init__(self, user: User, appointments: list[Appointment], sync_on: bool) -> None:
             super().__init__()
-            self.user, self.appointments = user, appointments
+            self.user, self.appointments, self.sync_on = user, appointments, sync_on
 
     class Deleted(Message):
         pass
@@ -87,6 +99,7 @@ answer to "why isn't this in Google?".
     login: str | None = None
     appointments: list[Appointment] = []
     can_sync = True
+    sync_on = True  # the shown user's appointments go to Google (staff, Enable Google Sync checked)
     _filling = False
 
     def compose(self) -> ComposeResult:
@@ -151,7 +164,8 @@ answer to "why isn't this in Google?".
     @work(thread=True, exclusive=True, exit_on_error=False, group="appointments-load")
     def _load(self, login: str) -> None:
         user = self.backend.user(login)
-        self.post_message(self.Loaded(user, self.backend.appointments(login)))
+        appointments = self.backend.appointments(login)
+        self.post_message(self.Loaded(user, appointments, self.backend.google_sync_on(login)))
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
@@ -159,12 +173,13 @@ answer to "why isn't this in Google?".
             return
         self.appointments = event.appointments
         self.can_sync = event.user.can_sync
+        self.sync_on = event.sync_on
         table = self.query_one("#a-table", DataTable)
         current = self.selected_id()
         table.clear()
         tz = self.backend.tz()
         for appt in event.appointments:
-            state = sync_state(appt, event.user.can_sync)
+            state = sync_state(appt, event.sync_on)
             title = Text(appt.title)
             if appt.deleted:
                 title.stylize("strike dim")
@@ -180,7 +195,11 @@ answer to "why isn't this in Google?".
         if current is not None:
             with contextlib.suppress(Exception):  # gone meanwhile: keep the position
                 table.move_cursor(row=table.get_row_index(current))
-        note = "" if event.user.can_sync else " · a resource: cannot sync with Google"
+        note = ""
+        if not event.user.can_sync:
+            note = " · a resource: cannot sync with Google"
+        elif not event.sync_on:
+            note = " · Google sync is off (Google tab: Enable Google Sync)"
         self.query_one("#a-count", Static).update(
             Text(f"{len(event.appointments)} appointments of {event.user.name}{note}", style="dim")
         )
@@ -213,13 +232,14 @@ answer to "why isn't this in Google?".
         if appt is None or self.login is None:
             return
         if appt.deleted:
-            self.app.notify("This appointment is deleted; its deletion is waiting to reach Google.")
+            waiting = "; its deletion is waiting to reach Google" if self.sync_on else ""
+            self.app.notify(f"This appointment is deleted{waiting}.")
             return
         self.app.push_screen(AppointmentEditScreen(self.login, appt), self._after_edit)
 
     def _after_edit(self, saved: bool | None) -> None:
         if saved:
-            self.app.notify("Appointment saved; it goes to Google with the next sync run.")
+            self.app.notify(saved_notice(self.sync_on, self.can_sync))
             self.action_reload()
 
     def action_delete(self) -> None:
@@ -231,11 +251,14 @@ answer to "why isn't this in Google?".
             if yes:
                 self._delete(appt.id)
 
+        google = (
+            "; if it is in Google, the next sync run deletes it there too"
+            if self.sync_on
+            else " (Google sync is off: Google is not touched)"
+        )
         self.app.push_screen(
             ConfirmScreen(
-                f"Delete “{appt.title}”?",
-                "It is removed from the appointment book; if it is in Google, the next sync run deletes it there too.",
-                yes="Delete",
+                f"Delete “{appt.title}”?", f"It is removed from the appointment book{google}.", yes="Delete"
             ),
             answered,
         )

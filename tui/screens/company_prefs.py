@@ -45,6 +45,12 @@ def _valid_url(text: str) -> bool:
     return True
 
 
+PUBLISHED_NOTE = (
+    'Google apps left in "Testing" status lose every user\'s authorization after 7 days: publish the app '
+    "on Google Cloud Console > OAuth consent screen, then tick this (saved at once)."
+)
+
+
 class CompanyPrefsView(View):
     SECTION = "prefs"
     TITLE = "Company prefs"
@@ -58,6 +64,9 @@ class CompanyPrefsView(View):
 * **Failures to admins**: when a user's sync keeps failing, admins are emailed too after that many runs.
 * **Google API**: the OAuth client secrets file downloaded from Google Cloud (an OAuth client of type
   *Desktop app*), and the API root (leave empty for real Google; the demo points it to its emulator).
+* **App published on Google**: Google apps left in *Testing* status lose every user's authorization after
+  7 days. Publish the app (Google Cloud Console > OAuth consent screen > Publish app, status *In
+  production*), then tick this box; it is saved as soon as it is ticked. The doctor reads it.
 
 Each part has its own Save button, enabled once its fields are valid.
 """
@@ -86,6 +95,11 @@ Each part has its own Save button, enabled once its fields are valid.
         def __init__(self, what: str) -> None:
             super().__init__()
             self.what = what
+
+    class PublishedSaved(Message):
+        def __init__(self, published: bool, ok: bool) -> None:
+            super().__init__()
+            self.published, self.ok = published, ok
 
     class TestAnswer(Message):
         def __init__(self, answer: str, ok: bool) -> None:
@@ -186,6 +200,10 @@ Each part has its own Save button, enabled once its fields are valid.
                 "Leave empty for Google; the demo points this at its built-in emulator.", id="p-api-why"
             )
             yield Button("Save Google settings", id="p-google-save", classes="save", disabled=True)
+            # Short: a checkbox label never wraps, and "App published on Google (In production)" is cut
+            # off at 80 columns. The section title says Google; the note says where to publish.
+            yield Checkbox("App published (In production)", id="p-published")
+            yield Note(PUBLISHED_NOTE, id="p-published-why")
 
             yield Static("Failures to admins", classes="part")
             yield Checkbox("Email sync failures to admins", id="p-escalate")
@@ -231,6 +249,9 @@ Each part has its own Save button, enabled once its fields are valid.
         g = p.google
         self.query_one("#p-secrets", Field).value = g.client_secrets_source or ""
         self.query_one("#p-api", Field).value = g.api_endpoint or ""
+        published = self.query_one("#p-published", Checkbox)
+        with published.prevent(Checkbox.Changed):  # showing the stored value is not ticking it
+            published.value = g.app_published
         client = (
             f"Loaded: OAuth client {g.client_id} ({g.client_type})." if g.client_id else "Not set up yet."
         )
@@ -311,6 +332,8 @@ Each part has its own Save button, enabled once its fields are valid.
             self._save_google()
         elif part in ("p-escalate", "p-escalate-after"):
             self._save_escalation()
+        elif part == "p-published":
+            return  # saved as soon as it is ticked
         elif part.startswith("p-") and part not in ("p-test-to",):
             self._save_email()
 
@@ -330,6 +353,34 @@ Each part has its own Save button, enabled once its fields are valid.
     def _saved(self, event: Saved) -> None:
         self.app.notify(f"Saved the {event.what}.")
         self._load()
+
+    @on(Checkbox.Changed, "#p-published")
+    def _published_changed(self, event: Checkbox.Changed) -> None:
+        # Saved on its own, at once: the Google settings' Save re-imports the client file, which this
+        # box has nothing to do with, and reloading the page would drop what is typed in other parts.
+        self._save_published(event.value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="prefs-published")
+    def _save_published(self, published: bool) -> None:
+        try:
+            self.backend.set_app_published(published)
+        except Exception:
+            self.post_message(self.PublishedSaved(not published, ok=False))
+            raise  # shown as the usual one-line error (e.g. no OAuth client configured yet)
+        self.post_message(self.PublishedSaved(published, ok=True))
+
+    @on(PublishedSaved)
+    def _published_saved(self, event: PublishedSaved) -> None:
+        if not event.ok:
+            box = self.query_one("#p-published", Checkbox)
+            with box.prevent(Checkbox.Changed):  # back to what is stored
+                box.value = event.published
+            return
+        self.app.notify(
+            "Saved: the Google app is published (In production)."
+            if event.published
+            else "Saved: the Google app is not published (Testing)."
+        )
 
     # -- test email ----------------------------------------------------------------------------------
     @on(Button.Pressed, "#p-test")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import on, work
@@ -13,10 +14,26 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from tui.backend import SyncHealth, one_line
-from tui.clock import ago, span
+from tui.clock import parse_stamp, span
 from tui.screens.users import status_text
 from tui.screens.view import PaletteCommand, View
 from tui.widgets.sync_progress import SyncProgress
+
+
+def lag_text(row: SyncHealth) -> str:
+    """How far behind the user's calendar is: time since the last successful sync ("4 min").
+
+    "—" when it never synced, or when sync is off: a stale last sync is no lag if nothing should sync.
+    """
+    if not row.enabled or row.lag_seconds is None:
+        return "—"
+    return span(row.lag_seconds)
+
+
+def short_time(stamp: str, tz: ZoneInfo) -> str:
+    """A stored stamp in studio time, compact for a column ("30 Nov 08:00"); the Lag column says how long ago."""
+    moment = parse_stamp(stamp)
+    return moment.astimezone(tz).strftime("%d %b %H:%M") if moment else stamp
 
 
 class DashboardView(View):
@@ -25,9 +42,10 @@ class DashboardView(View):
     HELP = """\
 ## Sync health
 
-Every staff user's Google sync, failing users first: status, the last successful sync and how long ago
-that was (lag), what the last run moved (pushed to Google / pulled from Google) and the last error with
-its fix. Enter opens the user's Google tab.
+Every staff user's Google sync, failing users first: status, the last successful sync (studio time),
+the **lag** (how long ago that was: how far behind Google may be; "—" when it never synced or sync is
+off), what the last run moved (↑ pushed to Google, ↓ pulled from Google) and the last error with its
+fix. Enter opens the user's Google tab.
 
 `s` syncs now (everyone who has Enable Google Sync checked) and shows the progress: users done, appointments
 pushed and pulled. `x` stops it after the current user. The Control Center's Google Sync Processor job does
@@ -65,7 +83,7 @@ the same on its schedule.
     def compose(self) -> ComposeResult:
         yield SyncProgress(id="sync-progress")
         table: DataTable[object] = DataTable(id="health-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("User", "Google", "Last sync", "Last run", "Last error")
+        table.add_columns("User", "Google", "Last sync", "Lag", "Last run", "Last error")
         yield table
         yield Static(Text(""), id="health-detail")
 
@@ -88,13 +106,14 @@ the same on its schedule.
         table = self.query_one("#health-table", DataTable)
         keep = table.cursor_row
         table.clear()
-        now = self.backend.now()
+        tz = self.backend.tz()
         for row in event.rows:
             last_run = "—" if row.pushed is None else f"↑{row.pushed} ↓{row.pulled}"
             table.add_row(
                 Text(f"{row.name} ({row.login})"),
                 status_text(row.status),
-                Text(ago(row.last_sync, now) if row.last_sync else "never"),
+                Text(short_time(row.last_sync, tz) if row.last_sync else "never"),
+                Text(lag_text(row)),
                 Text(last_run),
                 Text(row.last_error or "", style="red"),
                 key=row.login,

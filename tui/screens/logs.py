@@ -21,6 +21,7 @@ from textual.widgets import Select, Static
 
 from tui.screens.view import PaletteCommand, View
 from tui.widgets.field import Field
+from tui.widgets.log_detail import LogDetail, describe_record
 from tui.widgets.log_pane import LEVELS, LogPane
 
 BATCH_SECONDS = 0.1
@@ -37,12 +38,22 @@ The live log of every studiosync process (this console, `studiosync serve`, CLI 
 bottom; lines of one job run are grouped under a header, like the Control Center logs. Filter by level,
 user and job; `/` searches (case-insensitive). `p` pauses and resumes; while paused, or scrolled up, new
 lines are counted as "+N new lines" instead of moving the view; `End` jumps back and follows again.
+
+**Select a line** to read it in full: Up/Down (PageUp/PageDown, Home) move the cursor, or click a line.
+The panel under the log shows the whole message, its time, level, user, job, run and every field, and for
+a failure its cause and the fix (Tab moves into the panel to scroll a long one). While a line is
+selected the view stays put, like when scrolled up: `Escape` clears the selection, `End` clears it and
+follows the newest lines again.
+
 Admins see every line; others see only their own.
 """
     BINDINGS = [
+        # First: while a line is selected it belongs in the footer next to the pane's ↑↓ and End.
+        Binding("escape", "unselect", "Unselect", key_display="Esc", id="logs.unselect"),
         Binding("p", "pause", "Pause/resume", id="logs.pause"),
         Binding("slash", "search", "Search", id="logs.search"),
-        Binding("end,G", "follow", "Follow", id="logs.follow"),
+        # The pane has its own End (shown while it has the focus); G follows from anywhere.
+        Binding("end,G", "follow", "Follow", id="logs.follow", show=False),
         Binding("c", "clear_filters", "Clear filters", id="logs.clear"),
     ]
     DEFAULT_CSS = """
@@ -72,6 +83,7 @@ Admins see every line; others see only their own.
             yield Select([], prompt="job", id="log-job")
             yield Field(placeholder="search", id="log-search")
         yield LogPane(id="log-pane")
+        yield LogDetail(id="log-detail")
         yield Static(Text(""), id="log-status")
 
     def on_mount(self) -> None:
@@ -125,6 +137,17 @@ Admins see every line; others see only their own.
     def _follow_changed(self) -> None:
         self._paint_status()
 
+    @on(LogPane.Selected)
+    def _selected(self, event: LogPane.Selected) -> None:
+        rec = event.record
+        detail = self.query_one(LogDetail)
+        if rec is None:
+            detail.show(None)
+        else:
+            pane = self.query_one(LogPane)
+            detail.show(describe_record(rec, pane.tz, self.backend.explain_log_record(rec)))
+        self._paint_status()
+
     @on(Batch)
     def _batch(self, event: Batch) -> None:
         pane = self.query_one(LogPane)
@@ -154,6 +177,11 @@ Admins see every line; others see only their own.
         pane = self.query_one(LogPane)
         if pane.paused:
             state = Text.assemble(("PAUSED", "bold yellow"), f"  +{pane.unseen} new lines  (p resumes)")
+        elif pane.selected is not None:
+            # The footer names Esc and End; the status only says why the view stands still.
+            state = Text("line selected", style="cyan")
+            if pane.unseen:
+                state.append(f"  +{pane.unseen} new lines  (End follows)")
         elif pane.unseen:
             state = Text.assemble(("scrolled up", "yellow"), f"  +{pane.unseen} new lines  (End follows)")
         else:
@@ -195,9 +223,18 @@ Admins see every line; others see only their own.
         self._paint_status()
 
     def action_follow(self) -> None:
-        pane = self.query_one(LogPane)
-        pane.resume()
+        self.query_one(LogPane).action_follow()
         self._paint_status()
+
+    def action_unselect(self) -> None:
+        self.query_one(LogPane).unselect()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "unselect":
+            # Only while a line is selected: hidden from the footer otherwise, and Escape passes on.
+            panes = self.query(LogPane)
+            return bool(panes) and panes.first().selected is not None
+        return True
 
     def action_search(self) -> None:
         self.query_one("#log-search", Field).focus()
