@@ -146,7 +146,8 @@ def _size(n: int) -> str:
 
 # -- compact ------------------------------------------------------------------------------------------
 def compact(ctx: JobContext) -> JobOutcome:
-    """Drop old run history and long-gone computers, then rewrite every store file (one at a time).
+    """Drop old run history, long-gone computers and the pending changes of users who never synced, then
+    rewrite every store file (one at a time).
 
     Rewriting drops empty tables and leftovers of older versions' formatting; each file is its own
     transaction, so other processes wait at most for one small file.
@@ -154,6 +155,8 @@ def compact(ctx: JobContext) -> JobOutcome:
     store = ctx.studio.store
     dropped = History(store).prune(ctx.option("history_days"))
     forgotten = Computers(store).prune(FORGET_COMPUTERS_AFTER)
+    appointments = ctx.studio.appointments
+    unsynced = sum(appointments.drop_pending_if_never_synced(u.login) for u in ctx.studio.users.list())
     rewritten = before = after = 0
     names = store.names()
     for name in names:
@@ -175,6 +178,8 @@ def compact(ctx: JobContext) -> JobOutcome:
         parts.append(f"forgot {forgotten} computers not seen for {FORGET_COMPUTERS_AFTER.days} days")
     if temps:
         parts.append(f"removed {temps} stale temporary files")
+    if unsynced:
+        parts.append(f"dropped {unsynced} pending changes of users who never enabled Google sync")
     return JobOutcome("ok", "; ".join(parts))
 
 

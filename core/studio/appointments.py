@@ -25,7 +25,7 @@ from core.model import STATUSES, Appointment, to_doc
 from core.store import layout
 from core.store.store import Store, StrTable, Transaction
 from core.studio.timeparse import check_span, from_text, stamp, to_text
-from core.studio.users import Users
+from core.studio.users import GOOGLE, Users
 
 APPOINTMENTS = layout.APPOINTMENTS_TABLE  # in each bucket file
 PENDING = layout.PENDING_TABLE  # in the user's pending file
@@ -161,6 +161,25 @@ class Appointments:
         if appt is None:
             raise NotFoundError(f"no appointment {appointment_id!r}")
         return appt
+
+    def drop_pending_if_never_synced(self, login: str) -> int:
+        """Forget the pending entries of a user who has never enabled Google sync (a resource, or staff
+        not set up yet); returns how many. Their changes predate sync, so a first run would only clear
+        them (Populate Google sends the whole book without them), yet every edit rewrites the file.
+        Decided under the studio file's lock too, so a user enabling sync right now keeps every later
+        change."""
+        pending = layout.pending_file(login)
+        if not self._store.exists(pending):
+            return 0
+        with self._store.transaction(layout.STUDIO, pending) as tx:
+            prefs = tx.table(layout.STUDIO, GOOGLE).get(doc_id=login)
+            if prefs is not None and prefs.get("enabled_at"):
+                return 0
+            table = tx.table(pending, PENDING)
+            dropped = len(table)
+            if dropped:
+                table.truncate()
+            return dropped
 
     def pending_ids(self, login: str) -> list[str]:
         """Ids of this user's appointments changed in the studio since they last synced (one small file)."""

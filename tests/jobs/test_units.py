@@ -257,6 +257,22 @@ def test_compact_drops_old_history_and_rewrites(studio: Studio) -> None:
         json.loads(path.read_text())
 
 
+def test_compact_drops_pending_changes_only_of_users_who_never_enabled_sync(studio: Studio) -> None:
+    studio.users.add("ann", "Ann")
+    studio.users.add("bob", "Bob")
+    studio.users.add("room", "Room", kind="resource")
+    start = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
+    for login in ("ann", "bob", "room"):
+        studio.appointments.add(login, title="Session", start=start, end=start + timedelta(hours=1))
+    prefs = studio.users.google_prefs("bob")
+    prefs.enabled_at = datetime.now(UTC).isoformat()  # bob enabled sync once (maybe off again now)
+    studio.users.save_google_prefs(prefs)
+    outcome = compact(_ctx(studio, "compact"))
+    assert "dropped 2 pending changes" in outcome.summary
+    pending = studio.appointments.pending_ids
+    assert pending("ann") == [] and pending("room") == [] and len(pending("bob")) == 1
+
+
 # -- embedded scheduler ---------------------------------------------------------------------------
 def test_embedded_scheduler_runs_in_an_asyncio_loop(
     studio: Studio, fake_jobs: None, monkeypatch: pytest.MonkeyPatch
