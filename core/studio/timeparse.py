@@ -48,8 +48,13 @@ def check_span(start: datetime | date, end: datetime | date) -> tuple[datetime |
             end = start + timedelta(days=1)
         return start, end, True
     if end <= start:  # type: ignore[operator]
-        raise InputError(f"end {end.isoformat()} must be after start {start.isoformat()}")
+        # As people type them (the studio's wall clock), not ISO with an offset.
+        raise InputError(f"end {_shown(end)} must be after start {_shown(start)}")
     return start, end, False
+
+
+def _shown(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
 
 
 def to_text(value: datetime | date) -> str:
