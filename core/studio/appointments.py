@@ -296,9 +296,12 @@ class Appointments:
     def delete(self, appointment_id: str) -> Appointment:
         login = self.owner_of(appointment_id)
         name = layout.appointment_file_for(login, appointment_id)
+        syncing = self._users.google_prefs(login).enabled
         with book_transaction(self._store, login, [name]) as book:
             appt = self._load(book, name, appointment_id)
-            if appt.google_event_id:
+            # An unlinked change of a syncing user may have reached Google in a run that crashed before
+            # saving the link: its tombstone lets the next sync delete that event under its derived id.
+            if appt.google_event_id or (syncing and appt.dirty):
                 # Keep a tombstone until the deletion reached Google.
                 appt.deleted = True
                 appt.revision += 1

@@ -83,7 +83,7 @@ class GoogleSide:
 
 @dataclass
 class PushOp:
-    kind: str  # insert | patch | delete | orphan
+    kind: str  # insert | patch | delete
     appt: Appointment | None
     base_revision: int | None
     event_id: str
@@ -92,7 +92,8 @@ class PushOp:
 
     @property
     def key(self) -> str:
-        return self.appt.id if self.appt is not None else f"orphan:{self.event_id}"
+        assert self.appt is not None
+        return self.appt.id
 
 
 @dataclass
@@ -101,7 +102,6 @@ class Decisions:
     purges: list[Purge] = field(default_factory=list)
     clears: list[Clear] = field(default_factory=list)
     pushes: list[PushOp] = field(default_factory=list)
-    orphans: list[PushOp] = field(default_factory=list)
 
 
 class CalendarSync:
@@ -141,6 +141,8 @@ class CalendarSync:
             )
         self.populate_google = prefs.populate_google
         self.push_failures = 0
+        self.restored = 0  # our events the studio had no record of, brought back (two-way)
+        self.unknown_left = 0  # ... and left alone on Google (one-way)
         self._pending: set[str] = set()
         today = self.now.astimezone(self.tz).date()
         self.window_start = datetime.combine(today, time(0), self.tz).astimezone(UTC)
@@ -190,11 +192,9 @@ class CalendarSync:
         sides = self._google_sides(parsed)
         decisions = self._decide_all(sides, listing, switched)
         self._commit(decisions)
-        if decisions.orphans:
-            self._run_ops(decisions.orphans, phase="orphans")
+        self._report_unknown()
         if self.push_failures == 0 or listing.token == state.sync_token:
-            # Token last: everything it covers is saved above. (A failed orphan deletion keeps the old token
-            # so the event is seen, and deleted, again next run.)
+            # Token last: everything it covers is saved above.
             if listing.token:
                 state.calendar["sync_token"] = listing.token
             state.calendar["two_way"] = self.two_way  # what the token's listings were applied with
@@ -506,8 +506,7 @@ class CalendarSync:
             if ev.cancelled:
                 return
             if self._ours(ev) is not None:
-                # Our event, but its appointment is gone from the studio (deleted before the link was saved).
-                d.orphans.append(PushOp("orphan", None, None, ev.id))
+                self._unknown_ours(aid, ev, d)
                 return
             if self.two_way and self._pullable(ev, existing=False, series_tracked=side.series_tracked):
                 new = mapping.new_appointment(self.login, ev, stamp())
@@ -528,7 +527,14 @@ class CalendarSync:
             self._google_deleted(appt, ev, d, base)
             return
         if appt.deleted:
-            if self.two_way:  # modified on Google beats deleted in the studio: bring it back
+            # Our own insert whose link a crash lost looks "changed on Google" only because its etag was
+            # never recorded; unless Google's copy changed after the deletion, it is deleted, not restored.
+            unrecorded = (
+                appt.google_event_id is None
+                and ev.id == mapping.event_id_for(appt.id)
+                and mapping.is_later(appt.updated, ev.updated)
+            )
+            if self.two_way and not unrecorded:  # modified on Google beats deleted in the studio
                 restored = self._copy(appt)
                 restored.deleted = False
                 self._pull_into(
@@ -536,8 +542,8 @@ class CalendarSync:
                 )
                 d.writes.append(Write(restored, base))
                 self.log.count("pulled_updated")
-            elif appt.google_event_id:
-                d.pushes.append(PushOp("delete", appt, base, appt.google_event_id))
+            else:
+                d.pushes.append(PushOp("delete", appt, base, appt.google_event_id or ev.id))
             return
         unlinked = appt.google_event_id is None
         if mapping.same_content(appt, ev):
@@ -579,11 +585,45 @@ class CalendarSync:
             d.writes.append(Write(changed, base))
             self.log.count("pulled_updated")
 
+    def _unknown_ours(self, aid: str, ev: EventData, d: Decisions) -> None:
+        """One of our events whose appointment the studio has no record of: the store was restored from a
+        backup, or another data folder syncs this calendar. Never deleted -- after a restore it may be the
+        only copy of a booking. Two-way brings it back under its own id; one-way leaves it and warns."""
+        if not self.two_way:
+            self.unknown_left += 1
+            return
+        restored = replace(mapping.new_appointment(self.login, ev, stamp()), id=aid, origin="studio")
+        self._link(restored, ev)
+        add_trace(restored, "pulled", "restored from Google (the studio had no record of it)", self.log.run_id)
+        d.writes.append(Write(restored, None))
+        self.log.count("pulled_created")
+        self.restored += 1
+        self.log.info(f"restored {aid} from its Google event {ev.id}", title=ev.title)
+
+    def _report_unknown(self) -> None:
+        if self.restored:
+            self.log.warning(
+                f"{self.restored} appointment(s) the studio had no record of were restored from their Google "
+                "events (after restoring a backup, or another studiosync data folder syncs this calendar)",
+                restored=self.restored,
+            )
+        if self.unknown_left:
+            self.log.warning(
+                f"{self.unknown_left} Google event(s) made by studiosync have no appointment in the studio "
+                "(after restoring a backup, or another studiosync data folder syncs this calendar): left on "
+                "Google untouched; turn on two-way sync to bring them back, or delete them on Google",
+                events=self.unknown_left,
+            )
+
     def _studio_only(self, appt: Appointment, d: Decisions, base: int | None) -> None:
         """Nothing new from Google about this appointment: push what changed in the studio."""
         if appt.deleted:
             if appt.google_event_id:
                 d.pushes.append(PushOp("delete", appt, base, appt.google_event_id))
+            elif appt.dirty and self._push_allowed(appt):
+                # Never linked, but an insert may have reached Google before a crash lost the link: delete
+                # the event under its derived id (404 means there was none) before forgetting the tombstone.
+                d.pushes.append(PushOp("delete", appt, base, mapping.event_id_for(appt.id)))
             else:
                 d.purges.append(Purge(appt.id, appt.revision))
             return
@@ -667,7 +707,7 @@ class CalendarSync:
                 if self._stopping():
                     self.log.info("stop requested: the remaining studio changes go next run")
                     break
-                w, p = self._run_ops(ops[i : i + size], phase="push")
+                w, p = self._run_ops(ops[i : i + size])
                 writes += w
                 purges += p
                 if len(writes) + len(purges) >= self.options.commit_every:
@@ -680,7 +720,7 @@ class CalendarSync:
 
     def _request(self, op: PushOp) -> Any:
         ev = self.events
-        if op.kind in ("delete", "orphan"):
+        if op.kind == "delete":
             return ev.delete(calendarId=self.calendar_id, eventId=op.event_id)
         appt = op.appt
         assert appt is not None
@@ -700,7 +740,7 @@ class CalendarSync:
             body["status"] = "tentative" if appt.status == "tentative" else "confirmed"
         return ev.patch(calendarId=self.calendar_id, eventId=op.event_id, body=body)
 
-    def _run_ops(self, ops: list[PushOp], *, phase: str) -> tuple[list[Write], list[Purge]]:
+    def _run_ops(self, ops: list[PushOp]) -> tuple[list[Write], list[Purge]]:
         """Send ops in one batch (plus one follow-up batch for 409/404 bounces); commit-ready results."""
         writes: list[Write] = []
         purges: list[Purge] = []
@@ -735,15 +775,13 @@ class CalendarSync:
             if writes or purges:
                 commit(self.studio, self.login, writes, purges)
             raise GoogleError(fatal)
-        if phase == "orphans" and (writes or purges):
-            commit(self.studio, self.login, writes, purges)
         return writes, purges
 
     def _failed(
         self, op: PushOp, exc: BaseException | None, writes: list[Write], purges: list[Purge]
     ) -> tuple[PushOp | None, GoogleProblem | None]:
         status = getattr(getattr(exc, "resp", None), "status", None)
-        if op.kind in ("delete", "orphan") and status in (404, 410):
+        if op.kind == "delete" and status in (404, 410):
             self._succeeded(op, None, writes, purges)  # already gone on Google: the deletion is done
             return None, None
         if op.kind == "insert" and status == 409 and not op.bounced and op.appt is not None:
@@ -774,12 +812,6 @@ class CalendarSync:
     def _succeeded(
         self, op: PushOp, resp: dict[str, Any] | None, writes: list[Write], purges: list[Purge]
     ) -> None:
-        if op.kind == "orphan":
-            self.log.info(
-                f"deleted Google event {op.event_id}: its appointment no longer exists in the studio"
-            )
-            self.log.count("pushed_deleted")
-            return
         appt = op.appt
         assert appt is not None and op.base_revision is not None
         if op.kind == "delete":
