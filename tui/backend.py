@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 # The four states the Users screen and the dashboard show (plus resources, which cannot sync at all).
 NOT_SET_UP = "not set up"
 AUTHENTICATED = "authenticated"
-ENABLED = "enabled"
+ENABLED = "enabled"  # enabled and authenticated: issue 7's word ("syncing" in `studiosync status`)
 FAILING = "failing"
 CANNOT_SYNC = "cannot sync"
 NO_ACCOUNT = "enabled, no account"
@@ -111,7 +111,7 @@ class SyncHealth:
 
 
 def google_status(user: User, prefs: GooglePrefs, authenticated: bool, *, failing: bool | None = None) -> str:
-    """The Google column: resource / failing / enabled (syncing) / enabled, no account / authenticated / not set up."""
+    """The Google column: resource / failing / enabled / enabled, no account / authenticated / not set up."""
     if not user.can_sync:
         return CANNOT_SYNC
     if failing is None:
@@ -283,6 +283,10 @@ class Backend:
     def add_group(self, name: str) -> ClientGroup:
         self.require_admin()
         return self.studio.groups.add(name)
+
+    def client_groups(self) -> list[ClientGroup]:
+        """The groups a Google tab can pick (anyone who may see a Google tab sees them there already)."""
+        return self.studio.groups.list()
 
     # -- client groups -------------------------------------------------------------------------------
     def group_rows(self) -> list[GroupRow]:

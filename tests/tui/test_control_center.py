@@ -31,6 +31,8 @@ async def test_jobs_table_and_detail(make_app) -> None:
         ):
             assert expected in text
         assert "● running studiosync" in text
+        assert text.count("Last run:") == 1  # one line in the detail panel: status, when, what it did
+        assert "15m" in text and "0 2 * * *" in text  # the schedules as typed fit beside the sidebar
 
 
 async def test_edit_schedule_with_preview_and_computer(make_app, tui_studio) -> None:
@@ -49,6 +51,12 @@ async def test_edit_schedule_with_preview_and_computer(make_app, tui_studio) -> 
         text = screen_text(app)
         assert "at 09:00 on Monday" in text
         assert "Mon 07 Dec 2026 09:00" in text and "Mon 14 Dec 2026 09:00" in text
+        assert "Next 3 runs:" in text and "counted from saving" not in text  # cron: fixed times
+        field.value = "30m"
+        await pilot.pause()
+        assert "Next 3 runs (interval counted from saving):" in screen_text(app)
+        field.value = "0 9 * * 1"
+        await pilot.pause()
         await pilot.press("ctrl+s")
         await settle(pilot)
         job = Jobs(tui_studio).get("google-sync")
@@ -92,3 +100,25 @@ async def test_run_now_and_history_with_per_user_results(make_app, tui_studio) -
         text = screen_text(app)
         assert "failed: ben (grant_revoked)" in text
         assert "invalid_grant: Token has been revoked." in text
+
+
+async def test_disabling_asks_the_same_question_from_the_table_and_the_editor(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_control(app, pilot)
+        await pilot.press("space")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        from_table = screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        app.screen.query_one("#job-enabled").value = False
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        detail = str(app.screen.query_one("#confirm-detail").render())
+        assert "Nobody's appointments sync with Google meanwhile." in detail
+        assert detail.split()[0] in from_table and "until it is enabled again" in detail
+        assert "until it is enabled again" in from_table

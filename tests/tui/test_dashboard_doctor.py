@@ -62,6 +62,8 @@ async def test_doctor_shows_checks_with_fixes(make_app) -> None:
         await settle(pilot, rounds=3)
         text = screen_text(app)
         assert "✘ FAIL" in text and "Company email (SMTP)" in text
+        # The headline counts ben, whose sync fails, like `studiosync doctor` does ("1 user(s) failing").
+        assert "1 failed, 1 user failing, " in text
         assert "Fix:" in text
         await pilot.press("end")  # keyboard scrolling: the per-user verdicts are at the bottom
         await pilot.pause()
@@ -131,7 +133,7 @@ async def test_dashboard_shows_lag_and_none_when_sync_is_off(make_app, tui_studi
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         lines = screen_text(app).splitlines()
-        header = next(line for line in lines if "Last sync" in line)
+        header = next(line for line in lines if "Synced" in line)
         assert "Lag" in header
 
         def row(login: str) -> str:

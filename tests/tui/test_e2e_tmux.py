@@ -99,7 +99,7 @@ def test_demo_in_a_real_terminal(tmp_path: Path) -> None:
         # The embedded scheduler ran the Google Sync Processor at start; its lines are in the log pane.
         term.keys("F9")
         shown = term.wait_for("Google Sync Processor", timeout=60)
-        term.wait_for("Pause/resume")  # the focus moved to the log pane: its keys are in the footer
+        term.wait_for("p Pause")  # the focus moved to the log pane: its keys are in the footer
         term.keys("C-q")
         deadline = time.monotonic() + 20
         while not term.rc.exists() and time.monotonic() < deadline:

@@ -151,3 +151,34 @@ async def test_cancel_leaves_the_account_unauthenticated(demo: Demo) -> None:
         assert not isinstance(app.screen, GoogleAuthScreen)
         assert screen.session.done
         assert not demo.studio.google.is_authenticated("cara")
+
+
+async def test_authenticating_keeps_the_boxes_ticked_before_it(demo: Demo) -> None:
+    """Authentication refreshes the account part only: Enable Google Sync ticked before it stays ticked."""
+    app = console(demo, demo_mode=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_google_tab("cara")
+        await settle(pilot, rounds=3)
+        view = app.screen.query_one(GoogleView)
+        view.query_one("#g-enabled", Checkbox).value = True
+        view.query_one("#g-tentative", Checkbox).value = True
+        await pilot.pause()
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, GoogleAuthScreen)
+        for _ in range(50):
+            if screen.session is not None:
+                break
+            await pilot.pause(0.05)
+        await pilot.click("#auth-demo")
+        await settle(pilot, rounds=4)
+        assert not isinstance(app.screen, GoogleAuthScreen)
+        assert str(view.query_one("#g-auth", Button).label) == REMOVE
+        assert view.query_one("#g-enabled", Checkbox).value is True
+        assert view.query_one("#g-tentative", Checkbox).value is True
+        calendar = view.query_one("#g-calendar", Select)
+        assert any("Studio bookings" in str(label) for label, _ in calendar._options)  # noqa: SLF001
+        assert "Authenticated as cara@studio-demo.test" in screen_text(app)
+        assert not demo.studio.users.google_prefs("cara").enabled  # still unsaved: Save is the person's call

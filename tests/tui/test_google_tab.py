@@ -131,3 +131,44 @@ async def test_resources_cannot_sync(make_app) -> None:
         await settle(pilot)
         assert app.screen.current == "users"  # stayed: a room has no Google tab
         assert "cannot sync" in screen_text(app)
+
+
+async def test_new_group_keeps_what_was_typed_on_the_tab(make_app, tui_studio) -> None:
+    """Creating a group refreshes only the group picker: an unsaved calendar and boxes stay as set."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_tab(app, pilot, "ann")
+        calendar = view.query_one("#g-calendar", Select)
+        calendar.value = "bookings@group.calendar.google.com"
+        view.query_one("#g-tentative", Checkbox).value = False  # stored: True
+        view.query_one("#g-detailed", Checkbox).value = False  # stored: True
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        app.screen.query_one("#name", Field).value = "Phone contacts"
+        await pilot.press("enter")
+        await settle(pilot, rounds=3)
+        group = tui_studio.groups.find("Phone contacts")
+        assert group is not None and view.query_one("#g-group", Select).value == group.id
+        assert calendar.value == "bookings@group.calendar.google.com"
+        assert view.query_one("#g-tentative", Checkbox).value is False
+        assert view.query_one("#g-detailed", Checkbox).value is False
+        # A fresh calendar list from Google (ctrl+r) keeps the unsaved pick too.
+        await pilot.press("ctrl+r")
+        await settle(pilot, rounds=3)
+        assert calendar.value == "bookings@group.calendar.google.com"
+        prefs = tui_studio.users.google_prefs("ann")
+        assert prefs.tentative and prefs.calendar_id == ANN  # nothing saved behind the person's back
+
+
+async def test_a_focused_checkbox_keeps_its_one_line_label(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_tab(app, pilot, "ann")
+        box = view.query_one("#g-enabled", Checkbox)
+        box.focus()
+        await pilot.pause()
+        assert app.focused is box
+        assert box.region.height == 1  # no two-row focus border pushing the form down
+        assert "Enable Google Sync" in screen_text(app)
+        assert box.styles.border_top[0] in ("", "none")

@@ -48,6 +48,7 @@ async def test_add_edit_and_remove_a_user(make_app, tui_studio) -> None:
         app.screen.query_one("#user-name", Field).value = "Dan Brown"
         app.screen.query_one("#user-password", Field).value = "pw1"
         app.screen.query_one("#user-password2", Field).value = "pw2"
+        app.screen.query_one("#user-password2", Field).focus()  # typed there: the body scrolls to its note
         await pilot.pause()
         assert save.disabled and "the two passwords differ" in screen_text(app)
         app.screen.query_one("#user-password2", Field).value = "pw1"
@@ -100,11 +101,42 @@ async def test_groups_add_rename_and_delete_refused_while_used(make_app, tui_stu
         await pilot.press("enter")
         await settle(pilot)
         assert tui_studio.groups.find("Family portraits") is not None
-        # The group Ann's Google tab uses cannot go: the service says why, the console shows it.
+        # The group Ann's Google tab uses cannot go: refused at once, naming her, without a "Delete?" first.
         table.move_cursor(row=table.get_row_index(tui_studio.groups.get("Google contacts").id))
         await pilot.press("d")
         await pilot.pause()
-        await pilot.press("y")
-        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
         assert tui_studio.groups.find("Google contacts") is not None
         assert any("used by the Google tab of ann" in n for n in notices(app))
+        # A group nobody uses is deleted after the usual confirmation.
+        table.move_cursor(row=table.get_row_index(tui_studio.groups.get("Family portraits").id))
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert tui_studio.groups.find("Family portraits") is None
+
+
+async def test_user_dialog_keeps_save_on_screen_at_80x24(make_app) -> None:
+    """The form scrolls inside the dialog; Save and Cancel are docked below it, always visible."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"Dan")  # invalid login: a validation note makes the form taller still
+        app.screen.query_one("#user-password", Field).value = "pw1"
+        await pilot.pause()
+        screen_region = app.screen.region
+        for button in ("#save", "#cancel"):
+            region = app.screen.query_one(button).region
+            assert region.height > 0 and screen_region.contains_region(region), button
+        assert "Save" in screen_text(app) and "Cancel" in screen_text(app)
+        # The last field is reachable: focusing it scrolls the body, the buttons stay put.
+        app.screen.query_one("#user-password2", Field).focus()
+        await pilot.pause()
+        assert screen_region.contains_region(app.screen.query_one("#user-password2").region)
+        assert screen_region.contains_region(app.screen.query_one("#save").region)

@@ -15,7 +15,7 @@ from textual.widgets import Button, Label, Select, Static
 from core.errors import InputError
 from core.model import Appointment
 from core.studio.timeparse import check_span, parse_when
-from tui.screens.modal import Modal
+from tui.screens.modal import DialogBody, Modal
 from tui.widgets.field import Field
 from tui.widgets.form import check_form, rule
 from tui.widgets.note import Note
@@ -56,47 +56,48 @@ class AppointmentEditScreen(Modal[bool]):
                 classes="dialog-title",
                 markup=False,
             )
-            with Horizontal(classes="row"):
-                yield Label("Title")
-                yield Field(
-                    a.title if a else "",
-                    id="ap-title",
-                    validators=[rule(lambda v: bool(v.strip()), "a title is required")],
+            with DialogBody():
+                with Horizontal(classes="row"):
+                    yield Label("Title")
+                    yield Field(
+                        a.title if a else "",
+                        id="ap-title",
+                        validators=[rule(lambda v: bool(v.strip()), "a title is required")],
+                    )
+                yield Note("", id="ap-title-why")
+                with Horizontal(classes="row"):
+                    yield Label("Start")
+                    yield Field(
+                        _text(a.start, tz) if a else "",
+                        placeholder="2026-12-01 09:30 or 2026-12-01",
+                        id="ap-start",
+                        validators=[
+                            rule(self._parses, "not a date (2026-12-01) or date and time (2026-12-01 09:30)")
+                        ],
+                    )
+                yield Note(
+                    f"Studio time ({tz.key}). A date alone makes an all-day appointment.", id="ap-start-why"
                 )
-            yield Note("", id="ap-title-why")
-            with Horizontal(classes="row"):
-                yield Label("Start")
-                yield Field(
-                    _text(a.start, tz) if a else "",
-                    placeholder="2026-12-01 09:30 or 2026-12-01",
-                    id="ap-start",
-                    validators=[
-                        rule(self._parses, "not a date (2026-12-01) or date and time (2026-12-01 09:30)")
-                    ],
-                )
-            yield Note(
-                f"Studio time ({tz.key}). A date alone makes an all-day appointment.", id="ap-start-why"
-            )
-            with Horizontal(classes="row"):
-                yield Label("End")
-                yield Field(
-                    _text(a.end, tz) if a else "",
-                    placeholder="2026-12-01 10:30",
-                    id="ap-end",
-                    validators=[rule(self._parses, "not a date or date and time")],
-                )
-            yield Note("", id="ap-end-why")
-            with Horizontal(classes="row"):
-                yield Label("Status")
-                yield Select(
-                    [("confirmed", "confirmed"), ("tentative", "tentative")],
-                    value=a.status if a else "confirmed",
-                    allow_blank=False,
-                    id="ap-status",
-                )
-            with Horizontal(classes="row"):
-                yield Label("Notes")
-                yield Field(a.notes if a else "", id="ap-notes")
+                with Horizontal(classes="row"):
+                    yield Label("End")
+                    yield Field(
+                        _text(a.end, tz) if a else "",
+                        placeholder="2026-12-01 10:30",
+                        id="ap-end",
+                        validators=[rule(self._parses, "not a date or date and time")],
+                    )
+                yield Note("", id="ap-end-why")
+                with Horizontal(classes="row"):
+                    yield Label("Status")
+                    yield Select(
+                        [("confirmed", "confirmed"), ("tentative", "tentative")],
+                        value=a.status if a else "confirmed",
+                        allow_blank=False,
+                        id="ap-status",
+                    )
+                with Horizontal(classes="row"):
+                    yield Label("Notes")
+                    yield Field(a.notes if a else "", id="ap-notes")
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="save", disabled=True)
                 yield Button("Cancel", id="cancel")

@@ -18,6 +18,7 @@ from tui.screens.appointment_edit import AppointmentEditScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.trace import TraceScreen
 from tui.screens.view import PaletteCommand, View
+from tui.widgets.columns import content_width, flex_width
 
 SYNC_STYLE = {
     "synced": "green",
@@ -53,6 +54,13 @@ def saved_notice(sync_on: bool, can_sync: bool) -> str:
     return "Appointment saved; it stays in the studio because this user's Google sync is off."
 
 
+# When, then the title taking the room left, then where it stands with Google (never cut off at 80
+# columns); status and length come last and show when there is room (120 columns), else by scrolling.
+HEADERS = ("When", "Title", "Sync", "Origin", "Status", "Length")
+TITLE_COLUMN = 1
+OPTIONAL_COLUMNS = 2  # the last two
+
+
 class AppointmentsView(View):
     SECTION = "appointments"
     TITLE = "Appointments"
@@ -80,7 +88,7 @@ answer to "why isn't this in Google?".
     AppointmentsView #a-who { height: auto; }
     AppointmentsView #a-who > Static { width: auto; padding: 1 1 0 0; }
     AppointmentsView #a-who Select { width: 1fr; }
-    AppointmentsView #a-count { height: 1; color: $text-muted; }
+    AppointmentsView #a-count { height: auto; color: $text-muted; }
     """
 
     class Owners(Message):
@@ -98,6 +106,7 @@ answer to "why isn't this in Google?".
 
     login: str | None = None
     appointments: list[Appointment] = []
+    _rows: list[tuple[str, tuple[Text, ...]]] = []
     can_sync = True
     sync_on = True  # the shown user's appointments go to Google (staff, Enable Google Sync checked)
     _filling = False
@@ -107,7 +116,7 @@ answer to "why isn't this in Google?".
             yield Static("Appointments of")
             yield Select([], prompt="choose a user", id="a-user")
         table: DataTable[object] = DataTable(id="a-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("When", "Length", "Title", "Status", "Origin", "Sync")
+        table.add_columns(*HEADERS)
         yield table
         yield Static("", id="a-count")
 
@@ -174,27 +183,23 @@ answer to "why isn't this in Google?".
         self.appointments = event.appointments
         self.can_sync = event.user.can_sync
         self.sync_on = event.sync_on
-        table = self.query_one("#a-table", DataTable)
-        current = self.selected_id()
-        table.clear()
         tz = self.backend.tz()
+        self._rows = []
         for appt in event.appointments:
             state = sync_state(appt, event.sync_on)
             title = Text(appt.title)
             if appt.deleted:
                 title.stylize("strike dim")
-            table.add_row(
+            cells = (
                 Text(local(appt.start, tz)),
-                Text(duration(appt.start, appt.end)),
                 title,
-                Text(appt.status, style="italic yellow" if appt.status == "tentative" else ""),
-                Text(appt.origin, style="cyan" if appt.origin == "google" else ""),
                 Text(state, style=SYNC_STYLE.get(state, "dim")),
-                key=appt.id,
+                Text(appt.origin, style="cyan" if appt.origin == "google" else ""),
+                Text(appt.status, style="italic yellow" if appt.status == "tentative" else ""),
+                Text(duration(appt.start, appt.end)),
             )
-        if current is not None:
-            with contextlib.suppress(Exception):  # gone meanwhile: keep the position
-                table.move_cursor(row=table.get_row_index(current))
+            self._rows.append((appt.id, cells))
+        self._paint_table()
         note = ""
         if not event.user.can_sync:
             note = " · a resource: cannot sync with Google"
@@ -203,6 +208,32 @@ answer to "why isn't this in Google?".
         self.query_one("#a-count", Static).update(
             Text(f"{len(event.appointments)} appointments of {event.user.name}{note}", style="dim")
         )
+
+    def on_resize(self) -> None:
+        if self._rows:
+            self._paint_table()  # the title column takes the room the other columns leave
+
+    def _paint_table(self) -> None:
+        table = self.query_one("#a-table", DataTable)
+        current = self.selected_id()
+        widths = [content_width(h, [cells[i] for _id, cells in self._rows]) for i, h in enumerate(HEADERS)]
+        split = len(HEADERS) - OPTIONAL_COLUMNS
+        title_width = flex_width(
+            table,
+            before=widths[:TITLE_COLUMN],
+            after=widths[TITLE_COLUMN + 1 : split],
+            optional=widths[split:],
+            minimum=min(widths[TITLE_COLUMN], 16),
+        )
+        widths[TITLE_COLUMN] = title_width
+        table.clear(columns=True)
+        for header, width in zip(HEADERS, widths, strict=True):
+            table.add_column(header, width=width, key=header.lower())
+        for key, cells in self._rows:
+            table.add_row(*cells, key=key)
+        if current is not None:
+            with contextlib.suppress(Exception):  # gone meanwhile: keep the position
+                table.move_cursor(row=table.get_row_index(current))
 
     def selected_id(self) -> str | None:
         table = self.query_one("#a-table", DataTable)

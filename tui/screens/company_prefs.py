@@ -45,6 +45,22 @@ def _valid_url(text: str) -> bool:
     return True
 
 
+# The widgets of the email part: ctrl+s in any of them saves the email settings.
+EMAIL_PART = frozenset(
+    {
+        "p-host",
+        "p-port",
+        "p-security",
+        "p-user",
+        "p-password",
+        "p-from",
+        "p-email-save",
+        "p-test-to",
+        "p-test",
+    }
+)
+UNSAVED_EMAIL = "Save the email settings first: the test uses the saved ones"
+
 PUBLISHED_NOTE = (
     'Google apps left in "Testing" status lose every user\'s authorization after 7 days: publish the app '
     "on Google Cloud Console > OAuth consent screen, then tick this (saved at once)."
@@ -60,7 +76,8 @@ class CompanyPrefsView(View):
 * **Studio time zone**: appointments are shown and typed in this zone (an IANA name such as Europe/London).
 * **Email**: studiosync emails warnings, errors and detailed sync logs to users, so emailing must be set
   up (Maintenance > Preferences > Company Preferences > Email tab). *Send test email* shows the mail
-  server's answer, word for word.
+  server's answer, word for word. It uses the *saved* settings: while the email fields have unsaved changes
+  it refuses and asks you to save first (ctrl+s, also from the *Test to* field).
 * **Failures to admins**: when a user's sync keeps failing, admins are emailed too after that many runs.
 * **Google API**: the OAuth client secrets file downloaded from Google Cloud (an OAuth client of type
   *Desktop app*), and the API root (leave empty for real Google; the demo points it to its emulator).
@@ -78,12 +95,13 @@ Each part has its own Save button, enabled once its fields are valid.
     CompanyPrefsView VerticalScroll { height: 1fr; }
     CompanyPrefsView .part { text-style: bold; color: $accent; margin-top: 1; }
     CompanyPrefsView .row { height: auto; }
-    CompanyPrefsView Label { width: 14; padding-top: 1; }
-    CompanyPrefsView Note { padding: 0 0 0 14; }
+    /* 16: the longest label ("Client secrets", 14) plus a gap before its field. */
+    CompanyPrefsView Label { width: 16; padding-top: 1; }
+    CompanyPrefsView Note { padding: 0 0 0 16; }
     CompanyPrefsView Select { width: 1fr; }
-    CompanyPrefsView .save { margin-left: 14; }
-    CompanyPrefsView Checkbox { margin-left: 13; }
-    CompanyPrefsView #p-test-answer { padding: 0 0 0 14; height: auto; }
+    CompanyPrefsView .save { margin-left: 16; }
+    CompanyPrefsView Checkbox { margin-left: 15; }
+    CompanyPrefsView #p-test-answer { padding: 0 0 0 16; height: auto; }
     """
 
     class Loaded(Message):
@@ -323,19 +341,48 @@ Each part has its own Save button, enabled once its fields are valid.
         )
 
     def action_save_focused(self) -> None:
-        """ctrl+s saves the part the focus is in."""
+        """ctrl+s saves the part the focus is in (its Save button only once the part is valid)."""
         focused = self.app.focused
         part = getattr(focused, "id", "") or ""
-        if part == "p-tz":
-            self._save_tz()
-        elif part in ("p-secrets", "p-api"):
-            self._save_google()
-        elif part in ("p-escalate", "p-escalate-after"):
-            self._save_escalation()
-        elif part == "p-published":
-            return  # saved as soon as it is ticked
-        elif part.startswith("p-") and part not in ("p-test-to",):
-            self._save_email()
+        if part in ("p-tz", "p-tz-save"):
+            button, save = "#p-tz-save", self._save_tz
+        elif part in ("p-secrets", "p-api", "p-google-save"):
+            button, save = "#p-google-save", self._save_google
+        elif part in ("p-escalate", "p-escalate-after", "p-escalation-save"):
+            button, save = "#p-escalation-save", self._save_escalation
+        elif part in EMAIL_PART:
+            # "Test to" and "Send test email" belong to the email part: the test uses its saved settings.
+            button, save = "#p-email-save", self._save_email
+        else:
+            return  # the published box is saved as soon as it is ticked; elsewhere there is nothing to save
+        if self.query_one(button, Button).disabled:
+            self.app.notify("Fix the fields marked in red first.", severity="warning")
+            return
+        save()
+
+    def email_values(self) -> dict[str, str]:
+        """The email part as shown (the password only counts when something is typed in it)."""
+        q = self.query_one
+        return {
+            "host": q("#p-host", Field).value.strip(),
+            "port": q("#p-port", Field).value.strip(),
+            "security": str(q("#p-security", Select).value),
+            "username": q("#p-user", Field).value.strip(),
+            "from": q("#p-from", Field).value.strip(),
+        }
+
+    def email_unsaved(self) -> bool:
+        if self.prefs is None:
+            return False
+        e = self.prefs.email
+        stored = {
+            "host": e.host,
+            "port": str(e.port),
+            "security": e.security,
+            "username": e.username or "",
+            "from": e.from_addr,
+        }
+        return self.email_values() != stored or bool(self.query_one("#p-password", Field).value)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="prefs-save")
     def _save(self, what: str, part: str, values: dict[str, Any]) -> None:
@@ -388,6 +435,11 @@ Each part has its own Save button, enabled once its fields are valid.
         to = self.query_one("#p-test-to", Field)
         if not EMAIL_RE.match(to.value.strip()):
             to.focus()
+            return
+        if self.email_unsaved():
+            # Refused rather than saved on the fly: the test must show what the sync will really use.
+            self.query_one("#p-test-answer", Static).update(Text(UNSAVED_EMAIL, style="yellow"))
+            self.app.notify(UNSAVED_EMAIL, severity="warning")
             return
         self.query_one("#p-test-answer", Static).update(Text("Sending…", style="yellow"))
         self._send_test(to.value.strip())

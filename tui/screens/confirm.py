@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from tui.screens.modal import Modal
+from tui.screens.modal import DialogBody, Modal
 
 
 class ConfirmScreen(Modal[bool]):
@@ -25,7 +25,8 @@ class ConfirmScreen(Modal[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self._title), classes="dialog-title")
-            yield Static(Text(self._detail), id="confirm-detail")
+            with DialogBody():
+                yield Static(Text(self._detail), id="confirm-detail")
             with Horizontal(classes="buttons"):
                 yield Button(self._yes, variant="error", id="yes")
                 yield Button(self._no, variant="primary", id="no")

@@ -17,8 +17,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from tui.clock import ago, local
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.job_edit import JobEditScreen
+from tui.screens.job_edit import JobEditScreen, disable_confirmation
 from tui.screens.run_history import RunHistoryScreen
 from tui.screens.view import PaletteCommand, View
 
@@ -74,7 +73,9 @@ The **Google Sync Processor** job syncs every user who has Enable Google Sync ch
 
     def compose(self) -> ComposeResult:
         table: DataTable[object] = DataTable(id="jobs-table", cursor_type="row")
-        table.add_columns("Job", "On", "Schedule", "Next run", "Last run", "Computer", "As typed")
+        # Two lines a job: seven one-line columns do not fit beside the sidebar even at 120 columns.
+        # Most important first, so at 80 columns what is cut off is what the detail panel repeats.
+        table.add_columns("Job", "On", "Next run", "Last run", "Schedule / as typed", "Computer")
         yield table
         yield Static(Text(""), id="jobs-detail")
 
@@ -113,19 +114,20 @@ The **Google Sync Processor** job syncs every user who has Enable Google Sync ch
         for job in event.jobs:
             alive = Text("● ", style="green") if job.computer_alive else Text("○ ", style="red")
             status = job.last_status or ""
-            last = Text.assemble(
-                (status or "never", STATUS_STYLE.get(status, "dim")),
-                f" {ago(job.last_run, now, never='')}".rstrip(),
-            )
+            where = "this computer" if job.runs_here else ("alive" if job.computer_alive else "not running")
             table.add_row(
-                Text(job.title),
+                Text.assemble(job.title, "\n", (job.name, "dim")),
                 Text("yes", style="green") if job.enabled else Text("no", style="red"),
-                Text(job.schedule_text),
-                Text(local(job.next_run, tz) if job.next_run else "—"),
-                last,
-                alive + Text(job.computer + (" (this)" if job.runs_here else "")),
-                Text(job.schedule, style="dim"),
+                Text("\n".join(local(job.next_run, tz).rsplit(" ", 1)) if job.next_run else "—"),
+                Text.assemble(
+                    (status or "never", STATUS_STYLE.get(status, "dim")),
+                    "\n",
+                    ago(job.last_run, now, never=""),
+                ),
+                Text.assemble(job.schedule_text, "\n", (job.schedule, "dim")),
+                Text.assemble(alive, job.computer, "\n", (where, "dim")),
                 key=job.name,
+                height=2,
             )
         if event.jobs:
             table.move_cursor(row=min(keep, len(event.jobs) - 1))
@@ -148,17 +150,21 @@ The **Google Sync Processor** job syncs every user who has Enable Google Sync ch
             "● running studiosync" if job.computer_alive else "○ not running",
             style="green" if job.computer_alive else "red",
         )
-        text.append("   Last run: ", style="bold")
-        text.append(f"{job.last_status or 'never'} {ago(job.last_run, now, never='')}".strip())
         if not job.computer_alive:
             text.append(
                 f"\n{job.computer} is not running studiosync right now: it must be on, online and running the console "
                 "or `studiosync serve` for this job to run.",
                 style="yellow",
             )
+        # One "Last run:" line: the status and when, then what it did.
+        text.append("\nLast run: ", style="bold")
+        status = job.last_status or "never"
+        text.append(status, style=STATUS_STYLE.get(status, "dim"))
+        when = ago(job.last_run, now, never="")
+        if when:
+            text.append(f" {when}")
         if job.last_summary:
-            text.append("\nLast run: ", style="bold")
-            text.append(job.last_summary)
+            text.append(f" — {job.last_summary}")
         self.query_one("#jobs-detail", Static).update(text)
 
     def selected(self) -> Any | None:
@@ -199,15 +205,7 @@ The **Google Sync Processor** job syncs every user who has Enable Google Sync ch
             if yes:
                 self._update(job.name, False)
 
-        self.app.push_screen(
-            ConfirmScreen(
-                f"Disable {job.title}?",
-                "It stops running on every computer until it is enabled again."
-                + (" Nobody's appointments sync with Google meanwhile." if job.name == "google-sync" else ""),
-                yes="Disable",
-            ),
-            answered,
-        )
+        self.app.push_screen(disable_confirmation(job), answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="jobs-update")
     def _update(self, name: str, enabled: bool) -> None:

@@ -42,10 +42,10 @@ class DashboardView(View):
     HELP = """\
 ## Sync health
 
-Every staff user's Google sync, failing users first: status, the last successful sync (studio time),
-the **lag** (how long ago that was: how far behind Google may be; "—" when it never synced or sync is
-off), what the last run moved (↑ pushed to Google, ↓ pulled from Google) and the last error with its
-fix. Enter opens the user's Google tab.
+Every staff user's Google sync, failing users first: status, **Synced** (the last successful sync, studio
+time), the **Lag** (how long ago that was: how far behind Google may be; "—" when it never synced or sync
+is off), **Moved** (what the last run moved: ↑ pushed to Google, ↓ pulled from Google) and the last error
+with its fix. Enter opens the user's Google tab.
 
 `s` syncs now (everyone who has Enable Google Sync checked) and shows the progress: users done, appointments
 pushed and pulled. `x` stops it after the current user. The Control Center's Google Sync Processor job does
@@ -83,7 +83,8 @@ the same on its schedule.
     def compose(self) -> ComposeResult:
         yield SyncProgress(id="sync-progress")
         table: DataTable[object] = DataTable(id="health-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("User", "Google", "Last sync", "Lag", "Last run", "Last error")
+        # Short headers: at 80 columns "Last run" was cut to "Last ru". The detail line below says it in full.
+        table.add_columns("User", "Google", "Synced", "Lag", "Moved", "Last error")
         yield table
         yield Static(Text(""), id="health-detail")
 

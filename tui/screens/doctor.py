@@ -28,16 +28,7 @@ VERDICT = {
 
 def render_report(report: Any) -> Group:
     """Checks grouped by section, then one verdict per user; text wraps inside its column."""
-    counts = report.counts()
-    parts: list[Any] = [
-        Text.assemble(
-            (f"{counts.get('fail', 0)} failed", "bold red" if counts.get("fail") else "dim"),
-            ", ",
-            (f"{counts.get('warn', 0)} warnings", "yellow" if counts.get("warn") else "dim"),
-            ", ",
-            (f"{counts.get('pass', 0)} passed", "green"),
-        )
-    ]
+    parts: list[Any] = [headline(report)]
     table = _table()
     section = None
     for check in report.checks:
@@ -60,6 +51,22 @@ def render_report(report: Any) -> Group:
             table.add_row(Text(label, style=style), body)
     parts.append(table)
     return Group(*parts)
+
+
+def headline(report: Any) -> Text:
+    """ "0 failed, 1 user failing, 3 warnings, 5 passed": the checks' counts plus the failing users, as the
+    CLI counts them (a failing user is a verdict, not a check, but it is what matters most)."""
+    counts = report.counts()
+    failing = sum(1 for v in report.verdicts if v.failed)
+    text = Text.assemble((f"{counts.get('fail', 0)} failed", "bold red" if counts.get("fail") else "dim"))
+    if failing:
+        text.append(", ")
+        text.append(f"{failing} user{'s' if failing != 1 else ''} failing", style="bold red")
+    text.append(", ")
+    text.append(f"{counts.get('warn', 0)} warnings", style="yellow" if counts.get("warn") else "dim")
+    text.append(", ")
+    text.append(f"{counts.get('pass', 0)} passed", style="green")
+    return text
 
 
 def _table() -> Table:

@@ -79,7 +79,8 @@ class GoogleAuthScreen(Modal[bool]):
                 )
                 yield Static(Text(""), id="auth-url")
                 yield QRCode(id="auth-qr")
-                yield Note("", id="auth-ssh")
+                # Step 2 is written like step 1 (a plain paragraph), not as an indented field note.
+                yield Static(Text(""), id="auth-ssh")
                 with Horizontal(classes="row"):
                     yield Field(placeholder="http://localhost:PORT/?state=…&code=…", id="auth-paste")
                     yield Button("Use this address", id="auth-submit")
@@ -113,10 +114,13 @@ class GoogleAuthScreen(Modal[bool]):
         self.query_one("#auth-qr", QRCode).show(
             session.url, max_width=size.width - 6, max_height=size.height - 14
         )
-        self.query_one("#auth-ssh", Note).say(
-            f"2. The browser then goes to http://localhost:{session.port}/. If this console runs on another machine, "
-            f"either connect with `ssh -L {session.port}:localhost:{session.port}` (it then completes by itself), "
-            "or copy the address the browser ends on (it may say it cannot connect) and paste it here:"
+        self.query_one("#auth-ssh", Static).update(
+            Text(
+                f"2. The browser then goes to http://localhost:{session.port}/. If this console runs on another "
+                f"machine, either connect with `ssh -L {session.port}:localhost:{session.port}` (it then "
+                "completes by itself), or copy the address the browser ends on (it may say it cannot connect) "
+                "and paste it here:"
+            )
         )
         self._wait(session)
         if self.backend.demo:

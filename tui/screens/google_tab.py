@@ -7,6 +7,7 @@ and Save stays disabled until the tab is valid.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rich.text import Text
@@ -18,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Button, Checkbox, Select, Static
 
 from core.errors import StudioSyncError
+from core.model import ClientGroup
 from core.studio.google_accounts import CalendarInfo
 from tui.backend import EMAIL_RE, GoogleTab, one_line
 from tui.clock import ago
@@ -80,7 +82,7 @@ Follows *Troubleshooting Google Sync Setup*, top to bottom:
 * **Send New, Modified, and Deleted Google Appointments** = two-way sync.
 * **Download Tentative, Non-Confirmed Appointments** for Android/HTC phones or when this Google account is not
   the phone's primary account.
-* **Contacts** (optional) need an existing **Client Group**; `n` creates one.
+* **Contacts** (optional) need an existing **Client Group**; ctrl+n creates one.
 * **Email Warnings and Errors to Me** with an address (required); **Email Detailed Sync Logs to Me** (optional).
 
 Save (ctrl+s) stays disabled until every field is valid; the red note beside a field says why.
@@ -99,7 +101,12 @@ Save (ctrl+s) stays disabled until every field is valid; the red note beside a f
     GoogleView .row { height: auto; }
     GoogleView .row > Static { width: auto; padding: 1 1 0 1; }
     GoogleView .row Select { width: 1fr; }
+    /* One line: a long calendar name ("ann@studio-demo.test (current)") must not wrap onto the border. */
+    GoogleView Select SelectCurrent Static#label { text-wrap: nowrap; text-overflow: ellipsis; }
+    GoogleView .row Button { min-width: 10; width: auto; }
     GoogleView Checkbox { border: none; padding: 0; height: 1; margin-top: 1; }
+    /* Textual's focus style is a two-row `tall` border: on a one-row box it hides the label. */
+    GoogleView Checkbox:focus { border: none; background: $boost; }
     GoogleView #g-account { padding: 1 0 0 0; width: 1fr; height: auto; }
     GoogleView #g-auth { margin-left: 4; }
     GoogleView #g-status { height: auto; padding: 1 0 0 0; }
@@ -110,10 +117,21 @@ Save (ctrl+s) stays disabled until every field is valid; the red note beside a f
     """
 
     class Loaded(Message):
-        def __init__(self, tab: GoogleTab, pick_group: str | None = None) -> None:
+        def __init__(self, tab: GoogleTab) -> None:
             super().__init__()
             self.tab = tab
-            self.pick_group = pick_group  # a group just created with "New group": select it
+
+    class Account(Message):
+        """Authentication finished: the account part of the tab changed, the rest is the person's typing."""
+
+        def __init__(self, tab: GoogleTab) -> None:
+            super().__init__()
+            self.tab = tab
+
+    class GroupAdded(Message):
+        def __init__(self, login: str, groups: list[ClientGroup], pick: str) -> None:
+            super().__init__()
+            self.login, self.groups, self.pick = login, groups, pick
 
     class Calendars(Message):
         def __init__(
@@ -267,9 +285,6 @@ Save (ctrl+s) stays disabled until every field is valid; the red note beside a f
             return
         self.tab = event.tab
         self._fill(event.tab)
-        if event.pick_group:
-            self.query_one("#g-group", Select).value = event.pick_group
-            self.query_one("#g-contacts", Checkbox).value = True
 
     def _fill(self, tab: GoogleTab) -> None:
         p = tab.prefs
@@ -343,11 +358,15 @@ Save (ctrl+s) stays disabled until every field is valid; the red note beside a f
             note.say(f"Could not read the calendars from Google: {event.error}", error=True)
         else:
             note.say(NOTES["calendar"])
+        select = self.query_one("#g-calendar", Select)
+        # A fresh list from Google must not undo a calendar the person picked and has not saved yet.
+        picked = select.value if select.value is not Select.NULL else None
         self._filling = True
-        self._fill_calendars()
+        self._fill_calendars(prefer=picked)
         self.call_after_refresh(self._end_fill)
 
-    def _fill_calendars(self) -> None:
+    def _fill_calendars(self, prefer: Any = None) -> None:
+        """Offer the writable calendars; select `prefer` if still offered, else the stored one."""
         select = self.query_one("#g-calendar", Select)
         tab = self.tab
         if tab is None or not tab.authenticated:
@@ -360,8 +379,9 @@ Save (ctrl+s) stays disabled until every field is valid; the red note beside a f
             options.append((f"{tab.prefs.calendar_summary or current} (current)", current))
         select.prompt = "choose a calendar" if self.calendars is not None else "loading calendars…"
         select.set_options(options)
-        if current:
-            select.value = current
+        wanted = prefer if prefer is not None and any(value == prefer for _l, value in options) else current
+        if wanted:
+            select.value = wanted
 
     # -- validation ----------------------------------------------------------------------------------
     @on(Checkbox.Changed)
@@ -487,9 +507,29 @@ Save (ctrl+s) stays disabled until every field is valid; the red note beside a f
         def authenticated(done: bool | None) -> None:
             if done:
                 self.app.notify(f"{tab.user.name}'s Google account is authenticated. Now choose a calendar.")
-                self._load(login)
+                self._refresh_account(login)
 
         self.app.push_screen(GoogleAuthScreen(login, tab.user.name, tab.prefs.account_email), authenticated)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="google-account")
+    def _refresh_account(self, login: str) -> None:
+        self.post_message(self.Account(self.backend.google_tab(login)))
+        self._fetch_calendars(login)
+
+    @on(Account)
+    def _account(self, event: Account) -> None:
+        # Only the account part is refreshed: boxes ticked before authenticating stay ticked (unsaved).
+        if event.tab.user.login != self.login:
+            return
+        self.tab = event.tab
+        self.calendars = None
+        self._paint_account(event.tab)
+        self._paint_status(event.tab)
+        select = self.query_one("#g-calendar", Select)
+        picked = select.value if select.value is not Select.NULL else None
+        self._filling = True
+        self._fill_calendars(prefer=picked)
+        self.call_after_refresh(self._end_fill)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="google-remove")
     def _remove(self, login: str) -> None:
@@ -524,7 +564,21 @@ Save (ctrl+s) stays disabled until every field is valid; the red note beside a f
     @work(thread=True, exclusive=True, exit_on_error=False, group="google-group")
     def _add_group(self, name: str) -> None:
         group = self.backend.add_group(name)
-        self.post_message(self.Loaded(self.backend.google_tab(self.login or ""), pick_group=group.id))
+        self.post_message(self.GroupAdded(self.login or "", self.backend.client_groups(), group.id))
+
+    @on(GroupAdded)
+    def _group_added(self, event: GroupAdded) -> None:
+        # Only the group picker changes; everything else typed on the tab stays as it is (unsaved).
+        if self.tab is None or event.login != self.login:
+            return
+        self.tab = replace(self.tab, groups=event.groups)
+        self._filling = True
+        select = self.query_one("#g-group", Select)
+        select.set_options([(g.name, g.id) for g in event.groups])
+        select.value = event.pick
+        # A group is only ever picked for contacts: creating one here means "sync contacts into it".
+        self.query_one("#g-contacts", Checkbox).value = True
+        self.call_after_refresh(self._end_fill)
 
     def palette(self) -> list[PaletteCommand]:
         return [

@@ -17,6 +17,18 @@ from tui.screens.name_prompt import NamePrompt
 from tui.screens.view import PaletteCommand, View
 
 
+def delete_refusal(row: GroupRow) -> str | None:
+    """Why the group cannot be deleted (the same rules core enforces), or None."""
+    name = row.group.name
+    if row.used_by:
+        return (
+            f"{name} is used by the Google tab of {', '.join(row.used_by)}: choose another group there first."
+        )
+    if row.clients:
+        return f"{name} still has {row.clients} client(s)."
+    return None
+
+
 class GroupsView(View):
     SECTION = "groups"
     TITLE = "Client groups"
@@ -127,6 +139,11 @@ the reason is shown.
     def action_delete(self) -> None:
         row = self._selected()
         if row is None:
+            return
+        # Refused before asking: a "Delete?" dialog that then fails would only waste a keystroke and scare.
+        refusal = delete_refusal(row)
+        if refusal:
+            self.app.notify(refusal, title="Cannot delete", severity="error", timeout=8)
             return
 
         def answered(yes: bool | None) -> None:

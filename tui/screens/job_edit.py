@@ -15,9 +15,19 @@ from textual.widgets import Button, Checkbox, Label, Select, Static
 from core.errors import InputError
 from core.schedule import parse_schedule
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.modal import Modal
+from tui.screens.modal import DialogBody, Modal
 from tui.widgets.field import Field
 from tui.widgets.note import Note
+
+
+def disable_confirmation(job: Any) -> ConfirmScreen:
+    """The one question before a job is disabled (Space in the Control Center, or the editor's Enabled box)."""
+    return ConfirmScreen(
+        f"Disable {job.title}?",
+        "It stops running on every computer until it is enabled again."
+        + (" Nobody's appointments sync with Google meanwhile." if job.name == "google-sync" else ""),
+        yes="Disable",
+    )
 
 
 class JobEditScreen(Modal[tuple[str, list[str]] | None]):
@@ -52,23 +62,29 @@ class JobEditScreen(Modal[tuple[str, list[str]] | None]):
         job = self.job
         with Vertical(classes="dialog"):
             yield Static(Text(f"{job.title} — {job.description}"), classes="dialog-title")
-            yield Checkbox("Enabled", value=job.enabled, id="job-enabled")
-            with Horizontal(classes="row"):
-                yield Label("Schedule")
-                yield Field(
-                    job.schedule, id="job-schedule", placeholder="15m · every 5 minutes · */10 8-18 * * 1-5"
+            with DialogBody():
+                yield Checkbox("Enabled", value=job.enabled, id="job-enabled")
+                with Horizontal(classes="row"):
+                    yield Label("Schedule")
+                    yield Field(
+                        job.schedule,
+                        id="job-schedule",
+                        placeholder="15m · every 5 minutes · */10 8-18 * * 1-5",
+                    )
+                yield Note("", id="job-schedule-why")
+                yield Static(Text(""), id="job-preview")
+                with Horizontal(classes="row"):
+                    yield Label("Computer")
+                    yield Select(
+                        [(job.computer, job.computer)],
+                        value=job.computer,
+                        allow_blank=False,
+                        id="job-computer",
+                    )
+                yield Note(
+                    "This computer must be on AND have an Internet connection, running the console or `studiosync serve`.",
+                    id="job-computer-why",
                 )
-            yield Note("", id="job-schedule-why")
-            yield Static(Text(""), id="job-preview")
-            with Horizontal(classes="row"):
-                yield Label("Computer")
-                yield Select(
-                    [(job.computer, job.computer)], value=job.computer, allow_blank=False, id="job-computer"
-                )
-            yield Note(
-                "This computer must be on AND have an Internet connection, running the console or `studiosync serve`.",
-                id="job-computer-why",
-            )
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
@@ -114,7 +130,11 @@ class JobEditScreen(Modal[tuple[str, list[str]] | None]):
         self.query_one("#job-schedule", Field).remove_class("-invalid")
         note.say(f"Runs {schedule.describe()}.", ok=True)
         lines = "\n".join(r.strftime("  %a %d %b %Y %H:%M") for r in runs)
-        preview.update(Text(f"Next 3 runs (interval counted from saving):\n{lines}", style="dim"))
+        # An interval starts counting when the job is saved; a cron schedule runs at fixed times.
+        heading = (
+            "Next 3 runs (interval counted from saving)" if schedule.kind == "interval" else "Next 3 runs"
+        )
+        preview.update(Text(f"{heading}:\n{lines}", style="dim"))
         save.disabled = False
         return True
 
@@ -139,14 +159,7 @@ class JobEditScreen(Modal[tuple[str, list[str]] | None]):
                 if yes:
                     self._save(values)
 
-            self.app.push_screen(
-                ConfirmScreen(
-                    f"Disable {self.job.title}?",
-                    "It stops running on every computer until enabled again.",
-                    yes="Disable",
-                ),
-                answered,
-            )
+            self.app.push_screen(disable_confirmation(self.job), answered)
             return
         self._save(values)
 

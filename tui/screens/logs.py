@@ -50,11 +50,12 @@ Admins see every line; others see only their own.
     BINDINGS = [
         # First: while a line is selected it belongs in the footer next to the pane's ↑↓ and End.
         Binding("escape", "unselect", "Unselect", key_display="Esc", id="logs.unselect"),
-        Binding("p", "pause", "Pause/resume", id="logs.pause"),
+        # The footer holds only the main keys at 80 columns; the rest are in F1 help and the palette.
+        Binding("p", "pause", "Pause", id="logs.pause"),
         Binding("slash", "search", "Search", id="logs.search"),
-        # The pane has its own End (shown while it has the focus); G follows from anywhere.
+        # The pane has its own End (listed in F1 help); G follows from anywhere.
         Binding("end,G", "follow", "Follow", id="logs.follow", show=False),
-        Binding("c", "clear_filters", "Clear filters", id="logs.clear"),
+        Binding("c", "clear_filters", "Clear filters", id="logs.clear", show=False),
     ]
     DEFAULT_CSS = """
     LogsView #log-bar { height: auto; }

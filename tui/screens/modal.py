@@ -4,16 +4,39 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
+from textual import events
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 
+from tui.widgets.note import Note
 from tui.workers import WorkerErrors
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
     from tui.app import StudioSyncApp
     from tui.backend import Backend
 
 T = TypeVar("T")
+
+
+class DialogBody(VerticalScroll, can_focus=False):
+    """A dialog's fields: scrolls to the focused field; Tab goes field to field, not to the container."""
+
+    DEFAULT_CLASSES = "dialog-body"
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Focusing only scrolls the field itself into view; its note (the validation message) is the line
+        # under it, so bring that into view as well once the focus scroll is done.
+        line: Widget = event.widget
+        while line.parent is not None and line.parent is not self:
+            line = line.parent  # type: ignore[assignment]
+        siblings = list(self.children)
+        if line in siblings:
+            after = siblings[siblings.index(line) + 1 :]
+            if after and isinstance(after[0], Note):
+                self.call_after_refresh(self.scroll_to_widget, after[0], animate=False)
 
 
 class Modal(WorkerErrors, ModalScreen[T]):
@@ -26,7 +49,10 @@ class Modal(WorkerErrors, ModalScreen[T]):
         border: thick $primary 80%; background: $surface; padding: 0 1;
     }
     Modal .dialog-title { text-style: bold; color: $accent; width: 1fr; }
-    Modal .buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    /* The body scrolls when the terminal is short (80x24 with a validation note or two); the buttons
+       are docked at the bottom of the dialog, so Save and Cancel are always on screen. */
+    Modal .dialog-body { height: auto; max-height: 1fr; }
+    Modal .buttons { height: auto; align-horizontal: right; margin-top: 1; dock: bottom; }
     Modal .buttons Button { margin-left: 1; }
     """
 

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from tui.screens.modal import Modal
+from tui.screens.modal import DialogBody, Modal
 from tui.widgets.field import Field
 from tui.widgets.form import check_form, rule
 from tui.widgets.note import Note
@@ -23,17 +23,18 @@ class NamePrompt(Modal[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self._title), classes="dialog-title")
-            yield Static(Text(self._question))
-            yield Field(
-                self._value,
-                id="name",
-                validators=[
-                    rule(lambda v: bool(v.strip()), "a name is required"),
-                    rule(lambda v: len(v.strip()) <= 80, "at most 80 characters"),
-                    rule(lambda v: v.strip().lower() not in self._taken, "that name is already used"),
-                ],
-            )
-            yield Note("", id="name-why")
+            with DialogBody():
+                yield Static(Text(self._question))
+                yield Field(
+                    self._value,
+                    id="name",
+                    validators=[
+                        rule(lambda v: bool(v.strip()), "a name is required"),
+                        rule(lambda v: len(v.strip()) <= 80, "at most 80 characters"),
+                        rule(lambda v: v.strip().lower() not in self._taken, "that name is already used"),
+                    ],
+                )
+                yield Note("", id="name-why")
             with Horizontal(classes="buttons"):
                 yield Button("OK", variant="primary", id="ok", disabled=True)
                 yield Button("Cancel", id="cancel")

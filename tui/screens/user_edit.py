@@ -11,7 +11,7 @@ from textual.widgets import Button, Checkbox, Label, Select, Static
 
 from core.model import User
 from core.studio.users import LOGIN_RE
-from tui.screens.modal import Modal
+from tui.screens.modal import DialogBody, Modal
 from tui.widgets.field import Field
 from tui.widgets.form import check_form, rule
 from tui.widgets.note import Note
@@ -46,52 +46,53 @@ class UserEditScreen(Modal[bool]):
                 classes="dialog-title",
                 markup=False,
             )
-            with Horizontal(classes="row"):
-                yield Label("Login")
-                yield Field(
-                    user.login if user else "",
-                    id="user-login",
-                    disabled=user is not None,
-                    validators=[
-                        rule(
-                            lambda v: bool(LOGIN_RE.match(v)),
-                            "1-32 lowercase letters, digits . _ -; starts with a letter",
-                        )
-                    ],
+            with DialogBody():
+                with Horizontal(classes="row"):
+                    yield Label("Login")
+                    yield Field(
+                        user.login if user else "",
+                        id="user-login",
+                        disabled=user is not None,
+                        validators=[
+                            rule(
+                                lambda v: bool(LOGIN_RE.match(v)),
+                                "1-32 lowercase letters, digits . _ -; starts with a letter",
+                            )
+                        ],
+                    )
+                yield Note("What they type to log in; cannot change later.", id="user-login-why")
+                with Horizontal(classes="row"):
+                    yield Label("Name")
+                    yield Field(
+                        user.name if user else "",
+                        id="user-name",
+                        validators=[rule(lambda v: bool(v.strip()), "a name is required")],
+                    )
+                yield Note("Shown as photographer/assistant on appointments.", id="user-name-why")
+                with Horizontal(classes="row"):
+                    yield Label("Kind")
+                    yield Select(
+                        [
+                            ("staff (a person; can sync with Google)", "staff"),
+                            ("resource (a room or location; cannot sync)", "resource"),
+                        ],
+                        value=user.kind if user else "staff",
+                        allow_blank=False,
+                        id="user-kind",
+                        disabled=user is not None,
+                    )
+                yield Checkbox(
+                    "Admin (sees and changes everything)", value=bool(user and user.admin), id="user-admin"
                 )
-            yield Note("What they type to log in; cannot change later.", id="user-login-why")
-            with Horizontal(classes="row"):
-                yield Label("Name")
-                yield Field(
-                    user.name if user else "",
-                    id="user-name",
-                    validators=[rule(lambda v: bool(v.strip()), "a name is required")],
-                )
-            yield Note("Shown as photographer/assistant on appointments.", id="user-name-why")
-            with Horizontal(classes="row"):
-                yield Label("Kind")
-                yield Select(
-                    [
-                        ("staff (a person; can sync with Google)", "staff"),
-                        ("resource (a room or location; cannot sync)", "resource"),
-                    ],
-                    value=user.kind if user else "staff",
-                    allow_blank=False,
-                    id="user-kind",
-                    disabled=user is not None,
-                )
-            yield Checkbox(
-                "Admin (sees and changes everything)", value=bool(user and user.admin), id="user-admin"
-            )
-            with Horizontal(classes="row"):
-                yield Label("Password")
-                yield Field(
-                    password=True, id="user-password", placeholder="blank: keep" if user else "optional"
-                )
-            with Horizontal(classes="row"):
-                yield Label("Again")
-                yield Field(password=True, id="user-password2")
-            yield Note("Needed to log in once any admin has a password.", id="user-password-why")
+                with Horizontal(classes="row"):
+                    yield Label("Password")
+                    yield Field(
+                        password=True, id="user-password", placeholder="blank: keep" if user else "optional"
+                    )
+                with Horizontal(classes="row"):
+                    yield Label("Again")
+                    yield Field(password=True, id="user-password2")
+                yield Note("Needed to log in once any admin has a password.", id="user-password-why")
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="save", disabled=True)
                 yield Button("Cancel", id="cancel")

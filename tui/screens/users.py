@@ -41,7 +41,8 @@ the assistant, or have an appointment assigned. **Resources** such as locations 
 with Google, so their Google column says *cannot sync*.
 
 Google status: *not set up* (Enable Google Sync unchecked, no account), *authenticated* (account linked,
-Enable Google Sync unchecked), *enabled* (syncing), *enabled, no account* (checked but no account
+Enable Google Sync unchecked), *enabled* (Enable Google Sync checked and the account authenticated: it
+syncs; `studiosync status` says "syncing"), *enabled, no account* (checked but no account
 authenticated: it cannot sync), *failing* (the last sync runs failed; the dashboard and the Google tab
 show the reason and the fix). Each user must sync to a different Gmail account.
 

@@ -74,7 +74,8 @@ class LogPane(RichLog):
         Binding("pageup", "cursor_page(-1)", "Page up", show=False, id="logs.page_up"),
         Binding("pagedown", "cursor_page(1)", "Page down", show=False, id="logs.page_down"),
         Binding("home", "cursor_home", "First line", show=False, id="logs.first_line"),
-        Binding("end", "follow", "Follow", key_display="End", id="logs.end"),
+        # Not in the footer (no room at 80 columns): F1 help lists it; the status line says "End follows".
+        Binding("end", "follow", "Follow", key_display="End", id="logs.end", show=False),
     ]
     COMPONENT_CLASSES = {"log-pane--cursor"}
     DEFAULT_CSS = """
