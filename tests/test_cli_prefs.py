@@ -260,3 +260,22 @@ def test_google_app_published_or_testing(cli, home: Path, tmp_path: Path) -> Non
     assert (google["client_id"], google["app_published"]) == ("456-def.apps", True)
     assert cli("prefs", "google", "--client-secrets", str(source)).code == 0  # another app: Testing again
     assert _show(cli)["google"]["app_published"] is False
+
+
+def test_api_endpoint_with_a_bad_port_or_extra_parts_is_refused(cli, home: Path, tmp_path: Path) -> None:
+    source = tmp_path / "client.json"
+    source.write_text(json.dumps(SECRETS))
+    assert cli("prefs", "google", "--client-secrets", str(source)).code == 0
+    before, files = _show(cli), _store_files(home)
+    for wrong, says in (
+        ("http://127.0.0.1:99999/", "invalid port"),
+        ("http://127.0.0.1:0/", "invalid port"),
+        ("http://127.0.0.1:abc/", "invalid port"),
+        ("http://127.0.0.1:8765/?x=1", "plain root URL"),
+        ("http://127.0.0.1:8765/#frag", "plain root URL"),
+        ("http://user@127.0.0.1:8765/", "plain root URL"),
+        ("http://:8765/", "not an http(s) URL"),
+    ):
+        r = cli("prefs", "google", "--client-secrets", str(source), "--api-endpoint", wrong)
+        assert r.code == 2 and len(r.err.splitlines()) == 1 and says in r.err, (wrong, r.err)
+        assert _show(cli) == before and _store_files(home) == files

@@ -40,7 +40,10 @@ def reach(url: str, timeout: float) -> Reach:
     """DNS, then one HTTP(S) request to `url`. Any HTTP answer (even 404) proves the path works."""
     parts = urllib.parse.urlsplit(url)
     host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # a root saved before ports were checked
+        return Reach(url, False, "the URL's port is not a valid port number")
     dns_error = _resolve(host, port, timeout)
     if dns_error:
         return Reach(url, False, dns_error)

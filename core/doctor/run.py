@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from core.doctor import studio_checks as sc
 from core.doctor import user_checks as uc
 from core.doctor.catalogue import order
-from core.doctor.checks import ago
+from core.doctor.checks import ago, make
 from core.doctor.report import Check, DoctorReport, UserVerdict, worst
+from core.errors import StudioSyncError
 from core.studio.timeparse import stamp
 
 if TYPE_CHECKING:
@@ -28,13 +30,13 @@ def run_doctor(
     listing). Without: the studio-wide checks, then one verdict per user from stored state only."""
     report = DoctorReport(login=login, generated=stamp())
     checks: list[Check] = [
-        sc.company_email(studio, send_test),
-        sc.sync_job(studio),
-        sc.version(studio),
-        sc.google_reachable(studio, timeout),
-        sc.keyring_backend(studio),
-        sc.oauth_client(studio),
-        sc.admin_escalation(studio),
+        _guarded("company_email", lambda: sc.company_email(studio, send_test)),
+        _guarded("sync_job", lambda: sc.sync_job(studio)),
+        _guarded("version", lambda: sc.version(studio)),
+        _guarded("google_reachable", lambda: sc.google_reachable(studio, timeout)),
+        _guarded("keyring_backend", lambda: sc.keyring_backend(studio)),
+        _guarded("oauth_client", lambda: sc.oauth_client(studio)),
+        _guarded("admin_escalation", lambda: sc.admin_escalation(studio)),
     ]
     if login is None:
         checks.append(sc.time_zones(studio))
@@ -48,6 +50,22 @@ def run_doctor(
             checks.append(sc.time_zones(studio, facts.calendar))
     report.checks = sorted(checks, key=lambda c: order(c.name))
     return report
+
+
+def _guarded(name: str, run: Callable[[], Check]) -> Check:
+    """One studio-wide check; if it breaks on something unforeseen (odd stored settings), it fails with
+    the reason instead of taking the whole report down: the other checks still speak."""
+    try:
+        return run()
+    except StudioSyncError as exc:
+        return make(name, "fail", f"The check could not run: {exc}", exc.fix or "")
+    except Exception as exc:  # noqa: BLE001 - reported as this check's failure, never a traceback
+        return make(
+            name,
+            "fail",
+            f"The check could not run: {exc.__class__.__name__}: {exc}",
+            "Check the settings it looks at; if it persists, report it with the studiosync log.",
+        )
 
 
 def _groups(studio: Studio) -> dict[str, str]:

@@ -280,6 +280,18 @@ def split_service_path(url: str) -> tuple[str, str] | None:
 
 def _check_http_url(url: str, what: str) -> str:
     parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise InputError(f"{what} {url!r} is not an http(s) URL")
+    try:
+        parsed.port  # noqa: B018 - raises on a port outside 0-65535 or one that is not a number
+    except ValueError:
+        raise InputError(f"{what} {url!r} has an invalid port (1-65535)") from None
+    if parsed.port == 0:
+        raise InputError(f"{what} {url!r} has an invalid port (1-65535)")
+    # A root is joined with API paths: a query, fragment or login in it would end up inside every request.
+    if parsed.query or parsed.fragment or parsed.params or "@" in parsed.netloc:
+        raise InputError(
+            f"{what} {url!r} must be a plain root URL, without ?query, #fragment or user@",
+            fix="for example http://127.0.0.1:8765/ or https://www.googleapis.com/",
+        )
     return url

@@ -153,3 +153,31 @@ def test_doctor_send_test_for_a_user_without_a_warning_address(
     statuses = {c["name"]: c["status"] for c in doc["checks"]}
     assert statuses["warn_email"] == "fail" and statuses["company_email"] == "pass"
     assert [m.rcpt_tos for m in smtp_server.messages] == [["studio@example.com"]]
+
+
+def test_doctor_survives_an_api_root_saved_before_ports_were_checked(
+    healthy: SyncWorld, cli: CliRunner, monkeypatch
+) -> None:
+    def bad_root(prefs) -> None:  # noqa: ANN001 - CompanyPrefs; as an older version could have stored it
+        prefs.google.api_endpoint = "http://127.0.0.1:99999/"
+
+    healthy.studio.prefs._modify(bad_root)  # noqa: SLF001 - the public setter refuses this value now
+    result = cli("doctor", "--json", "--timeout", "2")
+    assert result.code == 1 and result.err == ""
+    statuses = {c["name"]: c for c in json.loads(result.out)["checks"]}
+    assert statuses["google_reachable"]["status"] == "fail"
+    assert "port" in statuses["google_reachable"]["detail"].lower()
+    # A check that breaks on something unforeseen fails alone; the others still report.
+    from core.doctor import studio_checks
+
+    def broken(studio):  # noqa: ANN001, ANN202
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(studio_checks, "keyring_backend", broken)
+    result = cli("doctor", "--json", "--timeout", "2")
+    checks = {c["name"]: c for c in json.loads(result.out)["checks"]}
+    assert (
+        checks["keyring_backend"]["status"] == "fail"
+        and "could not run" in checks["keyring_backend"]["detail"]
+    )
+    assert checks["sync_job"]["status"] in ("pass", "warn", "fail") and len(checks) >= 8
