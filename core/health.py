@@ -238,12 +238,9 @@ def _sync_state(appt: Any, user: User | None, prefs: GooglePrefs, health: UserHe
 def _before_sync(appt: Any, prefs: GooglePrefs) -> bool:
     """The processor's rule (core.sync.calendar_sync: _push_allowed): an unlinked appointment last changed
     before Google sync was enabled goes over only with Populate."""
-    from core.sync.mapping import parse_stamp
+    from core.sync.mapping import changed_before_sync, parse_stamp
 
-    if prefs.populate_google:
-        return False
-    enabled_at, updated = parse_stamp(prefs.enabled_at), parse_stamp(appt.updated)
-    return bool(enabled_at and updated and updated < enabled_at)
+    return not prefs.populate_google and changed_before_sync(appt.updated, parse_stamp(prefs.enabled_at))
 
 
 def _last_error(appt: Any, run: dict[str, Any] | None, health: UserHealth | None) -> dict[str, Any] | None:

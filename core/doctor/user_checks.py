@@ -96,15 +96,14 @@ def gather(studio: Studio, login: str, *, live: bool, timeout: float) -> UserFac
 def _count_unlinked(studio: Studio, facts: UserFacts) -> None:
     # Mirrors the processor's rule (core.sync.calendar_sync: _push_allowed): an unlinked appointment last
     # changed before Google sync was enabled goes to Google only through Populate.
-    from core.sync.mapping import parse_stamp
+    from core.sync.mapping import changed_before_sync, parse_stamp
 
     enabled_at = parse_stamp(facts.prefs.enabled_at)
     for appt in studio.appointments.list(facts.login):
         if appt.google_event_id:
             continue
         facts.unlinked += 1
-        updated = parse_stamp(appt.updated)
-        if enabled_at and updated and updated < enabled_at:
+        if changed_before_sync(appt.updated, enabled_at):
             facts.older += 1
 
 

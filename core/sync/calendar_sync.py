@@ -84,7 +84,7 @@ class GoogleSide:
 @dataclass
 class PushOp:
     kind: str  # insert | patch | delete
-    appt: Appointment | None
+    appt: Appointment
     base_revision: int | None
     event_id: str
     restore: bool = False
@@ -92,7 +92,6 @@ class PushOp:
 
     @property
     def key(self) -> str:
-        assert self.appt is not None
         return self.appt.id
 
 
@@ -401,10 +400,7 @@ class CalendarSync:
     def _push_allowed(self, appt: Appointment) -> bool:
         """May an unlinked studio appointment go to Google? Only if changed after sync was enabled,
         unless Populate Google is on."""
-        if self.populate_google or self.enabled_at is None:
-            return True
-        updated = mapping.parse_stamp(appt.updated)
-        return updated is None or updated >= self.enabled_at
+        return self.populate_google or not mapping.changed_before_sync(appt.updated, self.enabled_at)
 
     def _decide_all(self, sides: list[GoogleSide], listing: Listing, switched: bool) -> Decisions:
         apps = self.studio.appointments
@@ -594,7 +590,9 @@ class CalendarSync:
             return
         restored = replace(mapping.new_appointment(self.login, ev, stamp()), id=aid, origin="studio")
         self._link(restored, ev)
-        add_trace(restored, "pulled", "restored from Google (the studio had no record of it)", self.log.run_id)
+        add_trace(
+            restored, "pulled", "restored from Google (the studio had no record of it)", self.log.run_id
+        )
         d.writes.append(Write(restored, None))
         self.log.count("pulled_created")
         self.restored += 1
@@ -723,7 +721,6 @@ class CalendarSync:
         if op.kind == "delete":
             return ev.delete(calendarId=self.calendar_id, eventId=op.event_id)
         appt = op.appt
-        assert appt is not None
         ours = op.event_id == mapping.event_id_for(appt.id)
         if op.kind == "insert":
             body = mapping.event_body(appt, self.tz_name, event_id=op.event_id)
@@ -784,10 +781,10 @@ class CalendarSync:
         if op.kind == "delete" and status in (404, 410):
             self._succeeded(op, None, writes, purges)  # already gone on Google: the deletion is done
             return None, None
-        if op.kind == "insert" and status == 409 and not op.bounced and op.appt is not None:
+        if op.kind == "insert" and status == 409 and not op.bounced:
             # Exists already (a retried insert, a lost link, Populate run twice): patch it into shape.
             return PushOp("patch", op.appt, op.base_revision, op.event_id, restore=True, bounced=True), None
-        if op.kind == "patch" and status in (404, 410) and not op.bounced and op.appt is not None:
+        if op.kind == "patch" and status in (404, 410) and not op.bounced:
             # Gone for good on Google (or never in this calendar): create it again under our own id.
             return PushOp(
                 "insert", op.appt, op.base_revision, mapping.event_id_for(op.appt.id), bounced=True
@@ -796,13 +793,12 @@ class CalendarSync:
             classify(exc) if exc is not None else GoogleProblem("unknown", "no answer", "retry later", True)
         )
         self.push_failures += 1
-        what = op.appt.id if op.appt else op.event_id
         self.log.warning(
             f"some studio changes could not be sent to Google: {problem.message}",
-            appointment_id=what,
+            appointment_id=op.appt.id,
             cause=problem.cause,
         )
-        if op.appt is not None and not _fatal(problem):
+        if not _fatal(problem):
             failed = self._copy(op.appt)
             failed.sync_error = problem.message
             add_trace(failed, "error", f"{op.kind} failed: {problem.cause}", self.log.run_id)
@@ -813,7 +809,7 @@ class CalendarSync:
         self, op: PushOp, resp: dict[str, Any] | None, writes: list[Write], purges: list[Purge]
     ) -> None:
         appt = op.appt
-        assert appt is not None and op.base_revision is not None
+        assert op.base_revision is not None
         if op.kind == "delete":
             purges.append(Purge(appt.id, op.base_revision))
             self.log.count("pushed_deleted")

@@ -265,6 +265,13 @@ def appointment_summary(appt: Appointment) -> dict[str, Any]:
     }
 
 
+def changed_before_sync(updated: str | None, enabled_at: datetime | None) -> bool:
+    """The rule for unlinked studio appointments: last changed before Google sync was enabled, they go to
+    Google only through Populate Google (the processor, the doctor and the trace all ask this)."""
+    changed = parse_stamp(updated)
+    return bool(enabled_at and changed and changed < enabled_at)
+
+
 def is_later(studio_updated: str | None, google_updated: str | None) -> bool:
     """True when the studio change is the later one (ties go to the studio: it is the book of record)."""
     ours, theirs = parse_stamp(studio_updated), parse_stamp(google_updated)
