@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core import clock
 from core.demo_mailbox import DemoMailbox
 from core.errors import InputError
 from core.model import GooglePrefs
@@ -93,7 +94,7 @@ def build_demo(home: str | os.PathLike[str] | None = None, *, now: datetime | No
         studio = Studio.open(root)
         demo = Demo(root, studio, emulator, temporary)
         demo.mailbox = DemoMailbox(root / "demo" / "mailbox").start()
-        _populate(demo, now or datetime.now(ZoneInfo(TIMEZONE)))
+        _populate(demo, now or clock.now().astimezone(ZoneInfo(TIMEZONE)))
     except BaseException:
         if demo is not None:
             demo.close(keep=True)

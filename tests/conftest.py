@@ -11,13 +11,32 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from core import clock
 from core.emulator import GoogleEmulator
 from core.jobs import catalogue
 from core.studio.studio import Studio
+
+SHIFT_ENV = "STUDIOSYNC_TEST_SHIFT_WALL_CLOCK_DAYS"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With STUDIOSYNC_TEST_SHIFT_WALL_CLOCK_DAYS=N the whole run sees the wall clock N days ahead
+    (time-machine moves datetime.now, time.time and friends; monotonic timers are untouched). The suite
+    in tests/test_wall_clock.py uses it to prove no screen and no check reads today's date."""
+    days = os.environ.get(SHIFT_ENV)
+    if not days:
+        return
+    import time_machine
+
+    traveller = time_machine.travel(datetime.now(UTC) + timedelta(days=int(days)), tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
+
 
 # Area fixtures any test may use: `world` (a studio wired to the `emu` emulator below).
 pytest_plugins = ["tests.helpers.emulator"]
@@ -38,6 +57,14 @@ def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("XDG_CACHE_HOME", str(base / "xdg-cache"))
     monkeypatch.setenv("XDG_STATE_HOME", str(base / "xdg-state"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+
+@pytest.fixture(autouse=True)
+def _wall_clock_after_test() -> Iterator[None]:
+    """A test may pin the process's one clock (core.clock.install, or a console built with a fixed clock);
+    the next test in the same worker starts on the wall clock again."""
+    yield
+    clock.install(None)
 
 
 @pytest.fixture(autouse=True)

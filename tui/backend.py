@@ -17,10 +17,11 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from core import clock as core_clock
 from core.errors import InputError, NotFoundError, StudioSyncError
 from core.model import Appointment, ClientGroup, CompanyPrefs, GooglePrefs, User
 from core.studio.timeparse import zone
-from tui.clock import Clock, system_clock
+from tui.clock import Clock
 
 if TYPE_CHECKING:
     from core.explain import Explanation
@@ -126,7 +127,10 @@ def google_status(user: User, prefs: GooglePrefs, authenticated: bool, *, failin
 class Backend:
     def __init__(self, studio: Studio, *, clock: Clock | None = None, demo: bool = False) -> None:
         self.studio = studio
-        self.clock: Clock = clock or system_clock
+        if clock is not None:
+            # One clock for the whole process: the doctor, the jobs and the stamps the console writes read
+            # core.clock too, so a pinned console (tests, screenshots) is pinned everywhere.
+            core_clock.install(clock)
         self.demo = demo
         self.viewer: User | None = None
         # Demo only: which emulator account each user signs in as (real Google asks the person instead).
@@ -175,7 +179,7 @@ class Backend:
             raise InputError("you can only see and change your own settings")
 
     def now(self) -> datetime:
-        return self.clock()
+        return core_clock.now()
 
     def tz(self) -> ZoneInfo:
         try:

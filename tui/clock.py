@@ -1,22 +1,13 @@
-"""Time for the console: an injectable clock (tests and screenshots pin it) and human formatting."""
+"""Time for the console: human formatting of times read from the one clock (core.clock)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-Clock = Callable[[], datetime]
+from core.clock import Clock, fixed_clock, system_clock
 
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
-
-
-def fixed_clock(moment: datetime) -> Clock:
-    """A clock that never moves: snapshots and screenshots must not depend on the time they were made."""
-    value = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return lambda: value
+__all__ = ["Clock", "fixed_clock", "system_clock"]
 
 
 def parse_stamp(text: str | None) -> datetime | None:

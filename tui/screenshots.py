@@ -12,7 +12,6 @@ import asyncio
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -118,6 +117,7 @@ TOUR: dict[str, Step] = {
 
 
 async def shoot(out: Path) -> list[Path]:
+    from core import clock as core_clock
     from core import logs as core_logs
     from core.demo import build_demo
     from core.sync.processor import run_sync
@@ -129,7 +129,7 @@ async def shoot(out: Path) -> list[Path]:
     try:
         core_logs.configure(demo.studio.datadir.logs, process="console")
         run_sync(demo.studio)  # one run: the dashboard, runs and logs then have content
-        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        now = core_clock.now().replace(second=0, microsecond=0)
         out.mkdir(parents=True, exist_ok=True)
         for name, step in TOUR.items():
             # The QR code of the sign-in link needs a tall terminal: one more shot of that screen.

@@ -7,10 +7,11 @@ These hold for every user, so the studio-wide report runs them once and a user's
 from __future__ import annotations
 
 import urllib.parse
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from core import clock
 from core.doctor.checks import ago, make
 from core.doctor.live import REAL_GOOGLE_ROOT, reach
 from core.doctor.report import Check
@@ -101,7 +102,7 @@ def sync_job(studio: Studio, now: datetime | None = None) -> Check:
     from core.jobs.service import Jobs
 
     name = "sync_job"
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     jobs = Jobs(studio)
     try:
         job = jobs.get(SYNC_JOB)
@@ -286,7 +287,7 @@ def same_time(a: str, b: str, now: datetime | None = None) -> bool:
     """Two zone names that keep the same clock all year (UTC / Etc/UTC, aliases) count as one."""
     if a == b:
         return True
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     try:
         za, zb = ZoneInfo(a), ZoneInfo(b)
     except (ValueError, OSError, KeyError):
@@ -312,7 +313,7 @@ def time_zones(studio: Studio, calendar: CalendarInfo | None = None, now: dateti
     from core.jobs.computers import local_zone_name, same_computer, this_computer
 
     name = "time_zones"
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     studio_tz = studio.prefs.timezone
     fix_studio = "Company Preferences > Time zone (CLI: studiosync prefs timezone ZONE)"
     if calendar is not None and calendar.time_zone and not same_time(studio_tz, calendar.time_zone, now):

@@ -32,6 +32,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from core import clock
 from core.errors import StudioSyncError
 from core.jobs.catalogue import Catalogue, JobSettings, kind
 from core.jobs.computers import Heartbeat, ProcessKind, same_computer, this_computer
@@ -291,7 +292,7 @@ class JobScheduler:
             return
         anchor = _parse_time(plan.anchor)
         last = self._history.last(settings.name)
-        now = datetime.now(UTC)
+        now = clock.now()
         pending = pending_fire(schedule, plan.tz, anchor, _parse_time(last.started) if last else None, now)
         trigger = AnchoredTrigger(base_trigger(schedule, plan.tz, anchor), pending)
         self._aps.add_job(

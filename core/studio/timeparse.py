@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core import clock
 from core.errors import InputError
 
 
@@ -66,9 +67,7 @@ def from_text(text: str) -> datetime | date:
 
 
 def now_utc() -> datetime:
-    from datetime import UTC
-
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def stamp() -> str:

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from googleapiclient.errors import HttpError
 
+from core import clock
 from core.google.api import DEFAULT_POLICY, BatchRunner, RetryPolicy, execute
 from core.google.errors import GoogleError, GoogleProblem, classify
 from core.model import Appointment, GooglePrefs
@@ -129,7 +130,7 @@ class CalendarSync:
         self.tz = ZoneInfo(tz_name)
         self.options = options or SyncOptions()
         self.stop = stop
-        self.now = now or datetime.now(UTC)
+        self.now = now or clock.now()
         self.enabled_at = mapping.parse_stamp(prefs.enabled_at)
         self.two_way = prefs.two_way
         self.populate_studio = prefs.populate_studio and prefs.two_way

@@ -8,10 +8,9 @@ from exactly what was logged.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
-from core import logs
+from core import clock, logs
 from core.sync.runs import zero_counts
 
 DETAIL_LIMIT = 2000  # lines kept for the detailed log email; the log file has everything
@@ -62,7 +61,7 @@ class RunLog:
         if len(self.details) >= DETAIL_LIMIT:
             self._dropped += 1
             return
-        stamp = datetime.now(UTC).strftime("%H:%M:%S")
+        stamp = clock.now().strftime("%H:%M:%S")
         extra = f" {json.dumps(fields, default=str, ensure_ascii=False)}" if fields else ""
         self.details.append(f"{stamp} {level:<7} {message}{extra}")
 

@@ -49,21 +49,11 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> datetime:
 
 
 def freeze(monkeypatch: pytest.MonkeyPatch) -> datetime:
-    import core.health
-    import core.jobs.computers
-    import core.jobs.history
-    import core.jobs.service
-    import core.studio.timeparse
+    """Pin the one clock (core.clock) every product path reads, until `monkeypatch` is undone."""
+    from core import clock
 
     monkeypatch.setenv("STUDIOSYNC_COMPUTER", COMPUTER)
-    for module in (
-        core.studio.timeparse,
-        core.jobs.service,
-        core.jobs.computers,
-        core.jobs.history,
-        core.health,
-    ):
-        monkeypatch.setattr(module, "now_utc", lambda: NOW)
+    monkeypatch.setattr(clock, "_current", fixed_clock(NOW))
     return NOW
 
 
