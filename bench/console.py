@@ -31,8 +31,8 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 FIRST_PAINT = """
 import os, sys, time
 t0 = float(os.environ["BENCH_T0"])
-from core.studio.studio import Studio
-from tui.app import StudioSyncApp
+from studiosync.core.studio.studio import Studio
+from studiosync.tui.app import StudioSyncApp
 
 async def auto_pilot(pilot):
     await pilot.pause()
@@ -61,7 +61,7 @@ def first_paint(home: Path, runs: int = 5) -> list[float]:
 
 
 def make_studio(home: Path, users: int) -> None:
-    from core.studio.studio import Studio
+    from studiosync.core.studio.studio import Studio
 
     studio = Studio.open(home)
     studio.users.add("pat", "Pat Owner", admin=True)
@@ -72,11 +72,10 @@ def make_studio(home: Path, users: int) -> None:
 
 
 async def users_screen(home: Path) -> tuple[float, float, int]:
+    from studiosync.core.studio.studio import Studio
+    from studiosync.tui.app import StudioSyncApp
+    from studiosync.tui.widgets.field import Field
     from textual.widgets import DataTable
-
-    from core.studio.studio import Studio
-    from tui.app import StudioSyncApp
-    from tui.widgets.field import Field
 
     app = StudioSyncApp(Studio.open(home), login="pat", embedded_scheduler=False, blink_cursor=False)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -105,9 +104,9 @@ async def users_screen(home: Path) -> tuple[float, float, int]:
 
 
 async def log_pane(home: Path, rate: int, seconds: float) -> dict[str, float]:
-    from core.studio.studio import Studio
-    from tui.app import StudioSyncApp
-    from tui.widgets.log_pane import LogPane
+    from studiosync.core.studio.studio import Studio
+    from studiosync.tui.app import StudioSyncApp
+    from studiosync.tui.widgets.log_pane import LogPane
 
     studio = Studio.open(home)
     log_dir = Path(studio.datadir.logs)

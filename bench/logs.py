@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core import logs  # noqa: E402
+from studiosync.core import logs  # noqa: E402
 
 
 def writer(log_dir: str, rate: int, seconds: float, max_bytes: int, start_at: float) -> None:

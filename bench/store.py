@@ -19,8 +19,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from core.store import layout
-from core.studio.studio import Studio
+from studiosync.core.store import layout
+from studiosync.core.studio.studio import Studio
 
 T0 = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
 

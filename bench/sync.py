@@ -29,10 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
-from core.emulator import GoogleEmulator  # noqa: E402
-from core.store import layout  # noqa: E402
-from core.studio.studio import Studio  # noqa: E402
-from core.sync.processor import run_sync  # noqa: E402
+from studiosync.core.emulator import GoogleEmulator  # noqa: E402
+from studiosync.core.store import layout  # noqa: E402
+from studiosync.core.studio.studio import Studio  # noqa: E402
+from studiosync.core.sync.processor import run_sync  # noqa: E402
+
 from tests.sync.helpers import SyncWorld, fast_options  # noqa: E402
 
 T0 = (datetime.now(UTC) + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)

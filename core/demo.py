@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core import clock
-from core.demo_mailbox import DemoMailbox
-from core.errors import InputError
-from core.model import GooglePrefs
-from core.studio.studio import Studio
+from studiosync.core import clock
+from studiosync.core.demo_mailbox import DemoMailbox
+from studiosync.core.errors import InputError
+from studiosync.core.model import GooglePrefs
+from studiosync.core.studio.studio import Studio
 
 TIMEZONE = "Europe/London"
 DOMAIN = "studio-demo.test"
@@ -80,7 +80,7 @@ class Demo:
 
 def build_demo(home: str | os.PathLike[str] | None = None, *, now: datetime | None = None) -> Demo:
     """Build the demo in `home` (must be empty or absent), else in a new temporary directory."""
-    from core.emulator import GoogleEmulator
+    from studiosync.core.emulator import GoogleEmulator
 
     # The demo's tokens must never land in the person's real keyring: force the file fallback.
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
@@ -160,8 +160,8 @@ def _populate(demo: Demo, now: datetime) -> None:
 
 def _link_account(demo: Demo, login: str, account: str) -> None:
     """Sign `login` in without the browser (the emulator grants directly), as finish_auth would store it."""
-    from core.google.oauth import SCOPES
-    from core.google.tokens import StoredToken
+    from studiosync.core.google.oauth import SCOPES
+    from studiosync.core.google.tokens import StoredToken
 
     studio = demo.studio
     client = studio.prefs.client_config()
@@ -232,8 +232,8 @@ def _appointments(studio: Studio, now: datetime, tz: ZoneInfo) -> None:
 
 def _jobs(studio: Studio) -> None:
     try:
-        from core.jobs.computers import this_computer
-        from core.jobs.service import Jobs
+        from studiosync.core.jobs.computers import this_computer
+        from studiosync.core.jobs.service import Jobs
     except ImportError:  # the Control Center ships separately; the demo still works without it
         return
     Jobs(studio).update("google-sync", enabled=True, schedule="1m", computer=this_computer())

@@ -20,14 +20,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from core.explain import Explanation, explain_cause, explain_exception, fill_login
-from core.store import layout
-from core.studio.users import GOOGLE
+from studiosync.core.explain import Explanation, explain_cause, explain_exception, fill_login
+from studiosync.core.store import layout
+from studiosync.core.studio.users import GOOGLE
 
 if TYPE_CHECKING:
-    from core.model import GooglePrefs
-    from core.studio.studio import Studio
-    from core.sync.runs import ProcessorResult
+    from studiosync.core.model import GooglePrefs
+    from studiosync.core.studio.studio import Studio
+    from studiosync.core.sync.runs import ProcessorResult
 
 Action = Literal["none", "off", "sent", "cleared", "no_recipients", "send_failed"]
 
@@ -161,7 +161,7 @@ def _send_each(
 ) -> tuple[list[str], list[tuple[str, Explanation]]]:
     """One email per admin (with the company's SMTP settings, as the users' own warnings): one refused
     address must not keep the other admins from hearing about it."""
-    from core.studio.notify import _deliver
+    from studiosync.core.studio.notify import _deliver
 
     sent: list[str] = []
     failed: list[tuple[str, Explanation]] = []
@@ -175,7 +175,7 @@ def _send_each(
 
 
 def _event(level: str, message: str, login: str, **fields: str) -> None:
-    from core.logs import event, log_context
+    from studiosync.core.logs import event, log_context
 
     with log_context(user=login):
         event(level, message, **fields)

@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from core.errors import StoreError, StudioSyncError
-from core.google import errors as gerrors
+from studiosync.core.errors import StoreError, StudioSyncError
+from studiosync.core.google import errors as gerrors
 
 _EMAIL_TAB = "Company Preferences > Email"
 _EMAIL_CLI = "studiosync prefs email --host HOST --port PORT --security starttls|ssl|none --from ADDR"

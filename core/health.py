@@ -12,13 +12,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from core.errors import NotFoundError, StudioSyncError
-from core.explain import cause_from_text, explain_cause, fill_login
-from core.model import GooglePrefs, User
-from core.studio.timeparse import now_utc, to_text
+from studiosync.core.errors import NotFoundError, StudioSyncError
+from studiosync.core.explain import cause_from_text, explain_cause, fill_login
+from studiosync.core.model import GooglePrefs, User
+from studiosync.core.studio.timeparse import now_utc, to_text
 
 if TYPE_CHECKING:
-    from core.studio.studio import Studio
+    from studiosync.core.studio.studio import Studio
 
 HealthStatus = Literal["failing", "enabled", "authenticated", "not_set_up", "resource"]
 # Failing users first: the dashboard is read top-down by someone looking for trouble.
@@ -128,7 +128,7 @@ def _authenticated(studio: Studio, login: str) -> bool:
 
 
 def _add_last_run(studio: Studio, h: UserHealth) -> None:
-    from core.sync.state import run_history
+    from studiosync.core.sync.state import run_history
 
     runs = run_history(studio.store, h.login)
     if not runs:
@@ -238,7 +238,7 @@ def _sync_state(appt: Any, user: User | None, prefs: GooglePrefs, health: UserHe
 def _before_sync(appt: Any, prefs: GooglePrefs) -> bool:
     """The processor's rule (core.sync.calendar_sync: _push_allowed): an unlinked appointment last changed
     before Google sync was enabled goes over only with Populate."""
-    from core.sync.mapping import changed_before_sync, parse_stamp
+    from studiosync.core.sync.mapping import changed_before_sync, parse_stamp
 
     return not prefs.populate_google and changed_before_sync(appt.updated, parse_stamp(prefs.enabled_at))
 

@@ -37,7 +37,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, ParamSpec, TypeVar
 
-from core.errors import InputError, StoreError
+from studiosync.core.errors import InputError, StoreError
 
 try:  # POSIX only; without it (Windows) we degrade to single-process safety.
     import fcntl

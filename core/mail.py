@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Literal
 
-from core.errors import InputError, OperationError
+from studiosync.core.errors import InputError, OperationError
 
 __all__ = ["SECURITY_CHOICES", "EmailSettings", "send_email", "validate_email_address"]
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
-
-from core.errors import StoreError
+from studiosync.core.errors import StoreError
 
 APP_NAME = "studiosync"
 DIR_MODE = 0o700

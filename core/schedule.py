@@ -30,8 +30,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-
-from core.errors import InputError
+from studiosync.core.errors import InputError
 
 __all__ = [
     "MAX_INTERVAL_SECONDS",

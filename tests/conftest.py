@@ -15,11 +15,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
-from core import clock
-from core.emulator import GoogleEmulator
-from core.jobs import catalogue
-from core.studio.studio import Studio
+from studiosync.core import clock
+from studiosync.core.emulator import GoogleEmulator
+from studiosync.core.jobs import catalogue
+from studiosync.core.studio.studio import Studio
 
 SHIFT_ENV = "STUDIOSYNC_TEST_SHIFT_WALL_CLOCK_DAYS"
 
@@ -123,7 +122,7 @@ CliRunner = Callable[..., CliResult]
 @pytest.fixture
 def cli(home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """Run `studiosync --home <home> ARGS...` in-process: cli("users", "list", stdin="...", home=None)."""
-    from core.cli.main import main
+    from studiosync.core.cli.main import main
 
     def run(*args: str, stdin: str | None = None, home_dir: Path | None | bool = True) -> CliResult:
         argv = list(args)

@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from core.studio.studio import Studio
+from studiosync.core.studio.studio import Studio
 
 FIELDS = {"id", "user", "title", "start", "end", "status", "origin", "google_event_id"}
 

@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from studiosync.core.model import Client
+from studiosync.core.store import layout
+from studiosync.core.studio.studio import Studio
 
-from core.model import Client
-from core.store import layout
-from core.studio.studio import Studio
 from tests.helpers.files import changed, snapshot
 
 GOOD_SECRETS = {

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from studiosync.core.emulator import GoogleEmulator
+from studiosync.core.google.tokens import TokenVault
+from studiosync.core.studio.studio import Studio
 
-from core.emulator import GoogleEmulator
-from core.google.tokens import TokenVault
-from core.studio.studio import Studio
 from tests.conftest import CliResult, CliRunner, studiosync_executable
 from tests.google import conftest as api_fixtures
 from tests.helpers.browser import browse, consent_redirect

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.model import Client
-from core.studio.studio import Studio
+from studiosync.core.model import Client
+from studiosync.core.studio.studio import Studio
 
 
 def _json(result):

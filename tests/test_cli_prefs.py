@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.studio.studio import Studio
+from studiosync.core.studio.studio import Studio
+
 from tests.helpers.files import bad_modes
 
 SECRETS = {

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from core.studio.studio import Studio
+from studiosync.core.studio.studio import Studio
 
 
 def _json(result):

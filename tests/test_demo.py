@@ -10,11 +10,10 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-
-from core.demo import STUDIO_EMAIL, build_demo
-from core.demo_mailbox import DemoMailbox
-from core.jobs.service import Jobs
-from core.studio.notify import send_test_email
+from studiosync.core.demo import STUDIO_EMAIL, build_demo
+from studiosync.core.demo_mailbox import DemoMailbox
+from studiosync.core.jobs.service import Jobs
+from studiosync.core.studio.notify import send_test_email
 
 
 def test_demo_sync_run_delivers_its_emails_to_the_demo_mailbox(

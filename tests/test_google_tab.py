@@ -7,13 +7,13 @@ import webbrowser
 from pathlib import Path
 
 import pytest
+from studiosync.core.cli import google_cmd
+from studiosync.core.emulator import GoogleEmulator
+from studiosync.core.errors import InputError, StoreError
+from studiosync.core.store import layout
+from studiosync.core.studio.studio import Studio
+from studiosync.core.sync.calendar_sync import update_google_prefs
 
-from core.cli import google_cmd
-from core.emulator import GoogleEmulator
-from core.errors import InputError, StoreError
-from core.store import layout
-from core.studio.studio import Studio
-from core.sync.calendar_sync import update_google_prefs
 from tests.conftest import CliRunner
 from tests.google import conftest as api_fixtures
 from tests.helpers.google_setup import connect_studio, grant

@@ -16,9 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
-from core import logs
-from core.errors import InputError
+from studiosync.core import logs
+from studiosync.core.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 log = logging.getLogger("studiosync.test")
@@ -253,7 +252,7 @@ WRITER = textwrap.dedent(
     """
     import logging, sys, time
     from pathlib import Path
-    from core import logs
+    from studiosync.core import logs
     log_dir, name, count, start_at = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
     logs.configure(log_dir, process=name, max_bytes=30_000, backups=200)
     log = logging.getLogger("studiosync.writer")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from studiosync.core.errors import InputError, OperationError
+from studiosync.core.mail import EmailSettings, send_email, validate_email_address
 
-from core.errors import InputError, OperationError
-from core.mail import EmailSettings, send_email, validate_email_address
 from tests.smtp_server import LocalSMTPServer, free_port, silent_server, smtp_server  # noqa: F401
 
 PASSWORD = "s3cret-Pa55"

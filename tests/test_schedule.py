@@ -11,9 +11,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-
-from core.errors import InputError
-from core.schedule import MIN_INTERVAL_SECONDS, Schedule, _parse_cron, parse_schedule
+from studiosync.core.errors import InputError
+from studiosync.core.schedule import MIN_INTERVAL_SECONDS, Schedule, _parse_cron, parse_schedule
 
 PARIS = ZoneInfo("Europe/Paris")
 NY = ZoneInfo("America/New_York")

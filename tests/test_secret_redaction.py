@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core import logs
-from core.studio.studio import Studio
+from studiosync.core import logs
+from studiosync.core.studio.studio import Studio
 
 
 def test_smtp_password_and_client_secret_never_reach_the_log(home: Path, tmp_path: Path) -> None:

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from studiosync.core.store import layout
+from studiosync.core.store.store import Store
+from studiosync.core.studio.appointments import APPOINTMENTS, PENDING
+from studiosync.core.studio.studio import Studio
 
-from core.store import layout
-from core.store.store import Store
-from core.studio.appointments import APPOINTMENTS, PENDING
-from core.studio.studio import Studio
 from tests.helpers.procs import run_forked
 
 BASE = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)

@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from studiosync.core.store import layout
+from studiosync.core.studio.studio import Studio
 
-from core.store import layout
-from core.studio.studio import Studio
 from tests.helpers.files import bad_modes
 
 KILLS = 105

@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
+from studiosync.core.errors import StoreError
+from studiosync.core.paths import DataDir
+from studiosync.core.store import files as files_mod
+from studiosync.core.store.files import StoreFile
+from studiosync.core.store.store import Store
 
-from core.errors import StoreError
-from core.paths import DataDir
-from core.store import files as files_mod
-from core.store.files import StoreFile
-from core.store.store import Store
 from tests.helpers.files import bad_modes
 
 

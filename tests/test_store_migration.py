@@ -14,13 +14,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
-from core.model import Appointment
-from core.store import layout, schema
-from core.store.files import StoreFile
-from core.store.schema import META_TABLE
-from core.studio.appointments import to_record
-from core.studio.studio import Studio
+from studiosync.core.model import Appointment
+from studiosync.core.store import layout, schema
+from studiosync.core.store.files import StoreFile
+from studiosync.core.store.schema import META_TABLE
+from studiosync.core.studio.appointments import to_record
+from studiosync.core.studio.studio import Studio
 
 T0 = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
 V1_BUCKETS = 16

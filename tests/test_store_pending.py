@@ -11,13 +11,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
-from core.store import layout
-from core.store.files import StoreFile
-from core.store.store import Store
-from core.studio.studio import Studio
-from core.sync.commit import Clear, Purge, Write, commit
-from core.sync.state import SyncState, run_history
+from studiosync.core.store import layout
+from studiosync.core.store.files import StoreFile
+from studiosync.core.store.store import Store
+from studiosync.core.studio.studio import Studio
+from studiosync.core.sync.commit import Clear, Purge, Write, commit
+from studiosync.core.sync.state import SyncState, run_history
 
 T0 = datetime(2027, 5, 3, 9, 0, tzinfo=UTC)
 
@@ -183,7 +182,7 @@ def test_a_crash_at_any_write_never_leaves_a_change_without_its_pending_entry(
 
 
 def test_flush_chooses_which_file_a_crash_can_leave_written(tmp_path: Path, monkeypatch) -> None:
-    from core.paths import DataDir
+    from studiosync.core.paths import DataDir
 
     store = Store(DataDir(tmp_path / "d").ensure())
     with monkeypatch.context() as patch:

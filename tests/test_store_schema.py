@@ -6,14 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-
-from core.errors import StoreError
-from core.paths import DataDir
-from core.store import schema
-from core.store.layout import STUDIO
-from core.store.schema import META_TABLE, SCHEMA_VERSION, migrate, schema_version
-from core.store.store import Store
-from core.studio.studio import Studio
+from studiosync.core.errors import StoreError
+from studiosync.core.paths import DataDir
+from studiosync.core.store import schema
+from studiosync.core.store.layout import STUDIO
+from studiosync.core.store.schema import META_TABLE, SCHEMA_VERSION, migrate, schema_version
+from studiosync.core.store.store import Store
+from studiosync.core.studio.studio import Studio
 
 
 def test_a_new_data_dir_is_stamped_with_the_current_version(home: Path) -> None:

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from studiosync.core.errors import InputError
+from studiosync.core.model import Client
+from studiosync.core.store import layout
+from studiosync.core.studio.studio import Studio
 
-from core.errors import InputError
-from core.model import Client
-from core.store import layout
-from core.studio.studio import Studio
 from tests.helpers.files import changed, snapshot, store_files
 from tests.helpers.procs import run_forked
 

@@ -10,18 +10,17 @@ import signal
 import threading
 from typing import Any
 
+from studiosync.core.errors import StudioSyncError
+from studiosync.core.studio.studio import Studio
+from studiosync.tui.backend import Backend, one_line, optional_module
+from studiosync.tui.clock import Clock
+from studiosync.tui.commands import ConsoleCommands
+from studiosync.tui.screens.help import HelpScreen
+from studiosync.tui.screens.login import LoginScreen
+from studiosync.tui.screens.main import MainScreen
 from textual import on
 from textual.app import App
 from textual.binding import Binding
-
-from core.errors import StudioSyncError
-from core.studio.studio import Studio
-from tui.backend import Backend, one_line, optional_module
-from tui.clock import Clock
-from tui.commands import ConsoleCommands
-from tui.screens.help import HelpScreen
-from tui.screens.login import LoginScreen
-from tui.screens.main import MainScreen
 
 log = logging.getLogger("studiosync.console")
 HANGUP_GRACE_SECONDS = 15.0
@@ -106,7 +105,7 @@ class StudioSyncApp(App[int]):
 
     async def _start_scheduler(self) -> None:
         """Run the job scheduler inside this event loop, so jobs fire while the console is open."""
-        module = optional_module("core.jobs.scheduler") or optional_module("core.jobs")
+        module = optional_module("studiosync.core.jobs.scheduler") or optional_module("studiosync.core.jobs")
         factory = getattr(module, "EmbeddedScheduler", None) if module else None
         if factory is None:
             return

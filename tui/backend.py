@@ -17,17 +17,17 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from core import clock as core_clock
-from core.errors import InputError, NotFoundError, StudioSyncError
-from core.model import Appointment, ClientGroup, CompanyPrefs, GooglePrefs, User
-from core.studio.timeparse import zone
-from tui.clock import Clock
+from studiosync.core import clock as core_clock
+from studiosync.core.errors import InputError, NotFoundError, StudioSyncError
+from studiosync.core.model import Appointment, ClientGroup, CompanyPrefs, GooglePrefs, User
+from studiosync.core.studio.timeparse import zone
+from studiosync.tui.clock import Clock
 
 if TYPE_CHECKING:
-    from core.explain import Explanation
-    from core.google.oauth import AuthorizationSession, AuthResult
-    from core.studio.google_accounts import CalendarInfo
-    from core.studio.studio import Studio
+    from studiosync.core.explain import Explanation
+    from studiosync.core.google.oauth import AuthorizationSession, AuthResult
+    from studiosync.core.studio.google_accounts import CalendarInfo
+    from studiosync.core.studio.studio import Studio
 
 # The four states the Users screen and the dashboard show (plus resources, which cannot sync at all).
 NOT_SET_UP = "not set up"
@@ -360,7 +360,7 @@ class Backend:
     def trace(self, appointment_id: str) -> dict[str, Any]:
         """The appointment's sync story (core.health.appointment_trace) plus our plain-words reasons."""
         appt = self.appointment(appointment_id)
-        health = optional_module("core.health")
+        health = optional_module("studiosync.core.health")
         doc: dict[str, Any] = {}
         if health is not None and hasattr(health, "appointment_trace"):
             doc = dict(health.appointment_trace(self.studio, appointment_id))
@@ -434,18 +434,18 @@ class Backend:
 
     def send_test_email(self, address: str) -> str:
         self.require_admin()
-        notify = optional_module("core.studio.notify")
+        notify = optional_module("studiosync.core.studio.notify")
         if notify is None or not hasattr(notify, "send_test_email"):
             raise InputError("sending email is not available in this build (core.studio.notify is missing)")
         return str(notify.send_test_email(self.studio, address))
 
     # -- optional services ---------------------------------------------------------------------------
     def jobs(self) -> Any | None:
-        module = optional_module("core.jobs.service")
+        module = optional_module("studiosync.core.jobs.service")
         return module.Jobs(self.studio) if module and hasattr(module, "Jobs") else None
 
     def sync_runner(self) -> Callable[..., Any] | None:
-        module = optional_module("core.sync.processor")
+        module = optional_module("studiosync.core.sync.processor")
         return getattr(module, "run_sync", None) if module else None
 
     def sync_logins(self) -> list[str] | None:
@@ -462,7 +462,7 @@ class Backend:
         """Per-user health for the dashboard (core.health), failing users first."""
         self.require_admin()
         now = self.now()
-        health = optional_module("core.health")
+        health = optional_module("studiosync.core.health")
         users = {u.login: u for u in self.studio.users.list()}
         rows: list[SyncHealth] = []
         if health is None:
@@ -511,13 +511,13 @@ class Backend:
         return None if self.is_admin else self.me
 
     def recent_logs(self, limit: int = 1000) -> list[Any]:
-        logs = optional_module("core.logs")
+        logs = optional_module("studiosync.core.logs")
         if logs is None:
             raise InputError("the log reader is not available in this build (core.logs)")
         return logs.read_logs(self.log_dir(), user=self.log_user_filter())[-limit:]
 
     def follow_logs(self, stop: Any, poll: float = 0.1) -> Any:
-        logs = optional_module("core.logs")
+        logs = optional_module("studiosync.core.logs")
         if logs is None:
             raise InputError("the log reader is not available in this build (core.logs)")
         return logs.follow_logs(self.log_dir(), user=self.log_user_filter(), stop=stop, poll=poll)
@@ -527,14 +527,14 @@ class Backend:
 
         Pure text matching on a record the viewer already holds: cheap enough to call from the UI thread.
         """
-        explain = optional_module("core.explain")
+        explain = optional_module("studiosync.core.explain")
         found = getattr(explain, "explain_record", None) if explain else None
         return found(record) if found is not None else None
 
     # -- doctor --------------------------------------------------------------------------------------
     def run_doctor(self, login: str | None = None) -> Any:
         self.require_admin()
-        module = optional_module("core.doctor.run") or optional_module("core.doctor")
+        module = optional_module("studiosync.core.doctor.run") or optional_module("studiosync.core.doctor")
         run = getattr(module, "run_doctor", None) if module else None
         if run is None:
             raise InputError("the doctor is not available in this build (core.doctor)")

@@ -8,8 +8,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from core.cli.main import main as core_main
-from tui import console_cmd
+from studiosync.core.cli.main import main as core_main
+from studiosync.tui import console_cmd
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from core.clock import Clock, fixed_clock, system_clock
+from studiosync.core.clock import Clock, fixed_clock, system_clock
 
 __all__ = ["Clock", "fixed_clock", "system_clock"]
 

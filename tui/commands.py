@@ -8,12 +8,11 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from studiosync.tui.screens.view import PaletteCommand
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tui.screens.view import PaletteCommand
-
 if TYPE_CHECKING:
-    from tui.app import StudioSyncApp
+    from studiosync.tui.app import StudioSyncApp
 
 
 class ConsoleCommands(Provider):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli.common import CliContext, add_command
+from studiosync.core.cli.common import CliContext, add_command
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,12 +21,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _console(ctx: CliContext, args: argparse.Namespace) -> int:
-    from tui.run import run_console
+    from studiosync.tui.run import run_console
 
     return run_console(ctx.home, login=args.login)
 
 
 def _demo(ctx: CliContext, args: argparse.Namespace) -> int:
-    from tui.run import run_console
+    from studiosync.tui.run import run_console
 
     return run_console(ctx.home, demo=True, keep=args.keep)

@@ -1,6 +1,6 @@
 """Entry point of the console: `run_console(home)` (wired as `studiosync console` / `studiosync demo`).
 
-Also runnable as `python -m tui.run [--home DIR] [--demo] [--login LOGIN]`.
+Also runnable as `python -m studiosync.tui.run [--home DIR] [--demo] [--login LOGIN]`.
 """
 
 from __future__ import annotations
@@ -27,21 +27,21 @@ def _demo_hint(demo_env: Any) -> str:
 
 def run_console(home: str | None, *, demo: bool = False, login: str | None = None, keep: bool = False) -> int:
     """Open the console on the studio in `home` (or a fresh demo studio); returns the exit code."""
-    from core.errors import StudioSyncError
+    from studiosync.core.errors import StudioSyncError
 
     demo_env = None
     try:
         if demo:
-            from core.demo import build_demo
+            from studiosync.core.demo import build_demo
 
             demo_env = build_demo(home)
             studio = demo_env.studio
         else:
-            from core.studio.studio import Studio
+            from studiosync.core.studio.studio import Studio
 
             studio = Studio.open(home)
         _configure_logging(studio)
-        from tui.app import StudioSyncApp
+        from studiosync.tui.app import StudioSyncApp
 
         app = StudioSyncApp(
             studio, login=login, demo=demo, login_hint=_demo_hint(demo_env), ask_password=True
@@ -65,13 +65,13 @@ def run_console(home: str | None, *, demo: bool = False, login: str | None = Non
 def _configure_logging(studio: object) -> None:
     """Send this process's records to the shared log file the Logs section follows."""
     with contextlib.suppress(ImportError):
-        from core import logs
+        from studiosync.core import logs
 
         logs.configure(studio.datadir.logs, process="console")  # type: ignore[attr-defined]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tui.run", description="Open the studiosync console.")
+    parser = argparse.ArgumentParser(prog="python -m studiosync.tui.run", description="Open the studiosync console.")
     parser.add_argument("--home", metavar="DIR", help="data directory")
     parser.add_argument("--demo", action="store_true", help="an offline demo studio with a Google emulator")
     parser.add_argument("--login", metavar="LOGIN", help="log in as this user")

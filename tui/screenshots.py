@@ -1,4 +1,4 @@
-"""Make the SVG screenshots in screenshots/: `python -m tui.screenshots [--out DIR]`.
+"""Make the SVG screenshots in screenshots/: `python -m studiosync.tui.screenshots [--out DIR]`.
 
 Runs the console headless on the offline demo studio (after one sync run, so the dashboard and logs have
 something to show) and saves every screen at 80x24 and 120x40, the way harlequin's
@@ -117,12 +117,12 @@ TOUR: dict[str, Step] = {
 
 
 async def shoot(out: Path) -> list[Path]:
-    from core import clock as core_clock
-    from core import logs as core_logs
-    from core.demo import build_demo
-    from core.sync.processor import run_sync
-    from tui.app import StudioSyncApp
-    from tui.clock import fixed_clock
+    from studiosync.core import clock as core_clock
+    from studiosync.core import logs as core_logs
+    from studiosync.core.demo import build_demo
+    from studiosync.core.sync.processor import run_sync
+    from studiosync.tui.app import StudioSyncApp
+    from studiosync.tui.clock import fixed_clock
 
     demo = build_demo()
     saved: list[Path] = []
@@ -158,7 +158,7 @@ async def shoot(out: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tui.screenshots", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m studiosync.tui.screenshots", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="screenshots", help="output directory (default: screenshots)")
     args = parser.parse_args(argv)
     saved = asyncio.run(shoot(Path(args.out)))

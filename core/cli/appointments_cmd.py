@@ -5,9 +5,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from core.cli.common import CliContext, add_command, add_group, add_json_flag, print_json, print_table
-from core.model import Appointment
-from core.studio.timeparse import parse_when, zone
+from studiosync.core.cli.common import (
+    CliContext,
+    add_command,
+    add_group,
+    add_json_flag,
+    print_json,
+    print_table,
+)
+from studiosync.core.model import Appointment
+from studiosync.core.studio.timeparse import parse_when, zone
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -89,7 +96,7 @@ def _list(ctx: CliContext, args: argparse.Namespace) -> int:
 def _show(ctx: CliContext, args: argparse.Namespace) -> int:
     """The appointment and its sync story (core.health.appointment_trace): answers "why isn't this in
     Google?" with sync_state, last_error (cause, explanation, fix) and its user's sync health."""
-    from core.health import appointment_trace
+    from studiosync.core.health import appointment_trace
 
     studio = ctx.studio
     appt = studio.appointments.find(args.id, include_deleted=True)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli.common import CliContext, add_command, add_group, add_json_flag, print_json, print_table
+from studiosync.core.cli.common import (
+    CliContext,
+    add_command,
+    add_group,
+    add_json_flag,
+    print_json,
+    print_table,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -7,8 +7,8 @@ import json
 import sys
 from typing import Any, NoReturn
 
-from core.errors import InputError
-from core.studio.studio import Studio
+from studiosync.core.errors import InputError
+from studiosync.core.studio.studio import Studio
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli.common import CliContext, add_command, add_json_flag, print_json, print_table
-from core.errors import InputError
+from studiosync.core.cli.common import CliContext, add_command, add_json_flag, print_json, print_table
+from studiosync.core.errors import InputError
 
 _DEFAULT_ADDRESS = "\0default"  # --send-test without ADDR: LOGIN's warning address, else the From address
 
@@ -59,8 +59,8 @@ def _timeout(text: str) -> float:
 
 # -- doctor -------------------------------------------------------------------------------------------
 def _doctor(ctx: CliContext, args: argparse.Namespace) -> int:
-    from core.doctor import run_doctor
-    from core.mail import validate_email_address
+    from studiosync.core.doctor import run_doctor
+    from studiosync.core.mail import validate_email_address
 
     studio = ctx.studio
     login, send_test = args.login, args.send_test
@@ -87,8 +87,8 @@ def _doctor(ctx: CliContext, args: argparse.Namespace) -> int:
 def _default_test_address(studio, login: str | None) -> str | None:  # noqa: ANN001 - Studio
     """LOGIN's warning address when it has a valid one, else the company's From address. None when email is
     not set up at all: the company_email check then fails and says so."""
-    from core.errors import StudioSyncError
-    from core.mail import validate_email_address
+    from studiosync.core.errors import StudioSyncError
+    from studiosync.core.mail import validate_email_address
 
     if login and studio.users.find(login) is not None:
         warn = studio.users.google_prefs(login).warn_email
@@ -127,8 +127,8 @@ def _print_report(report) -> None:  # noqa: ANN001 - DoctorReport, imported lazi
 
 # -- status -------------------------------------------------------------------------------------------
 def _status(ctx: CliContext, args: argparse.Namespace) -> int:
-    from core.doctor.checks import ago
-    from core.health import sync_health
+    from studiosync.core.doctor.checks import ago
+    from studiosync.core.health import sync_health
 
     health = sync_health(ctx.studio)
     if args.json:
@@ -155,7 +155,7 @@ def _status(ctx: CliContext, args: argparse.Namespace) -> int:
 
 # -- prefs escalation ---------------------------------------------------------------------------------
 def _escalation(ctx: CliContext, args: argparse.Namespace) -> int:
-    from core.escalation import admin_recipients
+    from studiosync.core.escalation import admin_recipients
 
     studio = ctx.studio
     if args.enabled is None and args.after is None:

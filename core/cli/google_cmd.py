@@ -5,8 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.cli.common import CliContext, add_command, add_group, add_json_flag, print_json, print_table
-from core.studio.google_accounts import _UNSET
+from studiosync.core.cli.common import (
+    CliContext,
+    add_command,
+    add_group,
+    add_json_flag,
+    print_json,
+    print_table,
+)
+from studiosync.core.studio.google_accounts import _UNSET
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -114,8 +121,8 @@ def _audit(ctx: CliContext, message: str, login: str) -> None:
     import contextlib
     import logging
 
-    from core.errors import StudioSyncError
-    from core.logs import LOGGER_NAME, SharedFileHandler, configure, event, log_context, shutdown
+    from studiosync.core.errors import StudioSyncError
+    from studiosync.core.logs import LOGGER_NAME, SharedFileHandler, configure, event, log_context, shutdown
 
     # Log where the process already logs; else to the data dir, and only for this line (main() may be
     # called in-process: leave no handler behind).

@@ -8,8 +8,15 @@ import sys
 import threading
 from datetime import UTC, datetime
 
-from core.cli.common import CliContext, add_command, add_group, add_json_flag, print_json, print_table
-from core.errors import InputError
+from studiosync.core.cli.common import (
+    CliContext,
+    add_command,
+    add_group,
+    add_json_flag,
+    print_json,
+    print_table,
+)
+from studiosync.core.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,7 +59,7 @@ def _positive(text: str) -> int:
 
 
 def _jobs(ctx: CliContext):  # noqa: ANN202 - lazy import keeps `studiosync --help` fast
-    from core.jobs.service import Jobs
+    from studiosync.core.jobs.service import Jobs
 
     return Jobs(ctx.studio)
 
@@ -60,7 +67,7 @@ def _jobs(ctx: CliContext):  # noqa: ANN202 - lazy import keeps `studiosync --he
 def _local(text: str | None, tz: str) -> str:
     if not text:
         return "-"
-    from core.studio.timeparse import zone
+    from studiosync.core.studio.timeparse import zone
 
     value = datetime.fromisoformat(text)
     value = value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -117,7 +124,7 @@ def _set(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def _run(ctx: CliContext, args: argparse.Namespace) -> int:
-    from core.logs import configure
+    from studiosync.core.logs import configure
 
     jobs = _jobs(ctx)
     jobs.get(args.name)  # unknown job: exit 2 before anything else

@@ -14,8 +14,8 @@ import sys
 from collections import deque
 from typing import Any
 
-from core.cli.common import CliContext, add_command, print_json
-from core.errors import InputError, StudioSyncError
+from studiosync.core.cli.common import CliContext, add_command, print_json
+from studiosync.core.errors import InputError, StudioSyncError
 
 FOLLOW_BACKLOG = 10  # like tail -f: the last lines first, then new ones
 
@@ -31,8 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _logs(ctx: CliContext, args: argparse.Namespace) -> int:
-    from core import logs
-    from core.paths import data_dir
+    from studiosync.core import logs
+    from studiosync.core.paths import data_dir
 
     # A bad --level is an InputError (exit 2) from read_logs/follow_logs before any line is printed.
     if args.lines is not None and args.lines < 0:
@@ -56,7 +56,7 @@ def _logs(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def _follow(log_dir: Any, filters: dict[str, Any], args: argparse.Namespace, tz: Any) -> None:
-    from core.logs import follow_logs
+    from studiosync.core.logs import follow_logs
 
     emit = (
         (lambda r: print(json.dumps(_as_object(r), ensure_ascii=False), flush=True))
@@ -85,7 +85,7 @@ def _studio_zone(ctx: CliContext) -> Any:
     from zoneinfo import ZoneInfo
 
     try:
-        from core.studio.timeparse import zone
+        from studiosync.core.studio.timeparse import zone
 
         return zone(ctx.studio.prefs.timezone)
     except (StudioSyncError, OSError):

@@ -11,8 +11,8 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from core import __version__
-from core.cli import (
+from studiosync.core import __version__
+from studiosync.core.cli import (
     appointments_cmd,
     clients_cmd,
     doctor_cmd,
@@ -25,8 +25,8 @@ from core.cli import (
     sync_cmd,
     users_cmd,
 )
-from core.cli.common import CliContext, OneLineParser
-from core.errors import StudioSyncError
+from studiosync.core.cli.common import CliContext, OneLineParser
+from studiosync.core.errors import StudioSyncError
 
 COMMAND_MODULES = [
     users_cmd,

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli.common import CliContext, add_command, add_group, add_json_flag, print_json, read_secret_stdin
-from core.errors import InputError
-from core.model import to_doc
+from studiosync.core.cli.common import (
+    CliContext,
+    add_command,
+    add_group,
+    add_json_flag,
+    print_json,
+    read_secret_stdin,
+)
+from studiosync.core.errors import InputError
+from studiosync.core.model import to_doc
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -57,7 +64,7 @@ def _port(text: str) -> int:
 
 
 def _email(ctx: CliContext, args: argparse.Namespace) -> int:
-    from core.mail import validate_email_address
+    from studiosync.core.mail import validate_email_address
 
     studio = ctx.studio
     setting = any(v is not None for v in (args.host, args.port, args.security, args.username, args.from_addr))
@@ -79,7 +86,7 @@ def _email(ctx: CliContext, args: argparse.Namespace) -> int:
         )
         print(f"email settings saved ({email.host}:{email.port}, {email.security})")
     if test_to is not None:
-        from core.studio.notify import send_test_email
+        from studiosync.core.studio.notify import send_test_email
 
         answer = send_test_email(studio, test_to)
         print(f"test email sent to {test_to}: {answer}")

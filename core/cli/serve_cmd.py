@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli.common import CliContext, add_command
+from studiosync.core.cli.common import CliContext, add_command
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,6 +17,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _serve(ctx: CliContext, args: argparse.Namespace) -> int:
-    from core.jobs.daemon import serve
+    from studiosync.core.jobs.daemon import serve
 
     return serve(ctx.studio)

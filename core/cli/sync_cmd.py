@@ -14,7 +14,7 @@ import sys
 import threading
 from typing import Any
 
-from core.cli.common import CliContext, add_command, print_json
+from studiosync.core.cli.common import CliContext, add_command, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,8 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _sync(ctx: CliContext, args: argparse.Namespace) -> int:
-    from core.logs import configure, shutdown
-    from core.sync.processor import run_sync
+    from studiosync.core.logs import configure, shutdown
+    from studiosync.core.sync.processor import run_sync
 
     studio = ctx.studio
     for login in args.logins:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.cli.common import (
+from studiosync.core.cli.common import (
     CliContext,
     add_command,
     add_group,
@@ -14,7 +14,7 @@ from core.cli.common import (
     print_table,
     read_secret_stdin,
 )
-from core.errors import InputError
+from studiosync.core.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:

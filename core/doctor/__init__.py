@@ -31,9 +31,9 @@ Check names (stable ids, in report order; * = per user, only with a LOGIN):
   last_run*              the user's last run; errors explained
 """
 
-from core.doctor.catalogue import CATALOGUE, CHECK_NAMES, STUDIO_CHECKS, USER_CHECKS
-from core.doctor.report import Check, DoctorReport, UserVerdict
-from core.doctor.run import DEFAULT_TIMEOUT, run_doctor, verdict
+from studiosync.core.doctor.catalogue import CATALOGUE, CHECK_NAMES, STUDIO_CHECKS, USER_CHECKS
+from studiosync.core.doctor.report import Check, DoctorReport, UserVerdict
+from studiosync.core.doctor.run import DEFAULT_TIMEOUT, run_doctor, verdict
 
 __all__ = [
     "CATALOGUE",

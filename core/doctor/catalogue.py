@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.doctor.report import (
+from studiosync.core.doctor.report import (
     SECTION_COMPANY,
     SECTION_COMPUTER,
     SECTION_CONTROL,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.doctor.catalogue import BY_NAME
-from core.doctor.report import Check, Status
-from core.explain import fill_login
+from studiosync.core.doctor.catalogue import BY_NAME
+from studiosync.core.doctor.report import Check, Status
+from studiosync.core.explain import fill_login
 
 
 def make(name: str, status: Status, detail: str, fix: str = "", *, login: str | None = None) -> Check:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from core.doctor import studio_checks as sc
-from core.doctor import user_checks as uc
-from core.doctor.catalogue import order
-from core.doctor.checks import ago, make
-from core.doctor.report import Check, DoctorReport, UserVerdict, worst
-from core.errors import StudioSyncError
-from core.studio.timeparse import stamp
+from studiosync.core.doctor import studio_checks as sc
+from studiosync.core.doctor import user_checks as uc
+from studiosync.core.doctor.catalogue import order
+from studiosync.core.doctor.checks import ago, make
+from studiosync.core.doctor.report import Check, DoctorReport, UserVerdict, worst
+from studiosync.core.errors import StudioSyncError
+from studiosync.core.studio.timeparse import stamp
 
 if TYPE_CHECKING:
-    from core.studio.studio import Studio
+    from studiosync.core.studio.studio import Studio
 
 DEFAULT_TIMEOUT = 5.0
 

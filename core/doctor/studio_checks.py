@@ -11,18 +11,18 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from core import clock
-from core.doctor.checks import ago, make
-from core.doctor.live import REAL_GOOGLE_ROOT, reach
-from core.doctor.report import Check
-from core.errors import StudioSyncError
-from core.explain import explain_cause, explain_exception
-from core.health import seconds_since
+from studiosync.core import clock
+from studiosync.core.doctor.checks import ago, make
+from studiosync.core.doctor.live import REAL_GOOGLE_ROOT, reach
+from studiosync.core.doctor.report import Check
+from studiosync.core.errors import StudioSyncError
+from studiosync.core.explain import explain_cause, explain_exception
+from studiosync.core.health import seconds_since
 
 if TYPE_CHECKING:
-    from core.jobs.computers import Computer
-    from core.studio.google_accounts import CalendarInfo
-    from core.studio.studio import Studio
+    from studiosync.core.jobs.computers import Computer
+    from studiosync.core.studio.google_accounts import CalendarInfo
+    from studiosync.core.studio.studio import Studio
 
 SYNC_JOB = "google-sync"
 _CONTROL = "Utilities > Control Center > Google Sync Processor"
@@ -78,7 +78,7 @@ def company_email(studio: Studio, send_test: str | None = None) -> Check:
             "pass",
             f"Email is set up: {where} (not tested; to send a test: studiosync doctor --send-test [ADDR]).",
         )
-    from core.studio.notify import send_test_email
+    from studiosync.core.studio.notify import send_test_email
 
     try:
         answer = send_test_email(studio, send_test)
@@ -98,8 +98,8 @@ def company_email(studio: Studio, send_test: str | None = None) -> Check:
 
 # -- the Google Sync Processor job --------------------------------------------------------------------
 def sync_job(studio: Studio, now: datetime | None = None) -> Check:
-    from core.jobs.computers import same_computer
-    from core.jobs.service import Jobs
+    from studiosync.core.jobs.computers import same_computer
+    from studiosync.core.jobs.service import Jobs
 
     name = "sync_job"
     now = now or clock.now()
@@ -152,8 +152,8 @@ def sync_job(studio: Studio, now: datetime | None = None) -> Check:
 # -- the job computer's studiosync version ----------------------------------------------------------
 def _job_computer(studio: Studio) -> tuple[str | None, Computer | None]:
     """The google-sync job's computer: its name (None: settings unreadable) and what it last reported."""
-    from core.jobs.catalogue import Catalogue
-    from core.jobs.computers import Computers
+    from studiosync.core.jobs.catalogue import Catalogue
+    from studiosync.core.jobs.computers import Computers
 
     try:
         host = Catalogue(studio.store).get(SYNC_JOB).computer
@@ -175,8 +175,8 @@ def _reported(computer: Computer, field: str) -> set[str]:
 def version(studio: Studio) -> Check:
     """The seed's "requires release X or later": here, the job's computer must run this very version
     (the store format and the sync rules travel with it)."""
-    from core import __version__
-    from core.jobs.computers import same_computer, this_computer
+    from studiosync.core import __version__
+    from studiosync.core.jobs.computers import same_computer, this_computer
 
     name = "version"
     host, computer = _job_computer(studio)
@@ -256,7 +256,7 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 
 def google_reachable(studio: Studio, timeout: float) -> Check:
-    from core.studio.prefs import split_service_path
+    from studiosync.core.studio.prefs import split_service_path
 
     name = "google_reachable"
     endpoint = studio.prefs.get().google.api_endpoint
@@ -310,7 +310,7 @@ def _local_name(now: datetime) -> str:
 def time_zones(studio: Studio, calendar: CalendarInfo | None = None, now: datetime | None = None) -> Check:
     """Studio vs the user's Google calendar (fail: appointments show shifted) vs the job's computer (warn:
     only its own displays differ; schedules are evaluated in the studio zone)."""
-    from core.jobs.computers import local_zone_name, same_computer, this_computer
+    from studiosync.core.jobs.computers import local_zone_name, same_computer, this_computer
 
     name = "time_zones"
     now = now or clock.now()
@@ -429,7 +429,7 @@ def oauth_client(studio: Studio) -> Check:
 
 # -- escalation ---------------------------------------------------------------------------------------
 def admin_escalation(studio: Studio) -> Check:
-    from core.escalation import admin_recipients
+    from studiosync.core.escalation import admin_recipients
 
     name = "admin_escalation"
     prefs = studio.prefs.get()

@@ -10,18 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from core.doctor.checks import ago, make
-from core.doctor.live import refresh
-from core.doctor.report import Check
-from core.errors import StudioSyncError
-from core.explain import AUTHENTICATE_FIX, PICK_CALENDAR_FIX, Explanation, explain_cause, explain_exception
-from core.model import GooglePrefs, User
+from studiosync.core.doctor.checks import ago, make
+from studiosync.core.doctor.live import refresh
+from studiosync.core.doctor.report import Check
+from studiosync.core.errors import StudioSyncError
+from studiosync.core.explain import (
+    AUTHENTICATE_FIX,
+    PICK_CALENDAR_FIX,
+    Explanation,
+    explain_cause,
+    explain_exception,
+)
+from studiosync.core.model import GooglePrefs, User
 
 if TYPE_CHECKING:
-    from core.google.tokens import StoredToken
-    from core.health import UserHealth
-    from core.studio.google_accounts import CalendarInfo
-    from core.studio.studio import Studio
+    from studiosync.core.google.tokens import StoredToken
+    from studiosync.core.health import UserHealth
+    from studiosync.core.studio.google_accounts import CalendarInfo
+    from studiosync.core.studio.studio import Studio
 
 _TAB = "Google tab"  # Maintenance > Preferences > User Preferences > Google
 _SET = "studiosync google set LOGIN"
@@ -62,7 +68,7 @@ class UserFacts:
 
 
 def gather(studio: Studio, login: str, *, live: bool, timeout: float) -> UserFacts:
-    from core.health import user_health
+    from studiosync.core.health import user_health
 
     user = studio.users.find(login)
     prefs = studio.users.google_prefs(login)
@@ -96,7 +102,7 @@ def gather(studio: Studio, login: str, *, live: bool, timeout: float) -> UserFac
 def _count_unlinked(studio: Studio, facts: UserFacts) -> None:
     # Mirrors the processor's rule (core.sync.calendar_sync: _push_allowed): an unlinked appointment last
     # changed before Google sync was enabled goes to Google only through Populate.
-    from core.sync.mapping import changed_before_sync, parse_stamp
+    from studiosync.core.sync.mapping import changed_before_sync, parse_stamp
 
     enabled_at = parse_stamp(facts.prefs.enabled_at)
     for appt in studio.appointments.list(facts.login):
@@ -348,7 +354,7 @@ def contacts_group(f: UserFacts, groups: dict[str, str]) -> Check:
 
 
 def warn_email(f: UserFacts) -> Check:
-    from core.mail import validate_email_address
+    from studiosync.core.mail import validate_email_address
 
     name = "warn_email"
     fix = (

@@ -1,4 +1,4 @@
-"""`python -m core.emulator [--host 127.0.0.1] [--port 8765] [--seed FILE.json] [--demo]`: run the Google
+"""`python -m studiosync.core.emulator [--host 127.0.0.1] [--port 8765] [--seed FILE.json] [--demo]`: run the Google
 emulator in the foreground (Ctrl-C stops it)."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ DEMO_SEED = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m core.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m studiosync.core.emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default loopback only)")
     parser.add_argument("--port", type=int, default=8765, help="port (0 = any free port)")
     parser.add_argument("--seed", help="JSON file with clients/accounts/calendars/events/contacts")

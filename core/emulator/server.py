@@ -13,7 +13,7 @@ from .app import App
 from .errors import ApiError, DropConnection
 from .wire import Request, Response
 
-log = logging.getLogger("core.emulator")
+log = logging.getLogger("studiosync.core.emulator")
 
 
 class _Handler(BaseHTTPRequestHandler):

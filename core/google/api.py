@@ -29,8 +29,7 @@ from google.auth import exceptions as auth_exceptions
 from googleapiclient import discovery, discovery_cache
 from googleapiclient.errors import BatchError, HttpError
 from googleapiclient.http import HttpRequest
-
-from core.google.errors import (
+from studiosync.core.google.errors import (
     QUOTA_REASONS,
     RATE_REASONS,
     QuotaExceeded,

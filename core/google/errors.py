@@ -19,8 +19,7 @@ from typing import Any
 import httplib2
 from google.auth import exceptions as auth_exceptions
 from googleapiclient.errors import BatchError, HttpError
-
-from core.errors import OperationError
+from studiosync.core.errors import OperationError
 
 # -- the table --------------------------------------------------------------------------------------
 # cause -> (message, fix, transient).  "transient" = it resolves without anyone doing anything; the sync

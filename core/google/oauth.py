@@ -31,11 +31,10 @@ from typing import Any, TextIO
 import google.oauth2.credentials
 from google_auth_oauthlib.flow import Flow
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
-
-from core.errors import InputError, OperationError
-from core.google.api import DEFAULT_POLICY, RetryPolicy, build_calendar, execute
-from core.google.errors import GoogleError, GoogleProblem, classify, problem
-from core.google.tokens import StoredToken
+from studiosync.core.errors import InputError, OperationError
+from studiosync.core.google.api import DEFAULT_POLICY, RetryPolicy, build_calendar, execute
+from studiosync.core.google.errors import GoogleError, GoogleProblem, classify, problem
+from studiosync.core.google.tokens import StoredToken
 
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
 CONTACTS_SCOPE = "https://www.googleapis.com/auth/contacts.readonly"

@@ -32,9 +32,8 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 from keyring.errors import KeyringError, PasswordDeleteError
 from keyring.util import platform_ as keyring_platform
-
-from core.errors import OperationError, StoreError
-from core.paths import FILE_MODE, ensure_private_dir
+from studiosync.core.errors import OperationError, StoreError
+from studiosync.core.paths import FILE_MODE, ensure_private_dir
 
 SERVICE = "studiosync"  # one entry per user: username = the user's login
 SECRETS_SERVICE = "studiosync-secrets"  # generic secrets (e.g. "smtp-password"): never collide with logins

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from core.jobs.catalogue import JobSettings
-    from core.studio.studio import Studio
+    from studiosync.core.jobs.catalogue import JobSettings
+    from studiosync.core.studio.studio import Studio
 
 Outcome = Literal["ok", "warning", "error"]
 

@@ -20,13 +20,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from core.errors import InputError, NotFoundError, OperationError
-from core.jobs.base import JobContext, JobOutcome
-from core.jobs.computers import check_computer_name, this_computer
-from core.schedule import Schedule, parse_schedule
-from core.store import layout
-from core.store.store import Store
-from core.studio.timeparse import stamp
+from studiosync.core.errors import InputError, NotFoundError, OperationError
+from studiosync.core.jobs.base import JobContext, JobOutcome
+from studiosync.core.jobs.computers import check_computer_name, this_computer
+from studiosync.core.schedule import Schedule, parse_schedule
+from studiosync.core.store import layout
+from studiosync.core.store.store import Store
+from studiosync.core.studio.timeparse import stamp
 
 PLUGINS_ENV = "STUDIOSYNC_JOB_PLUGINS"
 JOBS_TABLE = "jobs"
@@ -222,25 +222,25 @@ def _check_options(k: JobKind, options: dict[str, int]) -> dict[str, int]:
 
 # -- the built-in jobs ---------------------------------------------------------------------------------
 def _google_sync(ctx: JobContext) -> JobOutcome:
-    from core.jobs.sync_job import google_sync
+    from studiosync.core.jobs.sync_job import google_sync
 
     return google_sync(ctx)
 
 
 def _backup(ctx: JobContext) -> JobOutcome:
-    from core.jobs.housekeeping import backup
+    from studiosync.core.jobs.housekeeping import backup
 
     return backup(ctx)
 
 
 def _compact(ctx: JobContext) -> JobOutcome:
-    from core.jobs.housekeeping import compact
+    from studiosync.core.jobs.housekeeping import compact
 
     return compact(ctx)
 
 
 def _log_cleanup(ctx: JobContext) -> JobOutcome:
-    from core.jobs.housekeeping import log_cleanup
+    from studiosync.core.jobs.housekeeping import log_cleanup
 
     return log_cleanup(ctx)
 

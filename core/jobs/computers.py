@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from core import __version__
-from core.errors import InputError
-from core.store import layout
-from core.store.store import Store
-from core.studio.timeparse import now_utc, stamp
+from studiosync.core import __version__
+from studiosync.core.errors import InputError
+from studiosync.core.store import layout
+from studiosync.core.store.store import Store
+from studiosync.core.studio.timeparse import now_utc, stamp
 
 COMPUTER_ENV = "STUDIOSYNC_COMPUTER"
 HEARTBEAT_SECONDS = 15

@@ -14,11 +14,11 @@ import threading
 from collections.abc import Callable
 from types import FrameType
 
-from core import __version__
-from core.jobs.computers import ALIVE_SECONDS, Computers, same_computer, this_computer
-from core.jobs.scheduler import STOP_TIMEOUT, HeadlessScheduler
-from core.logs import configure, event
-from core.studio.studio import Studio
+from studiosync.core import __version__
+from studiosync.core.jobs.computers import ALIVE_SECONDS, Computers, same_computer, this_computer
+from studiosync.core.jobs.scheduler import STOP_TIMEOUT, HeadlessScheduler
+from studiosync.core.logs import configure, event
+from studiosync.core.studio.studio import Studio
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 

@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from core.jobs.computers import same_computer, this_computer
-from core.store import layout
-from core.store.store import Store
-from core.studio.timeparse import now_utc
+from studiosync.core.jobs.computers import same_computer, this_computer
+from studiosync.core.store import layout
+from studiosync.core.store.store import Store
+from studiosync.core.studio.timeparse import now_utc
 
 RUNS_TABLE = "runs"
 MAX_PER_JOB = 200

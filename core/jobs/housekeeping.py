@@ -12,13 +12,13 @@ from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from core.jobs.base import JobContext, JobOutcome
-from core.jobs.computers import Computers
-from core.jobs.history import History
-from core.paths import FILE_MODE, ensure_private_dir
-from core.store.schema import schema_version
-from core.store.store import Store
-from core.studio.timeparse import now_utc, stamp, zone
+from studiosync.core.jobs.base import JobContext, JobOutcome
+from studiosync.core.jobs.computers import Computers
+from studiosync.core.jobs.history import History
+from studiosync.core.paths import FILE_MODE, ensure_private_dir
+from studiosync.core.store.schema import schema_version
+from studiosync.core.store.store import Store
+from studiosync.core.studio.timeparse import now_utc, stamp, zone
 
 BACKUP_NAME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}_\d{6}(?:-\d+)?$")
 PARTIAL_PREFIX = ".partial-"
@@ -185,7 +185,7 @@ def compact(ctx: JobContext) -> JobOutcome:
 
 # -- log cleanup --------------------------------------------------------------------------------------
 def log_cleanup(ctx: JobContext) -> JobOutcome:
-    from core.logs import cleanup_rotated
+    from studiosync.core.logs import cleanup_rotated
 
     days = ctx.option("keep_days")
     deleted = cleanup_rotated(ctx.studio.datadir.logs, older_than=timedelta(days=days))

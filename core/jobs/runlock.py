@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from core.paths import FILE_MODE, ensure_private_dir
+from studiosync.core.paths import FILE_MODE, ensure_private_dir
 
 
 class RunLockBusy(Exception):

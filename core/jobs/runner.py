@@ -15,15 +15,15 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from core.errors import StudioSyncError
-from core.jobs.base import JobContext, JobOutcome
-from core.jobs.catalogue import Catalogue, JobKind, JobSettings, kind
-from core.jobs.computers import same_computer, this_computer
-from core.jobs.history import History, RunRecord
-from core.jobs.runlock import RunLockBusy, describe_holder, run_lock
-from core.logs import LOGGER_NAME, event, log_context, redact, redact_fields
-from core.studio.studio import Studio
-from core.studio.timeparse import stamp
+from studiosync.core.errors import StudioSyncError
+from studiosync.core.jobs.base import JobContext, JobOutcome
+from studiosync.core.jobs.catalogue import Catalogue, JobKind, JobSettings, kind
+from studiosync.core.jobs.computers import same_computer, this_computer
+from studiosync.core.jobs.history import History, RunRecord
+from studiosync.core.jobs.runlock import RunLockBusy, describe_holder, run_lock
+from studiosync.core.logs import LOGGER_NAME, event, log_context, redact, redact_fields
+from studiosync.core.studio.studio import Studio
+from studiosync.core.studio.timeparse import stamp
 
 Listener = Callable[[RunRecord], None]
 _LEVEL = {"ok": "INFO", "warning": "WARNING", "error": "ERROR", "skipped": "WARNING"}

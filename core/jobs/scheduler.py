@@ -31,17 +31,16 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-
-from core import clock
-from core.errors import StudioSyncError
-from core.jobs.catalogue import Catalogue, JobSettings, kind
-from core.jobs.computers import Heartbeat, ProcessKind, same_computer, this_computer
-from core.jobs.history import History, RunRecord
-from core.jobs.runner import Listener, run_job
-from core.logs import LOGGER_NAME, event, log_context
-from core.schedule import Schedule, parse_schedule
-from core.store import layout
-from core.studio.studio import Studio
+from studiosync.core import clock
+from studiosync.core.errors import StudioSyncError
+from studiosync.core.jobs.catalogue import Catalogue, JobSettings, kind
+from studiosync.core.jobs.computers import Heartbeat, ProcessKind, same_computer, this_computer
+from studiosync.core.jobs.history import History, RunRecord
+from studiosync.core.jobs.runner import Listener, run_job
+from studiosync.core.logs import LOGGER_NAME, event, log_context
+from studiosync.core.schedule import Schedule, parse_schedule
+from studiosync.core.store import layout
+from studiosync.core.studio.studio import Studio
 
 TICK_SECONDS = 2.0
 STOP_TIMEOUT = 8.0  # `serve` must exit within 10 s of SIGTERM

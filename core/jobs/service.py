@@ -12,15 +12,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from core.errors import InputError
-from core.jobs.catalogue import Catalogue, JobKind, JobSettings, kind, kinds
-from core.jobs.computers import Computer, Computers, same_computer, this_computer
-from core.jobs.history import History, RunRecord
-from core.jobs.runner import Listener, run_job
-from core.jobs.scheduler import next_fire, pending_fire
-from core.schedule import Schedule, parse_schedule
-from core.studio.studio import Studio
-from core.studio.timeparse import now_utc, zone
+from studiosync.core.errors import InputError
+from studiosync.core.jobs.catalogue import Catalogue, JobKind, JobSettings, kind, kinds
+from studiosync.core.jobs.computers import Computer, Computers, same_computer, this_computer
+from studiosync.core.jobs.history import History, RunRecord
+from studiosync.core.jobs.runner import Listener, run_job
+from studiosync.core.jobs.scheduler import next_fire, pending_fire
+from studiosync.core.schedule import Schedule, parse_schedule
+from studiosync.core.studio.studio import Studio
+from studiosync.core.studio.timeparse import now_utc, zone
 
 _MICRO = timedelta(microseconds=1)
 

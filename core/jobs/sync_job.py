@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from core.jobs.base import JobContext, JobOutcome
+from studiosync.core.jobs.base import JobContext, JobOutcome
 
 
 def google_sync(ctx: JobContext) -> JobOutcome:
-    from core.sync.processor import run_sync
+    from studiosync.core.sync.processor import run_sync
 
     # The stop event lets `serve` end on SIGTERM after the current user's sync reaches a safe point.
     result = run_sync(ctx.studio, run_id=ctx.run_id, stop=ctx.stop)

@@ -32,8 +32,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from core.errors import StoreError
-from core.paths import DIR_MODE, FILE_MODE
+from studiosync.core.errors import StoreError
+from studiosync.core.paths import DIR_MODE, FILE_MODE
 
 Signature = tuple[int, int, int, int]  # (inode, size, mtime_ns, generation)
 _GEN_WIDTH = 20  # the generation is stored as fixed-width decimal text, so a rewrite never leaves a tail

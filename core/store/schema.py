@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.errors import StoreError
-from core.store import layout
-from core.store.layout import STUDIO
-from core.store.store import Store, Transaction
+from studiosync.core.errors import StoreError
+from studiosync.core.store import layout
+from studiosync.core.store.layout import STUDIO
+from studiosync.core.store.store import Store, Transaction
 
 SCHEMA_VERSION = 2
 META_TABLE = "_meta"

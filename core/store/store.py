@@ -26,13 +26,12 @@ from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
+from studiosync.core.errors import StoreError
+from studiosync.core.paths import DataDir
+from studiosync.core.store.files import StoreFile
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
-
-from core.errors import StoreError
-from core.paths import DataDir
-from core.store.files import StoreFile
 
 T = TypeVar("T")
 

@@ -20,12 +20,12 @@ from dataclasses import fields, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from core.errors import InputError, NotFoundError, StoreError
-from core.model import STATUSES, Appointment, to_doc
-from core.store import layout
-from core.store.store import Store, StrTable, Transaction
-from core.studio.timeparse import check_span, from_text, stamp, to_text
-from core.studio.users import GOOGLE, Users
+from studiosync.core.errors import InputError, NotFoundError, StoreError
+from studiosync.core.model import STATUSES, Appointment, to_doc
+from studiosync.core.store import layout
+from studiosync.core.store.store import Store, StrTable, Transaction
+from studiosync.core.studio.timeparse import check_span, from_text, stamp, to_text
+from studiosync.core.studio.users import GOOGLE, Users
 
 APPOINTMENTS = layout.APPOINTMENTS_TABLE  # in each bucket file
 PENDING = layout.PENDING_TABLE  # in the user's pending file

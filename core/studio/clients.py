@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from core.errors import InputError
-from core.model import Client, from_doc, to_doc
-from core.store import layout
-from core.store.store import Store
-from core.studio.groups import Groups
-from core.studio.timeparse import stamp
+from studiosync.core.errors import InputError
+from studiosync.core.model import Client, from_doc, to_doc
+from studiosync.core.store import layout
+from studiosync.core.store.store import Store
+from studiosync.core.studio.groups import Groups
+from studiosync.core.studio.timeparse import stamp
 
 CLIENTS = "clients"
 
@@ -31,7 +31,7 @@ class Clients:
     def add(
         self, name: str, *, emails: Iterable[str] = (), phones: Iterable[str] = (), group: str | None = None
     ) -> Client:
-        from core.mail import validate_email_address
+        from studiosync.core.mail import validate_email_address
 
         name = (name or "").strip()
         if not name:

@@ -12,18 +12,17 @@ import contextlib
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from core.errors import InputError, OperationError, StudioSyncError
-from core.model import GooglePrefs, User
-from core.store import layout
-from core.studio.timeparse import stamp
+from studiosync.core.errors import InputError, OperationError, StudioSyncError
+from studiosync.core.model import GooglePrefs, User
+from studiosync.core.store import layout
+from studiosync.core.studio.timeparse import stamp
 
 if TYPE_CHECKING:
     from google.oauth2.credentials import Credentials
-
-    from core.google.errors import GoogleError
-    from core.google.oauth import AuthorizationSession, AuthResult, ClientConfig
-    from core.google.tokens import StoredToken
-    from core.studio.studio import Studio
+    from studiosync.core.google.errors import GoogleError
+    from studiosync.core.google.oauth import AuthorizationSession, AuthResult, ClientConfig
+    from studiosync.core.google.tokens import StoredToken
+    from studiosync.core.studio.studio import Studio
 
 WRITABLE_ROLES = ("owner", "writer")
 _CONTACTS_NEED_GROUP = "importing Google contacts needs an existing client group (--client-group NAME)"
@@ -83,7 +82,7 @@ class GoogleAccounts:
 
     def begin_auth(self, login: str, *, login_hint: str | None = None) -> AuthorizationSession:
         """Start OAuth: the session carries the URL to open and completes by redirect or pasted URL."""
-        from core.google.oauth import AuthorizationSession
+        from studiosync.core.google.oauth import AuthorizationSession
 
         self._staff(login)
         return AuthorizationSession(self.client_config(), api_root=self.api_root(), login_hint=login_hint)
@@ -167,7 +166,7 @@ class GoogleAccounts:
         return warning
 
     def _revoke_quietly(self, token: str) -> str | None:
-        from core.google.oauth import revoke
+        from studiosync.core.google.oauth import revoke
 
         try:
             trouble = revoke(token, self.client_config())
@@ -188,7 +187,7 @@ class GoogleAccounts:
 
     # -- Google services -----------------------------------------------------------------------------
     def credentials(self, login: str) -> Credentials:
-        from core.google.oauth import credentials_from_token
+        from studiosync.core.google.oauth import credentials_from_token
 
         stored = self._studio.secrets.get(login)
         if stored is None:
@@ -201,7 +200,7 @@ class GoogleAccounts:
     def calendar_service(
         self, login: str, *, counter: Any = None, credentials: Any = None, timeout: float | None = None
     ) -> Any:
-        from core.google.api import DEFAULT_TIMEOUT_S, build_calendar
+        from studiosync.core.google.api import DEFAULT_TIMEOUT_S, build_calendar
 
         return build_calendar(
             credentials if credentials is not None else self.credentials(login),
@@ -211,7 +210,7 @@ class GoogleAccounts:
         )
 
     def people_service(self, login: str, *, counter: Any = None) -> Any:
-        from core.google.api import build_people
+        from studiosync.core.google.api import build_people
 
         return build_people(self.credentials(login), self.api_root(), counter=counter)
 
@@ -224,7 +223,7 @@ class GoogleAccounts:
         `timeout`: bound each request to it and retry at most once within it (the doctor's quick probe)
         instead of the default patient policy.
         """
-        from core.google.api import DEFAULT_POLICY, execute, quick_policy
+        from studiosync.core.google.api import DEFAULT_POLICY, execute, quick_policy
 
         self._staff(login)
         if credentials is None and not self.is_authenticated(login):
@@ -253,7 +252,7 @@ class GoogleAccounts:
                 if not page:
                     break
         except Exception as exc:
-            from core.google.errors import GoogleError
+            from studiosync.core.google.errors import GoogleError
 
             if isinstance(exc, StudioSyncError) and not isinstance(exc, GoogleError):
                 raise  # ours (keyring, store...): already says what is wrong
@@ -309,7 +308,7 @@ class GoogleAccounts:
         the store lock: the sync processor recording `last_sync` or unchecking a Populate box meanwhile
         (this method may wait seconds for Google) keeps its change.
         """
-        from core.mail import validate_email_address
+        from studiosync.core.mail import validate_email_address
 
         user = self._studio.users.get(login)
         current = self._studio.users.google_prefs(login)
@@ -388,8 +387,8 @@ def _resource_message(login: str) -> str:
 
 def _google_error_for(login: str, exc: BaseException) -> GoogleError:
     """The classified GoogleError of a failed call, its fix naming this user instead of LOGIN."""
-    from core.explain import fill_login
-    from core.google.errors import GoogleError, as_google_error
+    from studiosync.core.explain import fill_login
+    from studiosync.core.google.errors import GoogleError, as_google_error
 
     error = as_google_error(exc)
     filled = replace(error.problem, fix=fill_login(error.problem.fix, login))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from core.errors import InputError, NotFoundError
-from core.model import ClientGroup, from_doc, to_doc
-from core.store import layout
-from core.store.store import Store
+from studiosync.core.errors import InputError, NotFoundError
+from studiosync.core.model import ClientGroup, from_doc, to_doc
+from studiosync.core.store import layout
+from studiosync.core.store.store import Store
 
 GROUPS = "groups"
 

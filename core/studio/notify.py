@@ -16,13 +16,13 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from core import logs
-from core.errors import InputError
+from studiosync.core import logs
+from studiosync.core.errors import InputError
 
 if TYPE_CHECKING:
-    from core.model import GooglePrefs
-    from core.studio.studio import Studio
-    from core.sync.runs import UserRunResult
+    from studiosync.core.model import GooglePrefs
+    from studiosync.core.studio.studio import Studio
+    from studiosync.core.sync.runs import UserRunResult
 
 WARNING_LIMIT = 10
 
@@ -32,7 +32,7 @@ def send_test_email(studio: Studio, addr: str) -> str:
 
     Raises (InputError / OperationError with a fix) when email is not set up or the server refuses.
     """
-    from core.mail import validate_email_address
+    from studiosync.core.mail import validate_email_address
 
     addr = validate_email_address(addr)
     subject = "studiosync test email"
@@ -173,7 +173,7 @@ def _try_send(studio: Studio, to: str, subject: str, body: str, what: str) -> bo
 
 def _deliver(studio: Studio, to: str, subject: str, body: str) -> str:
     """Send one email with the company's SMTP settings; returns the server's answer to the message."""
-    from core.mail import EmailSettings, send_email
+    from studiosync.core.mail import EmailSettings, send_email
 
     prefs = studio.prefs.get().email
     if not prefs.configured:

@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlparse
 
-from core.errors import InputError, StudioSyncError
-from core.model import SECURITIES, CompanyPrefs, EmailPrefs, GoogleApiPrefs, from_doc, to_doc
-from core.paths import FILE_MODE, DataDir, ensure_private_dir
-from core.store import layout
-from core.store.store import Store
-from core.studio.timeparse import zone
+from studiosync.core.errors import InputError, StudioSyncError
+from studiosync.core.model import SECURITIES, CompanyPrefs, EmailPrefs, GoogleApiPrefs, from_doc, to_doc
+from studiosync.core.paths import FILE_MODE, DataDir, ensure_private_dir
+from studiosync.core.store import layout
+from studiosync.core.store.store import Store
+from studiosync.core.studio.timeparse import zone
 
 if TYPE_CHECKING:
-    from core.google.oauth import ClientConfig
+    from studiosync.core.google.oauth import ClientConfig
 
 COMPANY = "company"
 SMTP_PASSWORD = "smtp-password"
@@ -106,7 +106,7 @@ class Prefs:
             raise InputError(f"security must be none, starttls or ssl, not {security!r}")
         if password is not None and not username:
             raise InputError("a password needs a username (--username)")
-        from core.mail import validate_email_address
+        from studiosync.core.mail import validate_email_address
 
         from_addr = validate_email_address(from_addr)
         forget: list[bool] = []
@@ -149,7 +149,7 @@ class Prefs:
     ) -> GoogleApiPrefs:
         """Load the OAuth client file. `published`: the app's publishing status on Google's consent
         screen; None keeps what was recorded for the same client (a new client starts as "Testing")."""
-        from core.google.oauth import load_client_secrets
+        from studiosync.core.google.oauth import load_client_secrets
 
         source = Path(client_secrets).expanduser()
         config = load_client_secrets(source)
@@ -202,7 +202,7 @@ class Prefs:
 
     def client_config(self) -> ClientConfig | None:
         """The studio's OAuth client (file + secret from the keyring), or None before `prefs google`."""
-        from core.google.oauth import parse_client_config
+        from studiosync.core.google.oauth import parse_client_config
 
         path = self.client_secrets_path()
         if path is None:
@@ -226,7 +226,7 @@ class Prefs:
 def _never_log(secret: str | None) -> None:
     """Once a secret is in memory, the log redacts it wherever it would appear."""
     if secret:
-        from core.logs import register_secret
+        from studiosync.core.logs import register_secret
 
         register_secret(secret)
 

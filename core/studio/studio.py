@@ -7,18 +7,18 @@ import os
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from core.paths import DataDir, data_dir
-from core.store.schema import migrate
-from core.store.store import Store
-from core.studio.appointments import Appointments
-from core.studio.clients import Clients
-from core.studio.google_accounts import GoogleAccounts
-from core.studio.groups import Groups
-from core.studio.prefs import Prefs
-from core.studio.users import Users
+from studiosync.core.paths import DataDir, data_dir
+from studiosync.core.store.schema import migrate
+from studiosync.core.store.store import Store
+from studiosync.core.studio.appointments import Appointments
+from studiosync.core.studio.clients import Clients
+from studiosync.core.studio.google_accounts import GoogleAccounts
+from studiosync.core.studio.groups import Groups
+from studiosync.core.studio.prefs import Prefs
+from studiosync.core.studio.users import Users
 
 if TYPE_CHECKING:
-    from core.google.tokens import TokenVault
+    from studiosync.core.google.tokens import TokenVault
 
 
 class Studio:
@@ -37,7 +37,7 @@ class Studio:
 
     @cached_property
     def secrets(self) -> TokenVault:
-        from core.google.tokens import TokenVault
+        from studiosync.core.google.tokens import TokenVault
 
         return TokenVault(self.datadir.root)
 
@@ -75,8 +75,8 @@ class Studio:
         """Forget a user's Google sync state (tokens, series, populate progress): after a calendar or
         account change. The run history stays (it is what happened, and the console and doctor show it),
         unless the user is being removed."""
-        from core.store import layout
-        from core.sync.state import RUNS
+        from studiosync.core.store import layout
+        from studiosync.core.sync.state import RUNS
 
         name = layout.sync_state_file(login)
         with self.store.transaction(name) as tx:

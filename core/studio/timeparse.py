@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core import clock
-from core.errors import InputError
+from studiosync.core import clock
+from studiosync.core.errors import InputError
 
 
 def zone(name: str) -> ZoneInfo:

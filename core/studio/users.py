@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from core.errors import InputError, NotFoundError
-from core.model import USER_KINDS, GooglePrefs, User, from_doc, to_doc
-from core.store import layout
-from core.store.store import Store
-from core.studio.passwords import hash_password, verify_password
-from core.studio.timeparse import stamp
+from studiosync.core.errors import InputError, NotFoundError
+from studiosync.core.model import USER_KINDS, GooglePrefs, User, from_doc, to_doc
+from studiosync.core.store import layout
+from studiosync.core.store.store import Store
+from studiosync.core.studio.passwords import hash_password, verify_password
+from studiosync.core.studio.timeparse import stamp
 
 LOGIN_RE = re.compile(r"^[a-z][a-z0-9._-]{0,31}$")
 USERS = "users"

@@ -26,19 +26,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from googleapiclient.errors import HttpError
-
-from core import clock
-from core.google.api import DEFAULT_POLICY, BatchRunner, RetryPolicy, execute
-from core.google.errors import GoogleError, GoogleProblem, classify
-from core.model import Appointment, GooglePrefs
-from core.store import layout
-from core.studio.appointments import add_trace
-from core.studio.timeparse import stamp
-from core.sync import mapping
-from core.sync.commit import Clear, Purge, Write, commit
-from core.sync.mapping import EventData
-from core.sync.runlog import RunLog
-from core.sync.state import SyncState
+from studiosync.core import clock
+from studiosync.core.google.api import DEFAULT_POLICY, BatchRunner, RetryPolicy, execute
+from studiosync.core.google.errors import GoogleError, GoogleProblem, classify
+from studiosync.core.model import Appointment, GooglePrefs
+from studiosync.core.store import layout
+from studiosync.core.studio.appointments import add_trace
+from studiosync.core.studio.timeparse import stamp
+from studiosync.core.sync import mapping
+from studiosync.core.sync.commit import Clear, Purge, Write, commit
+from studiosync.core.sync.mapping import EventData
+from studiosync.core.sync.runlog import RunLog
+from studiosync.core.sync.state import SyncState
 
 # Causes after which no further call of this user can succeed: the user's run fails.
 FATAL_CAUSES = frozenset(
@@ -841,7 +840,7 @@ class CalendarSync:
 def update_google_prefs(studio: Any, login: str, **fields: Any) -> None:
     """Change some fields of a user's Google tab in place (re-read under the lock, so a concurrent edit of
     other fields in the console is never overwritten)."""
-    from core.studio.users import GOOGLE
+    from studiosync.core.studio.users import GOOGLE
 
     with studio.store.transaction(layout.STUDIO) as tx:
         table = tx.table(layout.STUDIO, GOOGLE)

@@ -19,9 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from core.model import Appointment
-from core.store import layout
-from core.studio.appointments import TRACE_LIMIT, book_transaction, from_record, to_record
+from studiosync.core.model import Appointment
+from studiosync.core.store import layout
+from studiosync.core.studio.appointments import TRACE_LIMIT, book_transaction, from_record, to_record
 
 
 @dataclass

@@ -15,14 +15,13 @@ from dataclasses import replace
 from typing import Any
 
 from googleapiclient.errors import HttpError
-
-from core.google.api import execute
-from core.google.errors import classify
-from core.model import Client, GooglePrefs
-from core.studio.timeparse import stamp
-from core.sync.calendar_sync import SyncOptions
-from core.sync.runlog import RunLog
-from core.sync.state import SyncState
+from studiosync.core.google.api import execute
+from studiosync.core.google.errors import classify
+from studiosync.core.model import Client, GooglePrefs
+from studiosync.core.studio.timeparse import stamp
+from studiosync.core.sync.calendar_sync import SyncOptions
+from studiosync.core.sync.runlog import RunLog
+from studiosync.core.sync.state import SyncState
 
 PERSON_FIELDS = "names,emailAddresses,phoneNumbers,metadata"
 

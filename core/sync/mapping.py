@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.model import Appointment
-from core.store import layout
+from studiosync.core.model import Appointment
+from studiosync.core.store import layout
 
 EVENT_ID_PREFIX = "studio"
 MARKER = "studiosyncId"  # extendedProperties.private key holding our appointment id

@@ -29,19 +29,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from core import logs
-from core.errors import InputError, NotFoundError, OperationError, StoreError, StudioSyncError
-from core.google.api import RequestCounter
-from core.google.errors import GoogleError, classify
-from core.model import GooglePrefs
-from core.paths import FILE_MODE, ensure_private_dir
-from core.store import layout
-from core.studio.timeparse import stamp
-from core.studio.users import GOOGLE
-from core.sync.calendar_sync import CalendarSync, SyncOptions
-from core.sync.contacts_sync import ContactsSync
-from core.sync.runlog import RunLog
-from core.sync.runs import (
+from studiosync.core import logs
+from studiosync.core.errors import InputError, NotFoundError, OperationError, StoreError, StudioSyncError
+from studiosync.core.google.api import RequestCounter
+from studiosync.core.google.errors import GoogleError, classify
+from studiosync.core.model import GooglePrefs
+from studiosync.core.paths import FILE_MODE, ensure_private_dir
+from studiosync.core.store import layout
+from studiosync.core.studio.timeparse import stamp
+from studiosync.core.studio.users import GOOGLE
+from studiosync.core.sync.calendar_sync import CalendarSync, SyncOptions
+from studiosync.core.sync.contacts_sync import ContactsSync
+from studiosync.core.sync.runlog import RunLog
+from studiosync.core.sync.runs import (
     CONFLICT_LIMIT,
     ProcessorResult,
     ProgressEvent,
@@ -49,8 +49,8 @@ from core.sync.runs import (
     UserRunResult,
     zero_counts,
 )
-from core.sync.services import calendar_service, people_service
-from core.sync.state import SyncState
+from studiosync.core.sync.services import calendar_service, people_service
+from studiosync.core.sync.state import SyncState
 
 __all__ = ["ProcessorResult", "ProgressEvent", "SyncOptions", "UserRunResult", "run_sync"]
 
@@ -208,7 +208,7 @@ def _classify_failure(exc: BaseException) -> _Failure:
         fix = exc.fix or "Check the user's Google tab and the Google API settings."
         return _Failure(str(exc), "not_configured", fix)
     if isinstance(exc, StoreError):
-        from core.explain import explain_exception
+        from studiosync.core.explain import explain_exception
 
         found = explain_exception(exc, context="store")  # store_corrupt, store_disk_full, store_lock...
         return _Failure(str(exc), found.cause, exc.fix or found.fix)
@@ -303,7 +303,7 @@ def _run_user_locked(run: _Run, login: str, started: str, t0: float) -> UserRunR
 def processor_options(studio: Any) -> SyncOptions:
     """The processor's settings are the google-sync job's options (Control Center), so a scheduled run,
     Run now and `studiosync sync` all expand recurring events over the same horizon."""
-    from core.jobs.service import Jobs
+    from studiosync.core.jobs.service import Jobs
 
     try:
         horizon = Jobs(studio).get("google-sync").options.get("horizon_days")
@@ -387,7 +387,7 @@ def _notify(
 ) -> None:
     """The run's emails. The fingerprint of the problems emailed is kept in the sync state so the email of a
     standing problem can say it is not new; a clean run clears it."""
-    from core.studio.notify import problems_fingerprint, send_run_emails
+    from studiosync.core.studio.notify import problems_fingerprint, send_run_emails
 
     try:
         if state is None:
@@ -474,7 +474,7 @@ def save_outcomes(studio: Any, results: list[UserRunResult]) -> list[str]:
 def _escalate(studio: Any, result: UserRunResult) -> None:
     """Admins hear about a user whose sync keeps failing (core.escalation keeps its own never-raise rule)."""
     try:
-        from core.escalation import after_user_run
+        from studiosync.core.escalation import after_user_run
 
         after_user_run(studio, result.login, result.status != "error")
     except Exception as exc:  # noqa: BLE001

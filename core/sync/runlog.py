@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from core import clock, logs
-from core.sync.runs import zero_counts
+from studiosync.core import clock, logs
+from studiosync.core.sync.runs import zero_counts
 
 DETAIL_LIMIT = 2000  # lines kept for the detailed log email; the log file has everything
 

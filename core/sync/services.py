@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.google.api import RequestCounter, build_service
+from studiosync.core.google.api import RequestCounter, build_service
 
 # resource path -> methods kept
 CALENDAR_METHODS = {"events": ("list", "instances", "insert", "patch", "delete")}

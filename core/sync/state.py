@@ -22,8 +22,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.store import layout
-from core.store.store import Store
+from studiosync.core.store import layout
+from studiosync.core.store.store import Store
 
 STATE = "state"
 SERIES = "series"

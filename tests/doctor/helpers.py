@@ -6,14 +6,14 @@ import os
 from datetime import timedelta
 from unittest import mock
 
-from core import __version__
-from core.doctor import DoctorReport, run_doctor
-from core.jobs import computers
-from core.jobs.computers import ProcessInfo, this_computer
-from core.jobs.service import Jobs
-from core.store import layout
-from core.studio.studio import Studio
-from core.studio.timeparse import now_utc
+from studiosync.core import __version__
+from studiosync.core.doctor import DoctorReport, run_doctor
+from studiosync.core.jobs import computers
+from studiosync.core.jobs.computers import ProcessInfo, this_computer
+from studiosync.core.jobs.service import Jobs
+from studiosync.core.store import layout
+from studiosync.core.studio.studio import Studio
+from studiosync.core.studio.timeparse import now_utc
 
 TIMEOUT = 2.0  # network probes in tests: the emulator answers at once; a dead port is refused at once
 

@@ -10,11 +10,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from studiosync.core.doctor import CHECK_NAMES, STUDIO_CHECKS, USER_CHECKS
+from studiosync.core.google.tokens import TokenVault
+from studiosync.core.jobs.computers import this_computer
+from studiosync.core.studio.studio import Studio
 
-from core.doctor import CHECK_NAMES, STUDIO_CHECKS, USER_CHECKS
-from core.google.tokens import TokenVault
-from core.jobs.computers import this_computer
-from core.studio.studio import Studio
 from tests.doctor.helpers import doctor, enable_job, heartbeat, set_up_email, status_of
 from tests.smtp_server import LocalSMTPServer, free_port, smtp_server  # noqa: F401 - the fixture
 from tests.sync.helpers import SyncWorld, soon

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from core.doctor import CHECK_NAMES, STUDIO_CHECKS
+from studiosync.core.doctor import CHECK_NAMES, STUDIO_CHECKS
+
 from tests.conftest import CliRunner
 from tests.doctor.helpers import enable_job, set_up_email
 from tests.smtp_server import LocalSMTPServer, smtp_server  # noqa: F401 - the fixture
@@ -168,7 +169,7 @@ def test_doctor_survives_an_api_root_saved_before_ports_were_checked(
     assert statuses["google_reachable"]["status"] == "fail"
     assert "port" in statuses["google_reachable"]["detail"].lower()
     # A check that breaks on something unforeseen fails alone; the others still report.
-    from core.doctor import studio_checks
+    from studiosync.core.doctor import studio_checks
 
     def broken(studio):  # noqa: ANN001, ANN202
         raise KeyError("surprise")

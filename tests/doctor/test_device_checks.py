@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core import __version__
-from core.doctor import STUDIO_CHECKS, USER_CHECKS
-from core.jobs.computers import this_computer
+from studiosync.core import __version__
+from studiosync.core.doctor import STUDIO_CHECKS, USER_CHECKS
+from studiosync.core.jobs.computers import this_computer
+
 from tests.doctor.helpers import doctor, enable_job, heartbeat, old_heartbeat
 from tests.sync.helpers import SyncWorld
 

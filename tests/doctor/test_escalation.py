@@ -6,8 +6,8 @@ and a new streak emails again."""
 from __future__ import annotations
 
 import pytest
+from studiosync.core.escalation import admin_recipients, after_user_run, check_escalations
 
-from core.escalation import admin_recipients, after_user_run, check_escalations
 from tests.doctor.helpers import set_up_email
 from tests.smtp_server import LocalSMTPServer, smtp_server  # noqa: F401 - the fixture
 from tests.sync.helpers import SyncWorld

@@ -9,11 +9,11 @@ import ssl
 
 import pytest
 from google.auth.exceptions import RefreshError
+from studiosync.core import explain
+from studiosync.core.errors import OperationError, StoreError
+from studiosync.core.google import errors as gerrors
+from studiosync.core.logs import LogRecordView
 
-from core import explain
-from core.errors import OperationError, StoreError
-from core.google import errors as gerrors
-from core.logs import LogRecordView
 from tests.google.helpers import http_error
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from studiosync.core.errors import NotFoundError
+from studiosync.core.health import appointment_trace, sync_health
+from studiosync.core.studio.timeparse import now_utc
 
-from core.errors import NotFoundError
-from core.health import appointment_trace, sync_health
-from core.studio.timeparse import now_utc
 from tests.sync.helpers import SyncWorld, soon
 
 

@@ -4,8 +4,7 @@ from typing import Any
 
 import pytest
 from google.oauth2.credentials import Credentials
-
-from core.emulator import GoogleEmulator
+from studiosync.core.emulator import GoogleEmulator
 
 from .helpers import ANN, BOB, login, service
 

@@ -16,8 +16,7 @@ from google_auth_oauthlib.flow import InstalledAppFlow
 from googleapiclient.discovery import build_from_document
 from googleapiclient.discovery_cache import get_static_doc
 from googleapiclient.errors import HttpError
-
-from core.emulator import GoogleEmulator
+from studiosync.core.emulator import GoogleEmulator
 
 SCOPES = [
     "https://www.googleapis.com/auth/calendar",

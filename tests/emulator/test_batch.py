@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 from googleapiclient.errors import HttpError
-
-from core.emulator import GoogleEmulator
+from studiosync.core.emulator import GoogleEmulator
 
 from .helpers import ANN, call, reason, timed
 

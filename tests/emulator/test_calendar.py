@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 from googleapiclient.errors import HttpError
-
-from core.emulator import GoogleEmulator
+from studiosync.core.emulator import GoogleEmulator
 
 from .helpers import ANN, BOB, reason, timed
 

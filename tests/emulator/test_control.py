@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 from googleapiclient.errors import HttpError
-
-from core.emulator import GoogleEmulator
+from studiosync.core.emulator import GoogleEmulator
 
 from .helpers import call, login, service, timed
 
@@ -124,7 +123,7 @@ def test_seed(tmp_path: Path) -> None:
 
 def test_module_runs_standalone() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "core.emulator", "--port", "0", "--demo"],
+        [sys.executable, "-m", "studiosync.core.emulator", "--port", "0", "--demo"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -9,8 +9,7 @@ import pytest
 from google.auth.exceptions import RefreshError
 from google.auth.transport.requests import Request as AuthRequest
 from googleapiclient.errors import HttpError
-
-from core.emulator import ControlError, GoogleEmulator
+from studiosync.core.emulator import ControlError, GoogleEmulator
 
 from .helpers import ANN, BOB, login, reason, service
 

@@ -17,8 +17,7 @@ from google.oauth2.credentials import Credentials
 from google_auth_oauthlib.flow import Flow
 from googleapiclient.errors import HttpError
 from oauthlib.oauth2.rfc6749.errors import InvalidGrantError
-
-from core.emulator import GoogleEmulator
+from studiosync.core.emulator import GoogleEmulator
 
 from .helpers import ANN, BOB, SCOPES, call, consent, login, reason, service
 

@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from googleapiclient.errors import HttpError
-
-from core.emulator import ControlError, GoogleEmulator, recurrence
+from studiosync.core.emulator import ControlError, GoogleEmulator, recurrence
 
 from .helpers import ANN
 

@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-
-from core.emulator import GoogleEmulator
-from core.google.oauth import ClientConfig, credentials_from_token, load_client_secrets
-from core.google.tokens import StoredToken
+from studiosync.core.emulator import GoogleEmulator
+from studiosync.core.google.oauth import ClientConfig, credentials_from_token, load_client_secrets
+from studiosync.core.google.tokens import StoredToken
 
 ANN = "ann@example.com"
 

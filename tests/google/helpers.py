@@ -8,8 +8,7 @@ from typing import Any
 import httplib2
 from googleapiclient.errors import HttpError
 from googleapiclient.http import HttpRequest
-
-from core.google.api import RetryPolicy
+from studiosync.core.google.api import RetryPolicy
 
 
 def google_error_body(

@@ -6,9 +6,8 @@ import socket
 
 import pytest
 from googleapiclient.errors import HttpError
-
-from core.emulator import GoogleEmulator
-from core.google.api import (
+from studiosync.core.emulator import GoogleEmulator
+from studiosync.core.google.api import (
     BatchRunner,
     CallStats,
     build_calendar,
@@ -17,7 +16,8 @@ from core.google.api import (
     request_counter,
     run_batch,
 )
-from core.google.errors import QuotaExceeded, classify
+from studiosync.core.google.errors import QuotaExceeded, classify
+
 from tests.google.conftest import ANN
 from tests.google.helpers import FakeTime
 
@@ -119,7 +119,7 @@ def test_network_down_is_network(creds) -> None:
 
 
 def test_counts_per_service(emu: GoogleEmulator, creds) -> None:
-    from core.google.api import RequestCounter
+    from studiosync.core.google.api import RequestCounter
 
     counter = RequestCounter()
     cal = build_calendar(creds, emu.url, counter=counter)

@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
-from core.errors import InputError
-from core.google.oauth import load_client_secrets, parse_client_config
+from studiosync.core.errors import InputError
+from studiosync.core.google.oauth import load_client_secrets, parse_client_config
 
 GOOD = {
     "installed": {

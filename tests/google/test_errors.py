@@ -9,9 +9,8 @@ import httplib2
 import pytest
 from google.auth import exceptions as auth_exceptions
 from googleapiclient.errors import BatchError
-
-from core.errors import OperationError
-from core.google.errors import (
+from studiosync.core.errors import OperationError
+from studiosync.core.google.errors import (
     CAUSES,
     GoogleError,
     QuotaExceeded,
@@ -19,6 +18,7 @@ from core.google.errors import (
     classify,
     explain,
 )
+
 from tests.google.helpers import http_error
 
 CAL = "https://www.googleapis.com/calendar/v3"

@@ -13,12 +13,11 @@ import urllib.request
 
 import pytest
 from google.auth.exceptions import RefreshError
-
-from core.emulator import GoogleEmulator
-from core.errors import InputError, OperationError
-from core.google.api import build_calendar, build_people, execute, request_counter
-from core.google.errors import GoogleError, classify
-from core.google.oauth import (
+from studiosync.core.emulator import GoogleEmulator
+from studiosync.core.errors import InputError, OperationError
+from studiosync.core.google.api import build_calendar, build_people, execute, request_counter
+from studiosync.core.google.errors import GoogleError, classify
+from studiosync.core.google.oauth import (
     CALENDAR_SCOPE,
     CONTACTS_SCOPE,
     SCOPES,
@@ -27,7 +26,8 @@ from core.google.oauth import (
     credentials_from_token,
     revoke,
 )
-from core.google.tokens import StoredToken
+from studiosync.core.google.tokens import StoredToken
+
 from tests.google.conftest import ANN
 from tests.google.helpers import FakeTime
 
@@ -283,7 +283,7 @@ def test_scope_change_keeps_the_token_then_checks_scopes(client: ClientConfig, m
 
 
 def test_socket_timeout_is_retried(emu: GoogleEmulator, creds) -> None:
-    from core.google.api import CallStats
+    from studiosync.core.google.api import CallStats
 
     cal = build_calendar(creds, emu.url, timeout=0.3)
     execute(cal.calendars().get(calendarId="primary"))

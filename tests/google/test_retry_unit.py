@@ -7,9 +7,9 @@ import http.client
 import httplib2
 import pytest
 from googleapiclient.errors import HttpError
+from studiosync.core.google.api import CallStats, execute, retry_after_seconds
+from studiosync.core.google.errors import QuotaExceeded
 
-from core.google.api import CallStats, execute, retry_after_seconds
-from core.google.errors import QuotaExceeded
 from tests.google.helpers import OK, FakeTime, err, scripted_request
 
 

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import google.oauth2.credentials
 from googleapiclient import discovery_cache
-
-from core.emulator import GoogleEmulator
-from core.google import api
-from core.google.api import build_calendar, build_people, discovery_document, execute, run_batch
-from core.sync import services
-from core.sync.services import CALENDAR_METHODS, calendar_service, people_service
+from studiosync.core.emulator import GoogleEmulator
+from studiosync.core.google import api
+from studiosync.core.google.api import build_calendar, build_people, discovery_document, execute, run_batch
+from studiosync.core.sync import services
+from studiosync.core.sync.services import CALENDAR_METHODS, calendar_service, people_service
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,9 +14,8 @@ import keyring.backend
 import keyring.core
 import pytest
 from keyring.errors import KeyringLocked, PasswordDeleteError
-
-from core.errors import OperationError, StoreError
-from core.google.tokens import SECRETS_SERVICE, SERVICE, StoredToken, TokenVault
+from studiosync.core.errors import OperationError, StoreError
+from studiosync.core.google.tokens import SECRETS_SERVICE, SERVICE, StoredToken, TokenVault
 
 # Resolve keyring's (cached) list of installed backends BEFORE defining ours: keyring registers every
 # KeyringBackend subclass, and the test backends must not leak into auto-detection elsewhere.

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from studiosync.core.emulator import GoogleEmulator
 
-from core.emulator import GoogleEmulator
 from tests.sync.helpers import SyncWorld
 
 

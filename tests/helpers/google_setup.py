@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from studiosync.core.emulator import GoogleEmulator
+from studiosync.core.studio.studio import Studio
 
-from core.emulator import GoogleEmulator
-from core.studio.studio import Studio
 from tests.helpers.browser import browse
 
 CLIENT_ID = "studio-client.apps.googleusercontent.com"
@@ -36,7 +36,7 @@ def scripted_browser(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     Returns the list the browser appends (status, final URL, body) or an exception to; the CLI process
     is this one, so the browser runs on a thread.
     """
-    from core.cli import google_cmd
+    from studiosync.core.cli import google_cmd
 
     visits: list[Any] = []
 
@@ -66,8 +66,8 @@ def sign_in(
 
 def grant(studio: Studio, emu: GoogleEmulator, login: str, email: str) -> Any:
     """GoogleAccounts.finish_auth with a grant made at the emulator directly (no browser, no listener)."""
-    from core.google.oauth import AuthResult, credentials_from_token
-    from core.google.tokens import StoredToken
+    from studiosync.core.google.oauth import AuthResult, credentials_from_token
+    from studiosync.core.google.tokens import StoredToken
 
     info = emu.authorize(email, CLIENT_ID)
     client = studio.google.client_config()

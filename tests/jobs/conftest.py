@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from studiosync.core.jobs import catalogue
 
-from core.jobs import catalogue
 from tests.conftest import studiosync_executable
 
 REPO = Path(__file__).resolve().parents[2]

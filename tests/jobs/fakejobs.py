@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import time
 
-from core.jobs.base import JobContext, JobOutcome
-from core.jobs.catalogue import JobKind, OptionSpec
-from core.logs import event, register_secret
+from studiosync.core.jobs.base import JobContext, JobOutcome
+from studiosync.core.jobs.catalogue import JobKind, OptionSpec
+from studiosync.core.logs import event, register_secret
 
 SECRET_ENV = "STUDIOSYNC_TEST_SECRET"
 TOKEN = "ya29.SECRETVALUE"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from core.jobs.catalogue import register
+from studiosync.core.jobs.catalogue import register
+
 from tests.jobs.fakejobs import KINDS
 
 for _kind in KINDS:

@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from studiosync.core import logs
+from studiosync.core.jobs.scheduler import EmbeddedScheduler
+from studiosync.core.jobs.service import Jobs
+from studiosync.core.studio.studio import Studio
 
-from core import logs
-from core.jobs.scheduler import EmbeddedScheduler
-from core.jobs.service import Jobs
-from core.studio.studio import Studio
 from tests.jobs.conftest import history, run_cli, wait_for
 
 

@@ -8,10 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from studiosync.core.jobs import runlock
+from studiosync.core.jobs.service import Jobs
+from studiosync.core.studio.studio import Studio
 
-from core.jobs import runlock
-from core.jobs.service import Jobs
-from core.studio.studio import Studio
 from tests.helpers.files import changed, store_files
 
 
@@ -147,7 +147,7 @@ def test_failing_job_exits_1(cli, home: Path, fake_jobs: None) -> None:
 
 
 def test_jobs_computers_lists_heartbeats(cli, studio: Studio, monkeypatch: pytest.MonkeyPatch) -> None:
-    from core.jobs.computers import Heartbeat
+    from studiosync.core.jobs.computers import Heartbeat
 
     monkeypatch.setenv("STUDIOSYNC_COMPUTER", "studio-pc")
     Heartbeat(studio.store, "console").beat(0)

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from studiosync.core import logs
+from studiosync.core.studio.studio import Studio
 
-from core import logs
-from core.studio.studio import Studio
 from tests.conftest import studiosync_executable
 from tests.jobs.conftest import run_cli
 from tests.jobs.fakejobs import TOKEN

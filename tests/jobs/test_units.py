@@ -10,22 +10,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
-from core import __version__
-from core.errors import InputError
-from core.jobs import computers as computers_mod
-from core.jobs import history as history_mod
-from core.jobs.base import JobContext
-from core.jobs.catalogue import Catalogue
-from core.jobs.computers import ALIVE_SECONDS, Computers, Heartbeat, local_zone_name
-from core.jobs.history import History, RunRecord
-from core.jobs.housekeeping import backup, compact, list_backups
-from core.jobs.runlock import RunLockBusy, current_holder, run_lock
-from core.jobs.scheduler import AnchoredTrigger, EmbeddedScheduler, base_trigger, pending_fire
-from core.jobs.service import Jobs
-from core.schedule import parse_schedule
-from core.store import layout
-from core.studio.studio import Studio
+from studiosync.core import __version__
+from studiosync.core.errors import InputError
+from studiosync.core.jobs import computers as computers_mod
+from studiosync.core.jobs import history as history_mod
+from studiosync.core.jobs.base import JobContext
+from studiosync.core.jobs.catalogue import Catalogue
+from studiosync.core.jobs.computers import ALIVE_SECONDS, Computers, Heartbeat, local_zone_name
+from studiosync.core.jobs.history import History, RunRecord
+from studiosync.core.jobs.housekeeping import backup, compact, list_backups
+from studiosync.core.jobs.runlock import RunLockBusy, current_holder, run_lock
+from studiosync.core.jobs.scheduler import AnchoredTrigger, EmbeddedScheduler, base_trigger, pending_fire
+from studiosync.core.jobs.service import Jobs
+from studiosync.core.schedule import parse_schedule
+from studiosync.core.store import layout
+from studiosync.core.studio.studio import Studio
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
 
@@ -303,7 +302,7 @@ def test_embedded_scheduler_runs_in_an_asyncio_loop(
 def test_scheduler_follows_time_zone_and_settings_changes(
     studio: Studio, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from core.jobs.scheduler import HeadlessScheduler
+    from studiosync.core.jobs.scheduler import HeadlessScheduler
 
     monkeypatch.setenv("STUDIOSYNC_COMPUTER", "alpha")
     jobs = Jobs(studio)

@@ -14,14 +14,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from core.emulator import GoogleEmulator
-from core.google.api import RetryPolicy
-from core.google.tokens import StoredToken
-from core.model import Appointment, GooglePrefs
-from core.studio.studio import Studio
-from core.studio.timeparse import stamp
-from core.sync.calendar_sync import SyncOptions
-from core.sync.processor import ProcessorResult, forget_credentials, run_sync
+from studiosync.core.emulator import GoogleEmulator
+from studiosync.core.google.api import RetryPolicy
+from studiosync.core.google.tokens import StoredToken
+from studiosync.core.model import Appointment, GooglePrefs
+from studiosync.core.studio.studio import Studio
+from studiosync.core.studio.timeparse import stamp
+from studiosync.core.sync.calendar_sync import SyncOptions
+from studiosync.core.sync.processor import ProcessorResult, forget_credentials, run_sync
 
 CLIENT_ID = "studiosync-test-client"
 CLIENT_SECRET = "studiosync-test-secret-0123456789"

@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from core.sync.calendar_sync import CalendarSync
-from core.sync.contacts_sync import ContactsSync
-from core.sync.state import SyncState
+from studiosync.core.sync.calendar_sync import CalendarSync
+from studiosync.core.sync.contacts_sync import ContactsSync
+from studiosync.core.sync.state import SyncState
 
 from .helpers import SyncWorld, soon
 from .test_contacts import person

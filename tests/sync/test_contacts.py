@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from core.model import Client
+from studiosync.core.model import Client
 
 from .helpers import SyncWorld
 

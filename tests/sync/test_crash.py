@@ -10,8 +10,7 @@ import time
 from datetime import timedelta
 
 import pytest
-
-from core.sync.mapping import event_id_for
+from studiosync.core.sync.mapping import event_id_for
 
 from ..conftest import studiosync_executable
 from .helpers import SyncWorld, soon

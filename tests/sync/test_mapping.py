@@ -7,11 +7,10 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
-
-from core.emulator.ids import EVENT_ID_RE
-from core.model import Appointment
-from core.store import layout
-from core.sync import mapping
+from studiosync.core.emulator.ids import EVENT_ID_RE
+from studiosync.core.model import Appointment
+from studiosync.core.store import layout
+from studiosync.core.sync import mapping
 
 NY = ZoneInfo("America/New_York")
 

@@ -8,10 +8,10 @@ import os
 import time
 from datetime import timedelta
 
-from core import logs
-from core.store import layout
-from core.sync.mapping import event_id_for
-from core.sync.state import SyncState
+from studiosync.core import logs
+from studiosync.core.store import layout
+from studiosync.core.sync.mapping import event_id_for
+from studiosync.core.sync.state import SyncState
 
 from .helpers import SyncWorld, soon
 
@@ -209,7 +209,7 @@ def test_edit_during_sync_is_kept(world: SyncWorld) -> None:
         pass
 
     # simulate the race at the commit: edit right after the run read the appointment
-    from core.sync import calendar_sync
+    from studiosync.core.sync import calendar_sync
 
     original = calendar_sync.CalendarSync.push
 

@@ -7,12 +7,11 @@ import time
 from datetime import timedelta
 
 import pytest
-
-from core.store import layout
-from core.store.files import StoreFile
-from core.studio.appointments import book_transaction
-from core.studio.studio import Studio
-from core.sync.processor import run_sync
+from studiosync.core.store import layout
+from studiosync.core.store.files import StoreFile
+from studiosync.core.studio.appointments import book_transaction
+from studiosync.core.studio.studio import Studio
+from studiosync.core.sync.processor import run_sync
 
 from .helpers import SyncWorld, soon
 

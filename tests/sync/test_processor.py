@@ -6,12 +6,11 @@ import json
 import threading
 
 import pytest
-
-from core import logs
-from core.errors import NotFoundError
-from core.sync.mapping import event_id_for
-from core.sync.processor import ProgressEvent
-from core.sync.state import RUN_HISTORY, SyncState, run_history
+from studiosync.core import logs
+from studiosync.core.errors import NotFoundError
+from studiosync.core.sync.mapping import event_id_for
+from studiosync.core.sync.processor import ProgressEvent
+from studiosync.core.sync.state import RUN_HISTORY, SyncState, run_history
 
 from .helpers import SyncWorld, soon
 
@@ -120,7 +119,7 @@ def test_stop_mid_user_saves_what_was_done(world: SyncWorld) -> None:
     world.add_user("ann")
     appts = [world.add_appt("ann", f"S{i}", soon(1 + i % 30, hour=8 + i % 9)) for i in range(120)]
     stop = threading.Event()
-    from core.sync import calendar_sync
+    from studiosync.core.sync import calendar_sync
 
     original = calendar_sync.CalendarSync._run_ops
     calls = []
@@ -155,7 +154,7 @@ def test_parallel_users(world: SyncWorld) -> None:
 
 
 def test_overlapping_runs_of_one_user_never_interleave(world: SyncWorld) -> None:
-    from core.sync.processor import _user_lock
+    from studiosync.core.sync.processor import _user_lock
 
     world.add_user("ann")
     world.add_user("bob")

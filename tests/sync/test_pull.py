@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from core.store import layout
+from studiosync.core.store import layout
 
 from .helpers import SyncWorld, fast_options, soon
 

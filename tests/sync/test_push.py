@@ -6,8 +6,8 @@ import time
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from core.emulator.ids import EVENT_ID_RE
-from core.sync.mapping import MARKER, event_id_for
+from studiosync.core.emulator.ids import EVENT_ID_RE
+from studiosync.core.sync.mapping import MARKER, event_id_for
 
 from .helpers import SyncWorld, soon
 

@@ -29,10 +29,9 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-
-from core.emulator import GoogleEmulator
-from core.store import layout
-from core.sync.mapping import MARKER, appointment_id_from_event_id
+from studiosync.core.emulator import GoogleEmulator
+from studiosync.core.store import layout
+from studiosync.core.sync.mapping import MARKER, appointment_id_from_event_id
 
 from .helpers import SyncWorld
 

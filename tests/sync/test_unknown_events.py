@@ -6,8 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
-from core.sync import mapping
+from studiosync.core.sync import mapping
 
 from .helpers import SyncWorld, soon
 

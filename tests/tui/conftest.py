@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from core.studio.studio import Studio
-from tui.app import StudioSyncApp
-from tui.clock import fixed_clock
+from studiosync.core.studio.studio import Studio
+from studiosync.tui.app import StudioSyncApp
+from studiosync.tui.clock import fixed_clock
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # Tue 01 Dec 2026, 10:00 in London (GMT in winter)
 COMPUTER = "studio-pc"
@@ -50,7 +49,7 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> datetime:
 
 def freeze(monkeypatch: pytest.MonkeyPatch) -> datetime:
     """Pin the one clock (core.clock) every product path reads, until `monkeypatch` is undone."""
-    from core import clock
+    from studiosync.core import clock
 
     monkeypatch.setenv("STUDIOSYNC_COMPUTER", COMPUTER)
     monkeypatch.setattr(clock, "_current", fixed_clock(NOW))
@@ -81,12 +80,12 @@ def write_client_secrets() -> Path:
 
 def build_studio(home: Path) -> Studio:
     """The fixed studio every console test and snapshot uses."""
-    from core.google.tokens import StoredToken
-    from core.jobs.computers import Computers, ProcessInfo
-    from core.jobs.history import History, RunRecord
-    from core.jobs.service import Jobs
-    from core.studio.appointments import add_trace
-    from core.sync.state import SyncState
+    from studiosync.core.google.tokens import StoredToken
+    from studiosync.core.jobs.computers import Computers, ProcessInfo
+    from studiosync.core.jobs.history import History, RunRecord
+    from studiosync.core.jobs.service import Jobs
+    from studiosync.core.studio.appointments import add_trace
+    from studiosync.core.sync.state import SyncState
 
     studio = Studio.open(home)
     studio.prefs.set_timezone("Europe/London")
@@ -264,8 +263,8 @@ def write_logs(studio: Studio) -> Path:
 @pytest.fixture(autouse=True)
 def offline_doctor(monkeypatch: pytest.MonkeyPatch) -> None:
     """The doctor's "is Google reachable" check would go to the network: answer it the same way every time."""
-    from core.doctor import studio_checks
-    from core.doctor.checks import make
+    from studiosync.core.doctor import studio_checks
+    from studiosync.core.doctor.checks import make
 
     monkeypatch.setattr(
         studio_checks,
@@ -315,8 +314,8 @@ def tui_studio(tmp_path: Path, frozen: datetime, studio_template: Path) -> Studi
 @pytest.fixture
 def calendars(monkeypatch: pytest.MonkeyPatch) -> None:
     """Google's calendar list without Google: fixed entries (writable ones only reach the picker)."""
-    from core.studio.google_accounts import CalendarInfo
-    from tui.backend import Backend
+    from studiosync.core.studio.google_accounts import CalendarInfo
+    from studiosync.tui.backend import Backend
 
     def fake(self: Backend, login: str) -> list[CalendarInfo]:
         email = f"{login}@example.com"

@@ -6,13 +6,13 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from studiosync.tui.screens.appointment_edit import AppointmentEditScreen
+from studiosync.tui.screens.confirm import ConfirmScreen
+from studiosync.tui.screens.trace import TraceScreen
+from studiosync.tui.widgets.field import Field
 from textual.widgets import DataTable, Select
 
 from tests.tui.screen_text import notices, screen_text, settle
-from tui.screens.appointment_edit import AppointmentEditScreen
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.trace import TraceScreen
-from tui.widgets.field import Field
 
 
 async def open_ann(app, pilot) -> DataTable:
@@ -283,12 +283,12 @@ async def test_app_published_checkbox_is_saved_when_ticked(make_app, tui_studio)
 
 
 async def test_app_published_without_an_oauth_client_is_one_line_error(tmp_path, frozen, monkeypatch) -> None:
+    from studiosync.core.studio.studio import Studio
+    from studiosync.tui.app import StudioSyncApp
+    from studiosync.tui.clock import fixed_clock
     from textual.widgets import Checkbox
 
-    from core.studio.studio import Studio
     from tests.tui.conftest import NOW
-    from tui.app import StudioSyncApp
-    from tui.clock import fixed_clock
 
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     studio = Studio.open(tmp_path / "bare")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from core.jobs.service import Jobs
+from studiosync.core.jobs.service import Jobs
+from studiosync.tui.screens.confirm import ConfirmScreen
+from studiosync.tui.screens.job_edit import JobEditScreen
+from studiosync.tui.screens.run_history import RunHistoryScreen
+from studiosync.tui.widgets.field import Field
+
 from tests.tui.screen_text import notices, screen_text, settle
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.job_edit import JobEditScreen
-from tui.screens.run_history import RunHistoryScreen
-from tui.widgets.field import Field
 
 
 async def open_control(app, pilot):

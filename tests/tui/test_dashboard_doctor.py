@@ -6,14 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from studiosync.core.demo import Demo, build_demo
+from studiosync.tui.app import StudioSyncApp
+from studiosync.tui.clock import fixed_clock
+from studiosync.tui.screens.help import HelpScreen
+from studiosync.tui.widgets.sync_progress import SyncProgress
 
-from core.demo import Demo, build_demo
 from tests.tui.conftest import NOW
 from tests.tui.screen_text import notices, screen_text, settle, wait_until
-from tui.app import StudioSyncApp
-from tui.clock import fixed_clock
-from tui.screens.help import HelpScreen
-from tui.widgets.sync_progress import SyncProgress
 
 
 async def test_dashboard_lists_failing_users_first_with_the_fix(make_app) -> None:
@@ -83,7 +83,7 @@ async def test_command_palette_offers_the_sections_commands(make_app) -> None:
         assert "users: add" in screen_text(app)
         await pilot.press("enter")
         await settle(pilot)
-        from tui.screens.user_edit import UserEditScreen
+        from studiosync.tui.screens.user_edit import UserEditScreen
 
         assert isinstance(app.screen, UserEditScreen)
 
@@ -105,7 +105,7 @@ async def test_f1_help_describes_the_section_and_its_keys(make_app) -> None:
 
 
 async def test_worker_errors_become_one_line_without_traceback(make_app, monkeypatch) -> None:
-    from tui.backend import Backend
+    from studiosync.tui.backend import Backend
 
     def boom(self: Backend) -> None:
         raise RuntimeError("disk on fire\nTraceback (most recent call last): ...")

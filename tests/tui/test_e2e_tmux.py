@@ -24,7 +24,7 @@ def command() -> str:
     script = Path(sys.executable).with_name("studiosync")
     if script.exists():
         return f"{script} demo"
-    return f"{sys.executable} -m tui.run --demo"  # not installed as a script: the module entry
+    return f"{sys.executable} -m studiosync.tui.run --demo"  # not installed as a script: the module entry
 
 
 class Terminal:

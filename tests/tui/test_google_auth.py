@@ -8,16 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from studiosync.core.demo import Demo, build_demo
+from studiosync.tui.app import StudioSyncApp
+from studiosync.tui.clock import fixed_clock
+from studiosync.tui.screens.google_auth import GoogleAuthScreen
+from studiosync.tui.screens.google_tab import AUTHENTICATE, REMOVE, GoogleView
+from studiosync.tui.widgets.field import Field
 from textual.widgets import Button, Checkbox, Select
 
-from core.demo import Demo, build_demo
 from tests.tui.conftest import NOW
 from tests.tui.screen_text import notices, screen_text, settle, type_into
-from tui.app import StudioSyncApp
-from tui.clock import fixed_clock
-from tui.screens.google_auth import GoogleAuthScreen
-from tui.screens.google_tab import AUTHENTICATE, REMOVE, GoogleView
-from tui.widgets.field import Field
 
 CARA = "cara@studio-demo.test"
 

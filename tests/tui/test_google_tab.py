@@ -4,20 +4,20 @@ account button (authenticate / remove) in both states."""
 from __future__ import annotations
 
 import pytest
+from studiosync.tui.screens.confirm import ConfirmScreen
+from studiosync.tui.screens.google_tab import AUTHENTICATE, REMOVE, GoogleView
+from studiosync.tui.widgets.field import Field
 from textual.widgets import Button, Checkbox, Select
 
 from tests.tui.conftest import ANN
 from tests.tui.screen_text import screen_text, settle, type_into
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.google_tab import AUTHENTICATE, REMOVE, GoogleView
-from tui.widgets.field import Field
 
 
 @pytest.fixture(autouse=True)
 def _no_revoke_over_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    import core.google.oauth
+    import studiosync.core.google.oauth
 
-    monkeypatch.setattr(core.google.oauth, "revoke", lambda token, client, **kw: None)
+    monkeypatch.setattr(studiosync.core.google.oauth, "revoke", lambda token, client, **kw: None)
 
 
 async def open_tab(app, pilot, login: str) -> GoogleView:

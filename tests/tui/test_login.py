@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from studiosync.tui.screens.login import LoginScreen
+from studiosync.tui.screens.main import MainScreen
 from textual.widgets import Select
 
 from tests.tui.screen_text import screen_text, settle
-from tui.screens.login import LoginScreen
-from tui.screens.main import MainScreen
 
 
 async def test_wrong_password_is_refused_and_right_one_enters(make_app) -> None:

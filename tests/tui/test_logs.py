@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from studiosync.tui.widgets.field import Field
+from studiosync.tui.widgets.log_pane import LogPane
 from textual.widgets import Select
 
 from tests.tui.conftest import log_line
 from tests.tui.screen_text import screen_text, settle, wait_until
-from tui.widgets.field import Field
-from tui.widgets.log_pane import LogPane
 
 
 def append(path: Path, *lines: str) -> None:
@@ -113,7 +113,7 @@ def detail_text(app) -> str:
 
 
 async def test_selecting_an_error_line_shows_it_in_full_with_cause_and_fix(make_app) -> None:
-    from core.explain import explain_cause
+    from studiosync.core.explain import explain_cause
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -193,7 +193,7 @@ async def test_selection_survives_filters_while_visible(make_app) -> None:
 
 
 async def test_line_map_stays_aligned_through_multiline_messages_and_trimming(make_app) -> None:
-    from core.logs import LogRecordView
+    from studiosync.core.logs import LogRecordView
 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

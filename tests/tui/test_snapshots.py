@@ -10,10 +10,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from studiosync.tui.backend import Backend
 from textual.pilot import Pilot
 
 from tests.tui.screen_text import settle, wait_until
-from tui.backend import Backend
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -32,7 +32,7 @@ class FakeSession:
         self._done = threading.Event()
 
     def wait(self, timeout: float | None = None, **_: Any) -> Any:
-        from core.errors import OperationError
+        from studiosync.core.errors import OperationError
 
         raise OperationError("Google sign-in was cancelled.")
 

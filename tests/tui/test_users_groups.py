@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from studiosync.tui.screens.confirm import ConfirmScreen
+from studiosync.tui.screens.name_prompt import NamePrompt
+from studiosync.tui.screens.user_edit import UserEditScreen
+from studiosync.tui.widgets.field import Field
 from textual.widgets import DataTable
 
 from tests.tui.screen_text import notices, screen_text, settle
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.name_prompt import NamePrompt
-from tui.screens.user_edit import UserEditScreen
-from tui.widgets.field import Field
 
 
 async def test_users_list_shows_google_status_and_filters_as_you_type(make_app) -> None:

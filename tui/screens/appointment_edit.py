@@ -5,20 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from studiosync.core.errors import InputError
+from studiosync.core.model import Appointment
+from studiosync.core.studio.timeparse import check_span, parse_when
+from studiosync.tui.screens.modal import DialogBody, Modal
+from studiosync.tui.widgets.field import Field
+from studiosync.tui.widgets.form import check_form, rule
+from studiosync.tui.widgets.note import Note
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Label, Select, Static
-
-from core.errors import InputError
-from core.model import Appointment
-from core.studio.timeparse import check_span, parse_when
-from tui.screens.modal import DialogBody, Modal
-from tui.widgets.field import Field
-from tui.widgets.form import check_form, rule
-from tui.widgets.note import Note
 
 
 def _text(value: datetime | date, tz: Any) -> str:

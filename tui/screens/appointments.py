@@ -5,20 +5,19 @@ from __future__ import annotations
 import contextlib
 
 from rich.text import Text
+from studiosync.core.model import Appointment, User
+from studiosync.tui.clock import duration, local
+from studiosync.tui.screens.appointment_edit import AppointmentEditScreen
+from studiosync.tui.screens.confirm import ConfirmScreen
+from studiosync.tui.screens.trace import TraceScreen
+from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.widgets.columns import content_width, flex_width
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Select, Static
-
-from core.model import Appointment, User
-from tui.clock import duration, local
-from tui.screens.appointment_edit import AppointmentEditScreen
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.trace import TraceScreen
-from tui.screens.view import PaletteCommand, View
-from tui.widgets.columns import content_width, flex_width
 
 SYNC_STYLE = {
     "synced": "green",

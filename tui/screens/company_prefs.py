@@ -5,22 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from studiosync.core.errors import InputError
+from studiosync.core.model import CompanyPrefs
+from studiosync.core.studio.prefs import check_api_endpoint
+from studiosync.core.studio.timeparse import zone
+from studiosync.tui.backend import EMAIL_RE
+from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.widgets.field import Field
+from studiosync.tui.widgets.form import check_form, rule
+from studiosync.tui.widgets.note import Note
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Label, Select, Static
-
-from core.errors import InputError
-from core.model import CompanyPrefs
-from core.studio.prefs import check_api_endpoint
-from core.studio.timeparse import zone
-from tui.backend import EMAIL_RE
-from tui.screens.view import PaletteCommand, View
-from tui.widgets.field import Field
-from tui.widgets.form import check_form, rule
-from tui.widgets.note import Note
 
 
 def _valid_zone(text: str) -> bool:
@@ -446,8 +445,8 @@ Each part has its own Save button, enabled once its fields are valid.
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="prefs-test")
     def _send_test(self, address: str) -> None:
-        from core.errors import StudioSyncError
-        from tui.backend import one_line
+        from studiosync.core.errors import StudioSyncError
+        from studiosync.tui.backend import one_line
 
         try:
             answer = self.backend.send_test_email(address)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from rich.text import Text
+from studiosync.tui.screens.modal import DialogBody, Modal
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
-
-from tui.screens.modal import DialogBody, Modal
 
 
 class ConfirmScreen(Modal[bool]):

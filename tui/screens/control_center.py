@@ -10,16 +10,15 @@ import threading
 from typing import Any
 
 from rich.text import Text
+from studiosync.tui.clock import ago, local
+from studiosync.tui.screens.job_edit import JobEditScreen, disable_confirmation
+from studiosync.tui.screens.run_history import RunHistoryScreen
+from studiosync.tui.screens.view import PaletteCommand, View
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Static
-
-from tui.clock import ago, local
-from tui.screens.job_edit import JobEditScreen, disable_confirmation
-from tui.screens.run_history import RunHistoryScreen
-from tui.screens.view import PaletteCommand, View
 
 STATUS_STYLE = {"ok": "green", "warning": "yellow", "error": "bold red", "running": "cyan", "skipped": "dim"}
 

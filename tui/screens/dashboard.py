@@ -7,17 +7,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
+from studiosync.tui.backend import SyncHealth, one_line
+from studiosync.tui.clock import parse_stamp, span
+from studiosync.tui.screens.users import status_text
+from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.widgets.sync_progress import SyncProgress
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Static
-
-from tui.backend import SyncHealth, one_line
-from tui.clock import parse_stamp, span
-from tui.screens.users import status_text
-from tui.screens.view import PaletteCommand, View
-from tui.widgets.sync_progress import SyncProgress
 
 
 def lag_text(row: SyncHealth) -> str:

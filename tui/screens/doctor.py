@@ -7,14 +7,13 @@ from typing import Any
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from studiosync.tui.screens.view import PaletteCommand, View
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Select, Static
-
-from tui.screens.view import PaletteCommand, View
 
 MARK = {"pass": ("✔ pass", "green"), "warn": ("! warn", "yellow"), "fail": ("✘ FAIL", "bold red")}
 VERDICT = {

@@ -13,6 +13,12 @@ import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from studiosync.core.errors import InputError, StudioSyncError
+from studiosync.tui.backend import one_line
+from studiosync.tui.screens.modal import Modal
+from studiosync.tui.widgets.field import Field
+from studiosync.tui.widgets.note import Note
+from studiosync.tui.widgets.qr import QRCode
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,15 +27,8 @@ from textual.message import Message
 from textual.widgets import Button, Static
 from textual.worker import get_current_worker
 
-from core.errors import InputError, StudioSyncError
-from tui.backend import one_line
-from tui.screens.modal import Modal
-from tui.widgets.field import Field
-from tui.widgets.note import Note
-from tui.widgets.qr import QRCode
-
 if TYPE_CHECKING:
-    from core.google.oauth import AuthorizationSession
+    from studiosync.core.google.oauth import AuthorizationSession
 
 WAIT_SECONDS = 900.0  # time to find a browser, sign in and consent
 POLL_SECONDS = 0.1

@@ -11,24 +11,23 @@ from dataclasses import replace
 from typing import Any
 
 from rich.text import Text
+from studiosync.core.errors import StudioSyncError
+from studiosync.core.model import ClientGroup
+from studiosync.core.studio.google_accounts import CalendarInfo
+from studiosync.tui.backend import EMAIL_RE, GoogleTab, one_line
+from studiosync.tui.clock import ago
+from studiosync.tui.screens.confirm import ConfirmScreen
+from studiosync.tui.screens.google_auth import GoogleAuthScreen
+from studiosync.tui.screens.name_prompt import NamePrompt
+from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.widgets.field import Field
+from studiosync.tui.widgets.note import Note
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Select, Static
-
-from core.errors import StudioSyncError
-from core.model import ClientGroup
-from core.studio.google_accounts import CalendarInfo
-from tui.backend import EMAIL_RE, GoogleTab, one_line
-from tui.clock import ago
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.google_auth import GoogleAuthScreen
-from tui.screens.name_prompt import NamePrompt
-from tui.screens.view import PaletteCommand, View
-from tui.widgets.field import Field
-from tui.widgets.note import Note
 
 AUTHENTICATE = "Authenticate My Google Account"
 REMOVE = "Remove My Google Account"

@@ -5,16 +5,15 @@ from __future__ import annotations
 import contextlib
 
 from rich.text import Text
+from studiosync.tui.backend import GroupRow
+from studiosync.tui.screens.confirm import ConfirmScreen
+from studiosync.tui.screens.name_prompt import NamePrompt
+from studiosync.tui.screens.view import PaletteCommand, View
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Static
-
-from tui.backend import GroupRow
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.name_prompt import NamePrompt
-from tui.screens.view import PaletteCommand, View
 
 
 def delete_refusal(row: GroupRow) -> str | None:

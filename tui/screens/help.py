@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from studiosync.tui.screens.modal import Modal
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Button, Markdown, Static
-
-from tui.screens.modal import Modal
 
 GLOBAL_KEYS = """\
 | Key | Does |

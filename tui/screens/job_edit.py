@@ -5,19 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from studiosync.core.errors import InputError
+from studiosync.core.schedule import parse_schedule
+from studiosync.tui.screens.confirm import ConfirmScreen
+from studiosync.tui.screens.modal import DialogBody, Modal
+from studiosync.tui.widgets.field import Field
+from studiosync.tui.widgets.note import Note
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Label, Select, Static
-
-from core.errors import InputError
-from core.schedule import parse_schedule
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.modal import DialogBody, Modal
-from tui.widgets.field import Field
-from tui.widgets.note import Note
 
 
 def disable_confirmation(job: Any) -> ConfirmScreen:

@@ -7,6 +7,10 @@ so the first admin can set the studio up. The password check (scrypt, ~50 ms) ru
 from __future__ import annotations
 
 from rich.text import Text
+from studiosync.core.model import User
+from studiosync.tui.widgets.field import Field
+from studiosync.tui.widgets.note import Note
+from studiosync.tui.workers import WorkerErrors
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,11 +18,6 @@ from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Select, Static
-
-from core.model import User
-from tui.widgets.field import Field
-from tui.widgets.note import Note
-from tui.workers import WorkerErrors
 
 
 class LoginScreen(WorkerErrors, Screen[None]):
@@ -106,7 +105,7 @@ class LoginScreen(WorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="login")
     def _check(self, login: str, password: str) -> None:
-        from core.errors import InputError
+        from studiosync.core.errors import InputError
 
         try:
             user = self.app.backend.log_in(login, password)  # type: ignore[attr-defined]

@@ -12,17 +12,16 @@ import time
 from typing import Any
 
 from rich.text import Text
+from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.widgets.field import Field
+from studiosync.tui.widgets.log_detail import LogDetail, describe_record
+from studiosync.tui.widgets.log_pane import LEVELS, LogPane
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Select, Static
-
-from tui.screens.view import PaletteCommand, View
-from tui.widgets.field import Field
-from tui.widgets.log_detail import LogDetail, describe_record
-from tui.widgets.log_pane import LEVELS, LogPane
 
 BATCH_SECONDS = 0.1
 

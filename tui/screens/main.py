@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+from studiosync.tui.screens.view import View
+from studiosync.tui.widgets.sidebar import Sidebar
+from studiosync.tui.widgets.topbar import TopBar
+from studiosync.tui.workers import WorkerErrors
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, OptionList
-
-from tui.screens.view import View
-from tui.widgets.sidebar import Sidebar
-from tui.widgets.topbar import TopBar
-from tui.workers import WorkerErrors
 
 # (section id, title, F-key, admin only). The order is the sidebar's; keys never change with the role.
 SECTIONS: list[tuple[str, str, str, bool]] = [
@@ -39,15 +38,15 @@ def _section_bindings() -> list[Binding]:
 
 def make_view(section: str) -> View:
     # Imported here: each section is its own module, loaded when the main screen is built.
-    from tui.screens.appointments import AppointmentsView
-    from tui.screens.company_prefs import CompanyPrefsView
-    from tui.screens.control_center import ControlCenterView
-    from tui.screens.dashboard import DashboardView
-    from tui.screens.doctor import DoctorView
-    from tui.screens.google_tab import GoogleView
-    from tui.screens.groups import GroupsView
-    from tui.screens.logs import LogsView
-    from tui.screens.users import UsersView
+    from studiosync.tui.screens.appointments import AppointmentsView
+    from studiosync.tui.screens.company_prefs import CompanyPrefsView
+    from studiosync.tui.screens.control_center import ControlCenterView
+    from studiosync.tui.screens.dashboard import DashboardView
+    from studiosync.tui.screens.doctor import DoctorView
+    from studiosync.tui.screens.google_tab import GoogleView
+    from studiosync.tui.screens.groups import GroupsView
+    from studiosync.tui.screens.logs import LogsView
+    from studiosync.tui.screens.users import UsersView
 
     classes = {
         "dashboard": DashboardView,

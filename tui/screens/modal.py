@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
+from studiosync.tui.widgets.note import Note
+from studiosync.tui.workers import WorkerErrors
 from textual import events
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 
-from tui.widgets.note import Note
-from tui.workers import WorkerErrors
-
 if TYPE_CHECKING:
+    from studiosync.tui.app import StudioSyncApp
+    from studiosync.tui.backend import Backend
     from textual.widget import Widget
-
-    from tui.app import StudioSyncApp
-    from tui.backend import Backend
 
 T = TypeVar("T")
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from rich.text import Text
+from studiosync.tui.screens.modal import DialogBody, Modal
+from studiosync.tui.widgets.field import Field
+from studiosync.tui.widgets.form import check_form, rule
+from studiosync.tui.widgets.note import Note
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
-
-from tui.screens.modal import DialogBody, Modal
-from tui.widgets.field import Field
-from tui.widgets.form import check_form, rule
-from tui.widgets.note import Note
 
 
 class NamePrompt(Modal[str | None]):

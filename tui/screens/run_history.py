@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from studiosync.tui.clock import local
+from studiosync.tui.screens.modal import Modal
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Button, DataTable, Static
-
-from tui.clock import local
-from tui.screens.modal import Modal
 
 STATUS_STYLE = {"ok": "green", "warning": "yellow", "error": "bold red", "running": "cyan", "skipped": "dim"}
 

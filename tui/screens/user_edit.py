@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+from studiosync.core.model import User
+from studiosync.core.studio.users import LOGIN_RE
+from studiosync.tui.screens.modal import DialogBody, Modal
+from studiosync.tui.widgets.field import Field
+from studiosync.tui.widgets.form import check_form, rule
+from studiosync.tui.widgets.note import Note
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Label, Select, Static
-
-from core.model import User
-from core.studio.users import LOGIN_RE
-from tui.screens.modal import DialogBody, Modal
-from tui.widgets.field import Field
-from tui.widgets.form import check_form, rule
-from tui.widgets.note import Note
 
 
 class UserEditScreen(Modal[bool]):

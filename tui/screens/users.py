@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from rich.text import Text
+from studiosync.tui.backend import (
+    AUTHENTICATED,
+    CANNOT_SYNC,
+    ENABLED,
+    FAILING,
+    NO_ACCOUNT,
+    NOT_SET_UP,
+    UserRow,
+)
+from studiosync.tui.clock import ago
+from studiosync.tui.screens.confirm import ConfirmScreen
+from studiosync.tui.screens.user_edit import UserEditScreen
+from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.widgets.field import Field
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Static
-
-from tui.backend import AUTHENTICATED, CANNOT_SYNC, ENABLED, FAILING, NO_ACCOUNT, NOT_SET_UP, UserRow
-from tui.clock import ago
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.user_edit import UserEditScreen
-from tui.screens.view import PaletteCommand, View
-from tui.widgets.field import Field
 
 STATUS_STYLE = {
     FAILING: "bold red",

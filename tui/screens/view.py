@@ -6,14 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from studiosync.tui.workers import WorkerErrors
 from textual.containers import Vertical
 from textual.timer import Timer
 
-from tui.workers import WorkerErrors
-
 if TYPE_CHECKING:
-    from tui.app import StudioSyncApp
-    from tui.backend import Backend
+    from studiosync.tui.app import StudioSyncApp
+    from studiosync.tui.backend import Backend
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from studiosync.tui.widgets.field import Field
+from studiosync.tui.widgets.note import Note
 from textual.validation import Function, ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Button
-
-from tui.widgets.field import Field
-from tui.widgets.note import Note
 
 
 def rule(check: Callable[[str], bool], why: str) -> Validator:

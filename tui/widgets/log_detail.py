@@ -11,11 +11,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
+from studiosync.tui.widgets.log_pane import LEVEL_STYLE
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
-
-from tui.widgets.log_pane import LEVEL_STYLE
 
 
 def describe_record(rec: Any, tz: ZoneInfo, explanation: Any | None = None) -> Text:
