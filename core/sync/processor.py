@@ -38,8 +38,9 @@ from studiosync.core.paths import FILE_MODE, ensure_private_dir
 from studiosync.core.store import layout
 from studiosync.core.studio.timeparse import stamp
 from studiosync.core.studio.users import GOOGLE
-from studiosync.core.sync.calendar_sync import CalendarSync, SyncOptions
+from studiosync.core.sync.calendar_sync import CalendarSync
 from studiosync.core.sync.contacts_sync import ContactsSync
+from studiosync.core.sync.options import SyncOptions
 from studiosync.core.sync.runlog import RunLog
 from studiosync.core.sync.runs import (
     CONFLICT_LIMIT,
