@@ -129,7 +129,8 @@ async def shoot(out: Path) -> list[Path]:
     saved: list[Path] = []
     try:
         core_logs.configure(demo.studio.datadir.logs, process="console")
-        run_sync(demo.studio, options=sync_options(demo.studio))  # one run: the dashboard, runs and logs then have content
+        # One run: the dashboard, runs and logs then have content.
+        run_sync(demo.studio, options=sync_options(demo.studio))
         now = core_clock.now().replace(second=0, microsecond=0)
         out.mkdir(parents=True, exist_ok=True)
         for name, step in TOUR.items():
