@@ -107,7 +107,8 @@ class CalendarSync:
             )
         parsed = [mapping.parse_event(item, run.tz) for item in listing.items]
         decisions = plan(run, google_sides(run, parsed), listing, switched)
-        # Everything this pull would do is in `decisions` now; nothing is applied yet.
+        # Everything this pull (and the push after it) would do is in `decisions` now, and nothing is applied
+        # yet: the place to hold back a run that would delete too much (decisions.count(*rules.DELETIONS)).
         self._commit(decisions)
         self._report_unknown()
         if run.push_failures == 0 or listing.token == state.sync_token:

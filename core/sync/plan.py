@@ -4,7 +4,7 @@
 `plan()` reads the appointments involved (only those, except on a full listing or Populate Google), pairs
 them with the Google side (core.sync.pairing), asks core.sync.rules what to do with each pair, and turns each
 `Action` into commit-ready records (`apply`). The caller commits the writes and sends the pushes; between
-the two, `Decisions` can be inspected (`decisions.acts` counts every action by kind).
+the two, `Decisions` can be inspected: `decided` says which act each appointment got, `count()` sums them.
 
 This module reads the book but never writes it, never calls Google, and never judges a pair itself (the
 rules do); it logs what it decided (run log counts, notes, conflict records).
@@ -12,7 +12,6 @@ rules do); it logs what it decided (run log counts, notes, conflict records).
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from studiosync.core.model import Appointment
@@ -47,7 +46,11 @@ class Decisions:
     purges: list[Purge] = field(default_factory=list)
     clears: list[Clear] = field(default_factory=list)
     pushes: list[PushOp] = field(default_factory=list)
-    acts: Counter[Act] = field(default_factory=Counter)  # how many pairs got each action
+    decided: dict[str, Act] = field(default_factory=dict)  # appointment id -> what the rules decided
+
+    def count(self, *acts: Act) -> int:
+        """How many pairs got one of these acts (e.g. rules.DELETIONS), before anything is applied."""
+        return sum(1 for act in self.decided.values() if act in acts)
 
 
 def plan(run: CalendarRun, sides: list[GoogleSide], listing: Listing, switched: bool) -> Decisions:
@@ -83,7 +86,7 @@ def plan(run: CalendarRun, sides: list[GoogleSide], listing: Listing, switched: 
             enabled_at=run.enabled_at,
         )
         action = decide(pair)
-        decisions.acts[action.act] += 1
+        decisions.decided[aid] = action.act
         apply(run, action, aid, appt, ev, decisions)
     return decisions
 
