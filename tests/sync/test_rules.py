@@ -71,8 +71,10 @@ TABLE: list[tuple[str, StudioFacts | None, GoogleFacts | None, dict[str, bool], 
     ("clean, one-way, unlinked: link and push", S(), G(pullable=True), {**ONE, **CHANGED}, A.LINK_AND_PUSH),
     ("clean, one-way, linked: nothing", S(linked=True), G(pullable=True), {**ONE, **CHANGED}, A.NOTHING),
     ("both changed, one-way: studio is the book of record", S(dirty=True, linked=True), G(pullable=True), {**ONE, **CHANGED}, A.LINK_AND_PUSH),
-    ("both changed, studio later: keep studio", S(dirty=True, linked=True), G(pullable=True), {**TWO, **CHANGED, "studio_later": True}, A.KEEP_STUDIO),
-    ("both changed, Google later: keep Google", S(dirty=True, linked=True), G(pullable=True), {**TWO, **CHANGED}, A.KEEP_GOOGLE),
+    # changed on both sides, two-way: merged field by field (core.sync.merge decides each field)
+    ("both changed, studio later: merge", S(dirty=True, linked=True), G(pullable=True), {**TWO, **CHANGED, "studio_later": True}, A.MERGE),
+    ("both changed, Google later: merge", S(dirty=True, linked=True), G(pullable=True), {**TWO, **CHANGED}, A.MERGE),
+    ("dirty meeting its lost event, two-way: merge", S(dirty=True), G(pullable=True), {**TWO, **CHANGED}, A.MERGE),
 ]  # fmt: skip
 
 
