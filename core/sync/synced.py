@@ -18,6 +18,9 @@ is written in the event's zone and the owner's view keeps it.
   since the base (Google's documented patch semantics: fields left out stay as they are on Google; a key set
   to null is removed). Without a base (appointments synced before bases were kept) every field we own.
 
+Location is not a shared field: the studio has no place for it, so it is never sent and Google's location
+survives every studio edit (mapping it later is one more entry in core.sync.merge.FIELDS and here).
+
 An appointment without a base was last synced by an older version: `Appointments.edit` records its content
 as the base when it is edited while clean (its content is then exactly what was synced); one already dirty
 falls back to the whole-record policy (core.sync.merge) and a full patch, once.
@@ -110,11 +113,16 @@ def apply_values(appt: Appointment, values: Mapping[str, Any]) -> None:
     appt.status = values["status"]
 
 
+SHOWN_LIMIT = 300  # characters of a text value in a conflict record (notes may be 64 KiB; records stay small)
+
+
 def shown(name: str, value: Any) -> Any:
-    """A merge value as it is logged and recorded (JSON): times as ISO text."""
+    """A merge value as it is logged and recorded (JSON): times as ISO text, long text cut with its length."""
     if name == "time" and isinstance(value, tuple):
         start, end = value
         return {"start": _text(start), "end": _text(end)}
+    if isinstance(value, str) and len(value) > SHOWN_LIMIT:
+        return f"{value[:SHOWN_LIMIT]}... ({len(value)} characters)"
     return value
 
 

@@ -200,3 +200,10 @@ def test_base_after_push_takes_only_what_was_sent() -> None:
     assert after["start_tz"] == "Europe/Paris" and after["end_tz"] == "America/New_York"
     fresh = synced.base_after_push(_appt(title="Inserted"), FIELDS, {"start": {}, "end": {}})
     assert fresh["title"] == "Inserted" and fresh["start_tz"] is None
+
+
+def test_conflict_values_are_shown_small() -> None:
+    assert synced.shown("time", SPAN) == {"start": SPAN[0].isoformat(), "end": SPAN[1].isoformat()}
+    long = synced.shown("notes", "n" * 70_000)
+    assert len(long) < 400 and long.endswith("(70000 characters)")
+    assert synced.shown("title", "") == ""
