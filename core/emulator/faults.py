@@ -104,7 +104,7 @@ class Fault:
 
     def describe(self) -> dict[str, object]:
         out = asdict(self)
-        out["remaining"] = None if self.remaining >= UNLIMITED else self.remaining
+        out["remaining"] = None if self.remaining > UNLIMITED // 2 else self.remaining
         out["seconds_left"] = (
             None if self.until is None else max(0.0, round(self.until - time.monotonic(), 3))
         )
