@@ -25,7 +25,7 @@ from .when import parse_times
 
 STATUSES = ("confirmed", "tentative", "cancelled")
 # What Google itself may set on an event it creates (an invitation's organizer, an imported iCalUID).
-GOOGLE_SET = ("creator", "organizer", "iCalUID")
+GOOGLE_SET = ("creator", "organizer", "iCalUID", "hangoutLink")
 
 
 def _check_body(body: dict[str, Any]) -> None:
@@ -101,9 +101,14 @@ def _build(
     default_organizer = (
         {"email": cal.id} if cal.id == actor else {"email": cal.id, "displayName": cal.summary}
     )
+    stored = _stored_body(body)
+    # hangoutLink is Google's (read-only for clients): kept from creation through every later write.
+    link = base.body.get("hangoutLink") if base else people.get("hangoutLink")
+    if link:
+        stored["hangoutLink"] = link
     return EventRecord(
         id=event_id,
-        body=_stored_body(body),
+        body=stored,
         status=status,
         etag=new_etag(),
         created=base.created if base else now,

@@ -83,14 +83,18 @@ def render(rec: EventRecord, cal: CalendarData, viewer: str, view_tz: str | None
     if rec.recurring_event_id and rec.original_start is not None:
         out["recurringEventId"] = rec.recurring_event_id
         out["originalStartTime"] = when_dict(rec.original_start, rec.original_tz, tz)
-    out["transparency"] = body.pop("transparency", "opaque")
-    if "visibility" in body:
-        out["visibility"] = body.pop("visibility")
+    # Google leaves out transparency "opaque" and visibility "default" (recorded events.list responses,
+    # e.g. home-assistant's google tests and the Gmail example in control/shapes.py).
+    for key in ("transparency", "visibility"):
+        if key in body:
+            out[key] = body.pop(key)
     out["iCalUID"] = rec.ical_uid
     out["sequence"] = rec.sequence
     attendees = body.pop("attendees", None)
     if attendees is not None:
         out["attendees"] = _attendees(attendees, out["organizer"], {cal.id.lower(), viewer.lower()})
+    if "hangoutLink" in body:
+        out["hangoutLink"] = body.pop("hangoutLink")
     out.update(body)
     out.setdefault("reminders", {"useDefault": True})
     out.setdefault("eventType", "default")
