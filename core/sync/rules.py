@@ -78,7 +78,7 @@ class Pair:
     google: GoogleFacts | None  # None: nothing new from Google about it
     two_way: bool = False  # Google's changes come to the studio (else the studio is the book of record)
     pending: bool = False  # the appointment id is in the user's pending file
-    changed_on_google: bool = False  # etag or event id differ from what the link recorded
+    changed_on_google: bool = False  # etag or event id differ from the link, or values from the synced base
     same_content: bool = False  # the appointment already says what the event says
     studio_later: bool = False  # the studio's change is the later one (ties go to the studio)
 

@@ -265,6 +265,12 @@ def test_legacy_clean_appointment_edit_sends_only_what_changed(world: SyncWorld,
     world.sync_ok()
     assert world.live_events("ann")[ev["id"]]["summary"] == "Family   shoot"  # not rewritten collapsed
     assert patches == [{"description": "studio side"}]
+    # The next run sees Google's copy differ from the base although its etag is ours: the studio heals to
+    # Google's exact title, with no request to Google.
+    u = world.sync_ok().users[0]
+    assert u.counts["pulled_updated"] == 1 and u.pushed == 0
+    assert world.studio.appointments.get(appt.id).title == "Family   shoot"
+    assert len(patches) == 1 and not world.sync_ok().users[0].changed
 
 
 def test_legacy_dirty_appointment_falls_back_to_the_later_record(world: SyncWorld) -> None:

@@ -135,3 +135,24 @@ def test_changed_on_google_compares_the_recorded_etag() -> None:
     assert pair.changed_on_google
     pair, _ = _facts(_appt(google_event_id="ev1", google_etag="e2"), live)
     assert not pair.changed_on_google
+
+
+def test_same_etag_but_values_differ_from_the_base_is_a_change_on_google() -> None:
+    """A Google edit that raced our patch comes back under our etag: the base tells it apart from an echo."""
+    start = datetime(2030, 1, 7, 9, tzinfo=UTC)
+    ev = EventData(
+        id="ev1", etag="e2", status="confirmed", title="t", start=start, end=start + timedelta(hours=1)
+    )
+    base = {
+        "title": "t",
+        "notes": "",
+        "start": ev.start.isoformat(),
+        "end": ev.end.isoformat(),
+        "status": "confirmed",
+    }  # type: ignore[union-attr]
+    pair, _ = _facts(_appt(google_event_id="ev1", google_etag="e2", synced=base), ev)
+    assert not pair.changed_on_google  # an echo of our own write
+    pair, _ = _facts(_appt(google_event_id="ev1", google_etag="e2", synced={**base, "title": "old"}), ev)
+    assert pair.changed_on_google
+    pair, _ = _facts(_appt(google_event_id="ev1", google_etag="e2"), ev)
+    assert not pair.changed_on_google  # no base: the etag alone decides
