@@ -278,13 +278,12 @@ def _merge(run: CalendarRun, appt: Appointment, ev: EventData, d: Decisions) -> 
 def _conflict_record(appt: Appointment, ev: EventData, result: merge.Merged) -> dict[str, Any]:
     """A conflict as the run reports it: the fields changed on both sides, both values, the winner."""
     fields = [c.field for c in result.conflicts]
-    winners = {c.winner for c in result.conflicts}
     return {
         "appointment_id": appt.id,
         "event_id": ev.id,
         "policy": "the later change wins",
         "fields": fields,
-        "winner": winners.pop() if len(winners) == 1 else "mixed",
+        "winner": result.conflicts[0].winner,  # one side: whose last change is the later
         "values": {
             c.field: {
                 "studio": synced.shown(c.field, c.studio),
