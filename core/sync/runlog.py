@@ -50,14 +50,11 @@ class RunLog:
         fields = list(record.get("fields") or ["?"])
         self.count("conflicts", len(fields))
         self.conflicts.append(record)
-        values = record.get("values") or {}
-        kept = ", ".join(
-            f"{f}: {(values.get(f) or {}).get('winner', record.get('winner'))}'s" for f in fields
-        )
+        who = "Google" if record.get("winner") == "google" else "the studio"
         self._emit(
             "WARNING",
             f"conflict on {record.get('appointment_id')}: {', '.join(fields)} changed in the studio and on "
-            f"Google; kept {kept} ({record.get('policy')})",
+            f"Google; kept {who}'s ({record.get('policy')})",
             {"conflict": record},
         )
 
