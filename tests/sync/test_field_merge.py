@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from studiosync.core.store import layout
 from studiosync.core.studio.appointments import APPOINTMENTS
+from studiosync.core.studio.notify import compose_log
 from studiosync.core.sync.commit import Write, commit
 from studiosync.core.sync.mapping import event_id_for
 from studiosync.core.sync.plan import copy
@@ -120,6 +121,9 @@ def test_a_field_changed_on_both_sides_is_a_conflict_recorded_per_field(world: S
     assert got.trace[-2]["action"] == "conflict" and "title changed on both sides" in got.trace[-2]["detail"]
     stored = SyncState.load(world.studio.store, "ann").runs[-1]
     assert stored["counts"]["conflicts"] == 1 and stored["conflicts"][0]["fields"] == ["title"]
+    _, body = compose_log(world.studio, world.prefs("ann"), u, [])
+    assert "title: studio 'Studio title' / Google 'Google title', kept google" in body
+    assert "Field conflicts: 1." in body
 
 
 def test_time_moved_on_both_sides_the_later_wins_whole_span(world: SyncWorld) -> None:
