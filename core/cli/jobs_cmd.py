@@ -33,7 +33,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--computer", metavar="HOST", help="the computer that runs the job (see `jobs computers`)")
     p.add_argument(
-        "--option", action="append", default=[], metavar="KEY=N", help="a job option, e.g. keep=10"
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a job option, e.g. keep=10, pull_every=30s, live=off",
     )
     p = add_command(jobs, "run", "run a job once now on this computer (exit 0 ok, 1 failed)", _run)
     p.add_argument("name")
@@ -101,7 +105,7 @@ def _set(ctx: CliContext, args: argparse.Namespace) -> int:
     for item in args.option:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise InputError(f"--option {item!r}: use KEY=N, e.g. keep=10")
+            raise InputError(f"--option {item!r}: use KEY=VALUE, e.g. keep=10 or pull_every=30s")
         options[key.strip()] = value.strip()
     if args.enabled is None and args.schedule is None and args.computer is None and not options:
         raise InputError("nothing to change: give --enable, --disable, --schedule, --computer or --option")
@@ -115,8 +119,12 @@ def _set(ctx: CliContext, args: argparse.Namespace) -> int:
     tz = ctx.studio.prefs.timezone
     state = "enabled" if view.enabled else "disabled"
     nxt = f"; next run {_local(view.next_run, tz)}" if view.next_run else ""
+    live = ""
+    if view.pull_every is not None:
+        live = f"; live sync {'on' if view.live else 'off'} (pull every {view.pull_every} s)"
     print(
-        f"{view.name} ({view.title}): {state}, {view.schedule_text} ({view.schedule}), on {view.computer}{nxt}"
+        f"{view.name} ({view.title}): {state}, {view.schedule_text} ({view.schedule}), on {view.computer}"
+        f"{nxt}{live}"
     )
     for warning in warnings:
         print(f"studiosync: warning: {warning}", file=sys.stderr)

@@ -13,12 +13,14 @@ Extra job kinds can be registered with `register()`; modules named in STUDIOSYNC
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from studiosync.core.errors import InputError, NotFoundError, OperationError
 from studiosync.core.jobs.base import JobContext, JobOutcome
@@ -34,12 +36,60 @@ JOBS_TABLE = "jobs"
 Body = Callable[[JobContext], JobOutcome]
 
 
+OptionType = Literal["number", "seconds", "switch"]
+_SWITCH = {
+    **dict.fromkeys(("on", "true", "yes", "1"), True),
+    **dict.fromkeys(("off", "false", "no", "0"), False),
+}
+_SECONDS_RE = re.compile(r"^(\d+)\s*(s|m|h)?$")
+_UNIT = {"s": 1, "m": 60, "h": 3600, None: 1}
+
+
 @dataclass(frozen=True)
 class OptionSpec:
+    """One job option. `number`: a whole number; `seconds`: a duration typed as 30s, 2m, 1h (or plain
+    seconds) and stored in seconds; `switch`: on/off, stored as a boolean (low/high unused)."""
+
     default: int
     low: int
     high: int
     help: str
+    type: OptionType = "number"
+
+    def parse(self, key: str, job: str, value: object) -> int:
+        """The stored value of what a person typed; InputError (exit 2) when it is not valid."""
+        text = str(value).strip().lower()
+        if self.type == "switch":
+            if isinstance(value, bool):
+                return value
+            if text not in _SWITCH:
+                raise InputError(f"option {key} of {job} is on or off, not {value!r}")
+            return _SWITCH[text]
+        if self.type == "seconds":
+            found = _SECONDS_RE.match(text)
+            if not found:
+                raise InputError(f"option {key} of {job} is a duration such as 30s, 2m or 1h, not {value!r}")
+            number = int(found.group(1)) * _UNIT[found.group(2)]
+            unit = " seconds"
+        else:
+            try:
+                number = int(text)
+            except ValueError:
+                raise InputError(f"option {key} of {job} must be a whole number, not {value!r}") from None
+            unit = ""
+        if not self.low <= number <= self.high:
+            raise InputError(f"option {key} of {job} must be {self.low}-{self.high}{unit}, not {number}")
+        return number
+
+    def stored(self, value: object) -> int:
+        """A stored value as this option's type (a hand-edited file may hold "1" or 1.0)."""
+        if self.type == "switch":
+            return (
+                value
+                if isinstance(value, bool)
+                else _SWITCH.get(str(value).strip().lower(), bool(self.default))
+            )
+        return int(value)  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)
@@ -130,7 +180,10 @@ def default_settings(k: JobKind, now: str) -> JobSettings:
 
 def _from_row(k: JobKind, row: dict[str, Any]) -> JobSettings:
     options = {key: spec.default for key, spec in k.options.items()}
-    options.update({key: int(v) for key, v in (row.get("options") or {}).items() if key in k.options})
+    for key, value in (row.get("options") or {}).items():
+        if key in k.options:
+            with contextlib.suppress(TypeError, ValueError):  # a hand-edited value: keep the default
+                options[key] = k.options[key].stored(value)
     return JobSettings(
         name=k.name,
         enabled=bool(row.get("enabled")),
@@ -175,7 +228,7 @@ class Catalogue:
         enabled: bool | None = None,
         schedule: str | None = None,
         computer: str | None = None,
-        options: dict[str, int] | None = None,
+        options: dict[str, Any] | None = None,
     ) -> tuple[JobSettings, JobSettings]:
         """Validate everything first, then change the job in one transaction; returns (before, after)."""
         k = kind(name)
@@ -203,20 +256,19 @@ class Catalogue:
         return before, after
 
 
-def _check_options(k: JobKind, options: dict[str, int]) -> dict[str, int]:
+def live_on(settings: JobSettings) -> bool:
+    """Whether google-sync's live sync (push on save, fast pull; core.jobs.live) is on."""
+    return bool(settings.options.get("live", True))
+
+
+def _check_options(k: JobKind, options: dict[str, Any]) -> dict[str, int]:
     checked: dict[str, int] = {}
     for key, value in options.items():
         spec = k.options.get(key)
         if spec is None:
             known = ", ".join(k.options) or "none"
             raise InputError(f"job {k.name} has no option {key!r} (options: {known})")
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise InputError(f"option {key} of {k.name} must be a whole number, not {value!r}") from None
-        if not spec.low <= number <= spec.high:
-            raise InputError(f"option {key} of {k.name} must be {spec.low}-{spec.high}, not {number}")
-        checked[key] = number
+        checked[key] = spec.parse(key, k.name, value)
     return checked
 
 
@@ -256,7 +308,14 @@ GOOGLE_SYNC = register(
         options={
             "horizon_days": OptionSpec(
                 365, 7, 3650, "recurring Google events: days ahead that become appointments"
-            )
+            ),
+            # Live sync (core.jobs.live): push on save and a fast incremental pull between the full runs.
+            "pull_every": OptionSpec(
+                60, 15, 86400, "live sync: how often each user's Google calendar is checked", "seconds"
+            ),
+            "live": OptionSpec(
+                True, 0, 1, "live sync: push studio changes at once and pull every pull_every", "switch"
+            ),
         },
     )
 )

@@ -43,6 +43,10 @@ class JobView:
     last_status: str | None  # running | ok | warning | error (None: never ran)
     last_summary: str | None
     options: dict[str, int] = field(default_factory=dict)
+    # google-sync's live sync (core.jobs.live): seconds between fast pulls, and whether it is on;
+    # None for the other jobs.
+    pull_every: int | None = None
+    live: bool | None = None
 
     def to_doc(self) -> dict[str, Any]:
         return asdict(self)
@@ -105,7 +109,7 @@ class Jobs:
         enabled: bool | None = None,
         schedule: str | None = None,
         computer: str | None = None,
-        options: dict[str, int] | None = None,
+        options: dict[str, Any] | None = None,
     ) -> tuple[JobView, list[str]]:
         """Change a job; every running scheduler picks it up within seconds. Returns (job, warnings):
         warnings say what will keep it from running (computer unknown or off, no user set up)."""
@@ -196,6 +200,8 @@ class Jobs:
             last_status=last.status if last else None,
             last_summary=last.summary if last else None,
             options=dict(settings.options),
+            pull_every=settings.options.get("pull_every"),
+            live=bool(settings.options["live"]) if "live" in settings.options else None,
         )
 
     def _next_runs(
