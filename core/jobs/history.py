@@ -3,6 +3,11 @@
 A run is written twice: once when it starts ("running", so the console can show it) and once when it ends.
 A skipped start (the job was already running) is one write. Each job keeps its newest MAX_PER_JOB runs, so
 a chatty job (google-sync every 15 minutes) never pushes the nightly backup's history out.
+
+Every record says which kind of run it was: `scheduled`, `manual`, or one of google-sync's live passes
+(`push`: studio changes sent on save, `pull`: the fast incremental check; core.jobs.live). A live pass is
+written once, when it ends, and consecutive quiet ones (nothing changed, nothing failed) merge into one
+record with a repeat count, as the per-user history does, so an idle day never floods the history.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ RUNS_TABLE = "runs"
 MAX_PER_JOB = 200
 
 RunStatus = Literal["running", "ok", "warning", "error", "skipped"]
-Trigger = Literal["schedule", "manual"]
+Trigger = Literal["schedule", "manual", "live"]
+RunKind = Literal["scheduled", "manual", "push", "pull"]
+LIVE_KINDS = frozenset({"push", "pull"})
 
 
 @dataclass
@@ -31,7 +38,7 @@ class RunRecord:
     computer: str
     pid: int
     process: str  # console | daemon | cli
-    trigger: str  # schedule | manual
+    trigger: str  # schedule | manual | live
     scheduled_for: str | None  # the fire time this run serves (UTC ISO); None for manual runs
     started: str
     finished: str | None = None
@@ -39,6 +46,24 @@ class RunRecord:
     summary: str = ""
     duration_s: float | None = None
     users: list[dict[str, Any]] = field(default_factory=list)
+    kind: str = ""  # scheduled | manual | push | pull (from the trigger for records written before kinds)
+    # Quiet live passes merged into this record: how many, and the newest one's start and end.
+    repeats: int = 1
+    last_started: str | None = None
+    last_finished: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.kind:
+            self.kind = "scheduled" if self.trigger == "schedule" else "manual"
+
+    @property
+    def live(self) -> bool:
+        return self.kind in LIVE_KINDS
+
+    @property
+    def quiet(self) -> bool:
+        """A live pass that changed nothing and met no problem (mergeable with the next quiet one)."""
+        return self.live and self.status == "ok" and not self.users
 
     def to_doc(self) -> dict[str, Any]:
         return asdict(self)
@@ -78,12 +103,25 @@ class History:
         with self._store.transaction(layout.RUNS) as tx:
             table = tx.table(layout.RUNS, RUNS_TABLE)
             table.put(record.id, record.to_doc())
-            mine = sorted(
-                ((str(d.doc_id), d.get("started") or "") for d in table.all() if d.get("job") == record.job),
-                key=lambda item: item[1],
-                reverse=True,
-            )
-            table.delete(*[doc_id for doc_id, _ in mine[MAX_PER_JOB:]])
+            _bound(table, record.job)
+
+    def finish_live(self, record: RunRecord) -> RunRecord:
+        """Write a live pass (one write, at its end). A quiet one is merged into the job's newest record
+        when that one is a quiet pass of the same kind; returns what was written."""
+        with self._store.transaction(layout.RUNS) as tx:
+            table = tx.table(layout.RUNS, RUNS_TABLE)
+            newest = _newest(table.all(), record.job)
+            if record.quiet and newest is not None:
+                previous = RunRecord.from_doc(dict(newest))
+                if previous.quiet and previous.kind == record.kind:
+                    previous.repeats += record.repeats
+                    previous.last_started = record.last_started or record.started
+                    previous.last_finished = record.last_finished or record.finished
+                    table.put(previous.id, previous.to_doc())
+                    return previous
+            table.put(record.id, record.to_doc())
+            _bound(table, record.job)
+        return record
 
     def list(self, job: str | None = None, limit: int | None = 50) -> list[RunRecord]:
         rows = self._store.table_rows(layout.RUNS, RUNS_TABLE)
@@ -94,11 +132,16 @@ class History:
         return [_mark_dead(r) for r in records]
 
     def last(self, job: str) -> RunRecord | None:
-        """The newest run that actually ran (skips say nothing about how the job is doing)."""
+        """The newest full run that actually ran (skips say nothing about how the job is doing, and live
+        passes are not the runs its schedule counts)."""
         for record in self.list(job, limit=None):
-            if record.status != "skipped":
+            if record.status != "skipped" and not record.live:
                 return record
         return None
+
+    def last_live(self, job: str) -> RunRecord | None:
+        """The newest live pass (push or pull) of the job, if any."""
+        return next((r for r in self.list(job, limit=None) if r.live), None)
 
     def served(self, job: str, computer: str, scheduled_for: str) -> RunRecord | None:
         """A run of `job` on `computer` for this exact fire time, if one exists (another process on this
@@ -126,6 +169,22 @@ class History:
             ]
             table.delete(*old)
         return len(old)
+
+
+def _bound(table: Any, job: str) -> None:
+    """Keep the job's newest MAX_PER_JOB records."""
+    mine = sorted(
+        ((str(d.doc_id), d.get("started") or "") for d in table.all() if d.get("job") == job),
+        key=lambda item: item[1],
+        reverse=True,
+    )
+    table.delete(*[doc_id for doc_id, _ in mine[MAX_PER_JOB:]])
+
+
+def _newest(docs: list[Any], job: str) -> Any | None:
+    """The job's most recent record (a merged record counts from its newest pass)."""
+    mine = [d for d in docs if d.get("job") == job]
+    return max(mine, key=lambda d: d.get("last_started") or d.get("started") or "", default=None)
 
 
 def _mark_dead(record: RunRecord) -> RunRecord:
