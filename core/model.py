@@ -196,6 +196,10 @@ class GoogleApiPrefs:
     # The admin's word that the OAuth app is "In production" on Google's consent screen: apps left in
     # "Testing" lose every user's authorization after 7 days, and the client file cannot tell us which.
     app_published: bool = False
+    # The Calendar request budget the processor keeps to (core.google.budget): Google's documented default
+    # quotas unless the project's were changed in Google Cloud.
+    per_user_per_minute: int = 600
+    per_project_per_minute: int = 10_000
 
 
 @dataclass

@@ -49,6 +49,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_false",
         help='the OAuth app is still in "Testing" (every authorization expires after 7 days)',
     )
+    p.add_argument(
+        "--per-user-per-minute",
+        type=_count,
+        metavar="N",
+        help="Calendar requests per minute per user the sync may send (Google's default quota: 600)",
+    )
+    p.add_argument(
+        "--per-project-per-minute",
+        type=_count,
+        metavar="N",
+        help="Calendar requests per minute for the whole Google Cloud project (Google's default: 10000)",
+    )
     p = add_command(prefs, "show", "show company preferences", _show)
     add_json_flag(p)
 
@@ -61,6 +73,13 @@ def _port(text: str) -> int:
     if not 1 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"port {value} is out of range 1-65535")
     return value
+
+
+def _count(text: str) -> int:
+    try:
+        return int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
 
 
 def _email(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -103,13 +122,22 @@ def _timezone(ctx: CliContext, args: argparse.Namespace) -> int:
 
 def _google(ctx: CliContext, args: argparse.Namespace) -> int:
     prefs = ctx.studio.prefs
+    budget = args.per_user_per_minute is not None or args.per_project_per_minute is not None
+    if budget:  # every input checked before anything is saved
+        prefs.check_request_budget(per_user=args.per_user_per_minute, per_project=args.per_project_per_minute)
     if args.client_secrets is None:
         if args.api_endpoint is not None:
             raise InputError("--api-endpoint needs --client-secrets FILE")
-        if args.published is None:
-            raise InputError("prefs google needs --client-secrets FILE, --published or --testing")
-        google = prefs.set_app_published(args.published)
-        print(f"Google OAuth app of client {google.client_id} marked {_publishing(google.app_published)}")
+        if args.published is None and not budget:
+            raise InputError(
+                "prefs google needs --client-secrets FILE, --published, --testing or a request budget "
+                "(--per-user-per-minute N, --per-project-per-minute N)"
+            )
+        if args.published is not None:  # first: it is refused before the Google API settings exist
+            google = prefs.set_app_published(args.published)
+            print(f"Google OAuth app of client {google.client_id} marked {_publishing(google.app_published)}")
+        if budget:
+            _budget(prefs, args)
         return 0
     google = prefs.set_google(
         client_secrets=args.client_secrets, api_endpoint=args.api_endpoint, published=args.published
@@ -118,7 +146,19 @@ def _google(ctx: CliContext, args: argparse.Namespace) -> int:
         f"Google API settings saved (client {google.client_id}, {google.client_type} app, "
         f"{_publishing(google.app_published)})"
     )
+    if budget:
+        _budget(prefs, args)
     return 0
+
+
+def _budget(prefs, args: argparse.Namespace) -> None:  # noqa: ANN001 - core.studio.prefs.Prefs
+    google = prefs.set_request_budget(
+        per_user=args.per_user_per_minute, per_project=args.per_project_per_minute
+    )
+    print(
+        f"Calendar request budget saved: {google.per_user_per_minute:,}/min per user, "
+        f"{google.per_project_per_minute:,}/min for the project"
+    )
 
 
 def _publishing(published: bool) -> str:
@@ -144,4 +184,8 @@ def _show(ctx: CliContext, args: argparse.Namespace) -> int:
                 else "Testing: authorizations expire after 7 days (if published: prefs google --published)"
             )
             print(f"google app       {status}")
+        print(
+            f"google budget    {g.per_user_per_minute:,} Calendar requests/min per user, "
+            f"{g.per_project_per_minute:,}/min for the project"
+        )
     return 0

@@ -29,6 +29,7 @@ from google.auth import exceptions as auth_exceptions
 from googleapiclient import discovery, discovery_cache
 from googleapiclient.errors import BatchError, HttpError
 from googleapiclient.http import HttpRequest
+from studiosync.core.google.budget import Budget, batch_calls
 from studiosync.core.google.errors import (
     QUOTA_REASONS,
     RATE_REASONS,
@@ -47,11 +48,16 @@ K = TypeVar("K", bound=Hashable)
 
 # -- request counting ---------------------------------------------------------------------------------
 class RequestCounter:
-    """Thread-safe HTTP request counts per category ("calendar", "people", "batch"), for run records."""
+    """Thread-safe HTTP request counts per category ("calendar", "people", "batch"), for run records.
 
-    def __init__(self) -> None:
+    With a `budget` (core.google.budget), every Calendar request of the services counting here first waits
+    for room in `owner`'s and the project's per-minute windows, and Google's rate refusals back it off."""
+
+    def __init__(self, *, owner: str | None = None, budget: Budget | None = None) -> None:
         self._lock = threading.Lock()
         self._counts: dict[str, int] = {}
+        self.owner = owner
+        self.budget = budget
 
     def add(self, category: str, n: int = 1) -> None:
         with self._lock:
@@ -79,8 +85,16 @@ class CountingAuthorizedHttp(google_auth_httplib2.AuthorizedHttp):
         self.counter = counter
 
     def request(self, uri: str, method: str = "GET", *args: Any, **kwargs: Any) -> Any:
-        self.counter.add("batch" if "/batch/" in uri else self.category)
-        return super().request(uri, method, *args, **kwargs)
+        batch = "/batch/" in uri
+        self.counter.add("batch" if batch else self.category)
+        budget = self.counter.budget if self.category == "calendar" else None
+        if budget is None:
+            return super().request(uri, method, *args, **kwargs)
+        body = kwargs.get("body", args[0] if args else None)
+        budget.acquire(self.counter.owner, batch_calls(body) if batch else 1)
+        resp, content = super().request(uri, method, *args, **kwargs)
+        budget.observe(self.counter.owner, int(getattr(resp, "status", 0) or 0), resp, content or b"")
+        return resp, content
 
 
 # -- builders -----------------------------------------------------------------------------------------

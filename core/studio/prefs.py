@@ -24,6 +24,8 @@ COMPANY = "company"
 SMTP_PASSWORD = "smtp-password"
 CLIENT_SECRET = "oauth-client-secret"
 CLIENT_SECRETS_NAME = "client_secrets.json"
+MIN_BUDGET = 10  # requests per minute: below that even one user's fast pull and a push would starve
+MAX_BUDGET = 1_000_000
 
 
 class SecretStore(Protocol):
@@ -179,6 +181,9 @@ class Prefs:
                 client_type=config.kind,
                 api_endpoint=api_endpoint or None,
                 app_published=kept if published is None else bool(published),
+                # The request budget belongs to the Cloud project's quotas, not to the client file.
+                per_user_per_minute=prefs.google.per_user_per_minute,
+                per_project_per_minute=prefs.google.per_project_per_minute,
             )
 
         return self._modify(change).google
@@ -195,6 +200,28 @@ class Prefs:
             prefs.google.app_published = bool(published)
 
         return self._modify(change).google
+
+    def set_request_budget(
+        self, *, per_user: int | None = None, per_project: int | None = None
+    ) -> GoogleApiPrefs:
+        """The Calendar requests per minute the processor may send, per user and for the whole project
+        (Google's defaults: 600 and 10,000; set them to the project's quotas in Google Cloud if changed)."""
+        self.check_request_budget(per_user=per_user, per_project=per_project)
+
+        def change(prefs: CompanyPrefs) -> None:
+            _check_budget(prefs.google, per_user, per_project)  # again under the lock: the current values
+            if per_user is not None:
+                prefs.google.per_user_per_minute = per_user
+            if per_project is not None:
+                prefs.google.per_project_per_minute = per_project
+
+        return self._modify(change).google
+
+    def check_request_budget(self, *, per_user: int | None = None, per_project: int | None = None) -> None:
+        """InputError when these budget numbers cannot be saved (before anything else is changed)."""
+        if per_user is None and per_project is None:
+            raise InputError("give the requests per minute per user, per project, or both")
+        _check_budget(self.get().google, per_user, per_project)
 
     def client_secrets_path(self) -> Path | None:
         path = self._datadir.secrets / CLIENT_SECRETS_NAME
@@ -221,6 +248,20 @@ class Prefs:
         config = parse_client_config(data, source=str(path))
         _never_log(config.client_secret)
         return config
+
+
+def _check_budget(google: GoogleApiPrefs, per_user: int | None, per_project: int | None) -> None:
+    for value, what in ((per_user, "per user"), (per_project, "per project")):
+        if value is not None and not MIN_BUDGET <= value <= MAX_BUDGET:
+            raise InputError(
+                f"the Calendar requests per minute {what} must be {MIN_BUDGET}-{MAX_BUDGET:,}, not {value}"
+            )
+    user = google.per_user_per_minute if per_user is None else per_user
+    project = google.per_project_per_minute if per_project is None else per_project
+    if user > project:
+        raise InputError(
+            f"the budget per user cannot be larger than the budget for the whole project ({user} > {project})"
+        )
 
 
 def _never_log(secret: str | None) -> None:

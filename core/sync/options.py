@@ -1,4 +1,4 @@
-"""SyncOptions: the processor's knobs (horizon, batch and page sizes, retry policy, parallel users).
+"""SyncOptions: the processor's knobs (horizon, batch and page sizes, retry policy, parallel users, budget).
 
 Plain data, handed down by whoever starts a run (the google-sync job, `studiosync sync`, the console's Run
 now; tests pass their own). This module must never read settings itself: the jobs layer looks up the job's
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from studiosync.core.google.api import DEFAULT_POLICY, RetryPolicy
+from studiosync.core.google.budget import Budget
 
 
 @dataclass
@@ -24,3 +25,6 @@ class SyncOptions:
     policy: RetryPolicy = DEFAULT_POLICY
     workers: int = 4  # users synced in parallel by the processor
     contacts_page_size: int = 1000
+    # The Calendar request budget every request waits for (core.google.budget); None: this process's
+    # shared one, set from Company prefs > Google at the start of each run.
+    budget: Budget | None = None
