@@ -9,6 +9,7 @@
 - `pending/<user-key>`: ids of that user's appointments changed in the studio since they last synced: the
   sync reads this one small file to find studio changes, whatever the size of the book
 - `sync/<user-key>`: that user's sync state (Google sync tokens, populate progress, run history)
+- `live`: live sync's marks (when each user last pushed / pulled) and the measured request rate
 
 Appointment ids start with the owner's user key, so an id alone finds its file without a global index.
 """
@@ -23,6 +24,7 @@ CLIENTS = "clients"
 JOBS = "jobs"
 COMPUTERS = "computers"
 RUNS = "runs"
+LIVE = "live"
 
 BUCKETS = 128  # schema 2 (schema 1 had 16): changing it needs a migration (core.store.schema.rebucket_file)
 APPOINTMENTS_TABLE = "appointments"  # in each bucket file

@@ -187,6 +187,18 @@ class Appointments:
         """Ids of this user's appointments changed in the studio since they last synced (one small file)."""
         return self._store.ids(layout.pending_file(login), PENDING)
 
+    def pending_revisions(self, login: str) -> dict[str, int]:
+        """Pending ids with the revision each was marked at (what live sync watches for)."""
+        rows = self._store.table_rows(layout.pending_file(login), PENDING)
+        return {aid: int(row.get("revision") or 0) for aid, row in rows.items()}
+
+    def settle(self, login: str) -> None:
+        """Wait until a change of this user's book in flight (any process) has finished. A change writes
+        its pending entries before its appointments, so a reader woken by the pending file must let the
+        writer finish before it reads the appointments."""
+        with self._store.transaction(layout.pending_file(login)):
+            pass
+
     def get_many(self, login: str, ids: Iterable[str]) -> dict[str, Appointment]:
         found: dict[str, Appointment] = {}
         for appointment_id in ids:
