@@ -13,6 +13,12 @@ One run, in three steps (each ends at a safe point: what it did is saved before 
    batches of <= 50 (core.sync.push), committing the links every few hundred results.
 3. Populate boxes uncheck themselves when their work finished without error.
 
+Between the google-sync job's full runs, its live sync (core.jobs.live, through the processor) runs two
+lighter passes on the same steps: `push_pending` (push on save: the pending studio changes planned with an
+empty incremental listing -- nothing from Google -- then step 2) and `pull_changes` (the fast pull: one
+incremental listing; only when it brings something do the series, plan, commit, token and pushes follow).
+Both need the full run to have listed the calendar once (`live_ready`).
+
 The cost of a run follows the number of changes: nothing here scans the book except a full listing and
 Populate Google, which are rare by nature. This module only sequences the steps and keeps the sync state's
 calendar part; it must never judge a pair (rules), build a request (listing, series, push) or read the book.
@@ -80,10 +86,47 @@ class CalendarSync:
             run.log.info("Populate Google finished: the box unchecked itself")
 
     # ================================================================================================
+    # live passes (core.jobs.live)
+    def live_ready(self) -> str | None:
+        """Why this calendar needs a full run before live passes (None: they may run). A full listing,
+        Populate and a calendar or account switch are the scheduled run's work."""
+        run, state = self.ctx, self.ctx.state
+        if not state.calendar_matches(run.calendar_id) or not state.sync_token:
+            return "waits for the first full sync run of this calendar"
+        if run.populate_studio or run.populate_google:
+            return "a Populate box is checked: the next full sync run does it"
+        if run.two_way and state.calendar.get("two_way") is False:
+            return "two-way sync was just turned on: the next full sync run lists the calendar"
+        return None
+
+    def push_pending(self) -> None:
+        """Push on save: the pending studio changes, decided against nothing new from Google (an empty
+        incremental listing), committed, then sent. The sync token stays as it is."""
+        run = self.ctx
+        run.studio.appointments.settle(run.login)  # woken by the pending file: let its writer finish
+        nothing = Listing([], run.state.sync_token, None, full=False)
+        decisions = plan(run, [], nothing, switched=False)
+        self._commit(decisions)
+        self.push(decisions.pushes)
+
+    def pull_changes(self) -> bool:
+        """The fast pull: one incremental listing (one request when nothing changed, and then nothing is
+        written). Only when Google has changes: series, plan, commit, token (a pull), then the pushes.
+        Returns whether Google had anything."""
+        run = self.ctx
+        listing = list_changes(run, run.state.sync_token)  # 410: a full listing, as a full run would
+        if not listing.items and not listing.full:
+            return False
+        decisions = self.pull(listing)
+        if not run.stopping():
+            self.push(decisions.pushes)
+        return True
+
+    # ================================================================================================
     # step 1: pull
-    def pull(self) -> Decisions:
-        """List, expand, pair and decide; commit the studio side; save the token. Returns the decisions,
-        whose pushes are step 2."""
+    def pull(self, listing: Listing | None = None) -> Decisions:
+        """List (unless the fast pull already did), expand, pair and decide; commit the studio side; save
+        the token. Returns the decisions, whose pushes are step 2."""
         run = self.ctx
         state, log = run.state, run.log
         switched = not state.calendar_matches(run.calendar_id)
@@ -97,7 +140,8 @@ class CalendarSync:
             # brings what changed on Google meanwhile (links and etags keep it from duplicating anything).
             log.info("two-way was turned on: full listing, so Google changes made meanwhile come over")
             token = None
-        listing = list_changes(run, token)
+        if listing is None:
+            listing = list_changes(run, token)
         if listing.time_zone and listing.time_zone != run.tz_name:
             log.warning(
                 f"the Google calendar's time zone ({listing.time_zone}) differs from the studio's "

@@ -17,6 +17,16 @@ sync itself. Run records live in each user's own small file, written as each use
 The processor is handed its options (`SyncOptions`; core.jobs.sync_job reads them from the google-sync
 job): it must never import the jobs layer or anything above it, and never sync a calendar itself
 (core.sync.calendar_sync does).
+
+`mode` picks the run: "full" (the scheduled run, Run now, `studiosync sync`), or one of live sync's passes
+(core.jobs.live): "push" (pending studio changes only) and "pull" (one incremental listing per user; the
+rest only for users with Google changes). A live pass is quiet when it changes nothing: it then writes
+nothing, logs at debug level, and sends no email; its failures are logged and recorded in the user's run
+history but leave the Google tab's outcome, emails and escalation to the full runs (a fast pull every
+minute must not mail anyone every minute).
+
+Every Calendar request waits for room in the studio's request budget (core.google.budget; Company prefs >
+Google), shared by all users of the process.
 """
 
 from __future__ import annotations
@@ -31,14 +41,17 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from studiosync.core import logs
 from studiosync.core.google.api import RequestCounter
+from studiosync.core.google.budget import Budget
+from studiosync.core.google.budget import shared as shared_budget
 from studiosync.core.model import GooglePrefs
 from studiosync.core.paths import FILE_MODE, ensure_private_dir
 from studiosync.core.store import layout
 from studiosync.core.studio.timeparse import stamp
+from studiosync.core.sync import live_state
 from studiosync.core.sync.calendar_sync import CalendarSync
 from studiosync.core.sync.contacts_sync import ContactsSync
 from studiosync.core.sync.options import SyncOptions
@@ -72,6 +85,11 @@ __all__ = [
 ]
 
 JOB = "google-sync"
+Mode = Literal["full", "push", "pull"]
+
+
+class NotLive(Exception):
+    """This user's calendar needs a full run before live passes (core.sync.calendar_sync.live_ready)."""
 
 
 def new_run_id() -> str:
@@ -90,9 +108,15 @@ class _Run:
     api_root: str | None
     prefs: dict[str, GooglePrefs]
     outcomes: OutcomeQueue
+    mode: Mode = "full"
+    budget: Budget | None = None
 
     def stopping(self) -> bool:
         return self.stop is not None and self.stop.is_set()
+
+    @property
+    def live(self) -> bool:
+        return self.mode != "full"
 
 
 def run_sync(
@@ -103,9 +127,11 @@ def run_sync(
     stop: threading.Event | None = None,
     progress: Callable[[ProgressEvent], None] | None = None,
     options: SyncOptions | None = None,
+    mode: Mode = "full",
 ) -> ProcessorResult:
     """Sync every enabled user (or the named ones) once. Unknown login -> NotFoundError before any work.
-    `options`: the caller's (core.jobs.sync_job.sync_options reads the google-sync job's); else defaults."""
+    `options`: the caller's (core.jobs.sync_job.sync_options reads the google-sync job's); else defaults.
+    `mode`: a full run, or a live pass ("push", "pull"; see the module docstring)."""
     options = options or SyncOptions()
     run_id = run_id or new_run_id()
     started = stamp()
@@ -115,17 +141,28 @@ def run_sync(
     done: list[UserRunResult] = []
     done_lock = threading.Lock()
 
+    company = studio.prefs.get()
+    budget = options.budget or shared_budget()
+    budget.configure(company.google.per_user_per_minute, company.google.per_project_per_minute)
+    quiet_level = "DEBUG" if mode != "full" else "INFO"  # a fast pull every minute: only news is logged
+
     with logs.log_context(job=JOB, run_id=run_id):
-        logs.event("INFO", f"Google sync run started for {total} user(s)", users=[t for t, _ in targets])
+        logs.event(
+            quiet_level,
+            f"Google sync {_WHAT[mode]} started for {total} user(s)",
+            users=[t for t, _ in targets],
+        )
         run = _Run(
             studio,
             run_id,
             stop,
             options,
-            tz_name=studio.prefs.get().timezone,
+            tz_name=company.timezone,
             api_root=studio.google.api_root() if total else None,
             prefs=all_prefs,
             outcomes=OutcomeQueue(studio),
+            mode=mode,
+            budget=budget,
         )
         if progress is not None:
             _safe_progress(progress, ProgressEvent(0, total, None, 0, 0, f"syncing {total} user(s)"))
@@ -137,7 +174,8 @@ def run_sync(
                 event = ProgressEvent(
                     len(done), total, login, result.pushed, result.pulled, result.one_line()
                 )
-            run.outcomes.add(result)
+            if not run.live:  # the Google tab's outcome (and escalation) follow the full runs
+                run.outcomes.add(result)
             if progress is not None:
                 _safe_progress(progress, event)
 
@@ -155,15 +193,41 @@ def run_sync(
             run.outcomes.flush(force=True)
         order = {login: i for i, (login, _) in enumerate(targets)}
         users = sorted(done, key=lambda r: order[r.login])
+        _mark_live(studio, users, mode, budget)
         status, summary = _overall(users)
+        news = any(u.changed or u.status in ("error", "warning") for u in users)
         logs.event(
-            "ERROR" if status == "error" else "WARNING" if status == "warning" else "INFO",
-            f"Google sync run finished: {summary}",
+            "ERROR"
+            if status == "error"
+            else "WARNING"
+            if status == "warning"
+            else quiet_level
+            if not news
+            else "INFO",
+            f"Google sync {_WHAT[mode]} finished: {summary}",
             status=status,
         )
     return ProcessorResult(
         run_id=run_id, started=started, finished=stamp(), status=status, summary=summary, users=users
     )
+
+
+def _mark_live(studio: Any, users: list[UserRunResult], mode: Mode, budget: Budget) -> None:
+    """Live sync's marks (core.sync.live_state): users a run or pull went through were pulled, users whose
+    changes reached Google were pushed; and the request rate measured. Best effort: they are for display."""
+    went = [u for u in users if u.status in ("ok", "warning")]
+    try:
+        live_state.mark(
+            studio.store,
+            pulled=[u.login for u in went] if mode != "push" else [],
+            pushed=[u.login for u in went if u.pushed],
+            meter=budget.snapshot(),
+        )
+    except Exception as exc:  # noqa: BLE001
+        logs.event("WARNING", f"could not record live sync marks: {exc}")
+
+
+_WHAT: dict[str, str] = {"full": "run", "push": "push pass", "pull": "pull pass"}
 
 
 def _safe_progress(progress: Callable[[ProgressEvent], None], event: ProgressEvent) -> None:
@@ -245,7 +309,7 @@ def _user_lock(studio: Any, login: str) -> Iterator[bool]:
 def _run_user_locked(run: _Run, login: str, started: str, t0: float) -> UserRunResult:
     studio = run.studio
     log = RunLog(login, run.run_id)
-    counter = RequestCounter()
+    counter = RequestCounter(owner=login, budget=run.budget)
     failure: Failure | None = None
     state: SyncState | None = None
     prefs = run.prefs[login]
@@ -253,6 +317,8 @@ def _run_user_locked(run: _Run, login: str, started: str, t0: float) -> UserRunR
         try:
             state = SyncState.load(studio.store, login)
             failure = _sync_user(run, prefs, state, log, counter)
+        except NotLive as why:  # the full run's work first: nothing done, nothing to record
+            return UserRunResult(login, "skipped", started, 0.0, zero_counts(), [str(why)], run_id=run.run_id)
         except Exception as exc:  # noqa: BLE001 - a user's failure is recorded, never spread to the others
             failure = classify_failure(exc)
             if failure.cause == "internal":
@@ -274,9 +340,14 @@ def _run_user_locked(run: _Run, login: str, started: str, t0: float) -> UserRunR
             run_id=run.run_id,
             conflicts=log.conflicts[:CONFLICT_LIMIT],
         )
+        quiet = run.live and status == "ok" and not result.changed
+        if quiet:  # nothing happened: no line at INFO, no write
+            logs.event("DEBUG", result.one_line(), requests=result.requests)
+            return result
         log.info(result.one_line(), counts=result.counts, requests=result.requests, status=status)
         save_run_record(studio, login, state, result)
-        notify(studio, prefs, result, log.detail_lines(), state)
+        if not run.live:
+            notify(studio, prefs, result, log.detail_lines(), state)
     return result
 
 
@@ -299,6 +370,15 @@ def _sync_user(
     engine = CalendarSync(
         studio, prefs, calendar, state, log, tz_name=run.tz_name, options=run.options, stop=run.stop
     )
+    if run.live:
+        why = engine.live_ready()
+        if why is not None:
+            raise NotLive(why)
+        if run.mode == "push":
+            engine.push_pending()
+        else:
+            engine.pull_changes()
+        return None
     engine.run()
     if prefs.contacts and not run.stopping():
         people = people_service(credentials, run.api_root, counter)
