@@ -3,6 +3,9 @@
 Used by the schedulers (trigger "schedule", with the fire time it serves) and by `jobs run` / the console's
 Run Now (trigger "manual"). A scheduled run re-reads the job's settings first, so a process with a stale
 view never runs a job that was just disabled or moved to another computer.
+
+google-sync's live passes (core.jobs.live) take the same run lock for a few seconds at a time: a run that
+finds one holding it waits for it (up to LIVE_WAIT_S) instead of being recorded as skipped.
 """
 
 from __future__ import annotations
@@ -19,13 +22,15 @@ from studiosync.core.errors import StudioSyncError
 from studiosync.core.jobs.base import JobContext, JobOutcome
 from studiosync.core.jobs.catalogue import Catalogue, JobKind, JobSettings, kind
 from studiosync.core.jobs.computers import same_computer, this_computer
-from studiosync.core.jobs.history import History, RunRecord
+from studiosync.core.jobs.history import LIVE_KINDS, History, RunRecord
 from studiosync.core.jobs.runlock import RunLockBusy, describe_holder, run_lock
 from studiosync.core.logs import LOGGER_NAME, event, log_context, redact, redact_fields
 from studiosync.core.studio.studio import Studio
 from studiosync.core.studio.timeparse import stamp
 
 Listener = Callable[[RunRecord], None]
+LIVE_WAIT_S = 300.0  # a live pass is seconds long; this bounds a stuck one
+LIVE_POLL_S = 0.2
 _LEVEL = {"ok": "INFO", "warning": "WARNING", "error": "ERROR", "skipped": "WARNING"}
 
 
@@ -60,27 +65,50 @@ def run_job(
         "run_id": run_id,
         "started": stamp(),
         "scheduled_for": fire,
+        "kind": "scheduled" if trigger == "schedule" else "manual",
     }
+    live_deadline = time.monotonic() + LIVE_WAIT_S
     with log_context(job=name, run_id=run_id):
-        try:
-            with run_lock(studio.datadir.locks, name, holder):
-                if fire is not None and history.served(name, computer, fire) is not None:
-                    # Another process on this computer (console + daemon) already ran this very fire time.
-                    event(
-                        "INFO", f"{k.title}: the run due at {fire} was already done by another process here"
+        while True:
+            try:
+                with run_lock(studio.datadir.locks, name, holder):
+                    if fire is not None and history.served(name, computer, fire) is not None:
+                        # Another process on this computer (console + daemon) already ran this fire time.
+                        event(
+                            "INFO",
+                            f"{k.title}: the run due at {fire} was already done by another process here",
+                        )
+                        return None
+                    return _run_locked(
+                        studio, k, settings, run_id, computer, process, trigger, fire, stop, listener
                     )
-                    return None
-                return _run_locked(
-                    studio, k, settings, run_id, computer, process, trigger, fire, stop, listener
-                )
-        except RunLockBusy as busy:
-            if fire is not None and busy.holder.get("scheduled_for") == fire:
-                event(
-                    "INFO",
-                    f"{k.title}: the run due at {fire} is being done by {describe_holder(busy.holder)}",
-                )
-                return None
-            return _record_skip(history, k, run_id, computer, process, trigger, fire, busy, listener)
+            except RunLockBusy as busy:
+                if _live_pass(busy) and time.monotonic() < live_deadline and not (stop and stop.is_set()):
+                    time.sleep(LIVE_POLL_S)  # a live pass of this job: seconds long, then it is our turn
+                    continue
+                return _busy(history, k, run_id, computer, process, trigger, fire, busy, listener)
+
+
+def _live_pass(busy: RunLockBusy) -> bool:
+    return busy.holder.get("kind") in LIVE_KINDS
+
+
+def _busy(
+    history: History,
+    k: JobKind,
+    run_id: str,
+    computer: str,
+    process: str,
+    trigger: str,
+    fire: str | None,
+    busy: RunLockBusy,
+    listener: Listener | None,
+) -> RunRecord | None:
+    """The job was running already: another process's run of the same fire time, or a skip to record."""
+    if fire is not None and busy.holder.get("scheduled_for") == fire:
+        event("INFO", f"{k.title}: the run due at {fire} is being done by {describe_holder(busy.holder)}")
+        return None
+    return _record_skip(history, k, run_id, computer, process, trigger, fire, busy, listener)
 
 
 def _new_record(

@@ -10,6 +10,8 @@
 - Missed fire times (the computer slept, the process was down) coalesce into one run as soon as possible.
 - Job bodies run in daemon threads, never in the event loop; on shutdown they get the stop event and a
   few seconds to reach a safe point.
+- While google-sync is scheduled here with its `live` option on, its live sync thread (core.jobs.live: push
+  on save, fast pull) runs alongside, started and stopped with the job's settings.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from studiosync.core import clock
 from studiosync.core.errors import StudioSyncError
-from studiosync.core.jobs.catalogue import Catalogue, JobSettings, kind
+from studiosync.core.jobs.catalogue import Catalogue, JobSettings, kind, live_on
 from studiosync.core.jobs.computers import Heartbeat, ProcessKind, same_computer, this_computer
 from studiosync.core.jobs.history import History, RunRecord
 from studiosync.core.jobs.runner import Listener, run_job
@@ -46,6 +48,7 @@ TICK_SECONDS = 2.0
 STOP_TIMEOUT = 8.0  # `serve` must exit within 10 s of SIGTERM
 _JOBS_EXECUTOR = "jobs"
 _TICK_ID = "_studiosync_tick"
+LIVE_JOB = "google-sync"
 
 # APScheduler logs every submission at INFO ("Running job ..."); our runner logs what matters.
 logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -174,6 +177,7 @@ class JobScheduler:
         self._refresh_lock = threading.Lock()
         self._listeners: list[Listener] = []
         self._last_tick_error: str | None = None
+        self.live: Any = None  # google-sync's live sync (core.jobs.live.LiveSync), while it runs here
 
     # lifecycle (the flavours call these in order) ----------------------------------------------------
     def install(self) -> None:
@@ -199,7 +203,9 @@ class JobScheduler:
     def finish(self, timeout: float) -> bool:
         """After the scheduler stopped firing: give running jobs `timeout` s, then leave. True if clean."""
         self.stop_event.set()
-        clean = self._executor.join(timeout)
+        started = time.monotonic()
+        self._set_live(False, timeout / 3)  # live passes stop at their next safe point, like job bodies
+        clean = self._executor.join(max(0.0, timeout - (time.monotonic() - started)))
         if not clean:
             event(
                 "WARNING", f"jobs still running after {timeout:.0f} s; leaving them to be marked interrupted"
@@ -282,6 +288,23 @@ class JobScheduler:
         for name, (plan, settings) in wanted.items():
             if name not in self._plans:
                 self._add(settings, plan)
+        sync = wanted.get(LIVE_JOB)
+        self._set_live(sync is not None and live_on(sync[1]) and not self.stop_event.is_set())
+
+    def _set_live(self, on: bool, timeout: float = 5.0) -> None:
+        """Start or stop google-sync's live sync thread in this process."""
+        if on and self.live is None:
+            from studiosync.core.jobs.live import LiveSync  # loads the sync: only where it runs
+
+            self.live = LiveSync(self.studio, process=self.process, listener=self._notify)
+            self.live.start()
+            with log_context(job=LIVE_JOB):
+                event("INFO", f"live sync started on {this_computer()}")
+        elif not on and self.live is not None:
+            live, self.live = self.live, None
+            live.stop(timeout)
+            with log_context(job=LIVE_JOB):
+                event("INFO", f"live sync stopped on {this_computer()}")
 
     def _add(self, settings: JobSettings, plan: Plan) -> None:
         try:

@@ -31,18 +31,18 @@ def google_sync(ctx: JobContext) -> JobOutcome:
     status = result.status if result.status in ("ok", "warning", "error") else "error"
     # record(): the processor's bounded per-user record (counts, warnings, error + cause + fix, requests),
     # without the detailed log, which is in the log file already.
-    users = [_plain(u.record() if hasattr(u, "record") else u) for u in result.users]
+    users = [plain(u.record() if hasattr(u, "record") else u) for u in result.users]
     return JobOutcome(status=status, summary=str(result.summary), users=users)
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A JSON-able copy of a per-user result (a dataclass today; tolerate dicts and datetimes)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = dataclasses.asdict(value)
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     if hasattr(value, "isoformat"):
