@@ -55,6 +55,13 @@ class UserHealth:
     last_run_counts: dict[str, int] = field(default_factory=dict)
     last_run_summary: str = ""  # "pushed 3, pulled 1" style
     last_run_warnings: list[str] = field(default_factory=list)
+    # Live sync (core.jobs.live; marks in core.sync.live_state): when a studio change of the user last
+    # reached Google, when their Google calendar was last checked, and how many studio changes wait.
+    last_push: str | None = None
+    last_pull: str | None = None
+    push_age_s: float | None = None
+    pull_age_s: float | None = None
+    pending: int = 0
 
     @property
     def status_text(self) -> str:
@@ -68,9 +75,12 @@ class UserHealth:
 
 def sync_health(studio: Studio, now: datetime | None = None) -> list[UserHealth]:
     """Every user's sync health, failing users first."""
+    from studiosync.core.sync.live_state import marks
+
     prefs = {p.login: p for p in studio.users.all_google_prefs()}
+    live = marks(studio.store)
     found = [
-        user_health(studio, u, prefs.get(u.login) or GooglePrefs(login=u.login), now=now)
+        user_health(studio, u, prefs.get(u.login) or GooglePrefs(login=u.login), now=now, live=live)
         for u in studio.users.list()
     ]
     return sorted(found, key=lambda h: (_ORDER[h.status], h.login))
@@ -83,8 +93,10 @@ def user_health(
     *,
     now: datetime | None = None,
     authenticated: bool | None = None,
+    live: dict[str, dict[str, Any]] | None = None,
 ) -> UserHealth:
-    """One user's health; `authenticated` spares a second token lookup when the caller already did it."""
+    """One user's health; `authenticated` spares a second token lookup when the caller already did it,
+    `live` a second read of live sync's marks."""
     now = now or now_utc()
     h = UserHealth(login=user.login, name=user.name, kind=user.kind, status="resource")
     if not user.can_sync:
@@ -98,6 +110,7 @@ def user_health(
     h.consecutive_failures = prefs.consecutive_failures
     h.escalated = prefs.escalated
     _add_last_run(studio, h)
+    _add_live(studio, h, prefs, live, now)
     failing = prefs.consecutive_failures > 0 or (h.last_run or {}).get("status") == "error"
     if prefs.last_error or failing:
         cause = prefs.last_error_cause or (h.last_run or {}).get("cause")
@@ -118,6 +131,20 @@ def user_health(
     else:
         h.status = "enabled"
     return h
+
+
+def _add_live(
+    studio: Studio, h: UserHealth, prefs: GooglePrefs, live: dict[str, dict[str, Any]] | None, now: datetime
+) -> None:
+    if live is None:
+        from studiosync.core.sync.live_state import marks
+
+        live = marks(studio.store)
+    mark = live.get(h.login) or {}
+    h.last_push, h.push_age_s = mark.get("last_push"), seconds_since(mark.get("last_push"), now)
+    h.last_pull, h.pull_age_s = mark.get("last_pull"), seconds_since(mark.get("last_pull"), now)
+    # With sync off nothing is on its way to Google: nothing is pending.
+    h.pending = len(studio.appointments.pending_ids(h.login)) if prefs.enabled else 0
 
 
 def _authenticated(studio: Studio, login: str) -> bool:

@@ -145,11 +145,16 @@ def _status(ctx: CliContext, args: argparse.Namespace) -> int:
                 h.status_text,
                 h.account_email or "",
                 ago(h.lag_s) if h.last_sync else ("-" if h.status in ("resource", "not_set_up") else "never"),
+                ago(h.push_age_s) if h.last_push else "-",
+                ago(h.pull_age_s) if h.last_pull else "-",
+                str(h.pending) if h.enabled else "-",
                 h.last_run_summary,
                 error[:70],
             ]
         )
-    print_table(rows, ["USER", "STATUS", "ACCOUNT", "LAST SYNC", "LAST RUN", "ERROR"])
+    print_table(
+        rows, ["USER", "STATUS", "ACCOUNT", "LAST SYNC", "PUSHED", "PULLED", "PENDING", "LAST RUN", "ERROR"]
+    )
     return 0
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import urllib.parse
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from studiosync.core import clock
@@ -146,7 +146,60 @@ def sync_job(studio: Studio, now: datetime | None = None) -> Check:
             fix,
         )
     kinds = "/".join(sorted({p.kind for p in computer.processes}))
-    return make(name, "pass", f"{where} ({kinds} running there){ran or '; it has not run yet'}.")
+    detail = f"{where} ({kinds} running there){ran or '; it has not run yet'}."
+    rate, busy = _request_rate(studio, now)
+    live = _live_text(job) if rate else ""  # said once live sync has run (and measured) here
+    if busy:
+        return make(name, "warn", f"{detail}{live}{rate}", _BUDGET_FIX)
+    return make(name, "pass", f"{detail}{live}{rate}")
+
+
+_BUDGET_FIX = (
+    "If the Google Cloud project's Calendar quotas are higher than the budget, raise it in Company "
+    "Preferences > Google (CLI: studiosync prefs google --per-project-per-minute N --per-user-per-minute N); "
+    f"else check slower: studiosync jobs set {SYNC_JOB} --option pull_every=2m"
+)
+BUDGET_WARN_SHARE = 0.8
+
+
+def _live_text(job: Any) -> str:
+    if job.pull_every is None:
+        return ""
+    if not job.live:
+        return (
+            f" Live sync is off (studio changes wait for the next run; jobs set {SYNC_JOB} --option live=on)."
+        )
+    return (
+        f" Live sync is on: studio changes go to Google on save, Google is checked every {job.pull_every} s."
+    )
+
+
+def _request_rate(studio: Studio, now: datetime) -> tuple[str, bool]:
+    """The request rate the job's process measured against the budget (a sentence), and whether it is
+    close to the budget or Google asked the project to back off."""
+    from studiosync.core.sync.live_state import measured
+
+    meter = measured(studio.store)
+    if not meter:
+        return "", False
+    project = int(meter.get("project_last_minute") or 0)
+    limit = int(meter.get("per_project_per_minute") or 1)
+    per_user = int(meter.get("per_user_per_minute") or 1)
+    users = meter.get("users_last_minute") or {}
+    busiest = max(users.items(), key=lambda kv: kv[1], default=None)
+    top = f"; busiest user {busiest[0]}: {busiest[1]} of {per_user:,}/min" if busiest else ""
+    when = ago(seconds_since(meter.get("at"), now))
+    text = f" Calendar requests in the minute before {when}: {project:,} of the {limit:,}/min budget{top}."
+    paused = float(meter.get("paused_for_s") or 0)
+    backoffs = int(meter.get("backoffs") or 0)
+    if paused > 0:
+        text += f" Google asked the project to slow down: requests were paused for {paused:.0f} s."
+    elif backoffs:
+        text += f" Google asked the project to slow down {backoffs} time(s) since the process started."
+    near = project > BUDGET_WARN_SHARE * limit or (
+        busiest is not None and busiest[1] > BUDGET_WARN_SHARE * per_user
+    )
+    return text, near or paused > 0
 
 
 # -- the job computer's studiosync version ----------------------------------------------------------

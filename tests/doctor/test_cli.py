@@ -9,7 +9,7 @@ from studiosync.core.doctor import CHECK_NAMES, STUDIO_CHECKS
 from tests.conftest import CliRunner
 from tests.doctor.helpers import enable_job, set_up_email
 from tests.smtp_server import LocalSMTPServer, smtp_server  # noqa: F401 - the fixture
-from tests.sync.helpers import SyncWorld
+from tests.sync.helpers import SyncWorld, soon
 
 
 def test_doctor_json_for_a_user(healthy: SyncWorld, cli: CliRunner) -> None:
@@ -65,6 +65,20 @@ def test_status(healthy: SyncWorld, cli: CliRunner) -> None:
     users = json.loads(result.out)["users"]
     assert [(u["login"], u["status"]) for u in users] == [("ann", "authenticated"), ("bob", "not_set_up")]
     assert users[0]["last_sync"] and users[0]["lag_s"] is not None
+    # Live sync's fields: the run checked Google (last_pull); nothing of the studio's went (last_push).
+    assert users[0]["last_pull"] and users[0]["pull_age_s"] is not None and users[0]["last_push"] is None
+    assert (users[0]["pending"], users[1]["pending"]) == (0, 0)
+    healthy.add_appt("ann", "Waiting for the next sync", soon(1))
+    healthy.studio.appointments.add("bob", title="Bob own", start=soon(1), end=soon(1, hour=11))
+    users = json.loads(cli("status", "--json").out)["users"]
+    assert (users[0]["pending"], users[1]["pending"]) == (1, 0)  # bob does not sync: nothing is on its way
+    healthy.sync_ok("ann")
+    ann = json.loads(cli("status", "--json").out)["users"][0]
+    assert (
+        ann["pending"] == 0
+        and ann["last_push"]
+        and ann["last_push"] >= ann["last_pull"] >= users[0]["last_pull"]
+    )
     healthy.emu.revoke_grant("ann@example.com")
     healthy.sync("ann")
     text = cli("status").out
@@ -74,6 +88,9 @@ def test_status(healthy: SyncWorld, cli: CliRunner) -> None:
         "ACCOUNT",
         "LAST",
         "SYNC",
+        "PUSHED",
+        "PULLED",
+        "PENDING",
         "LAST",
         "RUN",
         "ERROR",
