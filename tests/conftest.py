@@ -77,6 +77,15 @@ def _no_insecure_transport(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_request_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Calendar request budget is process-wide (core.google.budget): a back-off Google asked for in one
+    test must not hold up the next one in the same worker."""
+    from studiosync.core.google import budget
+
+    monkeypatch.setattr(budget, "_SHARED", budget.Budget())
+
+
+@pytest.fixture(autouse=True)
 def _job_kinds_unchanged() -> Iterator[None]:
     """The job catalogue is process-wide: a test (or an import) that leaves extra kinds registered makes
     later tests in the same xdist worker depend on the order they run in (a Control Center snapshot

@@ -9,8 +9,8 @@ processor never sends more than the budget allows.
 
 When Google answers 403/429 `rateLimitExceeded` or `quotaExceeded` anyway (another program on the same
 project, a lower quota than configured), `observe()` backs the WHOLE project off: no request leaves this
-process until the Retry-After Google sent has passed (else 15 s, doubling while it repeats, up to 5
-minutes). `userRateLimitExceeded` backs off that one user. A request that would have to wait longer than
+process until the Retry-After Google sent has passed (else the retry policy's first delay -- 1 s --
+doubling while refusals repeat, up to its longest). `userRateLimitExceeded` backs off that one user. A request that would have to wait longer than
 `max_wait_s` fails at once as "rate_limited" (a transient cause: the run records it, the next run retries).
 
 Process-wide (`shared()`): the one process that runs the google-sync job on its computer sends nearly all
@@ -35,8 +35,8 @@ from studiosync.core.google.errors import GoogleError, problem
 WINDOW_S = 60.0
 DEFAULT_PER_USER = 600  # Google's documented default: per minute per user per project
 DEFAULT_PER_PROJECT = 10_000  # ... and per minute per project
-FIRST_BACKOFF_S = 15.0
-MAX_BACKOFF_S = 300.0
+FIRST_BACKOFF_S = 1.0  # core.google.api.RetryPolicy's base delay and cap (configure() takes the run's)
+MAX_BACKOFF_S = 32.0
 MAX_WAIT_S = 60.0
 PROJECT_REASONS = frozenset({"rateLimitExceeded", "quotaExceeded"})
 USER_REASONS = frozenset({"userRateLimitExceeded"})
@@ -70,13 +70,26 @@ class Budget:
         self._paused_until = 0.0  # the project's back-off (monotonic)
         self._user_paused: dict[str, float] = {}
         self._strikes = 0  # project back-offs in a row, for the doubling delay
+        self.first_backoff_s = FIRST_BACKOFF_S
+        self.max_backoff_s = MAX_BACKOFF_S
         self.backoffs = 0  # project back-offs so far (the doctor and tests read it)
         self.waited_s = 0.0  # total time requests waited for the budget or a back-off
 
     # -- settings ----------------------------------------------------------------------------------
-    def configure(self, per_user: int | None, per_project: int | None) -> None:
-        """Take the Company prefs' numbers (None: Google's defaults)."""
+    def configure(
+        self,
+        per_user: int | None,
+        per_project: int | None,
+        *,
+        first_backoff_s: float | None = None,
+        max_backoff_s: float | None = None,
+    ) -> None:
+        """Take the Company prefs' numbers (None: Google's defaults) and the run's retry delays."""
         self.limits = Limits(per_user or DEFAULT_PER_USER, per_project or DEFAULT_PER_PROJECT)
+        if first_backoff_s is not None:
+            self.first_backoff_s = first_backoff_s
+        if max_backoff_s is not None:
+            self.max_backoff_s = max_backoff_s
 
     # -- before each request -----------------------------------------------------------------------
     def acquire(self, user: str | None, cost: int = 1) -> None:
@@ -130,7 +143,7 @@ class Budget:
         """Back off the project (or one user) for Retry-After, else a doubling delay; returns it."""
         with self._lock:
             if retry_after is None:
-                delay = min(MAX_BACKOFF_S, FIRST_BACKOFF_S * (2**self._strikes))
+                delay = min(self.max_backoff_s, self.first_backoff_s * (2**self._strikes))
             else:
                 delay = retry_after
             until = self._clock() + delay

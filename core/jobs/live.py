@@ -52,6 +52,7 @@ IDLE_S = 2.0  # longest sleep: settings and leadership are looked at again this 
 RETRY_S = 0.5  # the run lock was busy: try again this soon
 ROUND_SKIP = 0.5  # a user pulled (by a full run) within this share of the interval sits a round out
 BUSY_BUDGET = 0.5  # a pull round waits while the project's last minute used more than this share
+MIN_HOLD_S = 60.0  # a user whose pass failed sits out at least this long (then longer each time)
 
 
 class LiveSync:
@@ -83,6 +84,7 @@ class LiveSync:
         self._next_round: float | None = None
         self._recorder = PassRecorder(studio)
         self.passes = 0  # passes run by this thread (tests and the benchmark read it)
+        self.busy = 0  # times a pass found the run lock held (by a full run or another process)
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -226,13 +228,14 @@ class LiveSync:
         try:
             result = run_pass(self.studio, kind, logins, process=self.process, stop=self._stop)
         except Busy:
+            self.busy += 1
             self._stop.wait(RETRY_S)
             return None
         self.passes += 1
         for login in result.done:
             self._holds.ok(login)
         for login in result.failed:
-            delay = self._holds.fail(login, interval)
+            delay = self._holds.fail(login, max(interval, MIN_HOLD_S))
             event(
                 "WARNING", f"live sync: {login}'s {kind} failed; live passes leave it alone for {delay:.0f} s"
             )

@@ -143,7 +143,12 @@ def run_sync(
 
     company = studio.prefs.get()
     budget = options.budget or shared_budget()
-    budget.configure(company.google.per_user_per_minute, company.google.per_project_per_minute)
+    budget.configure(
+        company.google.per_user_per_minute,
+        company.google.per_project_per_minute,
+        first_backoff_s=options.policy.base_delay_s,
+        max_backoff_s=options.policy.max_delay_s,
+    )
     quiet_level = "DEBUG" if mode != "full" else "INFO"  # a fast pull every minute: only news is logged
 
     with logs.log_context(job=JOB, run_id=run_id):
