@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from studiosync.core.model import Appointment
 from studiosync.core.studio.appointments import add_trace
+from studiosync.core.studio.event_kinds import NOT_APPOINTMENTS
 from studiosync.core.studio.timeparse import stamp
 from studiosync.core.sync import mapping, pairing
 from studiosync.core.sync.calendar_run import CalendarRun
@@ -28,7 +29,7 @@ from studiosync.core.sync.rules import Act, Action, decide
 
 @dataclass
 class PushOp:
-    kind: str  # insert | patch | delete
+    kind: str  # insert | patch | delete | fetch (events.get: Google's version of a refused change)
     appt: Appointment
     base_revision: int | None
     event_id: str
@@ -66,6 +67,7 @@ def plan(run: CalendarRun, sides: list[GoogleSide], listing: Listing, switched: 
         # Rare by nature (first run, 410, populate): the only places that read the whole book.
         found = {a.id: a for a in apps.list(run.login, include_deleted=True)}
         if listing.full:
+            _not_appointments(run, found, candidates, listing)
             handled = _absent(run, found, candidates, listing, switched, decisions)
         if run.populate_google:
             pending.update(a.id for a in found.values() if not a.deleted and not a.google_event_id)
@@ -89,6 +91,32 @@ def plan(run: CalendarRun, sides: list[GoogleSide], listing: Listing, switched: 
         decisions.decided[aid] = action.act
         apply(run, action, aid, appt, ev, decisions)
     return decisions
+
+
+def _not_appointments(
+    run: CalendarRun, book: dict[str, Appointment], candidates: dict[str, list[GoogleSide]], listing: Listing
+) -> None:
+    """A full listing: appointments an older version made from instances of a working-location or birthday
+    series -- past ones too, which no expansion tracks any more -- meet their series' type and leave."""
+    kinds = {
+        item.get("id"): str(item.get("eventType"))
+        for item in listing.items
+        if item.get("recurrence") and item.get("status") != "cancelled"
+    }
+    kinds = {k: v for k, v in kinds.items() if v in NOT_APPOINTMENTS}
+    if not kinds:
+        return
+    for appt in book.values():
+        master = (appt.google_event_id or "").rpartition("_")[0]
+        if master in kinds and appt.id not in candidates:
+            stub = EventData(
+                id=appt.google_event_id or "",
+                etag="",
+                status="confirmed",
+                recurring_event_id=master,
+                event_type=kinds[master],
+            )
+            candidates[appt.id] = [GoogleSide(stub, series_tracked=True)]
 
 
 def _absent(
@@ -160,7 +188,11 @@ def apply(
         return
     assert ev is not None
     base = appt.revision
-    if act is Act.PULL_DELETE:
+    if act is Act.PULL_DELETE and action.removal:
+        d.purges.append(Purge(appt.id, appt.revision))
+        log.count("removed")
+        log.info(f"removed {appt.id} from the studio book: {action.note}", event_id=ev.id, title=appt.title)
+    elif act is Act.PULL_DELETE:
         d.purges.append(Purge(appt.id, appt.revision))
         log.count("pulled_deleted")
         log.info(f"deleted {appt.id} (its Google event {ev.id} was deleted or declined)", title=appt.title)
@@ -193,7 +225,7 @@ def apply(
 
 
 # Acts about the studio's own change: they need the appointment, and the event only to address a push.
-STUDIO_SIDE = frozenset({Act.PURGE, Act.PUSH_DELETE, Act.PUSH_PATCH, Act.PUSH_INSERT})
+STUDIO_SIDE = frozenset({Act.PURGE, Act.PUSH_DELETE, Act.PUSH_PATCH, Act.PUSH_INSERT, Act.FETCH_GOOGLE})
 
 
 def _new_from_google(run: CalendarRun, action: Action, aid: str, ev: EventData, d: Decisions) -> None:
@@ -229,6 +261,8 @@ def _studio_change(appt: Appointment, act: Act, d: Decisions, ev: EventData | No
         d.pushes.append(PushOp("delete", appt, base, target))
     elif act is Act.PUSH_PATCH:
         d.pushes.append(PushOp("patch", appt, base, appt.google_event_id or ""))
+    elif act is Act.FETCH_GOOGLE:
+        d.pushes.append(PushOp("fetch", appt, base, appt.google_event_id or ""))
     else:
         d.pushes.append(PushOp("insert", appt, base, mapping.event_id_for(appt.id)))
 
@@ -260,6 +294,7 @@ def _link_and_push(run: CalendarRun, appt: Appointment, ev: EventData, d: Decisi
     changed.google_event_id = ev.id
     changed.google_etag = ev.etag
     changed.google_updated = ev.updated
+    mapping.take_google_facts(changed, ev)
     if note:
         add_trace(changed, "conflict", note, run.log.run_id)
     d.writes.append(Write(changed, appt.revision))
@@ -281,6 +316,7 @@ def _link(appt: Appointment, ev: EventData) -> None:
     appt.google_updated = ev.updated
     appt.synced_revision = appt.revision
     appt.sync_error = None
+    mapping.take_google_facts(appt, ev)
 
 
 def copy(appt: Appointment) -> Appointment:
