@@ -29,7 +29,9 @@ def google_sides(run: CalendarRun, parsed: list[EventData]) -> list[GoogleSide]:
     """Singles as they are; recurring masters expanded into instances (one appointment each)."""
     sides: list[GoogleSide] = []
     series = run.state.series
-    masters = {e.id: e for e in parsed if e.recurring}
+    # A deleted series may come as Google's minimal tombstone (id and status, no `recurrence`): it is the
+    # master all the same when we track a series under that id.
+    masters = {e.id: e for e in parsed if e.recurring or (e.cancelled and e.id in series)}
     to_expand: set[str] = set()
     for master in masters.values():
         if ours(run.login, master) is not None:
@@ -72,8 +74,10 @@ def google_sides(run: CalendarRun, parsed: list[EventData]) -> list[GoogleSide]:
         # Past instances leave the tracking (the past is not reconciled), future ones stay tracked.
         series[master_id] = {"window_end": run.window_end.isoformat(), "instances": tracked_now}
     for ev in parsed:
-        if ev.recurring:
+        if ev.id in masters:
             continue
+        if ev.cancelled and not ev.recurring_event_id:
+            _untrack(series, ev.id)  # an instance's minimal tombstone (id and status only)
         if ev.recurring_event_id and ours(run.login, ev) is None:
             side = _exception(run, ev, expanded)
             if side is not None:
@@ -81,6 +85,14 @@ def google_sides(run: CalendarRun, parsed: list[EventData]) -> list[GoogleSide]:
             continue
         sides.append(GoogleSide(ev))
     return sides
+
+
+def _untrack(series: dict[str, dict[str, Any]], instance_id: str) -> None:
+    """Stop tracking a deleted instance (its tombstone itself pairs with the appointment)."""
+    master_id = instance_id.rpartition("_")[0]
+    instances = (series.get(master_id) or {}).get("instances")
+    if instances and instance_id in instances:
+        del instances[instance_id]
 
 
 def _new_series_wanted(run: CalendarRun, master: EventData) -> bool:
