@@ -71,7 +71,9 @@ def main() -> int:
         print(f"{n:>3}  {calendar:>17}  {batch:>11}  {writes!s:>15}  {status}")
     total = sum(r[1] for r in rows)
     print(f"total Calendar requests over {RUNS} runs: {total}")
-    print(f"studio title after the runs: {kept.title!r} (Google's: 'Venue walkthrough'); pending: {kept.dirty}")
+    print(
+        f"studio title after the runs: {kept.title!r} (Google's: 'Venue walkthrough'); pending: {kept.dirty}"
+    )
     return 0
 
 
