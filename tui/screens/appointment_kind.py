@@ -15,7 +15,7 @@ def title_cell(appt: Appointment) -> Text:
     kind = event_kinds.label(appt)
     if kind:
         cell.append(f"{kind}: ", style="cyan")
-    cell.append(appt.title)
+    cell.append(appt.display_title)  # an untitled Google event reads "(No title)", as in Google
     if event_kinds.read_only_reason(appt) is not None:
         cell.append(" (read-only)", style="dim")
     return cell
