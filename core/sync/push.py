@@ -172,11 +172,16 @@ class Pusher:
         """Google refused this change for good: say so, mark the revision refused (never sent again) and,
         for a linked event, fetch Google's version to keep (the follow-up returned)."""
         run, appt = self.run, op.appt
+        on_google = op.kind != "insert" and bool(op.event_id)
+        outcome = (
+            "Google's version is kept in the studio and the change is not sent again."
+            if on_google
+            else "The appointment stays in the studio as it is and is not sent again until it changes."
+        )
         run.log.count("refused")
         run.log.warning(
-            f"Google refused the studio's change to appointment {appt.id} ('{appt.title}'): "
-            f"{problem.message} Google's version is kept and the change is not sent again. "
-            f"Fix: {problem.fix}",
+            f"Google refused the studio's change to appointment {appt.id} ('{appt.display_title}'): "
+            f"{problem.message} {outcome} Fix: {problem.fix}",
             appointment_id=appt.id,
             event_id=op.event_id,
             cause=problem.cause,
@@ -186,7 +191,7 @@ class Pusher:
         marked.refused_revision = appt.revision
         marked.sync_error = problem.message
         add_trace(marked, "refused", f"{op.kind} refused by Google: {problem.cause}", run.log.run_id)
-        if op.kind != "insert" and op.event_id:  # the event is on Google: take its version
+        if on_google:  # the event is on Google: take its version
             return PushOp("fetch", marked, op.base_revision, op.event_id, bounced=True)
         writes.append(Write(marked, op.base_revision))
         return None
