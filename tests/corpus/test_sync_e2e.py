@@ -7,6 +7,11 @@ reads Google's copy of each event), Google event type, read-only, organizer, fre
 never became one (working locations, birthdays, a declined invitation); and that no run writes anything to
 Google -- the studio changed nothing -- nor does a second run send more than its one listing (counted by
 the emulator: GET /_emulator/requests). The clock is pinned to 1 March 2026, before every corpus date.
+
+Every corpus contacts payload goes through the real contacts sync the same way: one client per person,
+linked by resourceName, with its names, emails and phones; a deleted contact keeps its client; no write to
+People and a second run is its one listing. Two contacts sharing one email staying two clients is issue 12
+point 4 (syncb's): marked xfail(strict) until it lands, so its landing flips the mark.
 """
 
 from __future__ import annotations
@@ -151,3 +156,50 @@ def test_corpus_event_through_the_real_sync(world: SyncWorld, item: CorpusItem) 
         assert _sync(world)["writes"] == 0
         _check(world, expect, expect.count if expect.after is None else expect.after)
         assert _sync(world) == {"calendar": 1, "writes": 0}
+
+
+# -- contacts: Google Contacts -> studio clients (one way, never deletes) --------------------------------
+CONTACTS = items("contacts")
+SHARED_EMAIL = pytest.mark.xfail(
+    strict=True,
+    reason="issue 12 point 4 (syncb): link by resourceName; two contacts sharing an email stay two clients",
+)
+
+
+def _people_requests(world: SyncWorld) -> dict[str, int]:
+    report = _requests(world.emu)
+    return {"people": report["counts"]["people"], "writes": report["writes"]["people"]}
+
+
+@pytest.mark.parametrize(
+    "item",
+    [pytest.param(i, marks=SHARED_EMAIL) if i.name == "shared-email-two-contacts" else i for i in CONTACTS],
+    ids=[i.name for i in CONTACTS],
+)
+def test_corpus_contacts_through_the_real_sync(world: SyncWorld, item: CorpusItem) -> None:
+    loader = CorpusLoader(world.emu.url)
+    refs = loader.load_contacts(item)
+    group = world.studio.groups.add("Google clients")
+    world.add_user("ann", email=ACCOUNT, google_tz=TIMEZONE, contacts=True, client_group=group.id)
+
+    def check() -> None:
+        clients = {c.google_resource: c for c in world.studio.clients.list()}
+        for person in item.data["people"]:
+            client = clients.get(refs[person["resourceName"]])
+            assert client is not None, person["names"]
+            assert client.name == person["names"][0]["displayName"] and client.group == group.id
+            assert client.emails == [e["value"] for e in person.get("emailAddresses", [])]
+            assert client.phones == [p["value"] for p in person.get("phoneNumbers", [])]
+        assert len(clients) == len(item.data["people"])
+
+    world.emu.reset_counts(ACCOUNT)
+    world.sync_ok("ann")
+    assert _people_requests(world)["writes"] == 0
+    check()
+    world.emu.reset_counts(ACCOUNT)
+    world.sync_ok("ann")
+    assert _people_requests(world) == {"people": 1, "writes": 0}  # the listing, nothing else
+    if item.data.get("delete"):
+        loader.apply_deletions(item, refs)
+        world.sync_ok("ann")
+        check()  # a contact deleted on Google never deletes its client
