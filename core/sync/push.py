@@ -153,7 +153,7 @@ class Pusher:
         if op.kind == "fetch" and status in (404, 410):
             purges.append(Purge(op.appt.id, op.base_revision or op.appt.revision))  # gone: Google wins
             return None, None
-        if op.kind != "fetch" and is_refusal(problem):
+        if op.kind != "fetch" and is_refusal(problem) and _answered_for_the_event(exc):
             return self._refused(op, problem, writes), None
         run.push_failures += 1
         run.log.warning(
@@ -240,6 +240,13 @@ class Pusher:
         writes.append(Write(done, op.base_revision))
         log.count("pushed_created" if created else "pushed_updated")
         log.debug(f"pushed {appt.id}", event_id=done.google_event_id, kind=op.kind)
+
+
+def _answered_for_the_event(exc: BaseException | None) -> bool:
+    """The refusal is Google's answer to this event's own call, not to the batch request around it (a
+    failed batch fails every call in it alike: that is never one event's refusal)."""
+    uri = str(getattr(exc, "uri", "") or "").split("?", 1)[0]
+    return "/events" in uri and "/batch" not in uri
 
 
 def _patch_body(op: PushOp) -> dict[str, Any]:

@@ -147,3 +147,18 @@ def test_a_change_on_google_after_a_refusal_comes_over(world: SyncWorld) -> None
     runs = _runs(world, "ann", 2)
     assert [r["writes"] for r in runs] == [0, 0] and [r["calendar"] for r in runs] == [1, 1]
     assert world.studio.appointments.get(appt.id).title == "Walkthrough (moved)"
+
+
+def test_a_refused_batch_request_is_no_refusal_of_its_events(world: SyncWorld) -> None:
+    """A 400 on the batch POST itself fails every call in it alike: nothing is marked refused, the changes
+    stay pending and go next run."""
+    world.add_user("ann")
+    world.sync_ok()
+    appt = world.add_appt("ann", "Shoot", soon(2))
+    world.emu.inject_fault("400", 1, account=world.emails["ann"], path="/batch", in_batch=False)
+    user = world.sync("ann").users[0]
+    assert user.counts["refused"] == 0
+    kept = world.studio.appointments.get(appt.id)
+    assert not kept.refused and kept.dirty
+    world.sync_ok()
+    assert [e["summary"] for e in world.live_events("ann").values()] == ["Shoot"]
