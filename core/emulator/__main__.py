@@ -25,7 +25,6 @@ DEMO_SEED = {
             ],
         }
     ],
-    "consent_account": "demo@example.com",
 }
 
 
