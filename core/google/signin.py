@@ -217,10 +217,14 @@ class AuthorizationSession:
                 try:
                     result = self._attempt(url, accept)
                 except StudioSyncError as exc:
-                    self._settle(url, _line(exc))
                     decisive = isinstance(exc, SignInRefused) or getattr(exc, "refused_account", False)
                     if on_rejected is None or (stop_on_refusal and decisive):
+                        # This sign-in ends here: the browser's tab must not suggest opening the link again.
+                        self._settle(
+                            url, f"{' '.join(exc.message.split())} (see studiosync for what to do next)"
+                        )
                         raise
+                    self._settle(url, _line(exc))
                     on_rejected(_line(exc))
                     continue
                 self._settle(url, None)
