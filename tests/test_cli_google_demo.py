@@ -58,7 +58,9 @@ def test_an_account_another_user_syncs_is_refused_in_one_line(demo: Demo) -> Non
     with auth(demo) as proc:
         url = proc.wait_for_line("http", timeout=20)
         status, _, body = browse(url, account=ANN)  # Ann's account is linked to user ann
-        assert status == 400 and "already linked to user 'ann'" in html.unescape(body)  # the browser tab says so too
+        assert status == 400 and "already linked to user 'ann'" in html.unescape(
+            body
+        )  # the browser tab says so too
         assert proc.wait(timeout=30) == 2
     (line,) = proc.err_lines
     assert line.startswith(f"studiosync: error: Google account {ANN} is already linked to user 'ann'")
@@ -81,14 +83,17 @@ def test_cancel_on_the_consent_page_ends_in_one_line(demo: Demo) -> None:
 def test_stale_pastes_are_explained_and_the_wait_goes_on(demo: Demo) -> None:
     with auth(demo) as proc:
         url = proc.wait_for_line("http", timeout=20)
-        used = consent_redirect(url, account=DAN)
+        refused = consent_redirect(url, decision="cancel")
+        good = consent_redirect(url, account=DAN)
         proc.write("https://www.example.com/\n")  # an unrelated address
-        proc.write(used.replace("state=", "state=x") + "\n")  # another attempt's address
-        proc.write(used + "\n")  # the good one: signs in
+        proc.write(good.replace("state=", "state=x") + "\n")  # another attempt's address
+        proc.write(refused + "\n")  # Cancel was clicked: said, and the wait goes on
+        proc.write(good + "\n")  # the good one: signs in
         assert proc.wait(timeout=30) == 0, proc.err_lines
     assert proc.out_lines[-1] == f"authenticated dan as {DAN}"
-    assert len(proc.err_lines) == 2
+    assert len(proc.err_lines) == 3, proc.err_lines
     assert "no code=" in proc.err_lines[0] and "another sign-in attempt" in proc.err_lines[1]
+    assert proc.err_lines[2].startswith("studiosync: Google sign-in was refused (access_denied")
 
 
 def test_print_link_puts_only_the_address_on_stdout(demo: Demo) -> None:

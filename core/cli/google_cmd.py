@@ -74,7 +74,7 @@ def _seconds(text: str) -> float:
 
 def _auth(ctx: CliContext, args: argparse.Namespace) -> int:
     from studiosync.core.errors import OperationError
-    from studiosync.core.google.signin import SignInRefused
+    from studiosync.core.google.signin_text import SignInRefused
 
     studio = ctx.studio
     # --print-link: stdout carries the address alone; the words around it go to stderr.
@@ -99,10 +99,10 @@ def _auth(ctx: CliContext, args: argparse.Namespace) -> int:
                 # paste_reader, not stdin.readline: it stops reading as soon as the loopback redirect wins, so
                 # no thread is left blocked inside stdin (holding its lock) while the command finishes.
                 pasted=session.paste_reader(stdin) if stdin is not None else None,
-                # A pasted address that cannot be used (stale, foreign, already used) is explained and the
-                # wait goes on; Cancel on the consent page, or an account another user already syncs
-                # (refused by finish_auth, nothing stored), ends the command. Linking inside the wait lets
-                # the browser's tab say how the sign-in ended.
+                # A pasted address that cannot be used (stale, foreign, refused) is explained and the wait
+                # goes on; Cancel on the consent page, or an account another user already syncs (refused
+                # by finish_auth, nothing stored), reaching the listener ends the command. Linking inside
+                # the wait lets the browser's tab say how the sign-in ended.
                 on_rejected=lambda why: print(f"studiosync: {why}", file=sys.stderr, flush=True),
                 accept=lambda result: linked.append(studio.google.finish_auth(args.login, result)),
                 stop_on_refusal=True,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import http.server
+import logging
 import os
 import select
 import sys
@@ -18,9 +19,10 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any, TextIO
 
-Offer = Callable[[str], tuple[bool, str]]  # address -> (accepted, why not)
-Outcome = Callable[[str, float], tuple[bool, str | None]]  # address, timeout -> (known, failure)
+Offer = Callable[[str], tuple[bool, str, int]]  # address -> (accepted, why not, ticket)
+Outcome = Callable[[int, float], tuple[bool, str | None]]  # ticket, timeout -> (known, failure)
 OUTCOME_WAIT_S = 15.0  # how long the browser's tab waits to say how the sign-in ended
+log = logging.getLogger("studiosync.google.loopback")
 
 
 class LoopbackListener:
@@ -54,6 +56,10 @@ class _Server(http.server.ThreadingHTTPServer):
         self.offer, self.outcome = offer, outcome
         super().__init__(address, _RedirectHandler)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A browser closing its tab mid-answer is normal: never print a traceback on the person's terminal.
+        log.debug("sign-in listener: a request from %s failed", client_address, exc_info=True)
+
 
 class _RedirectHandler(http.server.BaseHTTPRequestHandler):
     timeout = 10  # a stalled browser connection must not pin a thread forever
@@ -65,11 +71,11 @@ class _RedirectHandler(http.server.BaseHTTPRequestHandler):
             self._reply(404, "Waiting for Google sign-in.")
             return
         url = f"http://localhost:{self.server.server_address[1]}{self.path}"
-        accepted, reason = self.server.offer(url)
+        accepted, reason, ticket = self.server.offer(url)
         if not accepted:
             self._reply(400, f"studiosync could not use this sign-in: {reason.rstrip('.')}.")
             return
-        known, failure = self.server.outcome(url, OUTCOME_WAIT_S)
+        known, failure = self.server.outcome(ticket, OUTCOME_WAIT_S)
         if not known:
             self._reply(200, "Google sign-in received. You can close this tab and return to studiosync.")
         elif failure is None:

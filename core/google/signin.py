@@ -11,7 +11,8 @@ not change, and Google issues a fresh code every time). It suits a CLI (stdin re
 Textual console (a paste field + a worker blocked in `wait`).
 
 The same `Flow` object serves the URL and every code exchange: it holds the PKCE code_verifier. This module
-never stores anything: the caller links the account (`accept`) and keeps the token.
+never stores anything: the caller links the account (`accept`) and keeps the token. Its words are in
+signin_text.py.
 """
 
 from __future__ import annotations
@@ -38,16 +39,18 @@ from studiosync.core.google.oauth import (
     allow_http_if_loopback,
     granted_scopes,
 )
+from studiosync.core.google.signin_text import (
+    AGAIN,
+    SignInRefused,
+    not_a_redirect,
+    one_line,
+    refusal,
+    scope_name,
+)
 
 TOKEN_TIMEOUT_S = 30.0
 NOBODY_WAITING_S = 3.0  # the loopback page gives up waiting for an outcome when no wait() shows up
-_AGAIN = "open the link again, choose the account and click Allow"
-_SCOPE_WORDS = {"calendar": "Calendar", "contacts": "Contacts"}
 log = logging.getLogger("studiosync.google.signin")
-
-
-class SignInRefused(OperationError):
-    """Google (or the person, with Cancel) refused the sign-in: the redirect carries `error=`."""
 
 
 class AuthorizationSession:
@@ -75,9 +78,10 @@ class AuthorizationSession:
         self.policy = policy
         allow_http_if_loopback(client)
         self._cond = threading.Condition()
-        self._pending: deque[str] = deque()  # accepted addresses not tried yet, oldest first
-        self._seen: set[str] = set()  # codes (or refusal addresses) already offered: each works once
-        self._outcomes: dict[str, str | None] = {}  # address -> None (signed in) or why it failed
+        self._pending: deque[tuple[int, str, bool]] = deque()  # (ticket, address, pasted), oldest first
+        self._tickets = 0  # numbers the addresses taken: the same refusal address may come twice
+        self._seen: set[str] = set()  # codes already offered: each works once
+        self._outcomes: dict[int, str | None] = {}  # ticket -> None (signed in) or why it failed
         self._waiting = 0  # threads inside wait(): only then is an address tried at once
         self._cancelled = False
         self._closed = False
@@ -106,49 +110,32 @@ class AuthorizationSession:
     # -- delivering a redirect (either path) ------------------------------------------------------------
     def submit_redirect_url(self, url: str) -> None:
         """Accept a pasted redirect address (thread-safe). InputError says, in one line, why it is unusable."""
-        accepted, reason = self._offer(url.strip())
+        accepted, reason, _ = self._offer(url.strip(), pasted=True)
         if not accepted:
             raise InputError(reason)
 
-    def _offer(self, url: str, *, queue: bool = True) -> tuple[bool, str]:
-        """Check a redirect address and queue it for a try. Returns (accepted, why not)."""
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            return (
-                False,
-                "that is not the redirect URL: paste the whole address from the browser's address bar "
-                "(http://localhost:PORT/?state=…&code=…)",
-            )
-        query = urllib.parse.parse_qs(parts.query)
-        if "code" not in query and "error" not in query:
-            return (
-                False,
-                "that URL has no code=... parameter: paste the address of the page Google redirected to, "
-                "not the sign-in link",
-            )
-        if query.get("state", [""])[0] != self.state:
-            return (
-                False,
-                "that URL belongs to another sign-in attempt (state does not match): open the link shown "
-                "here and paste the address you land on",
-            )
-        key = query["code"][0] if "code" in query else url
+    def _offer(self, url: str, *, queue: bool = True, pasted: bool = False) -> tuple[bool, str, int]:
+        """Check a redirect address and queue it for a try. Returns (accepted, why not, its ticket)."""
+        why = not_a_redirect(url, self.state)
+        if why:
+            return False, why, 0
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+        code = query["code"][0] if "code" in query else None
         with self._cond:
             if self._result is not None:
-                return False, "this sign-in is already complete"
+                return False, "this sign-in is already complete", 0
             if self._cancelled or self._closed:
-                return False, "this sign-in was cancelled or timed out: start a new one"
-            if key in self._seen:
-                return (
-                    False,
-                    "that address was already used (a sign-in code works once): "
-                    f"{_AGAIN}, then paste the new address",
-                )
-            self._seen.add(key)
+                return False, "this sign-in was cancelled or timed out: start a new one", 0
+            if code is not None and code in self._seen:
+                why = f"that address was already used (a sign-in code works once): {AGAIN}, then paste the new address"
+                return False, why, 0
+            if code is not None:
+                self._seen.add(code)
+            self._tickets += 1
             if queue:
-                self._pending.append(url)
+                self._pending.append((self._tickets, url, pasted))
                 self._cond.notify_all()
-        return True, ""
+            return True, "", self._tickets
 
     def cancel(self) -> None:
         with self._cond:
@@ -161,8 +148,9 @@ class AuthorizationSession:
         with self._cond:
             return self._result is not None or self._cancelled or self._closed
 
-    def outcome(self, url: str, timeout: float) -> tuple[bool, str | None]:
-        """For the loopback page: wait for how `url` ended, while someone is (or is about to be) in wait().
+    def outcome(self, ticket: int, timeout: float) -> tuple[bool, str | None]:
+        """For the loopback page: how the address with this ticket ended, waiting while someone is (or is
+        about to be) in wait().
 
         Returns (True, None) signed in, (True, why) failed, (False, None) not known in time. Nobody in
         wait() for NOBODY_WAITING_S (say, a caller that only ever pastes): the page does not hang on.
@@ -170,16 +158,16 @@ class AuthorizationSession:
         deadline = time.monotonic() + timeout
         idle_since = time.monotonic()
         with self._cond:
-            while url not in self._outcomes and not self._closed:
+            while ticket not in self._outcomes and not self._closed:
                 now = time.monotonic()
                 if self._waiting:
                     idle_since = now
                 if now >= deadline or now - idle_since >= NOBODY_WAITING_S:
                     return False, None
                 self._cond.wait(min(0.2, deadline - now))
-            if url not in self._outcomes:
+            if ticket not in self._outcomes:
                 return False, None
-            return True, self._outcomes[url]
+            return True, self._outcomes[ticket]
 
     # -- finishing --------------------------------------------------------------------------------------
     def wait(
@@ -197,9 +185,10 @@ class AuthorizationSession:
         offered. `accept(result)` may refuse the account (raise a StudioSyncError: say, already linked
         to another user). Every refused address, failed exchange or refused account goes to
         `on_rejected` as one line and the wait goes on; without `on_rejected` the first failure is
-        raised. With `stop_on_refusal`, the person's decisive answers end the wait, raising them: a
-        redirect carrying `error=` (Cancel on the consent page) or an account `accept` refuses.
-        Cancel and timeout end it with OperationError and close the listener.
+        raised. With `stop_on_refusal`, the person's decisive answers in the browser end the wait,
+        raising them: a redirect reaching the listener with `error=` (Cancel on the consent page), or
+        with an account `accept` refuses. A pasted address never ends it: whoever pastes is there to
+        paste another. Cancel and timeout end it with OperationError and close the listener.
         """
         if pasted is not None:
             threading.Thread(
@@ -210,31 +199,32 @@ class AuthorizationSession:
             self._waiting += 1
         try:
             while True:
-                url = self._next(deadline, timeout)
-                if url is None:  # another thread signed in meanwhile
+                pending = self._next(deadline, timeout)
+                if pending is None:  # another thread signed in meanwhile
                     assert self._result is not None
                     return self._result
+                ticket, url, pasted = pending
                 try:
                     result = self._attempt(url, accept)
                 except StudioSyncError as exc:
                     decisive = isinstance(exc, SignInRefused) or getattr(exc, "refused_account", False)
-                    if on_rejected is None or (stop_on_refusal and decisive):
+                    if on_rejected is None or (stop_on_refusal and decisive and not pasted):
                         # This sign-in ends here: the browser's tab must not suggest opening the link again.
                         self._settle(
-                            url, f"{' '.join(exc.message.split())} (see studiosync for what to do next)"
+                            ticket, f"{' '.join(exc.message.split())} (see studiosync for what to do next)"
                         )
                         raise
-                    self._settle(url, _line(exc))
-                    on_rejected(_line(exc))
+                    self._settle(ticket, one_line(exc))
+                    on_rejected(one_line(exc))
                     continue
-                self._settle(url, None)
+                self._settle(ticket, None)
                 self.close()
                 return result
         finally:
             with self._cond:
                 self._waiting -= 1
 
-    def _next(self, deadline: float | None, timeout: float | None) -> str | None:
+    def _next(self, deadline: float | None, timeout: float | None) -> tuple[int, str, bool] | None:
         """The next address to try; None once signed in. Raises (and closes) on cancel or timeout."""
         with self._cond:
             self._cond.wait_for(
@@ -255,9 +245,9 @@ class AuthorizationSession:
         self.close()
         raise failure
 
-    def _settle(self, url: str, failure: str | None) -> None:
+    def _settle(self, ticket: int, failure: str | None) -> None:
         with self._cond:
-            self._outcomes[url] = failure
+            self._outcomes[ticket] = failure
             self._cond.notify_all()
 
     def complete_with_redirect_url(self, url: str) -> AuthResult:
@@ -267,7 +257,7 @@ class AuthorizationSession:
                 return self._result
             if self._cancelled:
                 raise OperationError("Google sign-in was cancelled.")
-        accepted, reason = self._offer(url.strip(), queue=False)
+        accepted, reason, _ = self._offer(url.strip(), queue=False)
         if not accepted:
             raise InputError(reason)
         result = self._attempt(url.strip(), None)
@@ -293,7 +283,7 @@ class AuthorizationSession:
             line = line.strip()
             if not line:
                 continue
-            accepted, reason = self._offer(line)
+            accepted, reason, _ = self._offer(line, pasted=True)
             if not accepted and on_rejected is not None:
                 on_rejected(reason)
 
@@ -320,7 +310,7 @@ class AuthorizationSession:
                 first = str(exc).splitlines()[0][:200] if str(exc) else ""
                 raise OperationError(
                     f"Google sign-in failed unexpectedly ({exc.__class__.__name__}{': ' + first if first else ''})",
-                    fix=f"{_AGAIN}; if it happens again, the log has the details",
+                    fix=f"{AGAIN}; if it happens again, the log has the details",
                 ) from exc
             with self._cond:
                 self._result = result
@@ -330,7 +320,7 @@ class AuthorizationSession:
     def _exchange(self, url: str) -> AuthResult:
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
         if "error" in query:
-            raise _refusal(query["error"][0], query.get("error_description", [""])[0])
+            raise refusal(query["error"][0], query.get("error_description", [""])[0])
         # oauthlib checks the scheme of the redirect too; the listener is plain http by nature, so the
         # URL is rewritten the way run_local_server does. (The state was verified in _offer.)
         secure_url = "https://" + url.split("://", 1)[1] if url.startswith("http://") else url
@@ -348,7 +338,7 @@ class AuthorizationSession:
         except oauth_errors.OAuth2Error as exc:
             raise OperationError(
                 f"Google did not accept that sign-in code ({exc.error}: {exc.description or 'no details'})",
-                fix=f"a code works once and only for a few minutes: {_AGAIN}, then paste the new address",
+                fix=f"a code works once and only for a few minutes: {AGAIN}, then paste the new address",
             ) from exc
         except OSError as exc:  # requests' ConnectionError/Timeout derive from OSError
             raise GoogleError(problem("network", type(exc).__name__)) from exc
@@ -356,7 +346,7 @@ class AuthorizationSession:
         granted = granted_scopes(self._flow.oauth2session.token, self.scopes)
         missing = [s for s in self.scopes if s not in granted]
         if missing:
-            names = ", ".join(_scope_name(s) for s in missing)
+            names = ", ".join(scope_name(s) for s in missing)
             raise OperationError(
                 f"Google granted only part of the access (not granted: {names})",
                 fix="open the link again and tick both Calendar and Contacts before clicking Allow",
@@ -385,26 +375,3 @@ class AuthorizationSession:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _refusal(error: str, description: str) -> SignInRefused:
-    detail = f"{error}: {description}" if description else error
-    if error == "access_denied":
-        return SignInRefused(
-            f"Google sign-in was refused ({detail}: Cancel was clicked, or the account may not grant access)",
-            fix=_AGAIN,
-        )
-    return SignInRefused(
-        f"Google refused the sign-in ({detail})",
-        fix=f"{_AGAIN}; if it recurs, check the OAuth client in Google Cloud console (APIs & Services > Credentials)",
-    )
-
-
-def _scope_name(scope: str) -> str:
-    tail = scope.rsplit("/", 1)[-1]
-    return _SCOPE_WORDS.get(tail.split(".")[0], tail)
-
-
-def _line(exc: StudioSyncError) -> str:
-    text = " ".join((exc.message or exc.__class__.__name__).split())
-    return f"{text} — {' '.join(exc.fix.split())}" if exc.fix else text

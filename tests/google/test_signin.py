@@ -98,10 +98,14 @@ def test_cancel_is_said_once_and_the_session_stays_usable(session: Authorization
     assert waiter.result().account_email == ANN
 
 
-def test_a_refusal_ends_the_wait_when_asked(session: AuthorizationSession) -> None:
-    """The CLI's way: Cancel on the consent page ends the command (one line), nothing is left waiting."""
+def test_a_refusal_in_the_browser_ends_the_wait_when_asked(session: AuthorizationSession) -> None:
+    """The CLI's way: Cancel on the consent page, reaching the listener, ends the command in one line; a
+    pasted refusal is only explained (whoever pastes is there to paste another address)."""
     waiter = Waiter(session, stop_on_refusal=True)
     session.submit_redirect_url(consent_redirect(session.url, decision="cancel"))
+    assert "access_denied" in waiter.next_rejection() and not session.done
+    status, _, body = browse(session.url, decision="cancel")
+    assert status == 400 and "open the link again" not in body  # this sign-in is over: the tab says so
     error = waiter.result()
     assert isinstance(error, SignInRefused) and "access_denied" in error.message
 
