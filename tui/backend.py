@@ -25,7 +25,8 @@ from studiosync.tui.clock import Clock
 
 if TYPE_CHECKING:
     from studiosync.core.explain import Explanation
-    from studiosync.core.google.oauth import AuthorizationSession, AuthResult
+    from studiosync.core.google.oauth import AuthResult
+    from studiosync.core.google.signin import AuthorizationSession
     from studiosync.core.studio.google_accounts import CalendarInfo
     from studiosync.core.studio.studio import Studio
 
@@ -265,7 +266,12 @@ class Backend:
 
     def begin_auth(self, login: str, login_hint: str | None = None) -> AuthorizationSession:
         self.require_self_or_admin(login)
-        return self.studio.google.begin_auth(login, login_hint=login_hint or self.login_hints.get(login))
+        hint = login_hint or self.login_hints.get(login)
+        if hint is None and self.demo:
+            from studiosync.core.demo_consent import demo_account
+
+            hint = demo_account(login)  # a user added during the demo signs up a fresh demo account
+        return self.studio.google.begin_auth(login, login_hint=hint)
 
     def finish_auth(self, login: str, result: AuthResult) -> GooglePrefs:
         self.require_self_or_admin(login)
@@ -276,13 +282,13 @@ class Backend:
         return self.studio.google.remove(login)
 
     def demo_consent(self, url: str) -> None:
-        """Demo only: play the browser. The emulator consents at once and redirects to our loopback listener."""
-        import urllib.request
+        """Demo only: play the person at the browser, clicking Allow on the emulator's consent page for the
+        account it preselects; the emulator then redirects to our loopback listener."""
+        from studiosync.core.demo_consent import allow_on_consent_page
 
         if not self.demo:
             raise InputError("automatic consent exists only in the demo")
-        with urllib.request.urlopen(url, timeout=15) as response:  # follows the 302 to http://localhost:PORT/
-            response.read()
+        allow_on_consent_page(url)
 
     def add_group(self, name: str) -> ClientGroup:
         self.require_admin()

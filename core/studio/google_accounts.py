@@ -20,7 +20,8 @@ from studiosync.core.studio.timeparse import stamp
 if TYPE_CHECKING:
     from google.oauth2.credentials import Credentials
     from studiosync.core.google.errors import GoogleError
-    from studiosync.core.google.oauth import AuthorizationSession, AuthResult, ClientConfig
+    from studiosync.core.google.oauth import AuthResult, ClientConfig
+    from studiosync.core.google.signin import AuthorizationSession
     from studiosync.core.google.tokens import StoredToken
     from studiosync.core.studio.studio import Studio
 
@@ -82,7 +83,7 @@ class GoogleAccounts:
 
     def begin_auth(self, login: str, *, login_hint: str | None = None) -> AuthorizationSession:
         """Start OAuth: the session carries the URL to open and completes by redirect or pasted URL."""
-        from studiosync.core.google.oauth import AuthorizationSession
+        from studiosync.core.google.signin import AuthorizationSession
 
         self._staff(login)
         return AuthorizationSession(self.client_config(), api_root=self.api_root(), login_hint=login_hint)
