@@ -184,6 +184,7 @@ class AuthorizationSession:
         login_hint: str | None = None,
         policy: RetryPolicy = DEFAULT_POLICY,
         listen_host: str = "127.0.0.1",
+        redirect_uri: str | None = None,
     ) -> None:
         self.client = client
         self.api_root = api_root
@@ -201,7 +202,9 @@ class AuthorizationSession:
         self._server = _LoopbackServer((listen_host, 0), self)
         self.port: int = self._server.server_address[1]
         # "localhost", not 127.0.0.1: what Google registers for Desktop clients, and what `ssh -L` users type.
-        self.redirect_uri = f"http://localhost:{self.port}/"
+        # `redirect_uri` instead: a "web" client's registered callback (`studiosync web --public-url`),
+        # whose server forwards the redirect to this listener.
+        self.redirect_uri = redirect_uri or f"http://localhost:{self.port}/"
         # A short poll interval: close() (shutdown) waits for the loop to notice, and a person is waiting.
         self._thread = threading.Thread(
             target=self._server.serve_forever,
