@@ -194,9 +194,16 @@ class WebServer:
             on_sign_in=self._sign_in_started,
         )
         self.sessions[session_id] = session
-        event("INFO", "web session opened", address=client, session=session_id, open=len(self.sessions))
         try:
             await session.start(_size(request.query.get("width"), 80), _size(request.query.get("height"), 24))
+            event(
+                "INFO",
+                "web session opened",
+                address=client,
+                session=session_id,
+                pid=session.pid,
+                open=len(self.sessions),
+            )
             await session.pump()
         except Exception as exc:  # noqa: BLE001 - one broken session must not take the server down
             log.error("web session %s failed", session_id, exc_info=exc)

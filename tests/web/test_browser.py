@@ -1,0 +1,226 @@
+"""`studiosync web` in a real headless Chromium: log in, set up a Google tab, throttling, shutdown.
+
+One server and one browser for the module (the demo studio with its Google emulator in this process);
+everything is read back from outside: the screen through xterm.js's buffer, the studio through the CLI
+(`google show --json`) and the log file. Skips only where no Chromium exists (.ci/run installs it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from studiosync.tui.web.browser import XtermPage, find_chromium, free_port, log_records, start_chromium
+
+pytestmark = [
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.skipif(
+        find_chromium() is None,
+        reason="no Chromium on this machine: apt-get install chromium chromium-driver (.ci/run does as root)",
+    ),
+]
+selenium = pytest.importorskip("selenium", reason="selenium is missing: pip install -e '.[test]'")
+
+STUDIO_NAME = "Lumen Photo Studio"
+PASSWORDS = {"cara": "cara-pass-2026", "ben": "ben-pass-2026"}
+
+
+def studiosync(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "studiosync", "--home", str(home), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(),
+    )
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+
+
+class WebProcess:
+    def __init__(self, home: Path, *extra: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "studiosync", "--home", str(home), "web", "--port", str(self.port), *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_env(),
+        )
+        deadline = time.monotonic() + 30
+        import socket
+
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"studiosync web did not start: {self.proc.communicate()}") from None
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from studiosync.core.demo import build_demo
+
+    home = tmp_path_factory.mktemp("web") / "home"
+    os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    built = build_demo(home)
+    for login, password in PASSWORDS.items():
+        # The contract: an admin sets a password from a script, on stdin.
+        done = studiosync(home, "users", "passwd", login, "--password-stdin", stdin=password + "\n")
+        assert done.returncode == 0, done.stderr
+    assert studiosync(home, "prefs", "name", STUDIO_NAME).returncode == 0
+    yield built
+    built.close()
+
+
+@pytest.fixture(scope="module")
+def server(demo: object) -> Iterator[WebProcess]:
+    web = WebProcess(demo.home)  # type: ignore[attr-defined]
+    yield web
+    web.stop()
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[object]:
+    browser = start_chromium()
+    yield browser
+    browser.quit()
+
+
+@pytest.fixture
+def page(driver: object, server: WebProcess) -> Iterator[XtermPage]:
+    """A fresh session: the page (re)loaded, any extra tabs closed afterwards."""
+    page = XtermPage(driver)
+    main = driver.current_window_handle  # type: ignore[attr-defined]
+    page.open(server.url)
+    yield page
+    for handle in driver.window_handles:  # type: ignore[attr-defined]
+        if handle != main:
+            driver.switch_to.window(handle)  # type: ignore[attr-defined]
+            driver.close()  # type: ignore[attr-defined]
+    driver.switch_to.window(main)  # type: ignore[attr-defined]
+    driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {}})  # type: ignore[attr-defined]
+
+
+def test_the_page_is_titled_with_the_studio_name_and_lists_nobody(page: XtermPage) -> None:
+    screen = page.wait_for("Log in to the software")
+    assert page.driver.title == STUDIO_NAME
+    assert STUDIO_NAME in screen
+    assert "Cara" not in screen and "Pat Owner" not in screen  # the web login is typed, not picked
+
+
+def test_a_photographer_sets_up_her_google_tab_in_the_browser(
+    page: XtermPage, demo: object, tmp_path: Path
+) -> None:
+    home: Path = demo.home  # type: ignore[attr-defined]
+    page.log_in("cara", PASSWORDS["cara"])
+    top = page.wait_for("Cara Singh (cara)")
+    assert "Google tab" in top.splitlines()[0] and "Dashboard" not in top  # a non-admin's sections only
+
+    # Every section by mouse (the sidebar) and by the palette, whatever keys the browser keeps.
+    page.click_text("Appointments", max_col=20)
+    page.wait_until(lambda: "Appointments" in page.lines()[0], "the Appointments section")
+    page.keys(selenium.webdriver.common.keys.Keys.CONTROL + "p")
+    page.wait_for("Search for commands")
+    page.keys("go: google")
+    page.wait_for("go: google tab")
+    page.keys(selenium.webdriver.common.keys.Keys.ENTER)
+    page.wait_until(lambda: "Google tab" in page.lines()[0], "the Google tab")
+
+    # Authenticate My Google Account opens Google's page (here the emulator's) in a new browser tab.
+    # On Google's page the person picks the account to allow (the emulator's control API plays that).
+    demo.emulator.set_consent_account("cara@studio-demo.test")  # type: ignore[attr-defined]
+    tabs_before = set(page.driver.window_handles)
+    page.click_text("Authenticate My Google Account")
+    page.wait_until(lambda: set(page.driver.window_handles) - tabs_before, "Google's page in a new tab")
+    page.wait_for("Authenticated as cara@", timeout=30)  # the emulator consents; the redirect comes back
+    page.wait_until(lambda: "Authenticate My Google Account" not in page.text(), "the dialog to close")
+
+    # Change a setting with the mouse, save, and read it back through the CLI.
+    row, col = page.find("Download Tentative")
+    box = page.cell(row, col - 2)
+    page.click(row, col + 3)
+    page.wait_until(lambda: page.cell(row, col - 2) != box, "the checkbox to turn on")
+    page.click_text("Save", after_row=row)
+    page.wait_for("Saved the Google tab of cara")
+    shown = json.loads(studiosync(home, "google", "show", "cara", "--json").stdout)
+    assert shown["tentative"] is True and shown["account_email"] == "cara@studio-demo.test"
+    shot = tmp_path / "web-google-tab.png"
+    assert page.driver.save_screenshot(str(shot)) and shot.read_bytes()[:4] == b"\x89PNG"
+
+    # Log out with the visible button: the session ends and the log says who, from where.
+    page.click_text("Log out")
+    page.wait_until(page.closed, "the session to end")
+    logins = [r for r in log_records(home, "web login") if r.get("login") == "cara"]
+    assert logins and logins[-1]["address"] == "127.0.0.1" and logins[-1]["user"] == "cara"
+    logouts = page.wait_until(
+        lambda: [r for r in log_records(home, "web logout") if r.get("login") == "cara"], "the logout record"
+    )
+    assert logouts[-1]["reason"] == "logged out" and logouts[-1]["address"] == "127.0.0.1"
+
+
+def test_six_wrong_passwords_are_throttled(page: XtermPage, demo: object) -> None:
+    home: Path = demo.home  # type: ignore[attr-defined]
+    # As if through the TLS proxy on this machine: its X-Forwarded-For names the client.
+    page.driver.execute_cdp_cmd("Network.enable", {})
+    page.driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"X-Forwarded-For": "203.0.113.7"}})
+    page.open(page.driver.current_url)
+    page.log_in("ben", "not-his-password-1")
+    failed = lambda: [r for r in log_records(home, "web login failed") if r.get("address") == "203.0.113.7"]  # noqa: E731
+    page.wait_until(lambda: len(failed()) == 1, "the first failure")
+    from selenium.webdriver.common.keys import Keys
+
+    for attempt in range(2, 6):
+        page.keys(f"not-his-password-{attempt}", Keys.ENTER)
+        page.wait_until(lambda n=attempt: len(failed()) == n, f"failure {attempt}")
+    page.wait_for("too many failed logins")
+    page.keys("not-his-password-6", Keys.ENTER)  # the sixth: refused without a look at the password
+    page.wait_until(lambda: log_records(home, "web login refused: locked"), "the lock")
+    page.keys(PASSWORDS["ben"], Keys.ENTER)  # even the right one, during the lock
+    page.wait_until(lambda: len(log_records(home, "web login refused: locked")) == 2, "the second refusal")
+    assert "try again in" in page.text() and "Ben Ortiz (ben)" not in page.text()
+    assert failed()[-1]["locked"] in ("login", "address") and failed()[-1]["lock_seconds"] == 30
+    log_text = (home / "logs" / "studiosync.log").read_text()
+    assert "not-his-password" not in log_text and PASSWORDS["ben"] not in log_text
+
+
+def test_sigterm_ends_the_server_and_its_sessions_within_ten_seconds(demo: object, driver: object) -> None:
+    home: Path = demo.home  # type: ignore[attr-defined]
+    web = WebProcess(home, "--idle-timeout", "5")
+    try:
+        page = XtermPage(driver)
+        page.open(web.url)
+        page.wait_for("Log in to the software")
+        opened = page.wait_until(
+            lambda: [r for r in log_records(home, "web session opened") if r.get("pid")], "the session"
+        )
+        console_pid = opened[-1]["pid"]
+        started = time.monotonic()
+        web.proc.send_signal(signal.SIGTERM)
+        assert web.proc.wait(timeout=10) == 0
+        assert time.monotonic() - started < 10
+        assert "stopped" in web.proc.stderr.read()  # type: ignore[union-attr]
+        with pytest.raises(ProcessLookupError):
+            os.kill(console_pid, 0)
+        page.wait_until(page.closed, "the page to show the session ended")
+    finally:
+        web.stop()
