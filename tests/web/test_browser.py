@@ -48,11 +48,21 @@ def _env() -> dict[str, str]:
 
 
 class WebProcess:
-    def __init__(self, home: Path, *extra: str) -> None:
-        self.port = free_port()
+    def __init__(self, home: Path, *extra: str, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "studiosync", "--home", str(home), "web", "--port", str(self.port), *extra],
+            [
+                sys.executable,
+                "-m",
+                "studiosync",
+                "--home",
+                str(home),
+                "web",
+                "--port",
+                str(self.port),
+                *extra,
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -182,7 +192,9 @@ def test_six_wrong_passwords_are_throttled(page: XtermPage, demo: object) -> Non
     home: Path = demo.home  # type: ignore[attr-defined]
     # As if through the TLS proxy on this machine: its X-Forwarded-For names the client.
     page.driver.execute_cdp_cmd("Network.enable", {})
-    page.driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"X-Forwarded-For": "203.0.113.7"}})
+    page.driver.execute_cdp_cmd(
+        "Network.setExtraHTTPHeaders", {"headers": {"X-Forwarded-For": "203.0.113.7"}}
+    )
     page.open(page.driver.current_url)
     page.log_in("ben", "not-his-password-1")
     failed = lambda: [r for r in log_records(home, "web login failed") if r.get("address") == "203.0.113.7"]  # noqa: E731
@@ -222,5 +234,61 @@ def test_sigterm_ends_the_server_and_its_sessions_within_ten_seconds(demo: objec
         with pytest.raises(ProcessLookupError):
             os.kill(console_pid, 0)
         page.wait_until(page.closed, "the page to show the session ended")
+    finally:
+        web.stop()
+
+
+def test_with_a_public_url_and_a_web_client_sign_in_comes_straight_back(
+    demo: object, driver: object, tmp_path: Path
+) -> None:
+    """Google redirects to `studiosync web`'s /oauth2callback; no paste. The doctor agrees with the setup."""
+    emu = demo.emulator  # type: ignore[attr-defined]
+    home = tmp_path / "home"
+    port = free_port()
+    public = f"http://127.0.0.1:{port}"  # Google allows plain http only on loopback: fine for a test
+    secrets = emu.register_client("web-console-client", "web-secret", [f"{public}/oauth2callback"])
+    section = dict(secrets["installed"], redirect_uris=[f"{public}/oauth2callback"])
+    client_file = tmp_path / "web_client.json"
+    client_file.write_text(json.dumps({"web": section}))
+    emu.add_account("dan@studio-demo.test", name="Dan Web")
+    emu.set_consent_account("dan@studio-demo.test")
+    assert (
+        studiosync(
+            home, "users", "add", "dan", "--name", "Dan Web", "--password-stdin", stdin="dan-pass-2026\n"
+        ).returncode
+        == 0
+    )
+    done = studiosync(
+        home,
+        "prefs",
+        "google",
+        "--client-secrets",
+        str(client_file),
+        "--api-endpoint",
+        emu.url,
+        "--published",
+    )
+    assert done.returncode == 0, done.stderr
+    web = WebProcess(home, "--public-url", public, port=port)
+    try:
+        doctor = json.loads(studiosync(home, "doctor", "--json").stdout)
+        oauth = next(c for c in doctor["checks"] if c["name"] == "oauth_client")
+        assert oauth["status"] == "pass", oauth
+        page = XtermPage(driver)
+        page.open(web.url)
+        page.log_in("dan", "dan-pass-2026")
+        page.wait_for("Dan Web (dan)")
+        tabs_before = set(page.driver.window_handles)
+        page.click_text("Authenticate My Google Account")
+        new = page.wait_until(
+            lambda: set(page.driver.window_handles) - tabs_before, "Google's page in a new tab"
+        )
+        page.wait_for("Authenticated as dan@studio-demo.test", timeout=30)
+        main = page.driver.current_window_handle
+        page.driver.switch_to.window(new.pop())
+        assert page.driver.current_url.startswith(f"{public}/oauth2callback?")
+        assert "Google sign-in received" in page.driver.page_source
+        page.driver.close()
+        page.driver.switch_to.window(main)
     finally:
         web.stop()

@@ -161,7 +161,15 @@ class XtermPage:
         ActionChains(self.driver).move_to_element_with_offset(screen, int(x), int(y)).click().perform()
 
     def click_text(self, text: str, **where: Any) -> tuple[int, int]:
-        row, col = self.find(text, **where)
+        """Click `text` once it is on the screen (a section may still be loading)."""
+
+        def found() -> tuple[int, int] | None:
+            try:
+                return self.find(text, **where)
+            except AssertionError:
+                return None
+
+        row, col = self.wait_until(found, repr(text))
         self.click(row, col + min(2, len(text) - 1))
         return row, col
 
