@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -17,7 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from studiosync.tui.web.browser import XtermPage, find_chromium, free_port, log_records, start_chromium
+from studiosync.tui.web.browser import (
+    WebServerProcess,
+    XtermPage,
+    find_chromium,
+    free_port,
+    log_records,
+    start_chromium,
+)
 
 pytestmark = [
     pytest.mark.xdist_group("browser"),
@@ -47,51 +53,11 @@ def _env() -> dict[str, str]:
     return dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
 
 
-class WebProcess:
-    def __init__(self, home: Path, *extra: str, port: int | None = None) -> None:
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "studiosync",
-                "--home",
-                str(home),
-                "web",
-                "--port",
-                str(self.port),
-                *extra,
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=_env(),
-        )
-        deadline = time.monotonic() + 30
-        import socket
-
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"studiosync web did not start: {self.proc.communicate()}") from None
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     from studiosync.core.demo import build_demo
 
     home = tmp_path_factory.mktemp("web") / "home"
-    os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     built = build_demo(home)
     for login, password in PASSWORDS.items():
         # The contract: an admin sets a password from a script, on stdin.
@@ -103,10 +69,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 
 
 @pytest.fixture(scope="module")
-def server(demo: object) -> Iterator[WebProcess]:
-    web = WebProcess(demo.home)  # type: ignore[attr-defined]
+def server(demo: object) -> Iterator[WebServerProcess]:
+    web = WebServerProcess(demo.home)  # type: ignore[attr-defined]
     yield web
-    web.stop()
+    web.kill()
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +83,7 @@ def driver() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(driver: object, server: WebProcess) -> Iterator[XtermPage]:
+def page(driver: object, server: WebServerProcess) -> Iterator[XtermPage]:
     """A fresh session: the page (re)loaded, any extra tabs closed afterwards."""
     page = XtermPage(driver)
     main = driver.current_window_handle  # type: ignore[attr-defined]
@@ -217,7 +183,7 @@ def test_six_wrong_passwords_are_throttled(page: XtermPage, demo: object) -> Non
 
 def test_sigterm_ends_the_server_and_its_sessions_within_ten_seconds(demo: object, driver: object) -> None:
     home: Path = demo.home  # type: ignore[attr-defined]
-    web = WebProcess(home, "--idle-timeout", "5")
+    web = WebServerProcess(home, "--idle-timeout", "5")
     try:
         page = XtermPage(driver)
         page.open(web.url)
@@ -227,15 +193,14 @@ def test_sigterm_ends_the_server_and_its_sessions_within_ten_seconds(demo: objec
         )
         console_pid = opened[-1]["pid"]
         started = time.monotonic()
-        web.proc.send_signal(signal.SIGTERM)
-        assert web.proc.wait(timeout=10) == 0
-        assert time.monotonic() - started < 10
-        assert "stopped" in web.proc.stderr.read()  # type: ignore[union-attr]
+        code, err = web.terminate(timeout=10)
+        assert code == 0 and time.monotonic() - started < 10
+        assert err.splitlines()[-1] == "studiosync web: stopped"
         with pytest.raises(ProcessLookupError):
             os.kill(console_pid, 0)
         page.wait_until(page.closed, "the page to show the session ended")
     finally:
-        web.stop()
+        web.kill()
 
 
 def test_with_a_public_url_and_a_web_client_sign_in_comes_straight_back(
@@ -269,7 +234,7 @@ def test_with_a_public_url_and_a_web_client_sign_in_comes_straight_back(
         "--published",
     )
     assert done.returncode == 0, done.stderr
-    web = WebProcess(home, "--public-url", public, port=port)
+    web = WebServerProcess(home, "--public-url", public, port=port)
     try:
         doctor = json.loads(studiosync(home, "doctor", "--json").stdout)
         oauth = next(c for c in doctor["checks"] if c["name"] == "oauth_client")
@@ -291,4 +256,4 @@ def test_with_a_public_url_and_a_web_client_sign_in_comes_straight_back(
         page.driver.close()
         page.driver.switch_to.window(main)
     finally:
-        web.stop()
+        web.kill()

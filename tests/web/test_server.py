@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -16,34 +13,16 @@ from pathlib import Path
 import aiohttp
 import pytest
 from studiosync.core.studio.studio import Studio
-from studiosync.tui.web.browser import free_port
+from studiosync.tui.web.browser import WebServerProcess
 
 
-def start_web(home: Path, *args: str) -> tuple[subprocess.Popen[str], int]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "studiosync", "--home", str(home), "web", "--port", str(port), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ),
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()
-            return proc, port
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise AssertionError(f"studiosync web did not start: {proc.communicate()}") from None
-            time.sleep(0.05)
+def start_web(home: Path, *args: str) -> tuple[WebServerProcess, int]:
+    web = WebServerProcess(home, *args)
+    return web, web.port
 
 
-def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
-    proc.send_signal(signal.SIGTERM)
-    code = proc.wait(timeout=10)
-    return code, proc.stderr.read() if proc.stderr else ""
+def stop(web: WebServerProcess) -> tuple[int, str]:
+    return web.terminate()
 
 
 @pytest.fixture(scope="module")

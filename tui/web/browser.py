@@ -8,8 +8,12 @@ clicks go to a cell's position on the screen. Every wait polls with a deadline (
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -79,6 +83,47 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class WebServerProcess:
+    """`studiosync --home HOME web --port PORT ...` as a child process, started when its port answers."""
+
+    def __init__(self, home: str | os.PathLike[str], *extra: str, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        argv = [
+            sys.executable,
+            "-m",
+            "studiosync",
+            "--home",
+            str(home),
+            "web",
+            "--port",
+            str(self.port),
+            *extra,
+        ]
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.kill()
+                    raise RuntimeError(f"studiosync web did not start: {self.proc.communicate()}") from None
+                time.sleep(0.05)  # polling a port with a deadline
+
+    def terminate(self, timeout: float = 10.0) -> tuple[int, str]:
+        """SIGTERM, then (exit code, everything it wrote on stderr)."""
+        self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout=timeout)
+        return code, self.proc.stderr.read() if self.proc.stderr else ""
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
 
 
 def start_chromium(width: int = 1200, height: int = 800) -> Any:
