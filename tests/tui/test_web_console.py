@@ -147,3 +147,17 @@ async def test_a_user_changes_their_own_password(tui_studio: Studio) -> None:
         assert not isinstance(app.screen, PasswordScreen)
     assert tui_studio.users.check_password("ann", "brand new pw")
     assert not tui_studio.users.check_password("ann", ANN)
+
+
+async def test_a_tab_left_on_the_login_screen_ends_after_five_minutes(tui_studio: Studio) -> None:
+    app = make_web_app(tui_studio)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.last_input -= 299
+        app._check_idle()
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        app.last_input -= 2
+        app._check_idle()
+        await settle(pilot)
+    assert app.logout_reason == "idle for 5 min"

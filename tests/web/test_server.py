@@ -158,3 +158,11 @@ def test_public_url_is_remembered_for_the_doctor(tmp_path: Path) -> None:
     code, err = stop(proc)
     assert code == 0 and "(public URL https://studio.example.com)" in err
     assert Studio.open(home).prefs.get().web.public_url == "https://studio.example.com"
+
+
+def test_behind_the_tls_proxy_the_page_uses_wss(web: int) -> None:
+    request = urllib.request.Request(f"http://127.0.0.1:{web}/")
+    request.add_header("X-Forwarded-Proto", "https")  # from loopback: our own proxy
+    with urllib.request.urlopen(request, timeout=5) as response:
+        body = response.read().decode()
+    assert f"wss://127.0.0.1:{web}/ws" in body

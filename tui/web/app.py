@@ -31,6 +31,7 @@ from textual.screen import Screen
 from textual.widgets import Button
 
 IDLE_CHECK_SECONDS = 5.0
+LOGIN_IDLE_SECONDS = 300.0
 # Input that means a person is there (mouse movement alone does not: a pointer resting on the page moves).
 _ACTIVITY = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
 
@@ -71,10 +72,10 @@ class WebConsoleApp(StudioSyncApp):
         await super().on_event(event)
 
     def _check_idle(self) -> None:
-        idle = time.monotonic() - self.last_input
-        if idle >= self.web.idle_seconds:
-            minutes = round(self.web.idle_seconds / 60)
-            self.log_out(f"idle for {minutes} min")
+        # Nobody logged in: a tab left on the login screen holds a process for nothing; end it sooner.
+        limit = self.web.idle_seconds if self.backend.viewer else min(self.web.idle_seconds, LOGIN_IDLE_SECONDS)
+        if time.monotonic() - self.last_input >= limit:
+            self.log_out(f"idle for {round(limit / 60)} min")
 
     # -- logging out -----------------------------------------------------------------------------------
     def top_buttons(self) -> Iterable[Button]:

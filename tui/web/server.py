@@ -160,7 +160,11 @@ class WebServer:
         public = self.settings.public_url
         if public and _host_name(request.host) == urlsplit(public).hostname:
             return public
-        return f"{request.scheme}://{request.host}"
+        scheme = request.scheme
+        forwarded = request.headers.get("X-Forwarded-Proto", "").strip().lower()
+        if forwarded in ("http", "https") and self._trusted(request.remote or ""):
+            scheme = forwarded  # an https page behind our TLS proxy needs wss://, not ws://
+        return f"{scheme}://{request.host}"
 
     def _websocket_url(self, request: web.Request) -> str:
         base = self._base_url(request)

@@ -8,6 +8,7 @@ textual-serve's protocol on stdin/stdout, so nothing must print to stdout here; 
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Sequence
 
@@ -30,8 +31,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StudioSyncError as exc:
         print(f"studiosync web session: error: {exc.message}", file=sys.stderr)
         return exc.exit_code
-    app = WebConsoleApp(studio, web)
-    app.run()
+    # textual-serve copies whatever this process writes on stderr into the web server's output: keep a
+    # crash's traceback in the log file instead, where IT reads it with the other records.
+    captured = io.StringIO()
+    sys.stderr = captured
+    try:
+        app = WebConsoleApp(studio, web)
+        app.run()
+    finally:
+        sys.stderr = sys.__stderr__
+        if captured.getvalue().strip():
+            logs.event("ERROR", "web session console failed", session=web.session, output=captured.getvalue())
     return int(app.return_code or 0)
 
 
