@@ -217,7 +217,7 @@ def web_figures(sessions: int, loads: int = 5) -> dict[str, list[float]] | None:
         finally:
             for driver in drivers:
                 driver.quit()
-            web.kill()
+            web.stop()
     return {"paint_s": paints, "rss_mib": rss, "pss_mib": pss}
 
 

@@ -72,7 +72,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 def server(demo: object) -> Iterator[WebServerProcess]:
     web = WebServerProcess(demo.home)  # type: ignore[attr-defined]
     yield web
-    web.kill()
+    web.stop()
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +200,7 @@ def test_sigterm_ends_the_server_and_its_sessions_within_ten_seconds(demo: objec
             os.kill(console_pid, 0)
         page.wait_until(page.closed, "the page to show the session ended")
     finally:
-        web.kill()
+        web.stop()
 
 
 def test_with_a_public_url_and_a_web_client_sign_in_comes_straight_back(
@@ -256,4 +256,4 @@ def test_with_a_public_url_and_a_web_client_sign_in_comes_straight_back(
         page.driver.close()
         page.driver.switch_to.window(main)
     finally:
-        web.kill()
+        web.stop()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -166,3 +169,34 @@ def test_behind_the_tls_proxy_the_page_uses_wss(web: int) -> None:
     with urllib.request.urlopen(request, timeout=5) as response:
         body = response.read().decode()
     assert f"wss://127.0.0.1:{web}/ws" in body
+
+
+def test_console_processes_end_when_the_server_is_killed(tmp_path: Path) -> None:
+    from studiosync.tui.web.browser import log_records
+
+    home = tmp_path / "home"
+    Studio.open(home)
+    web, port = start_web(home)
+
+    async def open_session() -> None:
+        async with aiohttp.ClientSession() as session:
+            ws = await session.ws_connect(f"http://127.0.0.1:{port}/ws", origin=f"http://127.0.0.1:{port}")
+            await asyncio.wait_for(ws.receive(), 30)
+            deadline = time.monotonic() + 30
+            while not log_records(home, "web session opened") and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            web.kill()  # SIGKILL: no chance to close anything
+
+    asyncio.run(open_session())
+    pid = log_records(home, "web session opened")[-1]["pid"]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        raise AssertionError("the console process outlived its web server")
+    # (It ends through the parent check, or sooner if writing to the dead server's pipe fails first.)

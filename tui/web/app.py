@@ -12,6 +12,7 @@ Differences from the terminal console, and why:
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterable
@@ -55,6 +56,7 @@ class WebConsoleApp(StudioSyncApp):
         self.backend.web = web
         web.announce_sign_in = self._announce_sign_in
         self.last_input = time.monotonic()
+        self._server_pid = os.getppid()
         self.logout_reason = "browser closed or server stopped"
         self.title = web.title
 
@@ -72,8 +74,17 @@ class WebConsoleApp(StudioSyncApp):
         await super().on_event(event)
 
     def _check_idle(self) -> None:
+        if os.getppid() != self._server_pid:
+            # The web server died without closing us (killed): the browser is gone, so is our stdin.
+            self.logout_reason = "web server gone"
+            # Logged now: the way out writes to the dead server's pipe and may not reach on_unmount.
+            event("WARNING", "web session ended: web server gone", session=self.web.session)
+            self._hang_up()  # exits, and never lingers if writing to the closed pipe wedges
+            return
         # Nobody logged in: a tab left on the login screen holds a process for nothing; end it sooner.
-        limit = self.web.idle_seconds if self.backend.viewer else min(self.web.idle_seconds, LOGIN_IDLE_SECONDS)
+        limit = (
+            self.web.idle_seconds if self.backend.viewer else min(self.web.idle_seconds, LOGIN_IDLE_SECONDS)
+        )
         if time.monotonic() - self.last_input >= limit:
             self.log_out(f"idle for {round(limit / 60)} min")
 

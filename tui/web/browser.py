@@ -120,6 +120,15 @@ class WebServerProcess:
         code = self.proc.wait(timeout=timeout)
         return code, self.proc.stderr.read() if self.proc.stderr else ""
 
+    def stop(self) -> None:
+        """SIGTERM (the server then ends its sessions), SIGKILL if it is still there after 10 s."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
     def kill(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()

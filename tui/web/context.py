@@ -24,6 +24,8 @@ ENV_CALLBACK = "STUDIOSYNC_WEB_CALLBACK"
 ENV_TITLE = "STUDIOSYNC_WEB_TITLE"
 CALLBACK_PATH = "/oauth2callback"
 SIGN_IN_META = "studiosync_sign_in"  # console process -> web server: {"state": ..., "port": ...}
+# What a spare console process accepts from the web server's one JSON line (nothing else is set).
+SPARE_VARIABLES = frozenset({ENV_CLIENT, ENV_SESSION, ENV_IDLE, ENV_CALLBACK, ENV_TITLE, "COLUMNS", "ROWS"})
 
 
 @dataclass

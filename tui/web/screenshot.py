@@ -21,7 +21,9 @@ def shoot_web(out: Path) -> Path | None:
         print("web screenshot skipped: selenium is missing (pip install -e '.[test]')", file=sys.stderr)
         return None
     if find_chromium() is None:
-        print("web screenshot skipped: no chromium (apt-get install chromium chromium-driver)", file=sys.stderr)
+        print(
+            "web screenshot skipped: no chromium (apt-get install chromium chromium-driver)", file=sys.stderr
+        )
         return None
     from studiosync.core.demo import build_demo
 
@@ -45,5 +47,5 @@ def shoot_web(out: Path) -> Path | None:
         if driver is not None:
             driver.quit()
         if web is not None:
-            web.kill()
+            web.stop()
         demo.close()

@@ -19,12 +19,14 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
+import os
 import secrets
 import shlex
 import socket
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from importlib.resources import files
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -33,7 +35,7 @@ import jinja2
 from aiohttp import ClientSession, ClientTimeout, web
 from studiosync.core.logs import event
 from studiosync.tui.web.context import CALLBACK_PATH, WebContext
-from studiosync.tui.web.sessions import ConsoleSession
+from studiosync.tui.web.sessions import ConsoleSession, SparePool
 from textual_serve.download_manager import DownloadManager
 
 log = logging.getLogger("studiosync.web")
@@ -66,6 +68,7 @@ class WebServer:
             loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, keep_trailing_newline=True
         )
         self._runner: web.AppRunner | None = None
+        self.spares = SparePool(self._command(spare=True), self._spare_environment)
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def application(self) -> web.Application:
@@ -87,12 +90,15 @@ class WebServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
         await site.start()
+        self.spares.refill()
         return [_format_address(s.getsockname()) for s in (site._server.sockets if site._server else [])]  # noqa: SLF001
 
     async def stop(self) -> None:
         """Close every session (its websocket and its process), then the listener."""
         open_sessions = list(self.sessions.values())
-        await asyncio.gather(*(self._close(s) for s in open_sessions), return_exceptions=True)
+        await asyncio.gather(
+            self.spares.close(), *(self._close(s) for s in open_sessions), return_exceptions=True
+        )
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -197,6 +203,7 @@ class WebServer:
             download_manager=self.downloads,
             on_sign_in=self._sign_in_started,
         )
+        session.spares = self.spares
         self.sessions[session_id] = session
         try:
             await session.start(_size(request.query.get("width"), 80), _size(request.query.get("height"), 24))
@@ -220,12 +227,26 @@ class WebServer:
             event("INFO", "web session closed", address=client, session=session_id, open=len(self.sessions))
         return websocket
 
-    def _command(self) -> str:
+    def _command(self, *, spare: bool = False) -> str:
         argv = [sys.executable, "-m", "studiosync.tui.web.session"]
         if self.settings.home:
             argv += ["--home", str(self.settings.home)]
+        if spare:
+            argv.append("--spare")
         # exec: the shell textual-serve starts becomes the console process, so a kill reaches it.
         return "exec " + shlex.join(argv)
+
+    def _spare_environment(self) -> dict[str, str]:
+        """What textual-serve gives every console process; the session's own settings come later."""
+        environment = dict(os.environ)
+        environment.update(
+            TEXTUAL_DRIVER="textual.drivers.web_driver:WebDriver",
+            TEXTUAL_FPS="60",
+            TEXTUAL_COLOR_SYSTEM="truecolor",
+            TERM_PROGRAM="textual",
+            TERM_PROGRAM_VERSION=version("textual-serve"),
+        )
+        return environment
 
     def _environment(self, session_id: str, client: str) -> dict[str, str]:
         public = self.settings.public_url

@@ -4,7 +4,8 @@ textual-serve's AppService starts the process and speaks its stdin/stdout protoc
 what `studiosync web` needs: the session's environment (client address, idle timeout...), the sign-in
 announcements the process makes (OAuth state -> its loopback port, for the callback route), and a stop
 that always ends: ask the app to quit, then kill it after a grace period, so SIGTERM never waits on a
-wedged session.
+wedged session. `SparePool` keeps one console process started ahead (session.py --spare) that the next
+session takes, so opening the page does not wait for Python to import the console.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from asyncio.subprocess import Process
 from collections.abc import Callable
 
 from aiohttp import WSMsgType, web
@@ -59,6 +61,18 @@ class ConsoleSession(AppService):
         environment = super()._build_environment(width=width, height=height)
         environment.update(self._extra_environment)
         return environment
+
+    spares: SparePool | None = None
+
+    async def _open_app_process(self, width: int = 80, height: int = 24) -> Process:
+        process = self.spares.take() if self.spares is not None else None
+        if process is None or process.stdin is None:
+            return await super()._open_app_process(width, height)
+        settings = dict(self._extra_environment, COLUMNS=str(width), ROWS=str(height))
+        process.stdin.write(json.dumps(settings).encode() + b"\n")
+        await process.stdin.drain()
+        self._process, self._stdin = process, process.stdin
+        return process
 
     async def on_meta(self, data: bytes) -> None:
         try:
@@ -126,6 +140,52 @@ class ConsoleSession(AppService):
         if task is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(task, grace)
+
+
+class SparePool:
+    """One console process started ahead of need, waiting for its session's settings."""
+
+    def __init__(self, command: str, environment: Callable[[], dict[str, str]]) -> None:
+        self._command = command  # ends in --spare
+        self._environment = environment
+        self._spare: Process | None = None
+        self._starting: asyncio.Task[None] | None = None
+        self._closed = False
+
+    def refill(self) -> None:
+        if self._closed or self._starting is not None:
+            return
+        self._starting = asyncio.get_running_loop().create_task(self._start())
+
+    async def _start(self) -> None:
+        try:
+            self._spare = await asyncio.create_subprocess_shell(
+                self._command,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=self._environment(),
+            )
+        except OSError as exc:
+            log.warning("could not start a spare console process: %s", exc)
+        finally:
+            self._starting = None
+        if self._closed:
+            await self.close()
+
+    def take(self) -> Process | None:
+        """The ready spare (a new one starts in the background), or None: start one the slow way."""
+        spare, self._spare = self._spare, None
+        self.refill()
+        return spare if spare is not None and spare.returncode is None else None
+
+    async def close(self) -> None:
+        self._closed = True
+        spare, self._spare = self._spare, None
+        if spare is not None and spare.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                spare.kill()
+            await spare.wait()
 
 
 def _clamp(value: int) -> int:
