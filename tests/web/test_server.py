@@ -18,9 +18,19 @@ import pytest
 from studiosync.core.studio.studio import Studio
 from studiosync.tui.web.browser import WebServerProcess
 
+_STARTED: list[WebServerProcess] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_server_left_behind() -> Iterator[None]:
+    yield
+    while _STARTED:
+        _STARTED.pop().kill()  # only those a failing test left running; a stopped one is a no-op
+
 
 def start_web(home: Path, *args: str) -> tuple[WebServerProcess, int]:
     web = WebServerProcess(home, *args)
+    _STARTED.append(web)
     return web, web.port
 
 
@@ -39,9 +49,9 @@ def web_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def web(web_home: Path) -> Iterator[int]:
-    proc, port = start_web(web_home, "--max-sessions", "1")
-    yield port
-    stop(proc)
+    server = WebServerProcess(web_home, "--max-sessions", "1")  # the module's: not in _STARTED
+    yield server.port
+    server.stop()
 
 
 def get(port: int, path: str = "/", host: str | None = None) -> tuple[int, dict[str, str], str]:
@@ -187,7 +197,10 @@ def test_console_processes_end_when_the_server_is_killed(tmp_path: Path) -> None
                 await asyncio.sleep(0.05)
             web.kill()  # SIGKILL: no chance to close anything
 
-    asyncio.run(open_session())
+    try:
+        asyncio.run(open_session())
+    finally:
+        web.kill()
     pid = log_records(home, "web session opened")[-1]["pid"]
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
