@@ -9,6 +9,8 @@ from studiosync.core.cli.common import (
     add_command,
     add_group,
     add_json_flag,
+    minutes,
+    port_number,
     print_json,
     read_secret_stdin,
 )
@@ -20,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     prefs = add_group(sub, "prefs", "company (studio) preferences")
     p = add_command(prefs, "email", "SMTP settings for warning and log emails", _email)
     p.add_argument("--host")
-    p.add_argument("--port", type=_port)
+    p.add_argument("--port", type=port_number)
     p.add_argument("--security", choices=["none", "starttls", "ssl"])
     p.add_argument("--username")
     p.add_argument("--password-stdin", action="store_true")
@@ -62,31 +64,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--idle-timeout",
         metavar="MINUTES",
-        type=_minutes,
+        type=minutes,
         help="log a browser session out after this many minutes without input (default 30)",
     )
     p = add_command(prefs, "show", "show company preferences", _show)
     add_json_flag(p)
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"port {text!r} is not a number") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port {value} is out of range 1-65535")
-    return value
-
-
-def _minutes(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of minutes") from None
-    if not 1 <= value <= 1440:
-        raise argparse.ArgumentTypeError(f"{value} is out of range 1-1440 minutes")
-    return value
 
 
 def _name(ctx: CliContext, args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 
-from studiosync.core.cli.common import CliContext, add_command
+from studiosync.core.cli.common import CliContext, add_command, minutes, port_number
 from studiosync.core.errors import InputError, OperationError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=DEFAULT_HOST,
         help=f"address to listen on (default {DEFAULT_HOST}: this machine only)",
     )
-    p.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.add_argument("--port", type=port_number, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     p.add_argument(
         "--public-url",
         metavar="URL",
@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--idle-timeout",
         metavar="MINUTES",
-        type=_minutes,
+        type=minutes,
         help="log a session out after this many minutes without input (default: prefs web, 30)",
     )
     p.add_argument(
@@ -52,26 +52,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         help="address/network of a reverse proxy whose X-Forwarded-For is believed (default: loopback)",
     )
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"port {text!r} is not a number") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port {value} is out of range 1-65535")
-    return value
-
-
-def _minutes(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of minutes") from None
-    if not 1 <= value <= 1440:
-        raise argparse.ArgumentTypeError(f"{value} is out of range 1-1440 minutes")
-    return value
 
 
 def _count(text: str) -> int:
