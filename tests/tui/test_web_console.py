@@ -161,3 +161,14 @@ async def test_a_tab_left_on_the_login_screen_ends_after_five_minutes(tui_studio
         app._check_idle()
         await settle(pilot)
     assert app.logout_reason == "idle for 5 min"
+
+
+async def test_the_terminal_console_offers_change_my_password_in_the_palette(make_app) -> None:
+    app = make_app(login="pat")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Change my password" in titles and "Quit" in titles
+        app.action_change_password()
+        await settle(pilot)
+        assert isinstance(app.screen, PasswordScreen)

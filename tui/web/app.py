@@ -103,11 +103,8 @@ class WebConsoleApp(StudioSyncApp):
         self.log_out("logged out")
 
     @on(Button.Pressed, "#top-password")
-    def action_change_password(self) -> None:
-        from studiosync.tui.screens.password import PasswordScreen
-
-        if self.backend.viewer is not None:
-            self.push_screen(PasswordScreen())
+    def _password_button(self) -> None:
+        self.action_change_password()
 
     def log_out(self, reason: str) -> None:
         self.logout_reason = reason
@@ -128,8 +125,6 @@ class WebConsoleApp(StudioSyncApp):
             if command.title != "Quit":  # replaced by Log out, which is what quitting means here
                 yield command
         yield SystemCommand("Log out", "End this session (ctrl+l)", self.action_logout)
-        if self.backend.viewer is not None:
-            yield SystemCommand("Change my password", "Set a new password", self.action_change_password)
 
     # -- Google sign-in coming straight back ---------------------------------------------------------------
     def _announce_sign_in(self, state: str, port: int) -> None:
