@@ -368,6 +368,22 @@ class Backend:
         user = self.studio.users.get(login)
         return user.can_sync and self.studio.users.google_prefs(login).enabled
 
+    def pending_ids(self, login: str) -> list[str]:
+        """This user's appointments whose studio change has not reached Google yet (one small file)."""
+        self.require_self_or_admin(login)
+        return self.studio.appointments.pending_ids(login)
+
+    def live_sync_on(self) -> bool:
+        """Whether studio changes go to Google on save (the google-sync job enabled, its live sync on)."""
+        jobs = optional_module("studiosync.core.jobs.service")
+        if jobs is None:
+            return False
+        try:
+            job = jobs.Jobs(self.studio).get("google-sync")
+        except StudioSyncError:
+            return False
+        return bool(job.enabled and job.live)
+
     def appointment(self, appointment_id: str) -> Appointment:
         appt = self.studio.appointments.find(appointment_id, include_deleted=True)
         if appt is None:
@@ -462,6 +478,11 @@ class Backend:
         self.require_admin()
         return self.studio.prefs.set_app_published(published)
 
+    def set_request_budget(self, per_user: int, per_project: int) -> Any:
+        """The Calendar requests a minute the sync may send, per user and for the whole project."""
+        self.require_admin()
+        return self.studio.prefs.set_request_budget(per_user=per_user, per_project=per_project)
+
     def set_escalation(self, enabled: bool, after: int) -> CompanyPrefs:
         self.require_admin()
         return self.studio.prefs.set_escalation(enabled, after)
@@ -532,7 +553,15 @@ class Backend:
                     else None,
                     failures=h.consecutive_failures,
                     enabled=h.enabled,
-                    extra={"summary": h.last_run_summary, "account": h.account_email, "calendar": h.calendar},
+                    extra={
+                        "summary": h.last_run_summary,
+                        "account": h.account_email,
+                        "calendar": h.calendar,
+                        # live sync (core.health): stamps, so the dashboard can age them every second
+                        "last_push": h.last_push,
+                        "last_pull": h.last_pull,
+                        "pending": h.pending,
+                    },
                 )
             )
         order = {FAILING: 0, NO_ACCOUNT: 1, ENABLED: 2, AUTHENTICATED: 3, NOT_SET_UP: 4}

@@ -162,7 +162,9 @@ async def shoot(out: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m studiosync.tui.screenshots", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m studiosync.tui.screenshots", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--out", default="screenshots", help="output directory (default: screenshots)")
     parser.add_argument("--web-only", action="store_true", help="only the browser screenshot (PNG)")
     args = parser.parse_args(argv)

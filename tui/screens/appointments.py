@@ -46,8 +46,10 @@ def sync_state(appt: Appointment, sync_on: bool) -> str:
     return "not linked"
 
 
-def saved_notice(sync_on: bool, can_sync: bool) -> str:
+def saved_notice(sync_on: bool, can_sync: bool, live: bool = False) -> str:
     """The toast after a save: where the appointment goes (or that it stays in the studio)."""
+    if sync_on and live:
+        return "Appointment saved; it goes to Google in a few seconds (live sync)."
     if sync_on:
         return "Appointment saved; it goes to Google with the next sync run."
     if not can_sync:
@@ -71,8 +73,8 @@ class AppointmentsView(View):
 
 One user's appointments in studio time. **Origin** says where an appointment was made (the studio, or
 Google when two-way sync brought it in). **Sync**: *synced* (in Google and up to date), *pending* (changed
-here, goes out with the next sync run), *error* (the last attempt failed), *deleting* (deleted here, the
-deletion still has to reach Google), *not linked* (never sent: not populated), *off* (this user's Google
+here, goes out with the next sync run, or within seconds while live sync is on), *error* (the last attempt
+failed), *deleting* (deleted here, the deletion still has to reach Google), *not linked* (never sent: not populated), *off* (this user's Google
 sync is off, or the user is a resource such as a room: the appointments stay in the studio).
 
 `t` opens the trace of the highlighted appointment: its Google event id, last error and history — the
@@ -105,12 +107,21 @@ answer to "why isn't this in Google?".
     class Deleted(Message):
         pass
 
+    class Synced(Message):
+        """Appointments shown as pending reached Google (live sync): the list is read again."""
+
+        def __init__(self, login: str) -> None:
+            super().__init__()
+            self.login = login
+
     login: str | None = None
     appointments: list[Appointment] = []
     _rows: list[tuple[str, tuple[Text, ...]]] = []
     can_sync = True
     sync_on = True  # the shown user's appointments go to Google (staff, Enable Google Sync checked)
+    live = False  # ... at once, on save (the google-sync job's live sync)
     _filling = False
+    PENDING_CHECK_S = 2.0
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="a-who"):
@@ -124,6 +135,23 @@ answer to "why isn't this in Google?".
     def on_mount(self) -> None:
         if not self.backend.is_admin:
             self.query_one("#a-who").display = False
+        # The pending marker goes when the change is on Google: one small file read while any is shown.
+        self.set_interval(self.PENDING_CHECK_S, self._check_pending)
+
+    def _check_pending(self) -> None:
+        waiting = {a.id for a in self.appointments if a.dirty or a.deleted} if self.sync_on else set()
+        if waiting and self.login:
+            self._pending_gone(self.login, waiting)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="appointments-pending")
+    def _pending_gone(self, login: str, waiting: set[str]) -> None:
+        if waiting - set(self.backend.pending_ids(login)):
+            self.post_message(self.Synced(login))
+
+    @on(Synced)
+    def _synced(self, event: Synced) -> None:
+        if event.login == self.login:
+            self._load(event.login)
 
     def focus_first(self) -> None:
         self.call_after_refresh(self.query_one("#a-table", DataTable).focus)
@@ -175,6 +203,7 @@ answer to "why isn't this in Google?".
     def _load(self, login: str) -> None:
         user = self.backend.user(login)
         appointments = self.backend.appointments(login)
+        self.live = self.backend.live_sync_on()
         self.post_message(self.Loaded(user, appointments, self.backend.google_sync_on(login)))
 
     @on(Loaded)
@@ -271,7 +300,7 @@ answer to "why isn't this in Google?".
 
     def _after_edit(self, saved: bool | None) -> None:
         if saved:
-            self.app.notify(saved_notice(self.sync_on, self.can_sync))
+            self.app.notify(saved_notice(self.sync_on, self.can_sync, self.live))
             self.action_reload()
 
     def action_delete(self) -> None:

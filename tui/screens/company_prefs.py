@@ -7,7 +7,7 @@ from typing import Any
 from rich.text import Text
 from studiosync.core.errors import InputError
 from studiosync.core.model import CompanyPrefs
-from studiosync.core.studio.prefs import check_api_endpoint
+from studiosync.core.studio.prefs import MAX_BUDGET, MIN_BUDGET, check_api_endpoint
 from studiosync.core.studio.timeparse import zone
 from studiosync.tui.backend import EMAIL_RE
 from studiosync.tui.screens.view import PaletteCommand, View
@@ -44,6 +44,11 @@ def _valid_url(text: str) -> bool:
     return True
 
 
+def _budget_ok(text: str) -> bool:
+    digits = text.strip().replace(",", "")
+    return digits.isdigit() and MIN_BUDGET <= int(digits) <= MAX_BUDGET
+
+
 # The widgets of the email part: ctrl+s in any of them saves the email settings.
 EMAIL_PART = frozenset(
     {
@@ -63,6 +68,12 @@ UNSAVED_EMAIL = "Save the email settings first: the test uses the saved ones"
 PUBLISHED_NOTE = (
     'Google apps left in "Testing" status lose every user\'s authorization after 7 days: publish the app '
     "on Google Cloud Console > OAuth consent screen, then tick this (saved at once)."
+)
+
+BUDGET_RANGE = f"Calendar requests a minute, {MIN_BUDGET}-{MAX_BUDGET:,}"
+BUDGET_NOTE = (
+    "Calendar requests a minute the sync may send, per user and for the Google Cloud project (Google's "
+    "default quotas: 600 and 10,000). Set them to the project's quotas if those were changed."
 )
 
 
@@ -221,6 +232,14 @@ Each part has its own Save button, enabled once its fields are valid.
             # off at 80 columns. The section title says Google; the note says where to publish.
             yield Checkbox("App published (In production)", id="p-published")
             yield Note(PUBLISHED_NOTE, id="p-published-why")
+            with Horizontal(classes="row"):
+                yield Label("Per user/min")
+                yield Field("600", id="p-budget-user", validators=[rule(_budget_ok, BUDGET_RANGE)])
+            with Horizontal(classes="row"):
+                yield Label("Project/min")
+                yield Field("10000", id="p-budget-project", validators=[rule(_budget_ok, BUDGET_RANGE)])
+            yield Note(BUDGET_NOTE, id="p-budget-why")
+            yield Button("Save request budget", id="p-budget-save", classes="save", disabled=True)
 
             yield Static("Failures to admins", classes="part")
             yield Checkbox("Email sync failures to admins", id="p-escalate")
@@ -266,6 +285,8 @@ Each part has its own Save button, enabled once its fields are valid.
         g = p.google
         self.query_one("#p-secrets", Field).value = g.client_secrets_source or ""
         self.query_one("#p-api", Field).value = g.api_endpoint or ""
+        self.query_one("#p-budget-user", Field).value = str(g.per_user_per_minute)
+        self.query_one("#p-budget-project", Field).value = str(g.per_project_per_minute)
         published = self.query_one("#p-published", Checkbox)
         with published.prevent(Checkbox.Changed):  # showing the stored value is not ticking it
             published.value = g.app_published
@@ -295,6 +316,9 @@ Each part has its own Save button, enabled once its fields are valid.
         check_form(self, [q("#p-test-to", Field)], q("#p-test", Button))
         check_form(self, [q("#p-secrets", Field), q("#p-api", Field)], q("#p-google-save", Button))
         check_form(self, [q("#p-escalate-after", Field)], q("#p-escalation-save", Button))
+        check_form(
+            self, [q("#p-budget-user", Field), q("#p-budget-project", Field)], q("#p-budget-save", Button)
+        )
 
     # -- saving --------------------------------------------------------------------------------------
     @on(Button.Pressed, "#p-tz-save")
@@ -328,6 +352,18 @@ Each part has its own Save button, enabled once its fields are valid.
             },
         )
 
+    @on(Button.Pressed, "#p-budget-save")
+    def _save_budget(self) -> None:
+        q = self.query_one
+        self._save(
+            "request budget",
+            "budget",
+            {
+                "per_user": int(q("#p-budget-user", Field).value.strip().replace(",", "")),
+                "per_project": int(q("#p-budget-project", Field).value.strip().replace(",", "")),
+            },
+        )
+
     @on(Button.Pressed, "#p-escalation-save")
     def _save_escalation(self) -> None:
         self._save(
@@ -347,6 +383,8 @@ Each part has its own Save button, enabled once its fields are valid.
             button, save = "#p-tz-save", self._save_tz
         elif part in ("p-secrets", "p-api", "p-google-save"):
             button, save = "#p-google-save", self._save_google
+        elif part in ("p-budget-user", "p-budget-project", "p-budget-save"):
+            button, save = "#p-budget-save", self._save_budget
         elif part in ("p-escalate", "p-escalate-after", "p-escalation-save"):
             button, save = "#p-escalation-save", self._save_escalation
         elif part in EMAIL_PART:
@@ -391,6 +429,8 @@ Each part has its own Save button, enabled once its fields are valid.
             self.backend.set_email(**values)
         elif part == "escalation":
             self.backend.set_escalation(values["enabled"], values["after"])
+        elif part == "budget":
+            self.backend.set_request_budget(**values)
         else:
             self.backend.set_google_api(values["client_secrets"], values["api_endpoint"])
         self.post_message(self.Saved(what))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from studiosync.tui.widgets.sync_progress import SyncProgress
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
@@ -29,10 +31,25 @@ def lag_text(row: SyncHealth) -> str:
     return span(row.lag_seconds)
 
 
+def live_text(row: SyncHealth, now: datetime) -> str:
+    """Live sync at a glance: "↑5 s ↓40 s" -- how long ago a studio change last reached Google, and how
+    long ago Google was last checked ("—" when never)."""
+    if not row.enabled:
+        return "—"
+    parts = []
+    for arrow, key in (("↑", "last_push"), ("↓", "last_pull")):
+        moment = parse_stamp(row.extra.get(key))
+        parts.append(f"{arrow}{span(max(0.0, (now - moment).total_seconds()))}" if moment else f"{arrow}—")
+    return " ".join(parts)
+
+
 def short_time(stamp: str, tz: ZoneInfo) -> str:
     """A stored stamp in studio time, compact for a column ("30 Nov 08:00"); the Lag column says how long ago."""
     moment = parse_stamp(stamp)
     return moment.astimezone(tz).strftime("%d %b %H:%M") if moment else stamp
+
+
+LIVE_COLUMN = 4
 
 
 class DashboardView(View):
@@ -43,8 +60,9 @@ class DashboardView(View):
 
 Every staff user's Google sync, failing users first: status, **Synced** (the last successful sync, studio
 time), the **Lag** (how long ago that was: how far behind Google may be; "—" when it never synced or sync
-is off), **Moved** (what the last run moved: ↑ pushed to Google, ↓ pulled from Google) and the last error
-with its fix. Enter opens the user's Google tab.
+is off), **Live** (how long ago a studio change last reached Google ↑ and Google was last checked ↓: live
+sync pushes on save and checks Google every minute), **Moved** (what the last run moved: ↑ pushed to Google,
+↓ pulled from Google) and the last error with its fix. Enter opens the user's Google tab.
 
 `s` syncs now (everyone who has Enable Google Sync checked) and shows the progress: users done, appointments
 pushed and pulled. `x` stops it after the current user. The Control Center's Google Sync Processor job does
@@ -83,9 +101,22 @@ the same on its schedule.
         yield SyncProgress(id="sync-progress")
         table: DataTable[object] = DataTable(id="health-table", cursor_type="row", zebra_stripes=True)
         # Short headers: at 80 columns "Last run" was cut to "Last ru". The detail line below says it in full.
-        table.add_columns("User", "Google", "Synced", "Lag", "Moved", "Last error")
+        table.add_columns("User", "Google", "Synced", "Lag", "Live", "Moved", "Last error")
         yield table
         yield Static(Text(""), id="health-detail")
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._age_live)  # "N s ago" counts up between reloads
+
+    def _age_live(self) -> None:
+        table = self.query_one("#health-table", DataTable)
+        if not self.rows or table.row_count != len(self.rows):
+            return
+        now = self.backend.now()
+        for index, row in enumerate(self.rows):
+            text = live_text(row, now)
+            if str(table.get_cell_at(Coordinate(index, LIVE_COLUMN))) != text:
+                table.update_cell_at(Coordinate(index, LIVE_COLUMN), Text(text), update_width=True)
 
     def focus_first(self) -> None:
         self.call_after_refresh(self.query_one("#health-table", DataTable).focus)
@@ -107,6 +138,7 @@ the same on its schedule.
         keep = table.cursor_row
         table.clear()
         tz = self.backend.tz()
+        now = self.backend.now()
         for row in event.rows:
             last_run = "—" if row.pushed is None else f"↑{row.pushed} ↓{row.pulled}"
             table.add_row(
@@ -114,6 +146,7 @@ the same on its schedule.
                 status_text(row.status),
                 Text(short_time(row.last_sync, tz) if row.last_sync else "never"),
                 Text(lag_text(row)),
+                Text(live_text(row, now)),
                 Text(last_run),
                 Text(row.last_error or "", style="red"),
                 key=row.login,
@@ -137,6 +170,8 @@ the same on its schedule.
         summary = row.extra.get("summary")
         if summary:
             text.append(f" · last run: {summary}")
+        if row.enabled and row.extra.get("pending"):
+            text.append(f" · {row.extra['pending']} change(s) waiting for Google")
         if row.last_error:
             text.append("\nError: ", style="bold red")
             text.append(row.last_error)
