@@ -14,10 +14,10 @@ def sync_options(studio: Any) -> SyncOptions:
     """The processor's settings are the google-sync job's options (Control Center), so a scheduled run,
     Run now and `studiosync sync` all expand recurring events over the same horizon. The processor is
     handed them: core.sync never reads the jobs layer."""
-    from studiosync.core.jobs.service import Jobs
+    from studiosync.core.jobs.catalogue import Catalogue
 
     try:
-        horizon = Jobs(studio).get("google-sync").options.get("horizon_days")
+        horizon = Catalogue(studio.store).get("google-sync").options.get("horizon_days")
     except Exception:  # noqa: BLE001 - no job settings yet (or unreadable): the built-in default
         horizon = None
     return SyncOptions(horizon_days=int(horizon)) if horizon else SyncOptions()
