@@ -13,7 +13,6 @@ Retry-After, retries 403 quota errors that won't clear until tomorrow... and bat
 
 from __future__ import annotations
 
-import email.utils
 import functools
 import json
 import random
@@ -29,7 +28,7 @@ from google.auth import exceptions as auth_exceptions
 from googleapiclient import discovery, discovery_cache
 from googleapiclient.errors import BatchError, HttpError
 from googleapiclient.http import HttpRequest
-from studiosync.core.google.budget import Budget, batch_calls
+from studiosync.core.google.budget import Budget, batch_calls, retry_after_value
 from studiosync.core.google.errors import (
     QUOTA_REASONS,
     RATE_REASONS,
@@ -302,19 +301,7 @@ def retry_after_seconds(resp: Mapping[str, Any] | None) -> float | None:
     """Retry-After as seconds (delta-seconds or HTTP-date), None when absent or unreadable."""
     if not resp:
         return None
-    value = resp.get("retry-after") or resp.get("Retry-After")
-    if value is None:
-        return None
-    value = str(value).strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+    return retry_after_value(resp.get("retry-after") or resp.get("Retry-After"))
 
 
 class _Budget:

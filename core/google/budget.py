@@ -220,7 +220,7 @@ def limited(status: int, headers: Mapping[str, Any], content: bytes) -> tuple[se
     waits: list[float] = []
     if status in (403, 429):
         reasons.update(_reasons(content))
-        after = _float(headers.get("retry-after") or headers.get("Retry-After"))
+        after = retry_after_value(headers.get("retry-after") or headers.get("Retry-After"))
         if after is not None:
             waits.append(after)
     elif (
@@ -230,7 +230,9 @@ def limited(status: int, headers: Mapping[str, Any], content: bytes) -> tuple[se
     ):
         # A batch: its refused parts carry their own status line, reason and Retry-After header.
         reasons.update(r.decode() for r in _REASON_RE.findall(content))
-        waits.extend(v for v in (_float(m) for m in _RETRY_AFTER_RE.findall(content)) if v is not None)
+        waits.extend(
+            v for v in (retry_after_value(m) for m in _RETRY_AFTER_RE.findall(content)) if v is not None
+        )
     return reasons & (PROJECT_REASONS | USER_REASONS), max(waits) if waits else None
 
 
@@ -243,7 +245,7 @@ def _reasons(content: bytes) -> set[str]:
     return {str(e.get("reason")) for e in errors if isinstance(e, dict)}
 
 
-def _float(value: Any) -> float | None:
+def retry_after_value(value: Any) -> float | None:
     """Retry-After as seconds: delta-seconds, or an HTTP-date (RFC 9110)."""
     if value is None:
         return None
