@@ -179,8 +179,8 @@ def _history(ctx: CliContext, args: argparse.Namespace) -> int:
             r.job,
             r.status,
             f"{r.duration_s:.1f}s" if r.duration_s is not None else "-",
-            f"{r.computer} ({r.process}, {r.trigger})",
-            r.summary,
+            f"{r.computer} ({r.process}, {r.kind})",
+            r.summary + (f" (x{r.repeats}, last {_local(r.last_started, tz)})" if r.repeats > 1 else ""),
         ]
         for r in records
     ]

@@ -48,7 +48,7 @@ class RunHistoryScreen(Modal[None]):
         with Vertical(classes="dialog"):
             yield Static(Text(f"Run history — {self.title_text}"), classes="dialog-title")
             runs: DataTable[object] = DataTable(id="runs", cursor_type="row")
-            runs.add_columns("Started", "Trigger", "Computer", "Status", "Time", "Summary")
+            runs.add_columns("Started", "Kind", "Computer", "Status", "Time", "Summary")
             yield runs
             yield Static(Text(""), id="run-summary")
             users: DataTable[object] = DataTable(id="run-users", cursor_type="row")
@@ -73,11 +73,11 @@ class RunHistoryScreen(Modal[None]):
         for run in event.runs:
             table.add_row(
                 Text(local(run.started, tz)),
-                Text(run.trigger),
+                Text(run.kind),  # scheduled, manual, or a live pass: push, pull
                 Text(run.computer),
                 Text(run.status, style=STATUS_STYLE.get(run.status, "")),
                 Text(f"{run.duration_s:.1f} s" if run.duration_s is not None else "—"),
-                Text(run.summary),
+                Text(run.summary + (f" (x{run.repeats})" if run.repeats > 1 else "")),
                 key=run.id,
             )
         if not event.runs:
