@@ -5,7 +5,9 @@ that folder) and bumps the file's generation counter in its lock file. `PendingW
 that happens for some user, or a timeout, and says which user keys changed:
 
 - on Linux, with inotify (through ctypes: no dependency), on the pending folder: the kernel wakes us on
-  the rename, whichever process made it, at no cost while nothing happens;
+  the rename, whichever process made it, at no cost while nothing happens. A network file system only
+  reports this computer's own changes, so each wait that ends without an event also compares the
+  signatures once (a safety net as cheap as one poll);
 - elsewhere (or when inotify is unavailable: no watches left, an exotic file system), by polling each
   watched pending file's stat signature and generation every POLL_S seconds -- a few stat() calls, never a
   read of the book.
@@ -109,13 +111,17 @@ class PendingWatcher:
         ready, _, _ = select.select([self._inotify.fd, self._wake_r], [], [], max(0.0, timeout))
         self._drain_wake()
         if self._inotify.fd not in ready:
-            return set()
+            return set() if ready else self._poll_once()  # timed out: the safety net (changes made elsewhere)
         names, overflow = self._inotify.read()
         with self._lock:
             if overflow:  # the kernel dropped events: treat every watched file as changed
-                return set(self._keys)
-            keys = {n[: -len(SUFFIX)] for n in names if n.endswith(SUFFIX) and not n.startswith(".")}
-            return keys & self._keys
+                keys = set(self._keys)
+            else:
+                keys = {n[: -len(SUFFIX)] for n in names if n.endswith(SUFFIX) and not n.startswith(".")}
+                keys &= self._keys
+        for key in keys:  # seen now: the safety net must not report them again
+            self._seen[key] = self._signature(key)
+        return keys
 
     # -- polling fallback -----------------------------------------------------------------------------
     def _wait_poll(self, timeout: float) -> set[str]:

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -92,3 +94,29 @@ def test_wake_interrupts_a_wait(home: Path) -> None:
         assert watcher.wait(30) == set()  # returns at once: the stop path of the live sync thread
     finally:
         watcher.close()
+
+
+def test_a_change_inotify_does_not_report_is_found_by_the_safety_net(home: Path) -> None:
+    """On a network file system inotify only sees this computer's writes: a wait that times out compares
+    the signatures once, so another computer's change is still noticed within one wait."""
+    studio = Studio.open(home)
+    studio.users.add("ann", "Ann")
+    watcher = _watcher(studio, use_inotify=True)
+    deaf_r, deaf_w = os.pipe()  # an inotify that never says anything, as over NFS
+    real = watcher._inotify  # noqa: SLF001
+    assert real is not None
+    watcher._inotify = type(real)(deaf_r)  # noqa: SLF001
+    try:
+        watcher.watch([layout.user_key("ann")])
+        Studio.open(home).appointments.add(
+            "ann",
+            title="Booked on the front-desk PC",
+            start=datetime(2031, 5, 2, 10, tzinfo=UTC),
+            end=datetime(2031, 5, 2, 11, tzinfo=UTC),
+        )
+        assert watcher.wait(0.5) == {layout.user_key("ann")}
+        assert watcher.wait(0.2) == set()  # reported once
+    finally:
+        watcher.close()
+        real.close()
+        os.close(deaf_w)
