@@ -337,6 +337,23 @@ class SyncMachine(RuleBasedStateMachine):
     # -- syncs --------------------------------------------------------------------------------------------
     @rule(fault=st.sampled_from(FAULTS))
     def sync_with_fault(self, fault: str) -> None:
+        self._inject(fault)
+        try:
+            self.world.sync(self.login)  # may fail: a fault is never a deletion, never a duplicate
+        finally:
+            self.world.emu.clear_faults()
+
+    @rule(kind=st.sampled_from(["push", "pull"]), fault=st.sampled_from([None, *FAULTS]))
+    def live_pass(self, kind: str, fault: str | None) -> None:
+        """Live sync between full runs (push on save, fast pull; issue 14): the same promises hold."""
+        if fault is not None:
+            self._inject(fault)
+        try:
+            self.world.sync(self.login, mode=kind)
+        finally:
+            self.world.emu.clear_faults()
+
+    def _inject(self, fault: str) -> None:
         emu, email = self.world.emu, self.world.emails[self.login]
         if fault == "410":
             emu.invalidate_sync_tokens(email)
@@ -346,10 +363,6 @@ class SyncMachine(RuleBasedStateMachine):
             emu.inject_fault("403_user_rate", 2, account=email, in_batch=True)
         else:
             emu.inject_fault(fault, 2 if fault == "429" else 6, account=email)
-        try:
-            self.world.sync(self.login)  # may fail: a fault is never a deletion, never a duplicate
-        finally:
-            emu.clear_faults()
 
     @rule()
     def sync_clean(self) -> None:
