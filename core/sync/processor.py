@@ -201,17 +201,8 @@ def run_sync(
         _mark_live(studio, users, mode, budget)
         status, summary = _overall(users)
         news = any(u.changed or u.status in ("error", "warning") for u in users)
-        logs.event(
-            "ERROR"
-            if status == "error"
-            else "WARNING"
-            if status == "warning"
-            else quiet_level
-            if not news
-            else "INFO",
-            f"Google sync {_WHAT[mode]} finished: {summary}",
-            status=status,
-        )
+        level = {"error": "ERROR", "warning": "WARNING"}.get(status, "INFO" if news else quiet_level)
+        logs.event(level, f"Google sync {_WHAT[mode]} finished: {summary}", status=status)
     return ProcessorResult(
         run_id=run_id, started=started, finished=stamp(), status=status, summary=summary, users=users
     )
