@@ -16,59 +16,18 @@ from __future__ import annotations
 import importlib
 import os
 import threading
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from studiosync.core.errors import InputError, NotFoundError, OperationError
-from studiosync.core.jobs.base import JobContext, JobOutcome
+from studiosync.core.jobs.base import JobContext, JobKind, JobOutcome, JobSettings, OptionSpec
 from studiosync.core.jobs.computers import check_computer_name, this_computer
-from studiosync.core.schedule import Schedule, parse_schedule
+from studiosync.core.schedule import parse_schedule
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store
 from studiosync.core.studio.timeparse import stamp
 
 PLUGINS_ENV = "STUDIOSYNC_JOB_PLUGINS"
 JOBS_TABLE = "jobs"
-
-Body = Callable[[JobContext], JobOutcome]
-
-
-@dataclass(frozen=True)
-class OptionSpec:
-    default: int
-    low: int
-    high: int
-    help: str
-
-
-@dataclass(frozen=True)
-class JobKind:
-    name: str
-    title: str
-    description: str
-    body: Body
-    default_schedule: str
-    default_enabled: bool
-    options: dict[str, OptionSpec] = field(default_factory=dict)
-
-
-@dataclass
-class JobSettings:
-    name: str
-    enabled: bool
-    schedule: str  # canonical text from core.schedule
-    computer: str
-    anchor: str  # ISO UTC; see the module docstring
-    updated: str = ""
-    options: dict[str, int] = field(default_factory=dict)
-
-    def parsed_schedule(self) -> Schedule:
-        return parse_schedule(self.schedule)
-
-    def to_doc(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 _REGISTRY: dict[str, JobKind] = {}
 _plugins_loaded = False

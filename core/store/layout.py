@@ -27,6 +27,7 @@ RUNS = "runs"
 BUCKETS = 128  # schema 2 (schema 1 had 16): changing it needs a migration (core.store.schema.rebucket_file)
 APPOINTMENTS_TABLE = "appointments"  # in each bucket file
 PENDING_TABLE = "pending"  # in each pending file: appointment id -> {"revision": n}
+SYNC_RUNS_TABLE = "runs"  # in each sync state file: the user's run history (kept when the state resets)
 USER_KEY_LEN = 6
 ID_LEN = 32
 

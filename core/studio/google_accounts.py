@@ -4,13 +4,16 @@ Seed rules enforced here: only staff users (not resources) sync; each user syncs
 account; each user syncs to one existing calendar they can write to; contacts need an existing client
 group; "Email Warnings and Errors to Me" needs a valid address. Refresh tokens live in the keyring
 (TokenVault), never in the store.
+
+Must never import the Studio facade (it receives the services it uses, `StudioServices`) nor talk to
+Google other than through core.google.
 """
 
 from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from studiosync.core.errors import InputError, OperationError, StudioSyncError
 from studiosync.core.model import GooglePrefs, User
@@ -21,8 +24,12 @@ if TYPE_CHECKING:
     from google.oauth2.credentials import Credentials
     from studiosync.core.google.errors import GoogleError
     from studiosync.core.google.oauth import AuthorizationSession, AuthResult, ClientConfig
-    from studiosync.core.google.tokens import StoredToken
-    from studiosync.core.studio.studio import Studio
+    from studiosync.core.google.tokens import StoredToken, TokenVault
+    from studiosync.core.store.store import Store
+    from studiosync.core.studio.clients import Clients
+    from studiosync.core.studio.groups import Groups
+    from studiosync.core.studio.prefs import Prefs
+    from studiosync.core.studio.users import Users
 
 WRITABLE_ROLES = ("owner", "writer")
 _CONTACTS_NEED_GROUP = "importing Google contacts needs an existing client group (--client-group NAME)"
@@ -53,8 +60,26 @@ class CalendarInfo:
         }
 
 
+class StudioServices(Protocol):
+    """What the Google tab uses of the studio. The Studio facade provides it; it is declared here so
+    this module never imports the facade that builds it (core.studio.studio imports us)."""
+
+    store: Store
+    users: Users
+    groups: Groups
+    clients: Clients
+
+    @property
+    def prefs(self) -> Prefs: ...
+
+    @property
+    def secrets(self) -> TokenVault: ...
+
+    def reset_sync_state(self, login: str, *, keep_history: bool = True) -> None: ...
+
+
 class GoogleAccounts:
-    def __init__(self, studio: Studio) -> None:
+    def __init__(self, studio: StudioServices) -> None:
         self._studio = studio
 
     # -- configuration -------------------------------------------------------------------------------

@@ -1,4 +1,9 @@
-"""The Studio: one data directory and the services the CLI and the console call."""
+"""The Studio: one data directory and the services the CLI and the console call.
+
+It builds the services (users, groups, clients, appointments, prefs, the Google tab, the token vault) and
+hands them what they need. Must never hold rules of its own beyond removing a user across the services,
+and never import the sync: the sync state file is named by core.store.layout.
+"""
 
 from __future__ import annotations
 
@@ -76,11 +81,10 @@ class Studio:
         account change. The run history stays (it is what happened, and the console and doctor show it),
         unless the user is being removed."""
         from studiosync.core.store import layout
-        from studiosync.core.sync.state import RUNS
 
         name = layout.sync_state_file(login)
         with self.store.transaction(name) as tx:
             db = tx.db(name)
             for table in db.tables():
-                if table != RUNS or not keep_history:
+                if table != layout.SYNC_RUNS_TABLE or not keep_history:
                     db.drop_table(table)

@@ -387,7 +387,7 @@ def _notify(
 ) -> None:
     """The run's emails. The fingerprint of the problems emailed is kept in the sync state so the email of a
     standing problem can say it is not new; a clean run clears it."""
-    from studiosync.core.studio.notify import problems_fingerprint, send_run_emails
+    from studiosync.core.sync.emails import problems_fingerprint, send_run_emails
 
     try:
         if state is None:
