@@ -1,14 +1,23 @@
-"""Shared pieces of the CLI: one-line argument errors, the lazily opened Studio, output helpers."""
+"""Shared pieces of the CLI: one-line argument errors, the lazily opened Studio, output helpers.
+
+Must never import a service at module level: every command module imports this one, and `--help` or a
+bad argument must not pay for opening a studio.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from typing import Any, NoReturn
 
 from studiosync.core.errors import InputError
-from studiosync.core.studio.studio import Studio
+
+# Start-up: `typing` is not needed to run `--help` (type checkers treat a module-level
+# TYPE_CHECKING = False like typing.TYPE_CHECKING).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
+    from studiosync.core.studio.studio import Studio
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -27,6 +36,8 @@ class CliContext:
     @property
     def studio(self) -> Studio:
         if self._studio is None:
+            from studiosync.core.studio.studio import Studio  # not for --help or a bad argument
+
             self._studio = Studio.open(self.home)
         return self._studio
 
@@ -35,6 +46,8 @@ class CliContext:
 
 
 def print_json(doc: Any) -> None:
+    import json
+
     json.dump(doc, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
 

@@ -8,56 +8,102 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from types import ModuleType
 
 from studiosync.core import __version__
-from studiosync.core.cli import (
-    appointments_cmd,
-    clients_cmd,
-    doctor_cmd,
-    google_cmd,
-    groups_cmd,
-    jobs_cmd,
-    logs_cmd,
-    prefs_cmd,
-    serve_cmd,
-    sync_cmd,
-    users_cmd,
-)
 from studiosync.core.cli.common import CliContext, OneLineParser
 from studiosync.core.errors import StudioSyncError
 
-COMMAND_MODULES = [
-    users_cmd,
-    groups_cmd,
-    clients_cmd,
-    appointments_cmd,
-    prefs_cmd,
-    google_cmd,
-    jobs_cmd,
-    serve_cmd,
-    logs_cmd,
-    sync_cmd,
-    doctor_cmd,
-]
+# Start-up: `typing` and `dataclasses` are not needed to run `--help`, so this module imports neither
+# (type checkers treat a module-level TYPE_CHECKING = False like typing.TYPE_CHECKING).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import ModuleType
 
 
-def build_parser(extra: Sequence[ModuleType] = ()) -> argparse.ArgumentParser:
+class Command:
+    """A top-level command as `studiosync --help` lists it, and the module that builds its arguments."""
+
+    __slots__ = ("help", "module", "name")
+
+    def __init__(self, name: str, help: str, module: str) -> None:
+        self.name = name
+        self.help = help
+        self.module = module  # imported only when this command runs (or asks for its own --help)
+
+
+# Start-up: IT scripts call `studiosync users list` thousands of times, so only the module of the command
+# being run is imported; the others appear in --help from this table alone. The help texts are the
+# modules' own (tests/test_cli_startup.py checks they agree).
+_CLI = "studiosync.core.cli."
+COMMANDS: tuple[Command, ...] = (
+    Command("users", "users and resources (Maintenance > Users)", _CLI + "users_cmd"),
+    Command("groups", "client groups (Maintenance > Client > Client Groups)", _CLI + "groups_cmd"),
+    Command("clients", "studio clients", _CLI + "clients_cmd"),
+    Command("appointments", "the appointment book", _CLI + "appointments_cmd"),
+    Command("prefs", "company (studio) preferences", _CLI + "prefs_cmd"),
+    Command("google", "a user's Google account and sync settings (the Google tab)", _CLI + "google_cmd"),
+    Command(
+        "jobs", "Control Center jobs (Google Sync Processor, backup, compact, log cleanup)", _CLI + "jobs_cmd"
+    ),
+    Command(
+        "serve",
+        "run scheduled jobs on this computer until SIGTERM/SIGINT (for a server or a systemd unit)",
+        _CLI + "serve_cmd",
+    ),
+    Command("logs", "show the job and sync logs (Control Center logs)", _CLI + "logs_cmd"),
+    Command("sync", "run the Google sync now (all enabled users, or the named ones)", _CLI + "sync_cmd"),
+    Command("doctor", "check the Google sync setup (the troubleshooting checklist)", _CLI + "doctor_cmd"),
+    Command("status", "sync health of every user, failing users first", _CLI + "doctor_cmd"),
+)
+
+
+def build_parser(
+    extra: Sequence[ModuleType] = (), command: str | None = None, *, every: bool = False
+) -> argparse.ArgumentParser:
+    """The parser for running `command`: only that command's module is imported and registered. For no
+    command, an unknown one or a console command (`extra`), every core command is a placeholder carrying
+    its name and help (what `--help` and "invalid choice" list) and the `extra` modules register.
+    `every`: every command with all its arguments (tests, and anyone who wants the whole tree)."""
     parser = OneLineParser(prog="studiosync", description="Studio appointment book <-> Google Calendar sync.")
     parser.add_argument(
         "--home", metavar="DIR", help="data directory (default: $STUDIOSYNC_HOME or the user data dir)"
     )
     parser.add_argument("--version", action="version", version=f"studiosync {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
-    for module in [*COMMAND_MODULES, *extra]:
-        module.register(sub)
+    core_command = not every and any(c.name == command for c in COMMANDS)
+    registered: set[str] = set()
+    for c in COMMANDS:
+        if (every or c.name == command) and c.module not in registered:
+            # __import__, not importlib.import_module: `python -X importtime` only times the former.
+            __import__(c.module, fromlist=["register"]).register(sub)  # may register several (doctor, status)
+            registered.add(c.module)
+        elif not core_command and c.name not in sub.choices:
+            sub.add_parser(c.name, help=c.help, add_help=False)
+    if not core_command:
+        for module in extra:
+            module.register(sub)
     return parser
+
+
+def _command_of(argv: Sequence[str] | None) -> str | None:
+    """The command `argv` runs, read by a scout parser that knows only the global options, declared as
+    in the full parser (so their values, abbreviations and ambiguities read the same); None when there is
+    none or --help comes before it (the full listing is then printed). Errors, and unknown commands, are
+    left to the full parser."""
+    scout = OneLineParser(prog="studiosync", add_help=False)
+    scout.add_argument("-h", "--help", action="store_true")
+    scout.add_argument("--home")
+    scout.add_argument("--version", action="version", version=f"studiosync {__version__}")
+    scout.add_argument("command", nargs="?")
+    scout.add_argument("rest", nargs=argparse.REMAINDER)
+    args = scout.parse_known_args(argv)[0]
+    return None if args.help else args.command
 
 
 def main(argv: Sequence[str] | None = None, *, extra: Sequence[ModuleType] = ()) -> int:
     """Run one command. `extra` lets the console package add its commands (core never imports tui)."""
-    parser = build_parser(extra)
+    parser = build_parser(extra, _command_of(argv))
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:

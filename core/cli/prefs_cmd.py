@@ -51,6 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p = add_command(prefs, "show", "show company preferences", _show)
     add_json_flag(p)
+    from studiosync.core.cli.doctor_cmd import register_escalation
+
+    register_escalation(prefs)
 
 
 def _port(text: str) -> int:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import pickle
 import threading
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
@@ -44,6 +43,8 @@ class StrTable(Table):
     def _get_next_id(self) -> str:  # type: ignore[override]
         # TinyDB's integer ids come from a per-object "next id" cache that another process can make stale
         # (and cannot be computed from string ids at all): a plain insert() gets a random id instead.
+        import uuid  # start-up: only inserting a document without an id needs it
+
         return uuid.uuid4().hex
 
     def _update_table(self, updater: Callable[[dict[str, Any]], None]) -> None:

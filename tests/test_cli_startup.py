@@ -1,0 +1,88 @@
+"""Start-up: a plain CLI command imports only what it needs (issue 16 point 5). Not a timing test (the
+times are bench/startup.py's): these check WHICH modules a real `studiosync` process loads."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from studiosync.core.cli.main import COMMANDS, build_parser
+from studiosync.core.studio.studio import Studio
+
+# Runs the real entry point, then reports every module the process loaded.
+PROBE = """
+import atexit, sys
+def report():
+    import json
+    sys.stderr.write("MODULES " + json.dumps(sorted(sys.modules)) + "\\n")
+atexit.register(report)
+sys.argv = ["studiosync", *sys.argv[1:]]
+from studiosync.tui.cli import main
+sys.exit(main())
+"""
+HEAVY = ("googleapiclient", "google.auth", "google_auth_oauthlib", "httplib2", "apscheduler", "textual")
+
+
+def _loaded(*args: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    (line,) = [x for x in done.stderr.splitlines() if x.startswith("MODULES ")]
+    return set(json.loads(line.removeprefix("MODULES ")))
+
+
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("startup")
+    Studio.open(home).users.add("ann", "Ann")
+    return home
+
+
+def test_users_list_imports_no_heavy_library_and_no_other_command(home: Path) -> None:
+    modules = _loaded("--home", str(home), "users", "list")
+    assert "tinydb" in modules and "studiosync.core.cli.users_cmd" in modules  # the probe sees imports
+    assert _heavy(modules) == []
+    others = {c.module for c in COMMANDS} - {"studiosync.core.cli.users_cmd"}
+    assert sorted(modules & others) == []
+
+
+def test_the_probe_sees_a_heavy_import(home: Path) -> None:
+    # `jobs list` shows next fire times, which APScheduler computes: the check above can fail.
+    assert "apscheduler" in _heavy(_loaded("--home", str(home), "jobs", "list"))
+
+
+def test_help_lists_every_command_without_importing_one() -> None:
+    modules = _loaded("--help")
+    assert sorted(modules & {c.module for c in COMMANDS}) == []
+    assert "tinydb" not in modules and "studiosync.core.studio.studio" not in modules
+    assert _heavy(modules) == []
+
+
+def test_the_registry_says_what_each_command_module_registers() -> None:
+    # --help lists COMMANDS' names and help texts; they must be what the modules themselves register.
+    sub = next(a for a in build_parser(every=True)._actions if isinstance(a, argparse._SubParsersAction))
+    registered = {action.dest: action.help for action in sub._choices_actions}  # what --help prints
+    assert registered == {c.name: c.help for c in COMMANDS}
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+
+
+def test_a_command_built_alone_is_the_command_of_the_whole_tree() -> None:
+    # Run alone (only its module imported), each command parses as in the whole tree -- `prefs` keeps the
+    # `escalation` action that doctor_cmd hangs under it.
+    whole = _subcommands(build_parser(every=True))
+    for c in COMMANDS:
+        alone = _subcommands(build_parser(command=c.name))
+        assert alone[c.name].format_help() == whole[c.name].format_help(), c.name
+    assert "escalation" in _subcommands(_subcommands(build_parser(command="prefs"))["prefs"])
