@@ -70,21 +70,16 @@ async def auto_pilot(pilot):
 Bare().run(headless=True, size=(80, 24), auto_pilot=auto_pilot)
 """
 
-# As bench/console.py's FIRST_PAINT, with the embedded scheduler on.
-CONSOLE = """
-import os, sys, time
-t0 = float(os.environ["BENCH_T0"])
-from studiosync.core.studio.studio import Studio
-from studiosync.tui.app import StudioSyncApp
 
-async def auto_pilot(pilot):
-    await pilot.pause()
-    print(f"{time.time() - t0:.4f}", flush=True)
-    pilot.app.exit()
 
-app = StudioSyncApp(Studio.open(sys.argv[1]), login="pat", embedded_scheduler=True)
-app.run(headless=True, size=(80, 24), auto_pilot=auto_pilot)
-"""
+def console_first_paint_script() -> str:
+    """bench/console.py's first-paint child, with the console's embedded job scheduler on."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from console import FIRST_PAINT  # type: ignore[import-not-found]
+
+    script = FIRST_PAINT.replace("embedded_scheduler=False", "embedded_scheduler=True")
+    assert script != FIRST_PAINT, "bench/console.py's FIRST_PAINT changed: update this"
+    return script
 
 
 @dataclass
@@ -170,7 +165,11 @@ def main() -> int:
         tinydb = Row('python -c "import tinydb"', [py, "-c", "import tinydb"])
         users = Row("studiosync users list", [*studiosync, "--home", str(home), "users", "list"])
         textual = Row("bare Textual app, first paint", [py, "-c", BARE_TEXTUAL], reports_paint=True)
-        console = Row("console, first paint (scheduler on)", [py, "-c", CONSOLE, str(home)], reports_paint=True)
+        console = Row(
+            "console, first paint (scheduler on)",
+            [py, "-c", console_first_paint_script(), str(home), "pat"],
+            reports_paint=True,
+        )
         print(f"measuring: {args.runs} runs of each CLI row, {args.paint_runs} of each first paint ...")
         measure([bare, argp, helps, tinydb, users], args.runs, env)
         measure([textual, console], args.paint_runs, env)
