@@ -33,7 +33,7 @@ class JobKind:
     name: str
     title: str
     description: str
-    body: Body
+    body: Body | str  # the function, or its import path "package.module:function" (loaded when run)
     default_schedule: str
     default_enabled: bool
     options: dict[str, OptionSpec] = field(default_factory=dict)
@@ -78,3 +78,11 @@ class JobOutcome:
 
 
 Body = Callable[[JobContext], JobOutcome]
+
+
+def load_body(kind: JobKind) -> Body:
+    """The kind's body, importing it when it is named by path ("package.module:function")."""
+    if callable(kind.body):
+        return kind.body
+    module, _, name = kind.body.partition(":")
+    return getattr(__import__(module, fromlist=[name]), name)
