@@ -8,8 +8,10 @@ with an exclusive end, as Google does.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from datetime import date, datetime
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+if TYPE_CHECKING:  # annotations only: `users list` never needs the datetime module
+    from datetime import date, datetime
 
 UserKind = Literal["staff", "resource"]
 AppointmentStatus = Literal["confirmed", "tentative"]

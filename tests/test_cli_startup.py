@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from studiosync.core.cli.main import COMMANDS, build_parser
+from studiosync.core.cli.main import COMMANDS, build_parser, parser_for
 from studiosync.core.studio.studio import Studio
 
 # Runs the real entry point, then reports every module the process loaded.
@@ -86,3 +86,41 @@ def test_a_command_built_alone_is_the_command_of_the_whole_tree() -> None:
         alone = _subcommands(build_parser(command=c.name))
         assert alone[c.name].format_help() == whole[c.name].format_help(), c.name
     assert "escalation" in _subcommands(_subcommands(build_parser(command="prefs"))["prefs"])
+
+
+def _outcome(parse: object, capsys: pytest.CaptureFixture[str]) -> tuple[object, str, str]:
+    try:
+        result: object = vars(parse())  # type: ignore[operator]
+    except SystemExit as exc:
+        result = ("exit", exc.code)
+    out = capsys.readouterr()
+    return result, out.out, out.err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["users", "list"],
+        ["--home", "/x", "users", "list", "--json"],
+        ["--home=/x", "prefs", "escalation", "--enable"],
+        ["--ho", "/x", "users", "list"],  # an abbreviation: argparse finds the command
+        ["--h", "users"],  # ambiguous
+        ["-h"],
+        ["users", "-h"],
+        ["-h", "users"],
+        ["--version"],
+        [],
+        ["--home"],
+        ["--bogus", "users", "list"],
+        ["bogus"],
+        ["users", "bogus"],
+        ["status", "--json"],
+        ["--home", "/x", "--", "users", "list"],
+    ],
+)
+def test_the_parser_for_argv_reads_it_as_the_whole_tree_does(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    alone = _outcome(lambda: parser_for(argv).parse_args(argv), capsys)
+    whole = _outcome(lambda: build_parser(every=True).parse_args(argv), capsys)
+    assert alone == whole

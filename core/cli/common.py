@@ -7,6 +7,7 @@ bad argument must not pay for opening a studio.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from studiosync.core.errors import InputError
@@ -20,8 +21,36 @@ if TYPE_CHECKING:
     from studiosync.core.studio.studio import Studio
 
 
+def _columns() -> int:
+    """The terminal's width as shutil.get_terminal_size() reads it: $COLUMNS, else stdout's size, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, sized without importing shutil (with bz2, lzma...: a few ms of start-up
+    for every command, since argparse builds a formatter for each argument it adds)."""
+
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None
+    ) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse prints usage plus the error; scripts want exactly one line and exit code 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         print(f"{self.prog}: error: {message}", file=sys.stderr)
@@ -76,7 +105,7 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON document")
 
 
-_HOME_PARENT = argparse.ArgumentParser(add_help=False)
+_HOME_PARENT = OneLineParser(add_help=False)
 _HOME_PARENT.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help="data directory")
 
 

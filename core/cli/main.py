@@ -86,24 +86,34 @@ def build_parser(
     return parser
 
 
-def _command_of(argv: Sequence[str] | None) -> str | None:
-    """The command `argv` runs, read by a scout parser that knows only the global options, declared as
-    in the full parser (so their values, abbreviations and ambiguities read the same); None when there is
-    none or --help comes before it (the full listing is then printed). Errors, and unknown commands, are
-    left to the full parser."""
-    scout = OneLineParser(prog="studiosync", add_help=False)
-    scout.add_argument("-h", "--help", action="store_true")
-    scout.add_argument("--home")
-    scout.add_argument("--version", action="version", version=f"studiosync {__version__}")
-    scout.add_argument("command", nargs="?")
-    scout.add_argument("rest", nargs=argparse.REMAINDER)
-    args = scout.parse_known_args(argv)[0]
-    return None if args.help else args.command
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command `argv` runs when that is certain from plain `[--home DIR] COMMAND ...`; None for
+    anything else (--help, --version, an abbreviation, an unknown option...): main then lets argparse read
+    those on the parser of placeholders."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--home":
+            i += 2
+        elif arg.startswith("--home="):
+            i += 1
+        else:
+            return None if arg.startswith("-") else arg
+    return None
+
+
+def parser_for(argv: Sequence[str], extra: Sequence[ModuleType] = ()) -> argparse.ArgumentParser:
+    """The parser that runs `argv`: its command's alone when plain, else found by argparse itself."""
+    command = _command_of(argv)
+    if command is None:  # rare forms: argparse finds the command (or prints help, the version, an error)
+        command = build_parser(extra).parse_known_args(argv)[0].command
+    return build_parser(extra, command)
 
 
 def main(argv: Sequence[str] | None = None, *, extra: Sequence[ModuleType] = ()) -> int:
     """Run one command. `extra` lets the console package add its commands (core never imports tui)."""
-    parser = build_parser(extra, _command_of(argv))
+    argv = sys.argv[1:] if argv is None else argv
+    parser = parser_for(argv, extra)
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
