@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from studiosync.core.errors import InputError, NotFoundError
-from studiosync.core.model import STATUSES, Appointment
+from studiosync.core.model import STATUSES, Appointment, content_snapshot
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store
 from studiosync.core.studio.book import (
@@ -222,6 +222,10 @@ class Appointments:
             )
             if _content(changed) == _content(appt):
                 return appt
+            if changed.synced is None and appt.google_event_id and not appt.dirty:
+                # Synced by an older version, which kept no base: clean, its content is exactly what was
+                # synced, so it is the base the next run compares this edit with (core.sync.synced).
+                changed.synced = content_snapshot(appt)
             changed.revision = appt.revision + 1
             changed.updated = stamp()
             add_trace(changed, "changed", "in the studio")

@@ -47,6 +47,8 @@ def from_record(doc: dict[str, Any]) -> Appointment:
     appt.end = from_text(doc["end"])
     # Never share a mutable part with the stored (cached) document.
     appt.trace = [dict(entry) for entry in appt.trace]
+    if isinstance(appt.synced, dict):
+        appt.synced = dict(appt.synced)
     return appt
 
 
