@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from studiosync.core.studio.clients import Clients
     from studiosync.core.studio.google_accounts import GoogleAccounts
     from studiosync.core.studio.groups import Groups
+    from studiosync.core.studio.login_guard import LoginGuard
     from studiosync.core.studio.prefs import Prefs
 
 
@@ -68,6 +69,12 @@ class Studio:
         from studiosync.core.studio.google_accounts import GoogleAccounts
 
         return GoogleAccounts(self)
+
+    @cached_property
+    def login_guard(self) -> LoginGuard:
+        from studiosync.core.studio.login_guard import LoginGuard
+
+        return LoginGuard(self.store)
 
     @cached_property
     def prefs(self) -> Prefs:
