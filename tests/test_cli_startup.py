@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from studiosync.core.cli.main import COMMANDS, build_parser, parser_for
 from studiosync.core.studio.studio import Studio
+from studiosync.tui.cli import CONSOLE_COMMANDS
+
+EVERY = (*COMMANDS, *CONSOLE_COMMANDS)
 
 # Runs the real entry point, then reports every module the process loaded.
 PROBE = """
@@ -51,7 +54,7 @@ def test_users_list_imports_no_heavy_library_and_no_other_command(home: Path) ->
     modules = _loaded("--home", str(home), "users", "list")
     assert "tinydb" in modules and "studiosync.core.cli.users_cmd" in modules  # the probe sees imports
     assert _heavy(modules) == []
-    others = {c.module for c in COMMANDS} - {"studiosync.core.cli.users_cmd"}
+    others = {c.module for c in EVERY} - {"studiosync.core.cli.users_cmd"}
     assert sorted(modules & others) == []
 
 
@@ -62,16 +65,18 @@ def test_the_probe_sees_a_heavy_import(home: Path) -> None:
 
 def test_help_lists_every_command_without_importing_one() -> None:
     modules = _loaded("--help")
-    assert sorted(modules & {c.module for c in COMMANDS}) == []
+    assert sorted(modules & {c.module for c in EVERY}) == []
     assert "tinydb" not in modules and "studiosync.core.studio.studio" not in modules
     assert _heavy(modules) == []
 
 
 def test_the_registry_says_what_each_command_module_registers() -> None:
     # --help lists COMMANDS' names and help texts; they must be what the modules themselves register.
-    sub = next(a for a in build_parser(every=True)._actions if isinstance(a, argparse._SubParsersAction))
+    sub = next(
+        a for a in build_parser(CONSOLE_COMMANDS, every=True)._actions if isinstance(a, argparse._SubParsersAction)
+    )
     registered = {action.dest: action.help for action in sub._choices_actions}  # what --help prints
-    assert registered == {c.name: c.help for c in COMMANDS}
+    assert registered == {c.name: c.help for c in EVERY}
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -81,9 +86,9 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.Argument
 def test_a_command_built_alone_is_the_command_of_the_whole_tree() -> None:
     # Run alone (only its module imported), each command parses as in the whole tree -- `prefs` keeps the
     # `escalation` action that doctor_cmd hangs under it.
-    whole = _subcommands(build_parser(every=True))
-    for c in COMMANDS:
-        alone = _subcommands(build_parser(command=c.name))
+    whole = _subcommands(build_parser(CONSOLE_COMMANDS, every=True))
+    for c in EVERY:
+        alone = _subcommands(build_parser(CONSOLE_COMMANDS, command=c.name))
         assert alone[c.name].format_help() == whole[c.name].format_help(), c.name
     assert "escalation" in _subcommands(_subcommands(build_parser(command="prefs"))["prefs"])
 
@@ -116,11 +121,13 @@ def _outcome(parse: object, capsys: pytest.CaptureFixture[str]) -> tuple[object,
         ["users", "bogus"],
         ["status", "--json"],
         ["--home", "/x", "--", "users", "list"],
+        ["demo", "--keep"],
+        ["web", "-h"],
     ],
 )
 def test_the_parser_for_argv_reads_it_as_the_whole_tree_does(
     argv: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    alone = _outcome(lambda: parser_for(argv).parse_args(argv), capsys)
-    whole = _outcome(lambda: build_parser(every=True).parse_args(argv), capsys)
+    alone = _outcome(lambda: parser_for(argv, CONSOLE_COMMANDS).parse_args(argv), capsys)
+    whole = _outcome(lambda: build_parser(CONSOLE_COMMANDS, every=True).parse_args(argv), capsys)
     assert alone == whole

@@ -18,7 +18,6 @@ from studiosync.core.errors import StudioSyncError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from types import ModuleType
 
 
 class Command:
@@ -59,11 +58,12 @@ COMMANDS: tuple[Command, ...] = (
 
 
 def build_parser(
-    extra: Sequence[ModuleType] = (), command: str | None = None, *, every: bool = False
+    extra: Sequence[Command] = (), command: str | None = None, *, every: bool = False
 ) -> argparse.ArgumentParser:
-    """The parser for running `command`: only that command's module is imported and registered. For no
-    command, an unknown one or a console command (`extra`), every core command is a placeholder carrying
-    its name and help (what `--help` and "invalid choice" list) and the `extra` modules register.
+    """The parser for running `command`: only its module is imported and registers its arguments. With
+    no (known) command, every command is a placeholder carrying its name and help (what `--help` and
+    "invalid choice" list).
+    `extra`: the console's commands, handled the same way (core never imports the console).
     `every`: every command with all its arguments (tests, and anyone who wants the whole tree)."""
     parser = OneLineParser(prog="studiosync", description="Studio appointment book <-> Google Calendar sync.")
     parser.add_argument(
@@ -71,18 +71,17 @@ def build_parser(
     )
     parser.add_argument("--version", action="version", version=f"studiosync {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
-    core_command = not every and any(c.name == command for c in COMMANDS)
+    commands = (*COMMANDS, *extra)
+    wanted = {c.module for c in commands if every or c.name == command}
     registered: set[str] = set()
-    for c in COMMANDS:
-        if (every or c.name == command) and c.module not in registered:
-            # __import__, not importlib.import_module: `python -X importtime` only times the former.
-            __import__(c.module, fromlist=["register"]).register(sub)  # may register several (doctor, status)
-            registered.add(c.module)
-        elif not core_command and c.name not in sub.choices:
+    for c in commands:
+        if c.module in wanted:
+            if c.module not in registered:
+                # __import__, not importlib.import_module: `python -X importtime` only times the former.
+                __import__(c.module, fromlist=["register"]).register(sub)  # may register several names
+                registered.add(c.module)
+        elif not wanted:  # no command to run: placeholders, for --help and "invalid choice"
             sub.add_parser(c.name, help=c.help, add_help=False)
-    if not core_command:
-        for module in extra:
-            module.register(sub)
     return parser
 
 
@@ -102,7 +101,7 @@ def _command_of(argv: Sequence[str]) -> str | None:
     return None
 
 
-def parser_for(argv: Sequence[str], extra: Sequence[ModuleType] = ()) -> argparse.ArgumentParser:
+def parser_for(argv: Sequence[str], extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     """The parser that runs `argv`: its command's alone when plain, else found by argparse itself."""
     command = _command_of(argv)
     if command is None:  # rare forms: argparse finds the command (or prints help, the version, an error)
@@ -110,7 +109,7 @@ def parser_for(argv: Sequence[str], extra: Sequence[ModuleType] = ()) -> argpars
     return build_parser(extra, command)
 
 
-def main(argv: Sequence[str] | None = None, *, extra: Sequence[ModuleType] = ()) -> int:
+def main(argv: Sequence[str] | None = None, *, extra: Sequence[Command] = ()) -> int:
     """Run one command. `extra` lets the console package add its commands (core never imports tui)."""
     argv = sys.argv[1:] if argv is None else argv
     parser = parser_for(argv, extra)
