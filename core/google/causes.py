@@ -88,6 +88,26 @@ _TABLE: dict[str, tuple[str, str, bool]] = {
         "Check the item's data (dates, times, attendees); if it persists, report it with the log.",
         False,
     ),
+    # Refusals of one event's write (core.sync.failures.is_refusal): permanent, about that event only --
+    # never "the calendar is read-only". The sync keeps Google's version and does not send it again.
+    "event_type_restriction": (
+        "Google does not let apps change or delete this kind of event (a birthday, or an event Gmail "
+        "made from an email).",
+        "Nothing to do: the studio keeps Google's version. Change the event in Google Calendar (a "
+        "birthday: in Google Contacts).",
+        False,
+    ),
+    "not_organizer": (
+        "Only the organizer of this invitation can change it; this Google account is a guest.",
+        "Nothing to do: the studio keeps Google's version. Ask the organizer to change the event, or "
+        "delete it from your calendar.",
+        False,
+    ),
+    "event_refused": (
+        "Google refused this change to one event (not allowed for this event).",
+        "Nothing to do: the studio keeps Google's version. Change the event in Google Calendar if needed.",
+        False,
+    ),
     "api_not_enabled": (
         "The Google Calendar API or People API is not enabled in the Google Cloud project.",
         "In the Google Cloud console, enable the Google Calendar API and the People API for the project "

@@ -22,6 +22,7 @@ from studiosync.core.errors import InputError, NotFoundError
 from studiosync.core.model import STATUSES, Appointment, content_snapshot
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store
+from studiosync.core.studio import event_kinds
 from studiosync.core.studio.book import (
     APPOINTMENTS,
     PENDING,
@@ -201,6 +202,9 @@ class Appointments:
         name = layout.appointment_file_for(login, appointment_id)
         with book_transaction(self._store, login, [name]) as book:
             appt = self._load(book, name, appointment_id)
+            refused = event_kinds.edit_refusal(appt)
+            if refused is not None:
+                raise InputError(refused)  # what Google would refuse, refused before anything changes
             new_start = start if start is not None else appt.start
             new_end = end if end is not None else appt.end
             if (
@@ -210,6 +214,9 @@ class Appointments:
             ):
                 new_end = new_start + (appt.end - appt.start)  # moving keeps the duration
             new_start, new_end, all_day = check_span(new_start, new_end)
+            refused = event_kinds.edit_refusal(appt, start=new_start, end=new_end)
+            if refused is not None:
+                raise InputError(refused)
             changed = replace(
                 appt,
                 title=_check_title(title) if title is not None else appt.title,
@@ -238,6 +245,14 @@ class Appointments:
         syncing = self._users.google_prefs(login).enabled
         with book_transaction(self._store, login, [name]) as book:
             appt = self._load(book, name, appointment_id)
+            refused = event_kinds.delete_refusal(appt)
+            if refused is not None:
+                raise InputError(refused)
+            if event_kinds.studio_only_delete(appt):
+                # Not an appointment (a working location, a birthday): only the studio's copy goes.
+                book.appointments(name).delete(appointment_id)
+                book.unmark([appointment_id])
+                return appt
             # An unlinked change of a syncing user may have reached Google in a run that crashed before
             # saving the link: its tombstone lets the next sync delete that event under its derived id.
             if appt.google_event_id or (syncing and appt.dirty):

@@ -22,6 +22,7 @@ from typing import Any
 
 from studiosync.core.model import Appointment
 from studiosync.core.studio.appointments import add_trace
+from studiosync.core.studio.event_kinds import NOT_APPOINTMENTS
 from studiosync.core.studio.timeparse import stamp
 from studiosync.core.sync import mapping, merge, pairing, synced
 from studiosync.core.sync.calendar_run import CalendarRun
@@ -34,7 +35,7 @@ from studiosync.core.sync.rules import Act, Action, decide
 
 @dataclass
 class PushOp:
-    kind: str  # insert | patch | delete
+    kind: str  # insert | patch | delete | fetch (events.get: Google's version of a refused change)
     appt: Appointment
     base_revision: int | None
     event_id: str
@@ -72,6 +73,7 @@ def plan(run: CalendarRun, sides: list[GoogleSide], listing: Listing, switched: 
         # Rare by nature (first run, 410, populate): the only places that read the whole book.
         found = {a.id: a for a in apps.list(run.login, include_deleted=True)}
         if listing.full:
+            _not_appointments(run, found, candidates, listing)
             handled = _absent(run, found, candidates, listing, switched, decisions)
         if run.populate_google:
             pending.update(a.id for a in found.values() if not a.deleted and not a.google_event_id)
@@ -95,6 +97,32 @@ def plan(run: CalendarRun, sides: list[GoogleSide], listing: Listing, switched: 
         decisions.decided[aid] = action.act
         apply(run, action, aid, appt, ev, decisions)
     return decisions
+
+
+def _not_appointments(
+    run: CalendarRun, book: dict[str, Appointment], candidates: dict[str, list[GoogleSide]], listing: Listing
+) -> None:
+    """A full listing: appointments an older version made from instances of a working-location or birthday
+    series -- past ones too, which no expansion tracks any more -- meet their series' type and leave."""
+    kinds = {
+        item.get("id"): str(item.get("eventType"))
+        for item in listing.items
+        if item.get("recurrence") and item.get("status") != "cancelled"
+    }
+    kinds = {k: v for k, v in kinds.items() if v in NOT_APPOINTMENTS}
+    if not kinds:
+        return
+    for appt in book.values():
+        master = (appt.google_event_id or "").rpartition("_")[0]
+        if master in kinds and appt.id not in candidates:
+            stub = EventData(
+                id=appt.google_event_id or "",
+                etag="",
+                status="confirmed",
+                recurring_event_id=master,
+                event_type=kinds[master],
+            )
+            candidates[appt.id] = [GoogleSide(stub, series_tracked=True)]
 
 
 def _absent(
@@ -171,7 +199,11 @@ def apply(
         return
     assert ev is not None
     base = appt.revision
-    if act is Act.PULL_DELETE:
+    if act is Act.PULL_DELETE and action.removal:
+        d.purges.append(Purge(appt.id, appt.revision))
+        log.count("removed")
+        log.info(f"removed {appt.id} from the studio book: {action.note}", event_id=ev.id, title=appt.title)
+    elif act is Act.PULL_DELETE:
         d.purges.append(Purge(appt.id, appt.revision))
         log.count("pulled_deleted")
         log.info(f"deleted {appt.id} (its Google event {ev.id} was deleted or declined)", title=appt.title)
@@ -204,7 +236,7 @@ def apply(
 
 
 # Acts about the studio's own change: they need the appointment, and the event only to address a push.
-STUDIO_SIDE = frozenset({Act.PURGE, Act.PUSH_DELETE, Act.PUSH_PATCH, Act.PUSH_INSERT})
+STUDIO_SIDE = frozenset({Act.PURGE, Act.PUSH_DELETE, Act.PUSH_PATCH, Act.PUSH_INSERT, Act.FETCH_GOOGLE})
 
 
 def _new_from_google(run: CalendarRun, action: Action, aid: str, ev: EventData, d: Decisions) -> None:
@@ -240,6 +272,8 @@ def _studio_change(appt: Appointment, act: Act, d: Decisions, ev: EventData | No
         d.pushes.append(PushOp("delete", appt, base, target))
     elif act is Act.PUSH_PATCH:
         d.pushes.append(PushOp("patch", appt, base, appt.google_event_id or ""))
+    elif act is Act.FETCH_GOOGLE:
+        d.pushes.append(PushOp("fetch", appt, base, appt.google_event_id or ""))
     else:
         d.pushes.append(PushOp("insert", appt, base, mapping.event_id_for(appt.id)))
 
@@ -306,6 +340,7 @@ def _link_and_push(appt: Appointment, ev: EventData, d: Decisions) -> None:
     changed.google_event_id = ev.id
     changed.google_etag = ev.etag
     changed.google_updated = ev.updated
+    mapping.take_google_facts(changed, ev)
     if changed.synced is not None:  # the studio's base stays; the event's own zones are Google's facts
         changed.synced = {**changed.synced, "start_tz": ev.start_tz, "end_tz": ev.end_tz}
     d.writes.append(Write(changed, appt.revision))
@@ -329,6 +364,7 @@ def _link(appt: Appointment, ev: EventData) -> None:
     appt.synced = synced.base_of_event(ev)
     appt.synced_revision = appt.revision
     appt.sync_error = None
+    mapping.take_google_facts(appt, ev)
 
 
 def copy(appt: Appointment) -> Appointment:

@@ -4,6 +4,11 @@
 - 404/410 on a patch: gone for good on Google: insert it again under our own id.
 - 404/410 on a delete: already gone: the deletion is done.
 - A patch that lands on a cancelled event: modified beats deleted: patch it back to life.
+- A permanent refusal of that one event's change (core.sync.failures.is_refusal: 400 eventTypeRestriction,
+  403 forbiddenForNonOrganizer, 400 invalid...): Google's version wins. A warning names the appointment,
+  cause and fix; the event is fetched (events.get, in the same batch loop) and the appointment takes
+  Google's version; the refused revision is never sent again (a new change is). A refused insert has no
+  Google version: the appointment keeps its content and says why, and is not sent until it changes.
 - Anything else fails that appointment (its sync_error and trace say why; it stays pending) -- or, when no
   further call of this user can succeed (core.sync.failures), the whole run, after saving what got through.
 
@@ -28,8 +33,9 @@ from studiosync.core.studio.appointments import add_trace
 from studiosync.core.sync import mapping, synced
 from studiosync.core.sync.calendar_run import CalendarRun
 from studiosync.core.sync.commit import Purge, Write, commit
-from studiosync.core.sync.failures import is_fatal
-from studiosync.core.sync.plan import PushOp, copy
+from studiosync.core.sync.failures import is_fatal, is_refusal
+from studiosync.core.sync.plan import Decisions, PushOp, apply, copy
+from studiosync.core.sync.rules import Act, Action
 
 
 class Pusher:
@@ -95,6 +101,9 @@ class Pusher:
                     # between the pull and the push): modified beats deleted, so bring it back.
                     follow.append(replace(op, restore=True, bounced=True))
                     continue
+                if op.kind == "fetch":
+                    self._fetched(op, outcome, writes, purges)
+                    continue
                 self._succeeded(op, outcome, writes, purges)
             round_ops = follow
         if fatal is not None:
@@ -109,6 +118,8 @@ class Pusher:
         ev = run.events
         if op.kind == "delete":
             return ev.delete(calendarId=run.calendar_id, eventId=op.event_id)
+        if op.kind == "fetch":
+            return ev.get(calendarId=run.calendar_id, eventId=op.event_id)
         appt = op.appt
         if op.kind == "insert":
             body = mapping.event_body(appt, run.tz_name, event_id=op.event_id)
@@ -139,6 +150,11 @@ class Pusher:
         problem = (
             classify(exc) if exc is not None else GoogleProblem("unknown", "no answer", "retry later", True)
         )
+        if op.kind == "fetch" and status in (404, 410):
+            purges.append(Purge(op.appt.id, op.base_revision or op.appt.revision))  # gone: Google wins
+            return None, None
+        if op.kind != "fetch" and is_refusal(problem) and _answered_for_the_event(exc):
+            return self._refused(op, problem, writes), None
         run.push_failures += 1
         run.log.warning(
             f"some studio changes could not be sent to Google: {problem.message}",
@@ -151,6 +167,50 @@ class Pusher:
             add_trace(failed, "error", f"{op.kind} failed: {problem.cause}", run.log.run_id)
             writes.append(Write(failed, op.base_revision))
         return None, problem
+
+    def _refused(self, op: PushOp, problem: GoogleProblem, writes: list[Write]) -> PushOp | None:
+        """Google refused this change for good: say so, mark the revision refused (never sent again) and,
+        for a linked event, fetch Google's version to keep (the follow-up returned)."""
+        run, appt = self.run, op.appt
+        on_google = op.kind != "insert" and bool(op.event_id)
+        outcome = (
+            "Google's version is kept in the studio and the change is not sent again."
+            if on_google
+            else "The appointment stays in the studio as it is and is not sent again until it changes."
+        )
+        run.log.count("refused")
+        run.log.warning(
+            f"Google refused the studio's change to appointment {appt.id} ('{appt.display_title}'): "
+            f"{problem.message} {outcome} Fix: {problem.fix}",
+            appointment_id=appt.id,
+            event_id=op.event_id,
+            cause=problem.cause,
+            fix=problem.fix,
+        )
+        marked = copy(appt)
+        marked.refused_revision = appt.revision
+        marked.sync_error = problem.message
+        add_trace(marked, "refused", f"{op.kind} refused by Google: {problem.cause}", run.log.run_id)
+        if on_google:  # the event is on Google: take its version
+            return PushOp("fetch", marked, op.base_revision, op.event_id, bounced=True)
+        writes.append(Write(marked, op.base_revision))
+        return None
+
+    def _fetched(self, op: PushOp, resp: dict[str, Any], writes: list[Write], purges: list[Purge]) -> None:
+        """Google's version of an event whose studio change it refused: the appointment takes it."""
+        run = self.run
+        ev = mapping.parse_event(resp, run.tz)
+        appt = op.appt
+        if ev.cancelled or not ev.usable:
+            act, note = Act.PULL_DELETE, "deleted on Google (it had refused the studio's change)"
+        elif appt.deleted:
+            act, note = Act.UNDELETE, "Google refused the deletion: Google's version is back in the studio"
+        else:
+            act, note = Act.PULL_UPDATE, "Google refused the studio's change: Google's version is kept"
+        d = Decisions()
+        apply(run, Action(act, note), appt.id, appt, ev, d)
+        writes.extend(d.writes)
+        purges.extend(d.purges)
 
     def _succeeded(
         self, op: PushOp, resp: dict[str, Any] | None, writes: list[Write], purges: list[Purge]
@@ -180,6 +240,13 @@ class Pusher:
         writes.append(Write(done, op.base_revision))
         log.count("pushed_created" if created else "pushed_updated")
         log.debug(f"pushed {appt.id}", event_id=done.google_event_id, kind=op.kind)
+
+
+def _answered_for_the_event(exc: BaseException | None) -> bool:
+    """The refusal is Google's answer to this event's own call, not to the batch request around it (a
+    failed batch fails every call in it alike: that is never one event's refusal)."""
+    uri = str(getattr(exc, "uri", "") or "").split("?", 1)[0]
+    return "/events" in uri and "/batch" not in uri
 
 
 def _patch_body(op: PushOp) -> dict[str, Any]:
