@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from googleapiclient.errors import HttpError
+from studiosync.core.explain import explain_cause
 from studiosync.core.google.api import execute
 from studiosync.core.google.errors import classify
 from studiosync.core.model import Client, GooglePrefs
@@ -48,9 +49,11 @@ class ContactsSync:
     def run(self) -> None:
         group = self.studio.groups.find(self.prefs.client_group) if self.prefs.client_group else None
         if group is None:
-            self.log.warning(
-                "contacts were not imported: the client group chosen in the Google tab no longer exists; "
-                "choose another group"
+            # Google's contacts cannot come over until someone picks a group: the run fails (not a warning).
+            self.log.fail(
+                "contacts were not imported: the client group chosen in the Google tab no longer exists",
+                cause="client_group_missing",
+                fix=explain_cause("client_group_missing").for_login(self.login).fix,
             )
             return
         token = self.state.people.get("sync_token")

@@ -4,8 +4,10 @@
 - 404/410 on a patch: gone for good on Google: insert it again under our own id.
 - 404/410 on a delete: already gone: the deletion is done.
 - A patch that lands on a cancelled event: modified beats deleted: patch it back to life.
-- Anything else fails that appointment (its sync_error and trace say why; it stays pending) -- or, when no
-  further call of this user can succeed (core.sync.failures), the whole run, after saving what got through.
+- Anything else fails that appointment (its sync_error and trace say why; it stays pending and goes
+  again next run) and, once the rest was sent, the user's run: studio changes that did not reach Google
+  are never an "ok" (RunLog.fail: exit 1, last_error with cause and fix). When no further call of this
+  user can succeed (core.sync.failures), the whole run ends at once, after saving what got through.
 
 Successes become link bookkeeping (event id, etag, synced revision), committed every few hundred results
 so a crash loses little. This module never decides what to push (core.sync.rules did) and never reads
@@ -18,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from studiosync.core.google.api import BatchRunner
-from studiosync.core.google.errors import GoogleError, GoogleProblem, classify
+from studiosync.core.google.errors import GoogleError, GoogleProblem, classify, problem
 from studiosync.core.studio.appointments import add_trace
 from studiosync.core.sync import mapping
 from studiosync.core.sync.calendar_run import CalendarRun
@@ -55,6 +57,14 @@ class Pusher:
             # Whatever reached Google is linked, even when a fatal error (revoked grant...) ends the run.
             if writes or purges:
                 commit(run.studio, run.login, writes, purges)
+        if run.push_failures:
+            first: GoogleProblem = run.push_problem
+            run.log.fail(
+                f"{run.push_failures} studio change(s) could not be sent to Google: {first.message}",
+                cause=first.cause,
+                fix=first.fix,
+                unsent=run.push_failures,
+            )
 
     def run_batch(self, ops: list[PushOp]) -> tuple[list[Write], list[Purge]]:
         """Send ops in one batch (plus one follow-up batch for 409/404 bounces); commit-ready results."""
@@ -70,11 +80,11 @@ class Pusher:
             for op in round_ops:
                 outcome = results.get(op.key)
                 if isinstance(outcome, BaseException) or outcome is None:
-                    nxt, problem = self._failed(op, outcome, writes, purges)
+                    nxt, found = self._failed(op, outcome, writes, purges)
                     if nxt is not None:
                         follow.append(nxt)
-                    elif problem is not None and is_fatal(problem):
-                        fatal = fatal or problem
+                    elif found is not None and is_fatal(found):
+                        fatal = fatal or found
                     continue
                 if (
                     op.kind == "patch"
@@ -120,7 +130,6 @@ class Pusher:
         self, op: PushOp, exc: BaseException | None, writes: list[Write], purges: list[Purge]
     ) -> tuple[PushOp | None, GoogleProblem | None]:
         """(the op to retry in the other form, or None; the problem when it failed for good)."""
-        run = self.run
         status = getattr(getattr(exc, "resp", None), "status", None)
         if op.kind == "delete" and status in (404, 410):
             self._succeeded(op, None, writes, purges)  # already gone on Google: the deletion is done
@@ -134,21 +143,28 @@ class Pusher:
                 "insert", op.appt, op.base_revision, mapping.event_id_for(op.appt.id), bounced=True
             )
             return again, None
-        problem = (
-            classify(exc) if exc is not None else GoogleProblem("unknown", "no answer", "retry later", True)
-        )
+        # The classification point: what Google's answer means for this one change.
+        found = classify(exc) if exc is not None else problem("google_outage", "no answer to this change")
+        self._unsent(op, found, writes)
+        return None, found
+
+    def _unsent(self, op: PushOp, found: GoogleProblem, writes: list[Write]) -> None:
+        """A change that did not reach Google: it stays pending (next run sends it again), the appointment
+        says why, and the run fails once the rest was sent (see `push`)."""
+        run = self.run
         run.push_failures += 1
-        run.log.warning(
-            f"some studio changes could not be sent to Google: {problem.message}",
+        run.push_problem = run.push_problem or found
+        run.log.line(
+            "WARNING",
+            f"{op.kind} of {op.appt.id} could not be sent to Google: {found.message}",
             appointment_id=op.appt.id,
-            cause=problem.cause,
+            cause=found.cause,
         )
-        if not is_fatal(problem):
+        if not is_fatal(found):
             failed = copy(op.appt)
-            failed.sync_error = problem.message
-            add_trace(failed, "error", f"{op.kind} failed: {problem.cause}", run.log.run_id)
+            failed.sync_error = found.message
+            add_trace(failed, "error", f"{op.kind} failed: {found.cause}", run.log.run_id)
             writes.append(Write(failed, op.base_revision))
-        return None, problem
 
     def _succeeded(
         self, op: PushOp, resp: dict[str, Any] | None, writes: list[Write], purges: list[Purge]

@@ -38,7 +38,8 @@ class Act(Enum):
     PUSH_DELETE = "push_delete"  # delete the event (the linked one, the listed one, or under our id)
 
 
-# Acts that remove something on one side: what a mass-deletion guard counts before anything is applied.
+# Acts that remove something on one side: what the mass-deletion guard (core.sync.guard) counts before
+# anything is applied -- unless the action says it is a removal, not a deletion (see `counts_as_deletion`).
 DELETIONS = frozenset({Act.PULL_DELETE, Act.PUSH_DELETE})
 PUSHES = frozenset(
     {Act.LINK_AND_PUSH, Act.KEEP_STUDIO, Act.PUSH_INSERT, Act.PUSH_PATCH, Act.PUSH_RESTORE, Act.PUSH_DELETE}
@@ -49,6 +50,20 @@ PUSHES = frozenset(
 class Action:
     act: Act
     note: str  # why (for pulls and conflicts it is also the appointment's trace note)
+    # A removal nobody asked for as a deletion: an event type the studio never keeps (working location,
+    # birthday), a calendar switch. It is applied, but the mass-deletion guard leaves it out of its count.
+    removal: bool = False
+
+
+def removal(act: Act, note: str) -> Action:
+    """An action that removes something on one side without it having been deleted there (an event type
+    leaving the studio book, a calendar switch): the mass-deletion guard never counts or holds it."""
+    return Action(act, note, removal=True)
+
+
+def counts_as_deletion(action: Action) -> bool:
+    """Does the mass-deletion guard count this action? Deletions on either side, except removals."""
+    return action.act in DELETIONS and not action.removal
 
 
 @dataclass(frozen=True)
