@@ -62,7 +62,7 @@ class Pusher:
             run.log.fail(
                 f"{run.push_failures} studio change(s) could not be sent to Google: {first.message}",
                 cause=first.cause,
-                fix=first.fix,
+                fix=f"{first.fix} They stay pending and go with the next run (now: studiosync sync {run.login}).",
                 unsent=run.push_failures,
             )
 
