@@ -7,7 +7,7 @@ sent, Google changes not all applied, deletions held back by the mass-deletion g
 that could not sync (not enabled, a resource); 2 for bad input (an unknown login...).
 
 A user whose deletions are held is released deliberately, by name: --allow-deletions applies the held
-deletions (and this run's others), --restore-deleted undoes them (events re-created on Google from the
+deletions, --restore-deleted undoes them (events re-created on Google from the
 studio book; appointments deleted in the studio brought back from Google's copies). Then it syncs.
 
 The first Ctrl-C (or SIGTERM) finishes the current step of each running user, saves, and stops; a second

@@ -58,6 +58,7 @@ class ContactsSync:
                 fix=explain_cause("client_group_missing").for_login(self.login).fix,
             )
             return
+        self._follow_account()
         token = self.state.people.get("sync_token")
         people, next_token = self._list(token)
         if people:
@@ -65,6 +66,23 @@ class ContactsSync:
         if next_token:
             self.state.people["sync_token"] = next_token  # after the clients it covers are saved
         self.state.save(self.studio.store)
+
+    def _follow_account(self) -> None:
+        """Links are to the contacts of one Google account. After the user switched accounts they point at
+        another account's contacts: the clients are unlinked, so the new account's contacts adopt them by
+        email (under the same exactly-one rule) instead of duplicating them."""
+        account = (self.prefs.account_email or "").strip().lower() or None
+        before = self.state.people.get("account")
+        if before and account and before != account:
+            clients = [c for c in self.studio.clients.list() if c.google_resource and c.google_owner == self.login]
+            if clients:
+                self.studio.clients.save_many(ContactBook.unlinked_copy(c) for c in clients)
+                self.log.info(
+                    f"the Google account changed: {len(clients)} client(s) linked to the old account's contacts "
+                    "were unlinked (the new account's contacts adopt them by email)"
+                )
+        if account:
+            self.state.people["account"] = account
 
     def _list(self, token: str | None) -> tuple[list[dict[str, Any]], str | None]:
         if token:
@@ -210,8 +228,11 @@ class ContactBook:
 
     def unlink(self, resource: str) -> Client | None:
         client = self.linked.pop(resource, None)
-        if client is None:
-            return None
+        return None if client is None else self.unlinked_copy(client)
+
+    @staticmethod
+    def unlinked_copy(client: Client) -> Client:
+        """The client without its Google link (its values stay; Google's last word is forgotten)."""
         return replace(
             client, google_resource=None, google_owner=None, google_etag=None, google_emails=[], google_phones=[]
         )

@@ -15,7 +15,8 @@ or holds ALL of them back:
   appointment changed in the studio: modified beats deleted) leaves the hold.
 
 Releasing is deliberate (`studiosync sync LOGIN --allow-deletions` / `--restore-deleted`, or the console's
-dialog): "allow" applies the held deletions (and lets this run's others through); "restore" undoes them --
+dialog) and covers exactly what was held (what the person saw): "allow" applies the held deletions;
+"restore" undoes them --
 Google's side by re-creating the events from the studio book (restore patches), the studio's side by
 bringing the appointments back from Google's copies (core.sync.restore).
 
@@ -44,6 +45,7 @@ class DeletionGuard:
         self.run = run
         self.limits = run.options.deletions or DeletionLimits()
         self._book: list[Appointment] | None = None  # linked appointments, read once when needed
+        self._gone: set[str] = set()  # deletions this run applies: no longer linked once it is done
 
     @property
     def record(self) -> dict[str, Any]:
@@ -53,6 +55,8 @@ class DeletionGuard:
         """Let through, hold or undo this run's deletions (editing `d`) and keep the held record up to
         date. Returns the studio-side deletions to undo from Google's copies (--restore-deleted)."""
         undo_in_studio: list[Deletion] = []
+        if self.run.release is not None and not self.record:
+            self.run.log.info("nothing is held for this user: the release changes nothing, an ordinary sync")
         side: Side
         for side in ("google", "studio"):
             found = d.on_side(side)
@@ -62,9 +66,8 @@ class DeletionGuard:
                 self._release(side, mine, d, undo_in_studio)
                 found = {aid: x for aid, x in found.items() if aid not in mine}
                 record = None
-            if self.run.release == "allow":
-                self._let_through(found)  # a person said so: the guard is off for this run
-            elif record or self._too_many(side, found, d):
+            # What a person has not seen is judged as usual, also in a release run.
+            if record or self._too_many(side, found, d):
                 self._hold(side, found, d)
             else:
                 self._let_through(found)
@@ -88,6 +91,7 @@ class DeletionGuard:
 
     # -- the three outcomes ---------------------------------------------------------------------------
     def _let_through(self, found: dict[str, Deletion]) -> None:
+        self._gone.update(found)
         for x in found.values():
             if x.side == "google":
                 deleted_from_google(self.run, x.appt, x.event_id)
@@ -109,7 +113,7 @@ class DeletionGuard:
             log.line(
                 "WARNING",
                 f"held back {n} deletion(s) made on the {side} side ({len(items)} appointment(s)): "
-                + held.message(side, n, int(before["linked"])),
+                + held.message(side, n, int(before["linked"]), reason),
                 side=side,
                 deletions=n,
                 linked=before["linked"],
@@ -159,11 +163,12 @@ class DeletionGuard:
                 a for a in self.run.studio.appointments.list(self.run.login, include_deleted=True)
                 if a.google_event_id
             ]
+        book = [a for a in self._book if a.id not in self._gone]
         if side == "studio":
-            return len(self._book)
+            return len(book)
         master = {i: m for m, info in self.run.state.series.items() for i in info.get("instances") or {}}
         master.update({x.event_id: x.series for x in found.values() if x.series})
-        return len({master.get(a.google_event_id or "") or a.google_event_id for a in self._book})
+        return len({master.get(a.google_event_id or "") or a.google_event_id for a in book})
 
 
 def _count(found: dict[str, Deletion]) -> int:

@@ -31,7 +31,12 @@ CAUSE = "deletions_held"  # the cause id of a held user (core.explain has its te
 SIDES = ("google", "studio")
 
 
-def message(side: str, deletions: int, linked: int) -> str:
+def message(side: str, deletions: int, linked: int, reason: str = "count") -> str:
+    if side == "google" and reason == "empty":
+        return (
+            f"Google listed the calendar as empty: it reports {deletions} of {linked} events deleted; "
+            "nothing was deleted in the studio"
+        )
     if side == "google":
         return f"Google reports {deletions} of {linked} events deleted; nothing was deleted in the studio"
     return f"The studio deleted {deletions} of {linked} appointments; nothing was deleted on Google"
@@ -69,7 +74,7 @@ def summary(held: dict[str, Any], login: str) -> dict[str, Any] | None:
     deletions = sum(v["deletions"] for v in by_side.values())
     linked = max(v["linked"] for v in by_side.values())
     since = min(str(v["since"] or "") for v in by_side.values()) or None
-    text = "; ".join(message(s, v["deletions"], v["linked"]) for s, v in by_side.items())
+    text = "; ".join(message(s, v["deletions"], v["linked"], v["reason"]) for s, v in by_side.items())
     return {
         "side": side,
         "deletions": deletions,

@@ -167,7 +167,14 @@ def _absent(
     decisions: Decisions,
 ) -> set[str]:
     """A full listing: linked appointments whose event is not in it. Returns the ids decided here."""
-    linked, absent = pairing.absent_from_listing(book, candidates, listing.items, run.state.series)
+    _, absent = pairing.absent_from_listing(book, candidates, listing.items, run.state.series)
+    if not switched:
+        linked_live = sum(1 for a in book.values() if a.google_event_id and not a.deleted)
+        live = any(item.get("status") != "cancelled" for item in listing.items)
+        if not live and linked_live >= run.options.mass_delete_min:
+            # A suddenly empty calendar (the wrong account, a broken proxy, a calendar cleared by mistake),
+            # its events absent or listed as deleted: the guard holds these deletions whatever their number.
+            decisions.empty_listing = linked_live
     if not absent:
         return set()
     if switched:
@@ -184,12 +191,6 @@ def _absent(
             # They were synced before: they go to the new calendar whatever their age.
             decisions.pushes.append(PushOp("insert", changed, appt.revision, mapping.event_id_for(appt.id)))
         return {a.id for a in absent}
-    linked_live = sum(1 for a in linked if not a.deleted)
-    live = any(item.get("status") != "cancelled" for item in listing.items)
-    if not live and linked_live >= run.options.mass_delete_min:
-        # A suddenly empty calendar (the wrong account, a broken proxy, a calendar cleared by mistake):
-        # the guard holds these deletions whatever their number.
-        decisions.empty_listing = linked_live
     for appt in absent:  # deleted on Google: decided as such with everything else
         candidates[appt.id] = [GoogleSide(tombstone(appt.google_event_id or ""), series_tracked=True)]
     return set()

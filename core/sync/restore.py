@@ -14,7 +14,7 @@ and never writes the book itself.
 from __future__ import annotations
 
 from studiosync.core.google.api import BatchRunner
-from studiosync.core.google.errors import GoogleError, classify
+from studiosync.core.google.errors import GoogleError, GoogleProblem, classify, problem
 from studiosync.core.sync import mapping
 from studiosync.core.sync.calendar_run import CalendarRun
 from studiosync.core.sync.commit import Purge
@@ -36,6 +36,7 @@ def undo_studio_deletions(run: CalendarRun, undo: list[Deletion], d: Decisions) 
         (aid, run.events.get(calendarId=run.calendar_id, eventId=x.event_id)) for aid, x in by_id.items()
     )
     failed: dict[str, str] = {}
+    first: GoogleProblem | None = None
     for aid, x in by_id.items():
         outcome = results.get(aid)
         if isinstance(outcome, BaseException) or outcome is None:
@@ -43,8 +44,10 @@ def undo_studio_deletions(run: CalendarRun, undo: list[Deletion], d: Decisions) 
             if status in (404, 410):
                 d.purges.append(Purge(aid, x.appt.revision))  # gone on both sides now
                 continue
-            if outcome is not None and is_fatal(classify(outcome)):
-                raise GoogleError(classify(outcome)) from outcome
+            found = classify(outcome) if outcome is not None else problem("google_outage", "no answer")
+            if is_fatal(found):
+                raise GoogleError(found) from outcome
+            first = first or found
             failed[aid] = x.event_id
             continue
         ev = mapping.parse_event(outcome, run.tz)
@@ -52,11 +55,11 @@ def undo_studio_deletions(run: CalendarRun, undo: list[Deletion], d: Decisions) 
             d.purges.append(Purge(aid, x.appt.revision))
             continue
         apply(run, Action(Act.UNDELETE, NOTE), aid, x.appt, ev, d)
-    if failed:
+    if failed and first is not None:
         run.log.fail(
-            f"{len(failed)} appointment(s) deleted in the studio could not be brought back from Google: "
-            "they stay held",
-            cause="google_outage",
-            fix=f"Retry: studiosync sync {run.login} --restore-deleted",
+            f"{len(failed)} appointment(s) deleted in the studio could not be brought back from Google "
+            f"(they stay held): {first.message}",
+            cause=first.cause,
+            fix=f"{first.fix} Then again: studiosync sync {run.login} --restore-deleted",
         )
     return failed

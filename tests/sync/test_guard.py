@@ -163,3 +163,44 @@ def test_one_user_held_others_sync(world: SyncWorld) -> None:
     r = world.sync()
     assert r.user("ann").cause == "deletions_held" and r.user("bob").status == "ok"
     assert len(world.live_events("bob")) == 1
+
+
+def test_events_made_on_google_are_restored_under_their_own_ids(world: SyncWorld) -> None:
+    world.add_user("ann")
+    made = [world.add_event("ann", f"Phone booking {i}", soon(3, hour=8 + i)) for i in range(12)]
+    world.sync_ok()
+    assert len(world.appts("ann")) == 12
+    for ev in made:  # a phone reset wipes them
+        world.delete_event("ann", ev["id"])
+    assert world.sync().users[0].held["deletions"] == 12
+    u = world.sync("ann", release="restore").users[0]
+    assert u.status == "ok" and u.counts["pushed_updated"] == 12
+    live = world.live_events("ann")
+    assert set(live) == {ev["id"] for ev in made}  # the same events, back to life
+    assert {e["summary"] for e in live.values()} == {f"Phone booking {i}" for i in range(12)}
+    assert world.sync_ok().users[0].changed is False
+
+
+def test_a_release_covers_only_what_was_held(world: SyncWorld) -> None:
+    appts = linked(world, 40)
+    delete_on_google(world, appts[:12])
+    assert world.sync().users[0].held["deletions"] == 12
+    # Before anyone looks, 12 more go on Google: they join the hold (decided together) ...
+    delete_on_google(world, appts[12:24])
+    assert world.sync().users[0].held["deletions"] == 24
+    # ... but what goes after the last look is judged on its own in the release run.
+    delete_on_google(world, appts[24:36])
+    u = world.sync("ann", release="allow").users[0]
+    assert u.counts["pulled_deleted"] == 24 and u.cause == "deletions_held"
+    assert u.held and u.held["deletions"] == 12 and u.held["linked"] == 16
+    assert len(world.appts("ann")) == 16
+
+
+def test_an_empty_full_listing_is_named_as_such(world: SyncWorld) -> None:
+    appts = linked(world, 7)
+    world.emu.invalidate_sync_tokens(world.emails["ann"])
+    delete_on_google(world, appts)
+    u = world.sync().users[0]
+    assert u.error == (
+        "Google listed the calendar as empty: it reports 7 of 7 events deleted; nothing was deleted in the studio"
+    )
