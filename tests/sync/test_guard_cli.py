@@ -115,3 +115,20 @@ def test_held_user_gets_the_warning_email(world: SyncWorld, cli: CliRunner, smtp
     body = msg.message.get_content()
     assert "Google reports 11 of 11 events deleted; nothing was deleted in the studio" in body
     assert "deletions_held" in body and "--allow-deletions" in body
+
+
+def test_the_installed_command(world: SyncWorld, run_studiosync) -> None:
+    """The same through the installed `studiosync` script in its own process."""
+    world.add_user("ann")
+    appts = [world.add_appt("ann", f"S{i}", soon(4, hour=8 + i)) for i in range(11)]
+    world.sync_ok()
+    for a in appts:
+        world.delete_event("ann", event_id_for(a.id))
+    res = run_studiosync("sync")
+    assert res.returncode == 1, res.stderr
+    assert "Google reports 11 of 11 events deleted; nothing was deleted in the studio" in res.stdout
+    show = json.loads(run_studiosync("google", "show", "ann", "--json").stdout)
+    assert show["held"]["deletions"] == 11 and show["held"]["side"] == "google"
+    res = run_studiosync("sync", "ann", "--allow-deletions")
+    assert res.returncode == 0 and res.stdout.startswith("ann: ok (pushed 0+0~0-, pulled 0+0~11-"), res.stdout
+    assert json.loads(run_studiosync("google", "show", "ann", "--json").stdout)["held"] is None
