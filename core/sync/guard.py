@@ -30,11 +30,13 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from studiosync.core.model import Appointment
+from studiosync.core.studio.appointments import add_trace
 from studiosync.core.studio.timeparse import stamp
 from studiosync.core.sync import held
 from studiosync.core.sync.calendar_run import CalendarRun
+from studiosync.core.sync.commit import Write
 from studiosync.core.sync.options import DeletionLimits
-from studiosync.core.sync.plan import Decisions, Deletion, PushOp, Side, deleted_from_google
+from studiosync.core.sync.plan import Decisions, Deletion, PushOp, Side, copy, deleted_from_google
 
 Release = Literal["allow", "restore"]
 RELEASES: tuple[str, ...] = ("allow", "restore")
@@ -135,9 +137,16 @@ class DeletionGuard:
         d.withdraw(set(mine))
         if side == "google":
             # Re-create the events from the studio book: a restore patch brings a deleted event back
-            # (or, gone for good, the push inserts it again under the appointment's own id).
+            # (or, gone for good, the push inserts it again under the appointment's own id). The
+            # appointment becomes a studio change first, so a push that fails stays pending and the next
+            # run sends it again (modified beats deleted) instead of leaving the two sides apart.
             for x in mine.values():
-                d.pushes.append(PushOp("patch", x.appt, x.appt.revision, x.event_id, restore=True))
+                changed = copy(x.appt)
+                changed.revision += 1
+                changed.updated = stamp()
+                add_trace(changed, "changed", "held deletion undone: re-created on Google", log.run_id)
+                d.writes.append(Write(changed, x.appt.revision))
+                d.pushes.append(PushOp("patch", changed, changed.revision, x.event_id, restore=True))
             log.info(f"released by a person: {len(mine)} event(s) deleted on Google are re-created from the studio")
         else:
             undo.extend(mine.values())

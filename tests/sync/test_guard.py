@@ -204,3 +204,16 @@ def test_an_empty_full_listing_is_named_as_such(world: SyncWorld) -> None:
     assert u.error == (
         "Google listed the calendar as empty: it reports 7 of 7 events deleted; nothing was deleted in the studio"
     )
+
+
+def test_a_restore_that_cannot_reach_google_is_sent_again(world: SyncWorld) -> None:
+    appts = linked(world, 12)
+    delete_on_google(world, appts)
+    assert world.sync().users[0].held["deletions"] == 12
+    world.emu.inject_fault("503", 1000, in_batch=True)
+    u = world.sync("ann", release="restore").users[0]
+    assert u.status == "error" and "12 studio change(s) could not be sent" in (u.error or "")
+    assert world.live_events("ann") == {} and len(world.appts("ann")) == 12  # nothing lost either way
+    world.emu.clear_faults()
+    u = world.sync_ok().users[0]  # no release needed again: the restores are pending studio changes
+    assert u.status == "ok" and set(world.live_events("ann")) == {event_id_for(a.id) for a in appts}
