@@ -76,11 +76,11 @@ class CalendarSync:
     def run(self) -> None:
         run = self.ctx
         decisions = self.pull()
+        self.guard.report()  # a held user's run fails (it needs a person); the rest goes on as usual
         if run.stopping():
             run.log.info("stop requested: pull step finished and saved; pushes left for the next run")
             return
         self.push(decisions.pushes)
-        self.guard.report()  # a held user's run fails, after everything else went through
         if run.stopping():
             return
         if run.populate_google and run.push_failures == 0:

@@ -86,7 +86,7 @@ class DeletionGuard:
             self.run.log.held = held.summary(self.record, self.run.login)
 
     def report(self) -> None:
-        """A held user's run fails (it needs a person), after everything else was synced."""
+        """A held user's run fails (it needs a person); the run still syncs everything else."""
         found = self.run.log.held
         if found:
             self.run.log.fail(found["message"], cause=held.CAUSE, fix=found["fix"], held=found["sides"])
