@@ -133,6 +133,13 @@ _SYNC: dict[str, tuple[str, str, bool]] = {
         "the user, h); if not: studiosync sync LOGIN --restore-deleted undoes them.",
         False,
     ),
+    "unknown_events": (
+        "Google has events made by studiosync that the studio has no appointment for (a restored backup, or "
+        "another studiosync data folder syncing this calendar); one-way sync leaves them on Google.",
+        "Turn on two-way sync to bring them back into the studio (Google tab; CLI: studiosync google set "
+        "LOGIN --two-way), or delete them on Google if they are not wanted.",
+        False,
+    ),
     "client_group_missing": (
         "The client group chosen for imported Google contacts no longer exists, so contacts are not imported.",
         "Google tab > Client group: choose an existing group (CLI: studiosync google set LOGIN "

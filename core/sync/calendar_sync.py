@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from studiosync.core import clock
+from studiosync.core.explain import explain_cause
 from studiosync.core.model import GooglePrefs
 from studiosync.core.store import layout
 from studiosync.core.studio.timeparse import stamp
@@ -163,10 +164,13 @@ class CalendarSync:
                 restored=run.restored,
             )
         if run.unknown_left:
-            run.log.warning(
+            # They may be the only copy of bookings the studio lost: a person decides (not a warning).
+            run.log.fail(
                 f"{run.unknown_left} Google event(s) made by studiosync have no appointment in the studio "
                 "(after restoring a backup, or another studiosync data folder syncs this calendar): left on "
-                "Google untouched; turn on two-way sync to bring them back, or delete them on Google",
+                "Google untouched",
+                cause="unknown_events",
+                fix=explain_cause("unknown_events").for_login(run.login).fix,
                 events=run.unknown_left,
             )
 
