@@ -144,6 +144,7 @@ class DeletionGuard:
                 changed = copy(x.appt)
                 changed.revision += 1
                 changed.updated = stamp()
+                changed.synced = None  # no base: a retry carries every field, not an empty patch
                 add_trace(changed, "changed", "held deletion undone: re-created on Google", log.run_id)
                 d.writes.append(Write(changed, x.appt.revision))
                 d.pushes.append(PushOp("patch", changed, changed.revision, x.event_id, restore=True))

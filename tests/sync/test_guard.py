@@ -217,3 +217,18 @@ def test_a_restore_that_cannot_reach_google_is_sent_again(world: SyncWorld) -> N
     world.emu.clear_faults()
     u = world.sync_ok().users[0]  # no release needed again: the restores are pending studio changes
     assert u.status == "ok" and set(world.live_events("ann")) == {event_id_for(a.id) for a in appts}
+
+
+def test_a_failed_restore_of_events_made_on_google_is_sent_again(world: SyncWorld) -> None:
+    world.add_user("ann")
+    made = [world.add_event("ann", f"Phone booking {i}", soon(3, hour=8 + i)) for i in range(11)]
+    world.sync_ok()
+    for ev in made:
+        world.delete_event("ann", ev["id"])
+    assert world.sync().users[0].cause == "deletions_held"
+    world.emu.inject_fault("503", 1000, in_batch=True)
+    assert world.sync("ann", release="restore").users[0].cause == "google_outage"
+    world.emu.clear_faults()
+    world.sync_ok()
+    assert set(world.live_events("ann")) == {ev["id"] for ev in made}
+    assert world.sync_ok().users[0].changed is False
