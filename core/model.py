@@ -238,4 +238,8 @@ class CompanyPrefs:
     google: GoogleApiPrefs = field(default_factory=GoogleApiPrefs)
     escalate_to_admins: bool = True
     escalate_after: int = 3
+    # The mass-deletion guard: a run deleting more than this many of a user's linked items on one side AND
+    # more than this share of them deletes none (core.sync.options.DeletionLimits says why both).
+    deletion_max_count: int = 10
+    deletion_max_percent: int = 25
     web: WebPrefs = field(default_factory=WebPrefs)

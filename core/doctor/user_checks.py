@@ -210,4 +210,5 @@ def per_user_checks(f: UserFacts, groups: dict[str, str]) -> list[Check]:
         uo.detailed_logs(f),
         uo.mobile(f),
         uo.last_run(f),
+        uo.held_deletions(f),
     ]

@@ -1,5 +1,6 @@
 """The per-user checks of the Google tab's options and the user's runs: two-way, Download Tentative,
-contacts' client group, the warning email, the detailed log email, what phones show, and the last run.
+contacts' client group, the warning email, the detailed log email, what phones show, the last run, and
+deletions held by the mass-deletion guard.
 
 Each check is a plain decision over the facts gathered once (core.doctor.user_facts). Must never read the
 store or call Google itself.
@@ -204,3 +205,12 @@ def last_run(f: UserFacts) -> Check:
     )
     status = "warn" if h.last_run_warnings else "pass"
     return make(name, status, f"Last successful sync {ago(h.lag_s)}{counts}{warnings}.")
+
+
+def held_deletions(f: UserFacts) -> Check:
+    """The mass-deletion guard's hold: both sides are kept as they were until someone decides."""
+    name = "held_deletions"
+    held = f.health.held if f.health else None
+    if not held:
+        return make(name, "pass", "No deletions are held back.")
+    return make(name, "fail", f"{held['message']} (held since {held['since']}).", held["fix"], login=f.login)
