@@ -131,3 +131,13 @@ def test_the_parser_for_argv_reads_it_as_the_whole_tree_does(
     alone = _outcome(lambda: parser_for(argv, CONSOLE_COMMANDS).parse_args(argv), capsys)
     whole = _outcome(lambda: build_parser(CONSOLE_COMMANDS, every=True).parse_args(argv), capsys)
     assert alone == whole
+
+
+def test_every_command_module_is_in_a_registry() -> None:
+    # A command module missing from COMMANDS / CONSOLE_COMMANDS would never be registered at all.
+    root = Path(__file__).resolve().parent.parent
+    core = {f"studiosync.core.cli.{p.stem}" for p in (root / "core" / "cli").glob("*_cmd.py")}
+    assert core == {c.module for c in COMMANDS}
+    tui = {f"studiosync.tui.{p.relative_to(root / 'tui').with_suffix('').as_posix().replace('/', '.')}"
+           for p in (root / "tui").rglob("*_cmd.py")}
+    assert tui == {c.module for c in CONSOLE_COMMANDS}
