@@ -82,7 +82,7 @@ def _fresh_request_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     test must not hold up the next one in the same worker."""
     from studiosync.core.google import budget
 
-    monkeypatch.setattr(budget, "_SHARED", budget.Budget())
+    monkeypatch.setattr(budget, "_SHARED", budget.RequestBudget())
 
 
 @pytest.fixture(autouse=True)

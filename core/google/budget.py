@@ -51,7 +51,7 @@ class Limits:
     per_project: int = DEFAULT_PER_PROJECT
 
 
-class Budget:
+class RequestBudget:
     def __init__(
         self,
         limits: Limits | None = None,
@@ -261,10 +261,10 @@ def retry_after_value(value: Any) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-_SHARED = Budget()
+_SHARED = RequestBudget()
 
 
-def shared() -> Budget:
+def shared() -> RequestBudget:
     """This process's budget (every user's Calendar requests go through it)."""
     return _SHARED
 

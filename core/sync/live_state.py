@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from studiosync.core import logs
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store
 from studiosync.core.studio.timeparse import stamp
@@ -50,6 +51,22 @@ def mark(
             table.put_many(changed)
         if meter is not None:
             tx.table(layout.LIVE, METER).put(CALENDAR, {**meter, "at": when})
+
+
+def mark_run(store: Store, users: list[Any], *, pulled: bool, meter: dict[str, Any]) -> None:
+    """After a run or pass (core.sync.runs.UserRunResult each): users it went through were pulled (unless
+    it only pushed), users whose changes reached Google were pushed; and the rate measured. Best effort:
+    the marks are for display, a failure to write them never fails a sync."""
+    went = [u for u in users if u.status in ("ok", "warning")]
+    try:
+        mark(
+            store,
+            pulled=[u.login for u in went] if pulled else [],
+            pushed=[u.login for u in went if u.pushed],
+            meter=meter,
+        )
+    except Exception as exc:  # noqa: BLE001
+        logs.event("WARNING", f"could not record live sync marks: {exc}")
 
 
 def marks(store: Store) -> dict[str, dict[str, Any]]:

@@ -16,7 +16,13 @@ sync itself. Run records live in each user's own small file, written as each use
 
 The processor is handed its options (`SyncOptions`; core.jobs.sync_job reads them from the google-sync
 job): it must never import the jobs layer or anything above it, and never sync a calendar itself
-(core.sync.calendar_sync does).
+(core.sync.calendar_sync does). The company's mass-deletion limits are read with the other company
+settings, once per run; `release` ("allow" | "restore") is a person's decision about the named users'
+held deletions (core.sync.guard).
+
+A user's run is "error" (exit 1) when it raised, or when it finished with something undone or apart that
+needs a person or a retry (RunLog.fail: changes not sent, Google changes not applied, deletions held);
+"warning" only for what needs no action to be correct.
 
 `mode` picks the run: "full" (the scheduled run, Run now, `studiosync sync`), or one of live sync's passes
 (core.jobs.live): "push" (pending studio changes only) and "pull" (one incremental listing per user; the
@@ -40,12 +46,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from studiosync.core import logs
 from studiosync.core.google.api import RequestCounter
-from studiosync.core.google.budget import Budget
+from studiosync.core.google.budget import RequestBudget
 from studiosync.core.google.budget import shared as shared_budget
 from studiosync.core.model import GooglePrefs
 from studiosync.core.paths import FILE_MODE, ensure_private_dir
@@ -54,7 +60,8 @@ from studiosync.core.studio.timeparse import stamp
 from studiosync.core.sync import live_state
 from studiosync.core.sync.calendar_sync import CalendarSync
 from studiosync.core.sync.contacts_sync import ContactsSync
-from studiosync.core.sync.options import SyncOptions
+from studiosync.core.sync.guard import RELEASES, Release
+from studiosync.core.sync.options import DeletionLimits, SyncOptions
 from studiosync.core.sync.outcomes import (
     Failure,
     OutcomeQueue,
@@ -109,7 +116,8 @@ class _Run:
     prefs: dict[str, GooglePrefs]
     outcomes: OutcomeQueue
     mode: Mode = "full"
-    budget: Budget | None = None
+    budget: RequestBudget | None = None
+    release: Release | None = None
 
     def stopping(self) -> bool:
         return self.stop is not None and self.stop.is_set()
@@ -128,20 +136,29 @@ def run_sync(
     progress: Callable[[ProgressEvent], None] | None = None,
     options: SyncOptions | None = None,
     mode: Mode = "full",
+    release: Release | None = None,
 ) -> ProcessorResult:
     """Sync every enabled user (or the named ones) once. Unknown login -> NotFoundError before any work.
     `options`: the caller's (core.jobs.sync_job.sync_options reads the google-sync job's); else defaults.
-    `mode`: a full run, or a live pass ("push", "pull"; see the module docstring)."""
+    `mode`: a full run, or a live pass ("push", "pull"; see the module docstring).
+    `release`: what a person decided about the held deletions of the NAMED users ("allow" applies them,
+    "restore" undoes them); refused without named users."""
+    from studiosync.core.errors import InputError
+
+    if release is not None and (release not in RELEASES or not logins):
+        raise InputError("releasing held deletions needs the users named (studiosync sync LOGIN ...)")
     options = options or SyncOptions()
     run_id = run_id or new_run_id()
     started = stamp()
     all_prefs = {p.login: p for p in studio.users.all_google_prefs()}
     targets = _targets(studio, logins, all_prefs)
+    company = studio.prefs.get()
+    if options.deletions is None:
+        limits = DeletionLimits(company.deletion_max_count, company.deletion_max_percent)
+        options = replace(options, deletions=limits)
     total = len(targets)
     done: list[UserRunResult] = []
     done_lock = threading.Lock()
-
-    company = studio.prefs.get()
     budget = options.budget or shared_budget()
     budget.configure(
         company.google.per_user_per_minute,
@@ -168,6 +185,7 @@ def run_sync(
             outcomes=OutcomeQueue(studio),
             mode=mode,
             budget=budget,
+            release=release,
         )
         if progress is not None:
             _safe_progress(progress, ProgressEvent(0, total, None, 0, 0, f"syncing {total} user(s)"))
@@ -198,7 +216,7 @@ def run_sync(
             run.outcomes.flush(force=True)
         order = {login: i for i, (login, _) in enumerate(targets)}
         users = sorted(done, key=lambda r: order[r.login])
-        _mark_live(studio, users, mode, budget)
+        live_state.mark_run(studio.store, users, pulled=mode != "push", meter=budget.snapshot())
         status, summary = _overall(users)
         news = any(u.changed or u.status in ("error", "warning") for u in users)
         level = {"error": "ERROR", "warning": "WARNING"}.get(status, "INFO" if news else quiet_level)
@@ -206,21 +224,6 @@ def run_sync(
     return ProcessorResult(
         run_id=run_id, started=started, finished=stamp(), status=status, summary=summary, users=users
     )
-
-
-def _mark_live(studio: Any, users: list[UserRunResult], mode: Mode, budget: Budget) -> None:
-    """Live sync's marks (core.sync.live_state): users a run or pull went through were pulled, users whose
-    changes reached Google were pushed; and the request rate measured. Best effort: they are for display."""
-    went = [u for u in users if u.status in ("ok", "warning")]
-    try:
-        live_state.mark(
-            studio.store,
-            pulled=[u.login for u in went] if mode != "push" else [],
-            pushed=[u.login for u in went if u.pushed],
-            meter=budget.snapshot(),
-        )
-    except Exception as exc:  # noqa: BLE001
-        logs.event("WARNING", f"could not record live sync marks: {exc}")
 
 
 _WHAT: dict[str, str] = {"full": "run", "push": "push pass", "pull": "pull pass"}
@@ -321,6 +324,7 @@ def _run_user_locked(run: _Run, login: str, started: str, t0: float) -> UserRunR
                 log.error(failure.message, traceback=traceback.format_exc(limit=20))
             else:
                 log.error(f"sync failed: {failure.message}", cause=failure.cause, fix=failure.fix)
+        failure = failure or log.failure()  # raised, else finished with something undone or apart
         status = "error" if failure else "warning" if log.warnings else "ok"
         result = UserRunResult(
             login=login,
@@ -335,6 +339,7 @@ def _run_user_locked(run: _Run, login: str, started: str, t0: float) -> UserRunR
             requests={k: v for k, v in counter.snapshot().items() if v},
             run_id=run.run_id,
             conflicts=log.conflicts[:CONFLICT_LIMIT],
+            held=log.held,
         )
         quiet = run.live and status == "ok" and not result.changed
         if quiet:  # nothing happened: no line at INFO, no write
@@ -364,7 +369,15 @@ def _sync_user(
     credentials = user_credentials(studio, prefs.login)
     calendar = calendar_service(credentials, run.api_root, counter)
     engine = CalendarSync(
-        studio, prefs, calendar, state, log, tz_name=run.tz_name, options=run.options, stop=run.stop
+        studio,
+        prefs,
+        calendar,
+        state,
+        log,
+        tz_name=run.tz_name,
+        options=run.options,
+        stop=run.stop,
+        release=run.release,
     )
     if run.live:
         why = engine.live_ready()

@@ -8,7 +8,7 @@ import json
 import time
 
 import pytest
-from studiosync.core.google.budget import Budget, Limits, batch_calls, limited
+from studiosync.core.google.budget import Limits, RequestBudget, batch_calls, limited
 from studiosync.core.google.errors import GoogleError
 
 from tests.sync.helpers import SyncWorld, fast_options
@@ -29,8 +29,8 @@ class Clock:
         self.now += seconds
 
 
-def _budget(clock: Clock, per_user: int = 5, per_project: int = 8, **kw: float) -> Budget:
-    return Budget(Limits(per_user, per_project), clock=clock, sleep=clock.sleep, **kw)
+def _budget(clock: Clock, per_user: int = 5, per_project: int = 8, **kw: float) -> RequestBudget:
+    return RequestBudget(Limits(per_user, per_project), clock=clock, sleep=clock.sleep, **kw)
 
 
 def _error(reason: str) -> bytes:
@@ -151,7 +151,7 @@ def _two_users(world: SyncWorld) -> None:
 def test_quota_refusal_backs_the_project_off_honouring_retry_after(world: SyncWorld) -> None:
     _two_users(world)
     slept = Recorder()
-    budget = Budget(sleep=slept)
+    budget = RequestBudget(sleep=slept)
     # ann's next events.list is refused: quotaExceeded is never retried, and Google says when to come back.
     world.emu.inject_fault("403_quota", 1, account="ann@example.com", path="/events", retry_after=1.5)
     world.emu.reset_counts()
@@ -168,7 +168,7 @@ def test_quota_refusal_backs_the_project_off_honouring_retry_after(world: SyncWo
 
 def test_rate_refusal_is_retried_after_retry_after_and_the_pass_succeeds(world: SyncWorld) -> None:
     _two_users(world)
-    budget = Budget()
+    budget = RequestBudget()
     world.emu.inject_fault("403_rate", 1, account="ann@example.com", path="/events", retry_after=1)
     result = world.sync("ann", "bob", options=fast_options(budget=budget), mode="pull")
     assert [u.status for u in result.users] == ["ok", "ok"], [u.one_line() for u in result.users]
@@ -184,7 +184,7 @@ def test_the_budget_counts_what_google_counts(world: SyncWorld) -> None:
     for i in range(30):
         world.add_appt("ann", f"Session {i}", soon(1 + i % 5, hour=8 + i % 9))
     world.emu.reset_counts()
-    budget = Budget()
+    budget = RequestBudget()
     result = world.sync("ann", options=fast_options(budget=budget, batch_size=5), mode="push")
     assert result.users[0].status == "ok" and result.users[0].counts["pushed_created"] == 30
     assert len(world.live_events("ann")) == 30
