@@ -201,8 +201,8 @@ def _google(ctx: CliContext, args: argparse.Namespace) -> int:
             raise InputError("--api-endpoint needs --client-secrets FILE")
         if args.published is None and not budget:
             raise InputError(
-                "prefs google needs --client-secrets FILE, --published, --testing or a request budget "
-                "(--per-user-per-minute N, --per-project-per-minute N)"
+                "prefs google needs --client-secrets FILE, --published or --testing (or a request budget: "
+                "--per-user-per-minute N, --per-project-per-minute N)"
             )
         if args.published is not None:  # first: it is refused before the Google API settings exist
             google = prefs.set_app_published(args.published)

@@ -30,7 +30,7 @@ async def test_the_dashboard_shows_last_pushed_and_pulled_ages_counting_up(
         assert "↑5 s ↓40 s" in _row(screen_text(app), "ann")
         assert "↑— ↓—" in _row(screen_text(app), "ben")  # never pushed or pulled by live sync
         clock.install(lambda: NOW + timedelta(seconds=12))  # twelve seconds later, no reload
-        await wait_until(pilot, lambda: "↑17 s ↓52 s" in _row(screen_text(app), "ann"))
+        await wait_until(pilot, lambda: "↑17 s ↓52 s" in _row(screen_text(app), "ann"), timeout=20)
 
 
 async def test_the_pending_marker_goes_when_the_change_is_on_google(make_app, tui_studio: Studio) -> None:
