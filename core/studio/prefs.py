@@ -23,6 +23,7 @@ from studiosync.core.model import (
 from studiosync.core.paths import FILE_MODE, DataDir, ensure_private_dir
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store
+from studiosync.core.studio.request_budget import check_budget
 from studiosync.core.studio.timeparse import zone
 
 if TYPE_CHECKING:
@@ -32,8 +33,6 @@ COMPANY = "company"
 SMTP_PASSWORD = "smtp-password"
 CLIENT_SECRET = "oauth-client-secret"
 CLIENT_SECRETS_NAME = "client_secrets.json"
-MIN_BUDGET = 10  # requests per minute: below that even one user's fast pull and a push would starve
-MAX_BUDGET = 1_000_000
 
 
 class SecretStore(Protocol):
@@ -135,7 +134,9 @@ class Prefs:
 
         return self._modify(change)
 
-    def set_deletion_limits(self, max_count: int | None = None, max_percent: int | None = None) -> CompanyPrefs:
+    def set_deletion_limits(
+        self, max_count: int | None = None, max_percent: int | None = None
+    ) -> CompanyPrefs:
         """The mass-deletion guard's threshold: a run deleting more than `max_count` of a user's linked
         items on one side AND more than `max_percent`% of them deletes none until someone decides."""
         if max_count is None and max_percent is None:
@@ -274,7 +275,7 @@ class Prefs:
         self.check_request_budget(per_user=per_user, per_project=per_project)
 
         def change(prefs: CompanyPrefs) -> None:
-            _check_budget(prefs.google, per_user, per_project)  # again under the lock: the current values
+            check_budget(prefs.google, per_user, per_project)  # again under the lock: the current values
             if per_user is not None:
                 prefs.google.per_user_per_minute = per_user
             if per_project is not None:
@@ -284,9 +285,7 @@ class Prefs:
 
     def check_request_budget(self, *, per_user: int | None = None, per_project: int | None = None) -> None:
         """InputError when these budget numbers cannot be saved (before anything else is changed)."""
-        if per_user is None and per_project is None:
-            raise InputError("give the requests per minute per user, per project, or both")
-        _check_budget(self.get().google, per_user, per_project)
+        check_budget(self.get().google, per_user, per_project)
 
     def client_secrets_path(self) -> Path | None:
         path = self._datadir.secrets / CLIENT_SECRETS_NAME
@@ -313,20 +312,6 @@ class Prefs:
         config = parse_client_config(data, source=str(path))
         _never_log(config.client_secret)
         return config
-
-
-def _check_budget(google: GoogleApiPrefs, per_user: int | None, per_project: int | None) -> None:
-    for value, what in ((per_user, "per user"), (per_project, "per project")):
-        if value is not None and not MIN_BUDGET <= value <= MAX_BUDGET:
-            raise InputError(
-                f"the Calendar requests per minute {what} must be {MIN_BUDGET}-{MAX_BUDGET:,}, not {value}"
-            )
-    user = google.per_user_per_minute if per_user is None else per_user
-    project = google.per_project_per_minute if per_project is None else per_project
-    if user > project:
-        raise InputError(
-            f"the budget per user cannot be larger than the budget for the whole project ({user} > {project})"
-        )
 
 
 def _never_log(secret: str | None) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 from rich.text import Text
 from studiosync.core.errors import InputError
 from studiosync.core.model import CompanyPrefs
-from studiosync.core.studio.prefs import MAX_BUDGET, MIN_BUDGET, check_api_endpoint
+from studiosync.core.studio.prefs import check_api_endpoint
+from studiosync.core.studio.request_budget import MAX_BUDGET, MIN_BUDGET
 from studiosync.core.studio.timeparse import zone
 from studiosync.tui.backend import EMAIL_RE
 from studiosync.tui.screens.view import PaletteCommand, View
