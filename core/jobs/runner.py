@@ -86,29 +86,15 @@ def run_job(
                 if _live_pass(busy) and time.monotonic() < live_deadline and not (stop and stop.is_set()):
                     time.sleep(LIVE_POLL_S)  # a live pass of this job: seconds long, then it is our turn
                     continue
-                return _busy(history, k, run_id, computer, process, trigger, fire, busy, listener)
+                if fire is not None and busy.holder.get("scheduled_for") == fire:
+                    who = describe_holder(busy.holder)
+                    event("INFO", f"{k.title}: the run due at {fire} is being done by {who}")
+                    return None
+                return _record_skip(history, k, run_id, computer, process, trigger, fire, busy, listener)
 
 
 def _live_pass(busy: RunLockBusy) -> bool:
     return busy.holder.get("kind") in LIVE_KINDS
-
-
-def _busy(
-    history: History,
-    k: JobKind,
-    run_id: str,
-    computer: str,
-    process: str,
-    trigger: str,
-    fire: str | None,
-    busy: RunLockBusy,
-    listener: Listener | None,
-) -> RunRecord | None:
-    """The job was running already: another process's run of the same fire time, or a skip to record."""
-    if fire is not None and busy.holder.get("scheduled_for") == fire:
-        event("INFO", f"{k.title}: the run due at {fire} is being done by {describe_holder(busy.holder)}")
-        return None
-    return _record_skip(history, k, run_id, computer, process, trigger, fire, busy, listener)
 
 
 def _new_record(
