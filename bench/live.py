@@ -178,10 +178,12 @@ def push_phase(
     home: Path, emu: Emulator, people: list[tuple[str, str]], edits: int, spread: float
 ) -> list[float]:
     rng = random.Random(14)
-    made: list[tuple[str, str, str]] = []  # (email, appointment id, title)
+    # Bookings already on Google, each edited at most once (an edit of one still on its way would hide the
+    # first change's time): (email, appointment id).
+    on_google: list[tuple[str, str]] = []
     made_lock = threading.Lock()
     latencies: list[float] = []
-    waiting: dict[tuple[str, str], tuple[str, float]] = {}
+    waiting: dict[tuple[str, str], tuple[str, float, bool]] = {}  # -> (title, exit time, new booking)
     waiting_lock = threading.Lock()
     done = threading.Event()
 
@@ -189,21 +191,24 @@ def push_phase(
         while not done.is_set() or waiting:
             with waiting_lock:
                 items = list(waiting.items())
-            for (email, event_id), (title, exited) in items:
+            for (email, event_id), (title, exited, new) in items:
                 ev = emu.event(email, event_id)
                 if ev is not None and ev.get("summary") == title:
                     latencies.append(time.monotonic() - exited)
                     with waiting_lock:
                         waiting.pop((email, event_id), None)
+                    if new:
+                        with made_lock:
+                            on_google.append((email, event_id.removeprefix(event_id_for(""))))
             time.sleep(0.05)
 
     def edit(n: int) -> None:
         login, email = people[rng.randrange(len(people))]
         with made_lock:
-            earlier = [m for m in made if m[0] == email]
-        if earlier and n % 4 == 3:  # every fourth: a title change of an earlier booking
-            _email, aid, _title = rng.choice(earlier)
-            title = f"Rescheduled {n}"
+            mine = [i for i, (e, _aid) in enumerate(on_google) if e == email]
+            picked = on_google.pop(rng.choice(mine)) if mine and n % 4 == 3 else None
+        if picked is not None:  # every fourth: a title change of an earlier booking
+            aid, title = picked[1], f"Rescheduled {n}"
             result = cli(home, "appointments", "edit", aid, "--title", title)
         else:
             start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(
@@ -217,10 +222,8 @@ def push_phase(
         if result.returncode != 0:
             print(f"  edit {n} failed: {result.stderr.strip()}", file=sys.stderr)
             return
-        with made_lock:
-            made.append((email, aid, title))
         with waiting_lock:
-            waiting[(email, event_id_for(aid))] = (title, exited)
+            waiting[(email, event_id_for(aid))] = (title, exited, picked is None)
 
     thread = threading.Thread(target=poller, daemon=True)
     thread.start()
