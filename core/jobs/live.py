@@ -100,14 +100,6 @@ class LiveSync:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    @property
-    def leading(self) -> bool:
-        return self._leader_fd is not None
-
     def _run(self) -> None:
         with log_context(job=JOB):
             try:
