@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from studiosync.core.cli.common import (
@@ -69,20 +70,27 @@ def _tz(ctx: CliContext):
 
 def _add(ctx: CliContext, args: argparse.Namespace) -> int:
     tz = _tz(ctx)
+    notes: list[str] = []  # a wall time that happens twice (DST overlap): which one was taken
     appt = ctx.studio.appointments.add(
         args.login,
         title=args.title,
-        start=parse_when(args.start, tz, what="start"),
-        end=parse_when(args.end, tz, what="end"),
+        start=parse_when(args.start, tz, what="start", notes=notes),
+        end=parse_when(args.end, tz, what="end", notes=notes),
         status=args.status,
         notes=args.notes,
     )
+    _tell(notes)
     print(appt.id)
     return 0
 
 
+def _tell(notes: list[str]) -> None:
+    for note in notes:
+        print(f"studiosync: note: {note}", file=sys.stderr)
+
+
 def _list(ctx: CliContext, args: argparse.Namespace) -> int:
-    docs = [appointment_doc(a) for a in ctx.studio.appointments.list(args.login)]
+    docs = [appointment_doc(a) for a in ctx.studio.appointments.list(args.login, skip_corrupt=True)]
     if args.json:
         print_json(docs)
     else:
@@ -133,14 +141,16 @@ def _show(ctx: CliContext, args: argparse.Namespace) -> int:
 
 def _edit(ctx: CliContext, args: argparse.Namespace) -> int:
     tz = _tz(ctx)
+    notes: list[str] = []
     appt = ctx.studio.appointments.edit(
         args.id,
         title=args.title,
-        start=parse_when(args.start, tz, what="start") if args.start else None,
-        end=parse_when(args.end, tz, what="end") if args.end else None,
+        start=parse_when(args.start, tz, what="start", notes=notes) if args.start is not None else None,
+        end=parse_when(args.end, tz, what="end", notes=notes) if args.end is not None else None,
         status=args.status,
         notes=args.notes,
     )
+    _tell(notes)
     print(f"updated {appt.id}")
     return 0
 

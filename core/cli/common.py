@@ -1,14 +1,22 @@
-"""Shared pieces of the CLI: one-line argument errors, the lazily opened Studio, output helpers."""
+"""Shared pieces of the CLI: one-line argument errors, the lazily opened Studio, output helpers.
+
+Everything the CLI prints goes through core.text: table cells and JSON documents are escaped here, and
+main() wraps stdout/stderr in `EscapingStream` for the rest, so no text from Google or a person ever
+reaches the terminal as a control sequence.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from typing import Any, NoReturn
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn, TextIO
 
 from studiosync.core.errors import InputError
 from studiosync.core.studio.studio import Studio
+from studiosync.core.text import escape_json_text, escape_line, escape_text
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -30,12 +38,21 @@ class CliContext:
             self._studio = Studio.open(self.home)
         return self._studio
 
+    def problems(self) -> list[Any]:
+        """Corrupt records the command's listings skipped (empty when it never opened the studio)."""
+        return list(self._studio.store.problems) if self._studio is not None else []
+
     def close(self) -> None:
         self._studio = None
 
 
+def json_line(doc: Any, **options: Any) -> str:
+    """One JSON document as text, with the characters a terminal would act on written as \\u escapes."""
+    return escape_json_text(json.dumps(doc, ensure_ascii=False, default=str, **options))
+
+
 def print_json(doc: Any) -> None:
-    json.dump(doc, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write(json_line(doc, indent=2))
     sys.stdout.write("\n")
 
 
@@ -43,17 +60,49 @@ def print_table(rows: list[list[str]], headers: list[str]) -> None:
     if not rows:
         print("(none)")
         return
+    rows = [[escape_line(cell) for cell in row] for row in rows]  # a newline in a title must not fake a row
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
     for row in rows:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
+class EscapingStream:
+    """stdout/stderr for the CLI's human output: every write is escaped (core.text.escape_text), so a
+    title, name or server answer printed anywhere can only show its control characters, never send them.
+    Line breaks and tabs pass: they are the output's own layout (fields print with escape_line)."""
+
+    def __init__(self, inner: TextIO) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        self._inner.write(escape_text(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+@contextmanager
+def escaped_output() -> Iterator[None]:
+    """Route sys.stdout and sys.stderr through EscapingStream for the duration of one command."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout = EscapingStream(saved[0]) if saved[0] is not None else None  # type: ignore[assignment]
+    sys.stderr = EscapingStream(saved[1]) if saved[1] is not None else None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
 def read_secret_stdin(what: str) -> str:
     """Read a password from stdin (first line), so it never appears in `ps` or shell history."""
     if sys.stdin is None:
         raise InputError(f"--{what}-stdin given but standard input is closed")
-    value = sys.stdin.readline().rstrip("\r\n")
+    try:
+        value = sys.stdin.readline().rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise InputError(f"--{what}-stdin: standard input is not valid UTF-8 text") from None
     if not value:
         raise InputError(f"--{what}-stdin given but standard input was empty")
     return value

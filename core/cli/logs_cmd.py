@@ -14,8 +14,9 @@ import sys
 from collections import deque
 from typing import Any
 
-from studiosync.core.cli.common import CliContext, add_command, print_json
+from studiosync.core.cli.common import CliContext, add_command, json_line, print_json
 from studiosync.core.errors import InputError, StudioSyncError
+from studiosync.core.text import escape_line
 
 FOLLOW_BACKLOG = 10  # like tail -f: the last lines first, then new ones
 
@@ -59,7 +60,7 @@ def _follow(log_dir: Any, filters: dict[str, Any], args: argparse.Namespace, tz:
     from studiosync.core.logs import follow_logs
 
     emit = (
-        (lambda r: print(json.dumps(_as_object(r), ensure_ascii=False), flush=True))
+        (lambda r: print(json_line(_as_object(r)), flush=True))
         if args.json
         else (lambda r: print(_human(r, tz), flush=True))
     )
@@ -101,6 +102,8 @@ def _as_object(record: Any) -> dict[str, Any]:
 
 
 def _human(record: Any, tz: Any) -> str:
+    """One line per record (a traceback indented below it). Every value is escaped (core.text): a title
+    with ESC or a newline in a message can neither drive the terminal nor fake another log line."""
     when = record.time.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if record.time else "-" * 19
     extras = [
         f"{k}={v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)}"
@@ -110,7 +113,8 @@ def _human(record: Any, tz: Any) -> str:
     line = f"{when} {record.level:<7} {record.job or '-'} {record.user or '-'} {record.message}"
     if extras:
         line += "  " + " ".join(extras)
+    line = escape_line(line)
     exc = record.fields.get("exc")
     if exc:
-        line += "\n    " + str(exc).rstrip().replace("\n", "\n    ")
+        line += "".join(f"\n    {escape_line(part)}" for part in str(exc).rstrip().split("\n"))
     return line

@@ -14,6 +14,7 @@ from types import ModuleType
 from studiosync.core import __version__
 from studiosync.core.cli import (
     appointments_cmd,
+    backup_cmd,
     clients_cmd,
     doctor_cmd,
     google_cmd,
@@ -25,8 +26,9 @@ from studiosync.core.cli import (
     sync_cmd,
     users_cmd,
 )
-from studiosync.core.cli.common import CliContext, OneLineParser
+from studiosync.core.cli.common import CliContext, OneLineParser, escaped_output
 from studiosync.core.errors import StudioSyncError
+from studiosync.core.studio.validate import utf8_arguments
 
 COMMAND_MODULES = [
     users_cmd,
@@ -40,6 +42,7 @@ COMMAND_MODULES = [
     logs_cmd,
     sync_cmd,
     doctor_cmd,
+    backup_cmd,
 ]
 
 
@@ -56,7 +59,21 @@ def build_parser(extra: Sequence[ModuleType] = ()) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, *, extra: Sequence[ModuleType] = ()) -> int:
-    """Run one command. `extra` lets the console package add its commands (core never imports tui)."""
+    """Run one command. `extra` lets the console package add its commands (core never imports tui).
+
+    Whatever it prints goes through core.text's escaping (escaped_output): no control character from a
+    title, a name or a server's answer reaches the terminal."""
+    with escaped_output():
+        return _main(list(sys.argv[1:] if argv is None else argv), extra)
+
+
+def _main(argv: list[str], extra: Sequence[ModuleType]) -> int:
+    try:
+        # Before argparse sees them: undecodable bytes would otherwise reach a store file or a log line.
+        utf8_arguments(argv)
+    except StudioSyncError as exc:
+        print(f"studiosync: error: {exc}", file=sys.stderr)
+        return 2
     parser = build_parser(extra)
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
@@ -64,7 +81,8 @@ def main(argv: Sequence[str] | None = None, *, extra: Sequence[ModuleType] = ())
         parser.error("a command is required (see studiosync --help)")
     ctx = CliContext(home=args.home)
     try:
-        return int(handler(ctx, args) or 0)
+        code = int(handler(ctx, args) or 0)
+        return max(code, _report_skipped(ctx))
     except StudioSyncError as exc:
         line = _one_line(str(exc)) or exc.__class__.__name__
         if exc.exit_code == 2:
@@ -90,6 +108,14 @@ def main(argv: Sequence[str] | None = None, *, extra: Sequence[ModuleType] = ())
         return 1
     finally:
         ctx.close()
+
+
+def _report_skipped(ctx: CliContext) -> int:
+    """Corrupt records a listing left out (core.store.records): one line each, and exit 1."""
+    problems = ctx.problems()
+    for problem in problems:
+        print(f"studiosync: error: {_one_line(str(problem))}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def _one_line(text: str) -> str:

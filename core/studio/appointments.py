@@ -14,16 +14,20 @@ next sync finds unchanged and drops ("a stale pending entry"); never a change wi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import fields, replace
 from datetime import UTC, date, datetime
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from studiosync.core.errors import InputError, NotFoundError, StoreError
 from studiosync.core.model import STATUSES, Appointment, to_doc
-from studiosync.core.store import layout
+from studiosync.core.store import layout, records
+from studiosync.core.store.records import CorruptRecord
 from studiosync.core.store.store import Store, StrTable, Transaction
+from studiosync.core.studio import validate
 from studiosync.core.studio.timeparse import check_span, from_text, stamp, to_text
 from studiosync.core.studio.users import GOOGLE, Users
 
@@ -43,7 +47,13 @@ def to_record(appt: Appointment) -> dict[str, Any]:
 _FIELDS = frozenset(f.name for f in fields(Appointment))
 
 
-def from_record(doc: dict[str, Any]) -> Appointment:
+def from_record(doc: dict[str, Any], path: Path | None = None) -> Appointment:
+    """The appointment of a stored document; CorruptRecord (naming `path` and the record) if it does not
+    have the shape of one (core.store.records)."""
+    why = records.problem(Appointment, doc)
+    if why is not None:
+        doc_id = str(doc.get("id")) if isinstance(doc, dict) else "?"
+        raise CorruptRecord(path or Path("?"), APPOINTMENTS, doc_id, why)
     # Same as from_doc(Appointment, doc), without recomputing the field names (hot: listings build thousands).
     appt = Appointment(**{k: v for k, v in doc.items() if k in _FIELDS})
     appt.start = from_text(doc["start"])
@@ -121,15 +131,27 @@ class Appointments:
         self._users = users
 
     # -- reading -------------------------------------------------------------------------------------
-    def list(self, login: str | None = None, *, include_deleted: bool = False) -> list[Appointment]:
+    def list(
+        self, login: str | None = None, *, include_deleted: bool = False, skip_corrupt: bool = False
+    ) -> list[Appointment]:
+        """The book of one user (or everyone), in time order.
+
+        A corrupt record raises CorruptRecord (the sync must never act on a partial book), unless
+        `skip_corrupt`: then it is left out and noted in Store.problems (listings for people)."""
         logins = [self._users.get(login).login] if login else [u.login for u in self._users.list()]
         found: list[Appointment] = []
         for who in logins:
             for name in layout.all_appointment_files(who):
+                path = self._store.file(name).path
+                convert = (
+                    partial(_lenient, path=path, note=self._store.note)
+                    if skip_corrupt
+                    else partial(from_record, path=path)
+                )
                 # from_record copies what it keeps, so the rows need no defensive copy first.
-                for appt in self._store.map_rows(name, APPOINTMENTS, from_record):
+                for appt in self._store.map_rows(name, APPOINTMENTS, convert):
                     # `user` check: files are keyed by a hash of the login, never trust it blindly.
-                    if (include_deleted or not appt.deleted) and appt.user == who:
+                    if appt is not None and (include_deleted or not appt.deleted) and appt.user == who:
                         found.append(appt)
         found.sort(key=lambda a: (_sort_key(a.start), a.id))
         return found
@@ -152,9 +174,9 @@ class Appointments:
         doc = self._store.get(
             layout.appointment_file_for(login, appointment_id), APPOINTMENTS, appointment_id
         )
-        if doc is None or (doc.get("deleted") and not include_deleted):
+        if doc is None or (doc.get("deleted") is True and not include_deleted):
             return None
-        return from_record(doc)
+        return from_record(doc, self._store.file(layout.appointment_file_for(login, appointment_id)).path)
 
     def get(self, appointment_id: str) -> Appointment:
         appt = self.find(appointment_id)
@@ -188,11 +210,10 @@ class Appointments:
     def get_many(self, login: str, ids: Iterable[str]) -> dict[str, Appointment]:
         found: dict[str, Appointment] = {}
         for appointment_id in ids:
-            doc = self._store.get(
-                layout.appointment_file_for(login, appointment_id), APPOINTMENTS, appointment_id
-            )
+            name = layout.appointment_file_for(login, appointment_id)
+            doc = self._store.get(name, APPOINTMENTS, appointment_id)
             if doc is not None:
-                found[appointment_id] = from_record(doc)
+                found[appointment_id] = from_record(doc, self._store.file(name).path)
         return found
 
     # -- studio edits --------------------------------------------------------------------------------
@@ -208,6 +229,7 @@ class Appointments:
     ) -> Appointment:
         user = self._users.get(login)
         title = _check_title(title)
+        notes = validate.notes(notes or "")
         _check_status(status)
         start, end, all_day = check_span(start, end)
         now = stamp()
@@ -219,7 +241,7 @@ class Appointments:
             end=end,
             all_day=all_day,
             status=status,  # type: ignore[arg-type]
-            notes=notes or "",
+            notes=notes,
             created=now,
             updated=now,
         )
@@ -244,7 +266,7 @@ class Appointments:
                     end=end,
                     all_day=all_day,
                     status=item.get("status", "confirmed"),
-                    notes=item.get("notes", ""),
+                    notes=validate.notes(item.get("notes", "")),
                     created=now,
                     updated=now,
                 )
@@ -264,8 +286,13 @@ class Appointments:
     ) -> Appointment:
         login = self.owner_of(appointment_id)
         name = layout.appointment_file_for(login, appointment_id)
+        if notes is not None:
+            notes = validate.notes(notes)
         with book_transaction(self._store, login, [name]) as book:
             appt = self._load(book, name, appointment_id)
+            # A field sent back unchanged is not checked again: text pulled from Google is kept as given.
+            if title is not None and title != appt.title:
+                title = _check_title(title)
             new_start = start if start is not None else appt.start
             new_end = end if end is not None else appt.end
             if (
@@ -277,7 +304,7 @@ class Appointments:
             new_start, new_end, all_day = check_span(new_start, new_end)
             changed = replace(
                 appt,
-                title=_check_title(title) if title is not None else appt.title,
+                title=title if title is not None else appt.title,
                 start=new_start,
                 end=new_end,
                 all_day=all_day,
@@ -356,9 +383,9 @@ class Appointments:
 
     def _load(self, book: BookTransaction, name: str, appointment_id: str) -> Appointment:
         doc = book.appointments(name).get(doc_id=appointment_id)
-        if doc is None or doc.get("deleted"):
+        if doc is None or doc.get("deleted") is True:
             raise NotFoundError(f"no appointment {appointment_id!r}")
-        return from_record(dict(doc))
+        return from_record(dict(doc), self._store.file(name).path)
 
     def _write(
         self,
@@ -376,6 +403,14 @@ class Appointments:
             book.unmark(a.id for a in appts)
 
 
+def _lenient(doc: dict[str, Any], *, path: Path, note: Callable[[CorruptRecord], None]) -> Appointment | None:
+    try:
+        return from_record(doc, path)
+    except CorruptRecord as exc:
+        note(exc)
+        return None
+
+
 def _content(appt: Appointment) -> tuple[Any, ...]:
     return (appt.title, to_text(appt.start), to_text(appt.end), appt.all_day, appt.status, appt.notes)
 
@@ -388,12 +423,9 @@ def _sort_key(value: datetime | date) -> float:
 
 
 def _check_title(title: str) -> str:
-    title = (title or "").strip()
-    if not title:
+    if not (title or "").strip():
         raise InputError("an appointment needs a title")
-    if len(title) > 500:
-        raise InputError("an appointment title is at most 500 characters")
-    return title
+    return validate.single_line(title, "the title", max_len=validate.TITLE_MAX)
 
 
 def _check_status(status: str) -> str:
