@@ -13,6 +13,7 @@ import stat
 from pathlib import Path
 
 from studiosync.core.errors import InputError
+from studiosync.core.text import escape_line
 
 SMALL_FILE_MAX = 1024 * 1024
 
@@ -31,6 +32,8 @@ def read_small_file(path: str | os.PathLike[str], what: str, *, limit: int = SMA
         raise InputError(f"{what} not found: {p}") from None
     except OSError as exc:
         raise InputError(f"cannot read {what} {p}: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL in the path: no file can have that name
+        raise InputError(f"{what} {escape_line(str(p))!r} is not a valid file name") from None
     _regular_and_small(st, p, what, limit)
     try:
         fd = os.open(

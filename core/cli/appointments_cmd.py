@@ -16,6 +16,7 @@ from studiosync.core.cli.common import (
 )
 from studiosync.core.model import Appointment
 from studiosync.core.studio.timeparse import parse_when, zone
+from studiosync.core.studio.users import check_login
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -90,6 +91,8 @@ def _tell(notes: list[str]) -> None:
 
 
 def _list(ctx: CliContext, args: argparse.Namespace) -> int:
+    if args.login is not None:
+        check_login(args.login)  # an empty LOGIN is a mistake, not "everyone"
     docs = [appointment_doc(a) for a in ctx.studio.appointments.list(args.login, skip_corrupt=True)]
     if args.json:
         print_json(docs)

@@ -23,7 +23,9 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse prints usage plus the error; scripts want exactly one line and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        # argparse quotes the offending words: escape_line keeps a newline in one of them from
+        # breaking the one line.
+        print(f"{self.prog}: error: {escape_line(message)}", file=sys.stderr)
         sys.exit(2)
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 from studiosync.core.cli.common import CliContext, add_command, json_line, print_json
 from studiosync.core.errors import InputError, StudioSyncError
+from studiosync.core.studio.users import check_login
+from studiosync.core.studio.validate import single_line
 from studiosync.core.text import escape_line
 
 FOLLOW_BACKLOG = 10  # like tail -f: the last lines first, then new ones
@@ -38,6 +40,11 @@ def _logs(ctx: CliContext, args: argparse.Namespace) -> int:
     # A bad --level is an InputError (exit 2) from read_logs/follow_logs before any line is printed.
     if args.lines is not None and args.lines < 0:
         raise InputError("--lines must be 0 or more")
+    # Filters are checked for their form only: a user or job gone since may still have lines.
+    if args.user is not None:
+        check_login(args.user)
+    if args.job is not None:
+        single_line(args.job, "--job", max_len=64)
     log_dir = data_dir(ctx.home).logs
     tz = _studio_zone(ctx)
     filters = {"user": args.user, "level": args.level, "job": args.job}

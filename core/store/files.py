@@ -34,6 +34,7 @@ from typing import Any
 
 from studiosync.core.errors import StoreError
 from studiosync.core.paths import FILE_MODE, fsync_dir, make_private_dirs
+from studiosync.core.store.records import repair_hint
 
 Signature = tuple[int, int, int, int]  # (inode, size, mtime_ns, generation)
 _GEN_WIDTH = 20  # the generation is stored as fixed-width decimal text, so a rewrite never leaves a tail
@@ -133,7 +134,7 @@ class StoreFile:
     def _corrupt(self, why: str) -> StoreError:
         return StoreError(
             f"store file {self.path} is corrupt ({why}); it was left untouched",
-            fix="restore it from the backups folder of the data directory, or move it aside",
+            fix=f"{repair_hint(self.path)} (the newest good backup of it), or move it aside",
         )
 
     def invalidate(self) -> None:
