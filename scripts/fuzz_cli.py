@@ -84,6 +84,7 @@ def main() -> int:
     args = parser.parse_args()
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     base = Path(tempfile.mkdtemp(prefix="studiosync-fuzz-"))
+    os.chdir(base)  # a mutated --home may be a relative path: keep whatever it creates in the throw-away dir
     os.environ["XDG_DATA_HOME"] = str(base / "xdg")
     home = base / "home"
     with contextlib.redirect_stdout(io.StringIO()):
