@@ -456,7 +456,10 @@ class Backend:
         runner = self.sync_runner()
         if runner is None:
             raise InputError("the sync processor is not available in this build (core.sync.processor)")
-        return runner(self.studio, self.sync_logins(), stop=stop, progress=progress)
+        from studiosync.core.jobs.sync_job import sync_options
+
+        options = sync_options(self.studio)  # Run now goes by the google-sync job's options too
+        return runner(self.studio, self.sync_logins(), stop=stop, progress=progress, options=options)
 
     def sync_health(self) -> list[SyncHealth]:
         """Per-user health for the dashboard (core.health), failing users first."""

@@ -120,6 +120,7 @@ async def shoot(out: Path) -> list[Path]:
     from studiosync.core import clock as core_clock
     from studiosync.core import logs as core_logs
     from studiosync.core.demo import build_demo
+    from studiosync.core.jobs.sync_job import sync_options
     from studiosync.core.sync.processor import run_sync
     from studiosync.tui.app import StudioSyncApp
     from studiosync.tui.clock import fixed_clock
@@ -128,7 +129,8 @@ async def shoot(out: Path) -> list[Path]:
     saved: list[Path] = []
     try:
         core_logs.configure(demo.studio.datadir.logs, process="console")
-        run_sync(demo.studio)  # one run: the dashboard, runs and logs then have content
+        # One run: the dashboard, runs and logs then have content.
+        run_sync(demo.studio, options=sync_options(demo.studio))
         now = core_clock.now().replace(second=0, microsecond=0)
         out.mkdir(parents=True, exist_ok=True)
         for name, step in TOUR.items():
