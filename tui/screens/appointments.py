@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import contextlib
 
-from rich.text import Text
 from studiosync.core.model import Appointment, User
 from studiosync.tui.clock import duration, local
+from studiosync.tui.safe_text import Text, line, plain_choices
 from studiosync.tui.screens.appointment_edit import AppointmentEditScreen
 from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.trace import TraceScreen
@@ -147,10 +147,10 @@ answer to "why isn't this in Google?".
     def _owners(self, event: Owners) -> None:
         self._filling = True
         self.query_one("#a-user", Select).set_options(
-            [
+            plain_choices(
                 (f"{u.name} ({u.login}){' · resource' if u.kind != 'staff' else ''}", u.login)
                 for u in event.users
-            ]
+            )
         )
         self._select_owner()
 
@@ -186,7 +186,7 @@ answer to "why isn't this in Google?".
         self._rows = []
         for appt in event.appointments:
             state = sync_state(appt, event.sync_on)
-            title = Text(appt.title)
+            title = line(appt.title)
             if appt.deleted:
                 title.stylize("strike dim")
             cells = (

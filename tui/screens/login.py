@@ -6,8 +6,8 @@ so the first admin can set the studio up. The password check (scrypt, ~50 ms) ru
 
 from __future__ import annotations
 
-from rich.text import Text
 from studiosync.core.model import User
+from studiosync.tui.safe_text import Text
 from studiosync.tui.widgets.field import Field
 from studiosync.tui.widgets.note import Note
 from studiosync.tui.workers import WorkerErrors
