@@ -67,9 +67,10 @@ def load(cls: type[T], doc: Any, *, path: Path, table: str, doc_id: str) -> T:
     return cls(**{k: v for k, v in doc.items() if k in names})
 
 
-def problem(cls: type, doc: Any) -> str | None:
-    """What is wrong with `doc` as a `cls` record, or None when it fits."""
-    return _dataclass_checker(cls)(doc)
+def problem(cls: type, doc: Any, *, times: bool = True) -> str | None:
+    """What is wrong with `doc` as a `cls` record, or None when it fits. `times=False`: appointment times
+    are only checked to be text (the caller parses them and reports a bad one itself)."""
+    return _dataclass_checker(cls, times)(doc)
 
 
 def field_problem(cls: type, name: str, value: Any) -> str | None:
@@ -95,18 +96,68 @@ def _fields(cls: type) -> dict[str, tuple[bool, Checker]]:
 
 
 @cache
-def _dataclass_checker(cls: type) -> Checker:
+def _plan(cls: type, times: bool) -> tuple[tuple[str, bool, frozenset[type] | None, Checker], ...]:
+    """The fields as (name, required, exact types that settle it, checker). Stored values come from
+    json.loads, so their types are exactly str, int, float, bool, None, list or dict: a set lookup of
+    type(value) settles most fields, which keeps a listing of thousands of appointments cheap.
+    `times`: also parse appointment times (else only check they are text, for callers that parse them)."""
+    hints = typing.get_type_hints(cls)
+    return tuple(
+        (name, required, _exact_types(hints[name], times), checker)
+        for name, (required, checker) in _fields(cls).items()
+    )
+
+
+_EXACT = {str: str, bool: bool, int: int, float: float, dict: dict, type(None): type(None)}
+
+
+def _exact_types(hint: Any, times: bool = True) -> frozenset[type] | None:
+    """The exact types that make a value fit `hint` without a closer look, or None."""
+    options = get_args(hint) if get_origin(hint) in (Union, types.UnionType) else (hint,)
+    if set(options) == {datetime, date}:
+        return None if times else frozenset({str})
+    found = set()
+    for option in options:
+        base = get_origin(option) or option
+        if base not in _EXACT:
+            return None
+        found.add(_EXACT[base])
+    return frozenset(found)
+
+
+@cache
+def _dataclass_checker(cls: type, times: bool = True) -> Checker:
+    plan = _plan(cls, times)
+    # Fields whose value must be looked into even when its type is right (lists, times to parse).
+    deep = tuple((name, checker) for name, _, exact, checker in plan if exact is None)
+    # Records of one kind are written by the same code: the same keys with the same value types again
+    # and again. A shape seen to fit is remembered, so most records cost one tuple and one set lookup.
+    fitting: set[tuple[tuple[str, ...], tuple[type, ...]]] = set()
+
     def check(doc: Any) -> str | None:
         if not isinstance(doc, dict):
             return f"is {_kind(doc)}, expected an object"
-        for name, (required, checker) in _fields(cls).items():
+        shape = (tuple(doc), tuple(map(type, doc.values())))
+        if shape in fitting:
+            for name, checker in deep:
+                if name in doc:
+                    why = checker(doc[name])
+                    if why is not None:
+                        return f"field {name!r} {why}"
+            return None
+        for name, required, exact, checker in plan:
             if name not in doc:
                 if required:
                     return f"field {name!r} is missing"
                 continue
-            why = checker(doc[name])
+            value = doc[name]
+            if exact is not None and type(value) in exact:
+                continue
+            why = checker(value)
             if why is not None:
                 return f"field {name!r} {why}"
+        if len(fitting) < 1024:
+            fitting.add(shape)
         return None
 
     return check
@@ -127,11 +178,14 @@ def _checker(hint: Any) -> Checker:
     if origin is list:
         (item,) = get_args(hint) or (Any,)
         each = _checker(item)
+        item_types = _exact_types(item)
 
         def check_list(v: Any) -> str | None:
             if not isinstance(v, list):
                 return f"is {_kind(v)}, expected a list"
             for i, x in enumerate(v):
+                if item_types is not None and type(x) in item_types:
+                    continue
                 why = each(x)
                 if why is not None:
                     return f"item {i} {why}"

@@ -50,17 +50,27 @@ _FIELDS = frozenset(f.name for f in fields(Appointment))
 def from_record(doc: dict[str, Any], path: Path | None = None) -> Appointment:
     """The appointment of a stored document; CorruptRecord (naming `path` and the record) if it does not
     have the shape of one (core.store.records)."""
-    why = records.problem(Appointment, doc)
+    why = records.problem(Appointment, doc, times=False)  # times are parsed just below, once
     if why is not None:
-        doc_id = str(doc.get("id")) if isinstance(doc, dict) else "?"
-        raise CorruptRecord(path or Path("?"), APPOINTMENTS, doc_id, why)
+        raise CorruptRecord(path or Path("?"), APPOINTMENTS, _record_id(doc), why)
     # Same as from_doc(Appointment, doc), without recomputing the field names (hot: listings build thousands).
     appt = Appointment(**{k: v for k, v in doc.items() if k in _FIELDS})
-    appt.start = from_text(doc["start"])
-    appt.end = from_text(doc["end"])
+    for name in ("start", "end"):
+        try:
+            value = from_text(doc[name])
+        except ValueError:
+            value = None
+        if value is None or (isinstance(value, datetime) and value.tzinfo is None):
+            why = f"field {name!r} {doc[name][:40]!r} is not an ISO date or date-time with its UTC offset"
+            raise CorruptRecord(path or Path("?"), APPOINTMENTS, _record_id(doc), why)
+        setattr(appt, name, value)
     # Never share a mutable part with the stored (cached) document.
     appt.trace = [dict(entry) for entry in appt.trace]
     return appt
+
+
+def _record_id(doc: Any) -> str:
+    return str(doc.get("id")) if isinstance(doc, dict) else "?"
 
 
 def add_trace(appt: Appointment, action: str, detail: str = "", run_id: str | None = None) -> None:
