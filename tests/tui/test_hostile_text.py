@@ -86,6 +86,36 @@ async def test_log_pane_and_toasts(make_app, tui_studio) -> None:
         assert toast.message == "saved \\x1b]0;owned\\x07\\x1b[2J|\\x9b|\\u2028|\\u202e|[bold]b[/bold] [/]"
 
 
+async def test_appointment_form_dst_gap_and_overlap(make_app) -> None:
+    """The console's form refuses with core's words and says which of two equal wall times it took."""
+    from studiosync.tui.screens.appointment_edit import AppointmentEditScreen
+    from studiosync.tui.widgets.field import Field
+    from studiosync.tui.widgets.note import Note
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_appointments("ann")
+        await settle(pilot, rounds=3)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AppointmentEditScreen)
+        form = app.screen
+        form.query_one("#ap-title", Field).value = "Shoot"
+        form.query_one("#ap-start", Field).value = "2027-03-28 01:30"  # London jumps 01:00 -> 02:00
+        form.query_one("#ap-end", Field).value = "2027-03-28 03:00"
+        await settle(pilot)
+        why = str(form.query_one("#ap-start-why", Note).render())
+        assert form.query_one("#save").disabled
+        assert "does not exist in Europe/London" in why and "use 2027-03-28 00:30 or 2027-03-28 02:30" in why
+        form.query_one("#ap-start", Field).value = "2027-10-31 01:30"  # happens twice
+        form.query_one("#ap-end", Field).value = "2027-10-31 03:00"
+        await settle(pilot)
+        why = str(form.query_one("#ap-start-why", Note).render())
+        assert not form.query_one("#save").disabled
+        assert "happens twice in Europe/London" in why and "took the first, 2027-10-31T01:30+01:00" in why
+
+
 def test_every_console_module_takes_text_from_safe_text() -> None:
     """rich.text.Text passes ESC through: the console uses tui.safe_text.Text, which escapes."""
     offenders = []
