@@ -132,12 +132,30 @@ def test_a_file_that_is_no_json_any_more_is_restored(two: SyncWorld, cli, home: 
     path.write_bytes(b"\x00garbage{")
     store = next(c for c in json.loads(cli("doctor", "--json").out)["checks"] if c["name"] == "store")
     assert store["status"] == "fail" and "is not valid JSON" in store["detail"]
+    (ann,) = two.appts("ann")
+    ann_file = two.studio.store.file(layout.appointment_file_for("ann", ann.id)).path
+    ann_file.write_bytes(b"[1, 2")  # a whole bucket of ann's unreadable: everyone else still lists
+    r = cli("appointments", "list")
+    assert r.code == 1 and "bob session" in r.out and str(ann_file) in r.err and len(r.err_lines) == 1
+    assert cli("backup", "restore", str(ann_file)).code == 0
     r = cli("backup", "list", str(path))
     assert r.code == 0 and "good" in r.out
     r = cli("backup", "restore", str(path))  # an absolute path is accepted too
     assert r.code == 0, r.err
     json.loads(path.read_text())
     assert cli("sync", "bob").code == 0
+
+
+def test_a_broken_studio_file_is_named_everywhere_and_restorable(two: SyncWorld, cli, home: Path) -> None:
+    path = home / "store" / "studio.json"
+    path.write_bytes(b'{"users": {"ann": ')
+    r = cli("users", "list")
+    assert (
+        r.code == 1 and str(path) in r.err_lines[0] and "studiosync backup restore store/studio.json" in r.err
+    )
+    r = cli("backup", "restore", "store/studio.json")  # works without opening the (unreadable) studio
+    assert r.code == 0, r.err
+    assert cli("users", "list").code == 0
 
 
 def test_restore_refuses_a_name_outside_the_store_and_a_corrupt_copy(two: SyncWorld, cli, home: Path) -> None:

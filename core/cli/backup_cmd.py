@@ -36,10 +36,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_flag(p)
 
 
+def _store(ctx: CliContext):  # noqa: ANN202 - a Store
+    """The store without opening the Studio: opening migrates, which reads store/studio.json -- the very
+    file a restore may have to repair."""
+    from studiosync.core.paths import data_dir
+    from studiosync.core.store.store import Store
+
+    return Store(data_dir(ctx.home))
+
+
 def _list(ctx: CliContext, args: argparse.Namespace) -> int:
     from studiosync.core.store import backups
 
-    store = ctx.studio.store
+    store = _store(ctx)
     if args.file is not None:
         name = backups.store_name(store, args.file)
         found = backups.copies(store, name)
@@ -81,7 +90,7 @@ def _summary(folder) -> dict:  # noqa: ANN001 - a Path
 def _restore(ctx: CliContext, args: argparse.Namespace) -> int:
     from studiosync.core.store import backups
 
-    store = ctx.studio.store
+    store = _store(ctx)
     name = backups.store_name(store, args.file)
     if args.backup is not None and not backups.BACKUP_NAME_RE.match(args.backup):
         from studiosync.core.errors import InputError

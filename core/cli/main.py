@@ -114,7 +114,8 @@ def _report_skipped(ctx: CliContext) -> int:
     """Corrupt records a listing left out (core.store.records): one line each, and exit 1."""
     problems = ctx.problems()
     for problem in problems:
-        print(f"studiosync: error: {_one_line(str(problem))}", file=sys.stderr)
+        fix = f" (fix: {_one_line(problem.fix)})" if problem.fix else ""
+        print(f"studiosync: error: {_one_line(str(problem))}{fix}", file=sys.stderr)
     return 1 if problems else 0
 
 

@@ -169,7 +169,7 @@ class Store:
         self._files: dict[str, StoreFile] = {}
         self._registry_lock = threading.Lock()
         # Corrupt records that listings skipped (core.store.records): the CLI names them and exits 1.
-        self.problems: list[CorruptRecord] = []
+        self.problems: list[StoreError] = []
 
     # -- records of a known shape (core.store.records) -------------------------------------------------
     def record(self, cls: type[T], name: str, table: str, doc_id: str, doc: Any) -> T:
@@ -187,8 +187,8 @@ class Store:
                 self.note(exc)
         return found
 
-    def note(self, problem: CorruptRecord) -> None:
-        """Remember a corrupt record a listing skipped (once)."""
+    def note(self, problem: StoreError) -> None:
+        """Remember a corrupt record (or file) a listing skipped (once)."""
         if all(str(p) != str(problem) for p in self.problems):
             self.problems.append(problem)
 

@@ -158,8 +158,15 @@ class Appointments:
                     if skip_corrupt
                     else partial(from_record, path=path)
                 )
-                # from_record copies what it keeps, so the rows need no defensive copy first.
-                for appt in self._store.map_rows(name, APPOINTMENTS, convert):
+                try:
+                    # from_record copies what it keeps, so the rows need no defensive copy first.
+                    rows = self._store.map_rows(name, APPOINTMENTS, convert)
+                except StoreError as exc:
+                    if not skip_corrupt:
+                        raise
+                    self._store.note(exc)  # a whole file unreadable: the other files still list
+                    continue
+                for appt in rows:
                     # `user` check: files are keyed by a hash of the login, never trust it blindly.
                     if appt is not None and (include_deleted or not appt.deleted) and appt.user == who:
                         found.append(appt)
