@@ -175,7 +175,7 @@ def test_non_utf8_argument_through_the_real_program_writes_nothing(studio: Studi
         (
             "notes",
             ["appointments", "add", "ann", *APPT, "--notes", "n" * (64 * 1024 + 1)],
-            "the notes are 64 KiB; at most 64 KiB are allowed",
+            "the notes are 65,537 bytes long; at most 65,536 (64 KiB) are allowed",
         ),
         (
             "login",

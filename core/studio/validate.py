@@ -66,7 +66,7 @@ def notes(value: object, what: str = "the notes") -> str:
     except UnicodeEncodeError:
         raise InputError(f"{what} contain bytes that are not valid UTF-8 text") from None
     if size > NOTES_MAX_BYTES:
-        raise InputError(f"{what} are {size // 1024} KiB; at most 64 KiB are allowed")
+        raise InputError(f"{what} are {size:,} bytes long; at most {NOTES_MAX_BYTES:,} (64 KiB) are allowed")
     return value
 
 
