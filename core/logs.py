@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import IO, Any, ParamSpec, TypeVar
 
 from studiosync.core.errors import InputError, StoreError
+from studiosync.core.text import escape_json_text
 
 try:  # POSIX only; without it (Windows) we degrade to single-process safety.
     import fcntl
@@ -301,11 +302,13 @@ class JsonFormatter(logging.Formatter):
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:
             obj["exc"] = record.exc_text
+        # JSON escapes C0 controls itself; escape_json_text writes C1, U+2028 and bidi controls as \uXXXX
+        # too, so even `cat studiosync.log` on a terminal shows an event title as text (core.text).
         try:
-            return json.dumps(obj, ensure_ascii=False, default=str)
+            return escape_json_text(json.dumps(obj, ensure_ascii=False, default=str))
         except ValueError:  # e.g. a circular structure in fields
             obj = {k: v if k in _RESERVED else repr(v) for k, v in obj.items()}
-            return json.dumps(obj, ensure_ascii=False)
+            return escape_json_text(json.dumps(obj, ensure_ascii=False))
 
 
 @contextlib.contextmanager

@@ -130,6 +130,8 @@ def test_logs_text_output(world: SyncWorld, cli) -> None:
     assert f"title={PULLED_SHOWN}" in pulled_line
     r = cli("logs", "--json")
     assert _safe(r.out) and any(rec.get("title") == PULLED for rec in json.loads(r.out))
+    raw = (world.home / "logs" / "studiosync.log").read_text(encoding="utf-8")
+    assert _safe(raw) and "\\u001b]0;owned\\u0007" in raw and "\\u009b" in raw  # the file itself too
 
 
 def test_emails_subject_header_and_body(world: SyncWorld, smtp_server) -> None:  # noqa: F811
