@@ -20,16 +20,9 @@ from studiosync.core.model import Client
 from studiosync.core.studio.studio import Studio
 
 from tests.fuzz_corpus import corpus
+from tests.test_cli_errors import GOOD_SECRETS
 
 CASES = list(corpus())
-GOOD_SECRETS = {
-    "installed": {
-        "client_id": "123-abc.apps.googleusercontent.com",
-        "client_secret": "s3cret",
-        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
-        "token_uri": "https://oauth2.googleapis.com/token",
-    }
-}
 
 
 def build_studio(home: Path, files: Path) -> dict[str, str]:

@@ -21,15 +21,8 @@ from studiosync.core.studio.studio import Studio
 
 from tests.conftest import studiosync_executable
 from tests.helpers.files import changed, snapshot
+from tests.test_cli_errors import GOOD_SECRETS
 
-SECRETS = {
-    "installed": {
-        "client_id": "123-abc.apps.googleusercontent.com",
-        "client_secret": "s3cret",
-        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
-        "token_uri": "https://oauth2.googleapis.com/token",
-    }
-}
 APPT = ["--title", "T", "--start", "2027-01-05T10:00", "--end", "2027-01-05T11:00"]
 
 
@@ -270,7 +263,7 @@ def test_client_secrets_must_be_a_small_regular_utf8_file(studio: Studio, cli, t
     latin1 = tmp_path / "latin1.json"
     latin1.write_bytes(
         json.dumps(
-            {"installed": {**SECRETS["installed"], "client_id": "caf\xe9"}}, ensure_ascii=False
+            {"installed": {**GOOD_SECRETS["installed"], "client_id": "caf\xe9"}}, ensure_ascii=False
         ).encode("latin-1")
     )
     big = tmp_path / "big.json"

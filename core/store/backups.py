@@ -22,7 +22,7 @@ from studiosync.core import clock
 from studiosync.core.errors import InputError, OperationError
 from studiosync.core.paths import FILE_MODE, ensure_private_dir
 from studiosync.core.store.store import Store
-from studiosync.core.store.verify import check_data, store_names
+from studiosync.core.store.verify import check_data
 from studiosync.core.text import escape_line, first_unsafe
 
 BACKUP_NAME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}_\d{6}(?:-\d+)?$")
@@ -79,14 +79,6 @@ def copies(store: Store, name: str) -> list[Copy]:
         if path.is_file():
             found.append(Copy(folder.name, path, _problem(name, path)))
     return found
-
-
-def backed_up_names(store: Store) -> list[str]:
-    """Store names present in at least one backup."""
-    names: set[str] = set()
-    for folder in list_backups(store.datadir.backups):
-        names.update(store_names(folder / "store"))
-    return sorted(names)
 
 
 def _problem(name: str, path: Path) -> str | None:

@@ -32,7 +32,7 @@ from studiosync.core.errors import StoreError
 T = TypeVar("T")
 Checker = Callable[[Any], str | None]  # None when the value fits, else what is wrong with it
 
-__all__ = ["CorruptRecord", "field_problem", "load", "problem", "repair_hint"]
+__all__ = ["CorruptRecord", "load", "problem", "repair_hint"]
 
 
 class CorruptRecord(StoreError):
@@ -71,11 +71,6 @@ def problem(cls: type, doc: Any, *, times: bool = True) -> str | None:
     """What is wrong with `doc` as a `cls` record, or None when it fits. `times=False`: appointment times
     are only checked to be text (the caller parses them and reports a bad one itself)."""
     return _dataclass_checker(cls, times)(doc)
-
-
-def field_problem(cls: type, name: str, value: Any) -> str | None:
-    """What is wrong with one field's value (for fields read one at a time), or None."""
-    return _fields(cls)[name][1](value)
 
 
 # -- checkers derived from type hints ----------------------------------------------------------------------
