@@ -19,6 +19,7 @@ Security = Literal["none", "starttls", "ssl"]
 USER_KINDS: tuple[str, ...] = ("staff", "resource")
 STATUSES: tuple[str, ...] = ("confirmed", "tentative")
 SECURITIES: tuple[str, ...] = ("none", "starttls", "ssl")
+NO_TITLE = "(No title)"  # shown for an untitled event, as Google Calendar does; never stored
 
 T = TypeVar("T")
 
@@ -116,10 +117,33 @@ class Appointment:
     google_updated: str | None = None
     sync_error: str | None = None
     trace: list[dict[str, Any]] = field(default_factory=list)
+    # The synced base (core.sync.synced): each field's value as both sides held it after the last sync,
+    # plus the Google event's own time zones, so a run can tell which side changed which field.
+    # None: never synced, or last synced before bases were kept.
+    synced: dict[str, Any] | None = None
 
     @property
     def dirty(self) -> bool:
         return self.revision > self.synced_revision
+
+    @property
+    def display_title(self) -> str:
+        """The title as people see it: an untitled Google event is stored untitled ("") and shown as
+        Google Calendar shows it."""
+        return self.title if self.title.strip() else NO_TITLE
+
+
+def content_snapshot(appt: Appointment) -> dict[str, Any]:
+    """The shared fields of an appointment as a synced-base record (core.sync.synced reads it back).
+
+    All-day is the form of start/end: dates (all-day, end exclusive) or date-times."""
+    return {
+        "title": appt.title,
+        "notes": appt.notes or "",
+        "start": appt.start.isoformat(),
+        "end": appt.end.isoformat(),
+        "status": appt.status,
+    }
 
 
 @dataclass

@@ -34,13 +34,11 @@ def pulled(world: SyncWorld) -> SyncWorld:
     world.add_event("ann", HOSTILE, soon(2), description="notes\x1b[31m red\u2028\u202e")
     world.sync_ok()
     (appt,) = world.appts("ann")
-    # Stored as given -- except that the sync folds whitespace runs in titles (U+2028 is whitespace).
-    assert appt.title == PULLED
+    assert appt.title == HOSTILE  # stored as given
     return world
 
 
-PULLED = " ".join(HOSTILE.split())
-PULLED_SHOWN = SHOWN.replace("\\u2028", " ")
+PULLED, PULLED_SHOWN = HOSTILE, SHOWN
 
 
 def test_table_and_json_of_a_title_pulled_from_google(pulled: SyncWorld, cli) -> None:

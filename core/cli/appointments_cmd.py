@@ -93,12 +93,17 @@ def _tell(notes: list[str]) -> None:
 def _list(ctx: CliContext, args: argparse.Namespace) -> int:
     if args.login is not None:
         check_login(args.login)  # an empty LOGIN is a mistake, not "everyone"
-    docs = [appointment_doc(a) for a in ctx.studio.appointments.list(args.login, skip_corrupt=True)]
+    appts = ctx.studio.appointments.list(args.login, skip_corrupt=True)
+    docs = [appointment_doc(a) for a in appts]
     if args.json:
         print_json(docs)
     else:
+        # The table shows an untitled event as Google does; --json keeps the stored (empty) title.
         print_table(
-            [[d["id"], d["user"], d["start"], d["end"], d["status"], d["origin"], d["title"]] for d in docs],
+            [
+                [d["id"], d["user"], d["start"], d["end"], d["status"], d["origin"], a.display_title]
+                for a, d in zip(appts, docs, strict=True)
+            ],
             ["ID", "USER", "START", "END", "STATUS", "ORIGIN", "TITLE"],
         )
     return 0

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from studiosync.core.errors import InputError, NotFoundError, StoreError
-from studiosync.core.model import STATUSES, Appointment, to_doc
+from studiosync.core.model import STATUSES, Appointment, content_snapshot, to_doc
 from studiosync.core.store import layout, records
 from studiosync.core.store.records import CorruptRecord
 from studiosync.core.store.store import Store, StrTable, Transaction
@@ -66,6 +66,8 @@ def from_record(doc: dict[str, Any], path: Path | None = None) -> Appointment:
         setattr(appt, name, value)
     # Never share a mutable part with the stored (cached) document.
     appt.trace = [dict(entry) for entry in appt.trace]
+    if isinstance(appt.synced, dict):
+        appt.synced = dict(appt.synced)
     return appt
 
 
@@ -331,6 +333,10 @@ class Appointments:
             )
             if _content(changed) == _content(appt):
                 return appt
+            if changed.synced is None and appt.google_event_id and not appt.dirty:
+                # Synced by an older version, which kept no base: clean, its content is exactly what was
+                # synced, so it is the base the next run compares this edit with (core.sync.synced).
+                changed.synced = content_snapshot(appt)
             changed.revision = appt.revision + 1
             changed.updated = stamp()
             add_trace(changed, "changed", "in the studio")

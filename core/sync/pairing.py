@@ -20,7 +20,7 @@ from typing import Any
 
 from studiosync.core.model import Appointment
 from studiosync.core.store import layout
-from studiosync.core.sync import mapping
+from studiosync.core.sync import mapping, synced
 from studiosync.core.sync.mapping import EventData
 from studiosync.core.sync.rules import GoogleFacts, Pair, StudioFacts
 
@@ -109,6 +109,18 @@ def absent_from_listing(
     return linked, absent
 
 
+def changed_on_google(appt: Appointment, ev: EventData) -> bool:
+    """Has Google's copy changed since the link was recorded? Its etag (or id) differs -- or, with the same
+    etag, it no longer says what the synced base says: a Google edit that raced our own patch (whose answer
+    carried Google's newer etag), or text an older version stored altered. Costs no request."""
+    if appt.google_etag != ev.etag or appt.google_event_id != ev.id:
+        return True
+    if not ev.usable:
+        return False
+    base = synced.base_values(appt.synced)
+    return base is not None and base != synced.event_values(ev)
+
+
 def pair_facts(
     appt: Appointment | None,
     side: GoogleSide | None,
@@ -152,7 +164,7 @@ def pair_facts(
         )
     changed = same = later = False
     if appt is not None and ev is not None:
-        changed = appt.google_etag != ev.etag or appt.google_event_id != ev.id
+        changed = changed_on_google(appt, ev)
         same = mapping.same_content(appt, ev)
         later = mapping.is_later(appt.updated, ev.updated)
     pair = Pair(

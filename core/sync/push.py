@@ -7,9 +7,14 @@
 - Anything else fails that appointment (its sync_error and trace say why; it stays pending) -- or, when no
   further call of this user can succeed (core.sync.failures), the whole run, after saving what got through.
 
-Successes become link bookkeeping (event id, etag, synced revision), committed every few hundred results
-so a crash loses little. This module never decides what to push (core.sync.rules did) and never reads
-Google's listing.
+A patch carries only the fields the studio changed since the synced base (core.sync.synced): Google's
+title, description, location and time zone stay as Google has them unless the studio changed that very
+field. A patch with nothing to carry is not sent at all. Inserts, and patches that restore an event
+(modified beats deleted, a 409 bounce), carry every field we own.
+
+Successes become link bookkeeping (event id, etag, synced revision, the new synced base), committed every
+few hundred results so a crash loses little. This module never decides what to push (core.sync.rules
+did) and never reads Google's listing.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import Any
 from studiosync.core.google.api import BatchRunner
 from studiosync.core.google.errors import GoogleError, GoogleProblem, classify
 from studiosync.core.studio.appointments import add_trace
-from studiosync.core.sync import mapping
+from studiosync.core.sync import mapping, synced
 from studiosync.core.sync.calendar_run import CalendarRun
 from studiosync.core.sync.commit import Purge, Write, commit
 from studiosync.core.sync.failures import is_fatal
@@ -64,10 +69,14 @@ class Pusher:
         fatal: GoogleProblem | None = None
         round_ops = ops
         while round_ops:
+            requests = {op.key: self._request(op) for op in round_ops}
             runner = BatchRunner(run.service, policy=run.options.policy, chunk_size=run.options.batch_size)
-            results = runner.run((op.key, self._request(op)) for op in round_ops)
+            results = runner.run((key, req) for key, req in requests.items() if req is not None)
             follow: list[PushOp] = []
             for op in round_ops:
+                if requests[op.key] is None:  # nothing Google lacks (e.g. a change undone): synced as is
+                    self._succeeded(op, None, writes, purges)
+                    continue
                 outcome = results.get(op.key)
                 if isinstance(outcome, BaseException) or outcome is None:
                     nxt, problem = self._failed(op, outcome, writes, purges)
@@ -95,25 +104,18 @@ class Pusher:
         return writes, purges
 
     def _request(self, op: PushOp) -> Any:
+        """The request for one op; None for a patch with nothing to carry."""
         run = self.run
         ev = run.events
         if op.kind == "delete":
             return ev.delete(calendarId=run.calendar_id, eventId=op.event_id)
         appt = op.appt
-        ours = op.event_id == mapping.event_id_for(appt.id)
         if op.kind == "insert":
             body = mapping.event_body(appt, run.tz_name, event_id=op.event_id)
             return ev.insert(calendarId=run.calendar_id, body=body)
-        # Google-origin events are patched without our marker and, unless restoring, without status.
-        body = mapping.event_body(
-            appt,
-            run.tz_name,
-            marker=ours,
-            status=ours or op.restore or appt.origin == "studio",
-            for_patch=True,
-        )
-        if op.restore:
-            body["status"] = "tentative" if appt.status == "tentative" else "confirmed"
+        body = _patch_body(op)
+        if not body:
+            return None
         return ev.patch(calendarId=run.calendar_id, eventId=op.event_id, body=body)
 
     def _failed(
@@ -161,15 +163,35 @@ class Pusher:
             log.count("pushed_deleted")
             log.info(f"deleted on Google: {appt.id}", event_id=op.event_id)
             return
-        assert resp is not None
         done = copy(appt)
+        done.synced_revision = op.base_revision
+        done.sync_error = None
+        if resp is None:  # a patch with nothing Google lacks: nothing was sent
+            done.synced = synced.base_after_push(appt, (), None)
+            writes.append(Write(done, op.base_revision))
+            return
         done.google_event_id = resp.get("id") or op.event_id
         done.google_etag = resp.get("etag")
         done.google_updated = resp.get("updated")
-        done.synced_revision = op.base_revision
-        done.sync_error = None
+        sent = synced.FIELDS if op.kind == "insert" else synced.fields_in(_patch_body(op))
+        done.synced = synced.base_after_push(appt, sent, resp)
         created = op.kind == "insert" or (op.bounced and not appt.google_event_id)
         add_trace(done, "pushed", "created on Google" if created else "updated on Google", log.run_id)
         writes.append(Write(done, op.base_revision))
         log.count("pushed_created" if created else "pushed_updated")
         log.debug(f"pushed {appt.id}", event_id=done.google_event_id, kind=op.kind)
+
+
+def _patch_body(op: PushOp) -> dict[str, Any]:
+    """What a patch carries: the studio's changes since the base; everything we own when it restores an
+    event or re-shapes one met by a bounced insert. Google-origin events are patched without status unless
+    restoring (an invitation's status belongs to its organizer), and without our marker."""
+    appt = op.appt
+    ours = op.event_id == mapping.event_id_for(appt.id)
+    fields = synced.patch_fields(appt, full=op.restore or op.bounced)
+    body = synced.patch_body(appt, fields, with_status=ours or op.restore or appt.origin == "studio")
+    if op.restore:
+        body["status"] = "tentative" if appt.status == "tentative" else "confirmed"
+        if ours:
+            body["extendedProperties"] = {"private": {mapping.MARKER: appt.id}}
+    return body

@@ -28,10 +28,10 @@ class Act(Enum):
     RESTORE_OURS = "restore_ours"  # our event the studio has no record of: back under its own id
     LEAVE_OURS = "leave_ours"  # ... one-way: left on Google untouched, counted and warned about
     LINK = "link"  # both say the same: record the link, write nothing on Google
-    KEEP_GOOGLE = "keep_google"  # conflict, Google's change is the later: pulled
+    # both ways
+    MERGE = "merge"  # changed on both sides: merged field by field (core.sync.merge), each side gets the rest
     # studio -> Google
     LINK_AND_PUSH = "link_and_push"  # record the link and patch the event with the studio's content
-    KEEP_STUDIO = "keep_studio"  # conflict, the studio's change is the later: linked and pushed
     PUSH_INSERT = "push_insert"  # create the event under the appointment's own id
     PUSH_PATCH = "push_patch"  # patch the linked event
     PUSH_RESTORE = "push_restore"  # deleted on Google, changed in the studio: patch it back to life
@@ -41,7 +41,7 @@ class Act(Enum):
 # Acts that remove something on one side: what a mass-deletion guard counts before anything is applied.
 DELETIONS = frozenset({Act.PULL_DELETE, Act.PUSH_DELETE})
 PUSHES = frozenset(
-    {Act.LINK_AND_PUSH, Act.KEEP_STUDIO, Act.PUSH_INSERT, Act.PUSH_PATCH, Act.PUSH_RESTORE, Act.PUSH_DELETE}
+    {Act.LINK_AND_PUSH, Act.MERGE, Act.PUSH_INSERT, Act.PUSH_PATCH, Act.PUSH_RESTORE, Act.PUSH_DELETE}
 )
 
 
@@ -78,7 +78,7 @@ class Pair:
     google: GoogleFacts | None  # None: nothing new from Google about it
     two_way: bool = False  # Google's changes come to the studio (else the studio is the book of record)
     pending: bool = False  # the appointment id is in the user's pending file
-    changed_on_google: bool = False  # etag or event id differ from what the link recorded
+    changed_on_google: bool = False  # etag or event id differ from the link, or values from the synced base
     same_content: bool = False  # the appointment already says what the event says
     studio_later: bool = False  # the studio's change is the later one (ties go to the studio)
 
@@ -115,9 +115,9 @@ def decide(pair: Pair) -> Action:
     # Changed on both sides (or a dirty appointment meeting its lost event).
     if not pair.two_way:
         return Action(Act.LINK_AND_PUSH, "one-way: the studio is the book of record")
-    if pair.studio_later:
-        return Action(Act.KEEP_STUDIO, "conflict: studio version kept (later change)")
-    return Action(Act.KEEP_GOOGLE, "conflict: Google version kept (later change)")
+    # Field by field: a field changed on one side only is taken from it; a field changed on both is a
+    # conflict the later change wins (core.sync.merge, which also covers appointments without a base).
+    return Action(Act.MERGE, "changed on both sides: merged field by field")
 
 
 def studio_only(studio: StudioFacts, pair: Pair) -> Action:

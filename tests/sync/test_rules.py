@@ -71,8 +71,10 @@ TABLE: list[tuple[str, StudioFacts | None, GoogleFacts | None, dict[str, bool], 
     ("clean, one-way, unlinked: link and push", S(), G(pullable=True), {**ONE, **CHANGED}, A.LINK_AND_PUSH),
     ("clean, one-way, linked: nothing", S(linked=True), G(pullable=True), {**ONE, **CHANGED}, A.NOTHING),
     ("both changed, one-way: studio is the book of record", S(dirty=True, linked=True), G(pullable=True), {**ONE, **CHANGED}, A.LINK_AND_PUSH),
-    ("both changed, studio later: keep studio", S(dirty=True, linked=True), G(pullable=True), {**TWO, **CHANGED, "studio_later": True}, A.KEEP_STUDIO),
-    ("both changed, Google later: keep Google", S(dirty=True, linked=True), G(pullable=True), {**TWO, **CHANGED}, A.KEEP_GOOGLE),
+    # changed on both sides, two-way: merged field by field (core.sync.merge decides each field)
+    ("both changed, studio later: merge", S(dirty=True, linked=True), G(pullable=True), {**TWO, **CHANGED, "studio_later": True}, A.MERGE),
+    ("both changed, Google later: merge", S(dirty=True, linked=True), G(pullable=True), {**TWO, **CHANGED}, A.MERGE),
+    ("dirty meeting its lost event, two-way: merge", S(dirty=True), G(pullable=True), {**TWO, **CHANGED}, A.MERGE),
 ]  # fmt: skip
 
 
@@ -133,3 +135,24 @@ def test_changed_on_google_compares_the_recorded_etag() -> None:
     assert pair.changed_on_google
     pair, _ = _facts(_appt(google_event_id="ev1", google_etag="e2"), live)
     assert not pair.changed_on_google
+
+
+def test_same_etag_but_values_differ_from_the_base_is_a_change_on_google() -> None:
+    """A Google edit that raced our patch comes back under our etag: the base tells it apart from an echo."""
+    start = datetime(2030, 1, 7, 9, tzinfo=UTC)
+    ev = EventData(
+        id="ev1", etag="e2", status="confirmed", title="t", start=start, end=start + timedelta(hours=1)
+    )
+    base = {
+        "title": "t",
+        "notes": "",
+        "start": ev.start.isoformat(),
+        "end": ev.end.isoformat(),
+        "status": "confirmed",
+    }  # type: ignore[union-attr]
+    pair, _ = _facts(_appt(google_event_id="ev1", google_etag="e2", synced=base), ev)
+    assert not pair.changed_on_google  # an echo of our own write
+    pair, _ = _facts(_appt(google_event_id="ev1", google_etag="e2", synced={**base, "title": "old"}), ev)
+    assert pair.changed_on_google
+    pair, _ = _facts(_appt(google_event_id="ev1", google_etag="e2"), ev)
+    assert not pair.changed_on_google  # no base: the etag alone decides

@@ -3,9 +3,12 @@
 Invariants:
 - at every step, no duplicates: no two appointments linked to one event, no two live events for one
   appointment;
-- after a fault-free sync, both sides hold the same set of (title, start) and every entity that was never
-  deleted on either side exists on both sides (nothing lost). An entity deleted on one side and modified on
-  the other may survive (modification beats deletion); if it does, it is on both sides.
+- after a fault-free sync, both sides hold the same set of (title, start, notes) and every entity that was
+  never deleted on either side exists on both sides (nothing lost). An entity deleted on one side and
+  modified on the other may survive (modification beats deletion); if it does, it is on both sides.
+- after a fault-free sync, a field (title, notes, time) that only one side edited since the last one holds
+  that side's last edit on both sides, whatever the other side did to the other fields and whichever change
+  was later (field-level merge: edits to different fields never lose either).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from .helpers import SyncWorld
 
 BASE = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
 FAULTS = ["429", "503", "drop", "drop_batch", "rate_batch", "410"]
+FIELDS = ["title", "notes", "time"]
 _counter = itertools.count()
 
 
@@ -57,6 +61,8 @@ class SyncMachine(RuleBasedStateMachine):
         self.login = "ann"
         self.world.add_user(self.login, email=f"sm{n}@example.com", tentative=True, two_way=two_way)
         self.entities: dict[str, bool] = {}  # appointment id -> deleted on some side
+        # Since the last fault-free sync: (appointment id, field) -> the edits made, in order (side, value).
+        self.edits: dict[tuple[str, str], list[tuple[str, object]]] = {}
         self.n = 0
 
     def teardown(self) -> None:
@@ -84,6 +90,36 @@ class SyncMachine(RuleBasedStateMachine):
     def _pick(items: list, index: int):  # noqa: ANN205
         return items[index % len(items)]
 
+    def _edited(self, side: str, aid: str, **values: object) -> None:
+        for name, value in values.items():
+            self.edits.setdefault((aid, name), []).append((side, value))
+
+    def _studio_edit(self, appt, name: str, k: int) -> None:  # noqa: ANN001
+        """One field of an appointment, edited in the studio (time: moved, keeping its length)."""
+        value: object
+        if name == "time":
+            value = self._when(k)
+            self.world.studio.appointments.edit(appt.id, start=value)
+        else:
+            value = self._title()
+            self.world.studio.appointments.edit(appt.id, **{name: value})
+        self._edited("studio", appt.id, **{name: value})
+
+    def _google_edit(self, event_id: str, aid: str, name: str, k: int) -> None:
+        """One field of an event, edited on Google."""
+        value: object
+        if name == "time":
+            value = self._when(k)
+            changes = {
+                "start": {"dateTime": value.isoformat()},  # type: ignore[attr-defined]
+                "end": {"dateTime": (value + timedelta(hours=1)).isoformat()},  # type: ignore[operator]
+            }
+        else:
+            value = self._title()
+            changes = {{"title": "summary", "notes": "description"}[name]: value}
+        self.world.update_event(self.login, event_id, **changes)
+        self._edited("google", aid, **{name: value})
+
     def _key(self, event: dict) -> str:
         marker = ((event.get("extendedProperties") or {}).get("private") or {}).get(MARKER)
         return (
@@ -102,7 +138,14 @@ class SyncMachine(RuleBasedStateMachine):
     @rule(i=st.integers(0, 1000), k=st.integers(0, 40))
     def studio_edit(self, i: int, k: int) -> None:
         appt = self._pick(self._studio(), i)
-        self.world.studio.appointments.edit(appt.id, title=self._title(), start=self._when(k))
+        title, start = self._title(), self._when(k)
+        self.world.studio.appointments.edit(appt.id, title=title, start=start)
+        self._edited("studio", appt.id, title=title, time=start)
+
+    @precondition(lambda self: self._studio())
+    @rule(i=st.integers(0, 1000), name=st.sampled_from(FIELDS), k=st.integers(0, 40))
+    def studio_edit_field(self, i: int, name: str, k: int) -> None:
+        self._studio_edit(self._pick(self._studio(), i), name, k)
 
     @precondition(lambda self: self._studio())
     @rule(i=st.integers(0, 1000))
@@ -121,14 +164,21 @@ class SyncMachine(RuleBasedStateMachine):
     @rule(i=st.integers(0, 1000), k=st.integers(0, 40))
     def google_edit(self, i: int, k: int) -> None:
         ev = self._pick(self._google(), i)
-        start = self._when(k)
+        start, title = self._when(k), self._title()
         self.world.update_event(
             self.login,
             ev["id"],
-            summary=self._title(),
+            summary=title,
             start={"dateTime": start.isoformat()},
             end={"dateTime": (start + timedelta(hours=1)).isoformat()},
         )
+        self._edited("google", self._key(ev), title=title, time=start)
+
+    @precondition(lambda self: self._google())
+    @rule(i=st.integers(0, 1000), name=st.sampled_from(FIELDS), k=st.integers(0, 40))
+    def google_edit_field(self, i: int, name: str, k: int) -> None:
+        ev = self._pick(self._google(), i)
+        self._google_edit(ev["id"], self._key(ev), name, k)
 
     @precondition(lambda self: self._google())
     @rule(i=st.integers(0, 1000))
@@ -149,15 +199,41 @@ class SyncMachine(RuleBasedStateMachine):
         start = self._when(k)
 
         def on_google() -> None:
-            self.world.update_event(self.login, appt.google_event_id, summary=self._title())
+            title = self._title()
+            self.world.update_event(self.login, appt.google_event_id, summary=title)
+            self._edited("google", appt.id, title=title)
 
         def in_studio() -> None:
-            self.world.studio.appointments.edit(appt.id, title=self._title(), start=start)
+            title = self._title()
+            self.world.studio.appointments.edit(appt.id, title=title, start=start)
+            self._edited("studio", appt.id, title=title, time=start)
 
         first, second = (on_google, in_studio) if google_first else (in_studio, on_google)
         first()
         time.sleep(0.002)  # the later change must be measurably later
         second()
+
+    @precondition(lambda self: self._linked())
+    @rule(
+        i=st.integers(0, 1000),
+        names=st.permutations(FIELDS),
+        google_first=st.booleans(),
+        k=st.integers(0, 40),
+    )
+    def edit_different_fields(self, i: int, names: list[str], google_first: bool, k: int) -> None:
+        """The studio edits one field and Google another, of the same appointment, in either order: after
+        the next fault-free sync both edits are on both sides (the old whole-record policy lost one)."""
+        appt = self._pick(self._linked(), i)
+        studio_field, google_field = names[0], names[1]
+        steps = [
+            lambda: self._studio_edit(appt, studio_field, k),
+            lambda: self._google_edit(appt.google_event_id, appt.id, google_field, k + 1),
+        ]
+        if google_first:
+            steps.reverse()
+        steps[0]()
+        time.sleep(0.002)  # either order is measurably later: neither may matter
+        steps[1]()
 
     @precondition(lambda self: self._linked())
     @rule(i=st.integers(0, 1000), delete_on_google=st.booleans())
@@ -196,8 +272,11 @@ class SyncMachine(RuleBasedStateMachine):
     def check_converged(self) -> None:
         studio = self._studio()
         google = self._google()
-        s = Counter((a.title, a.start) for a in studio)
-        g = Counter((e["summary"], datetime.fromisoformat(e["start"]["dateTime"])) for e in google)
+        s = Counter((a.title, a.start, a.notes) for a in studio)
+        g = Counter(
+            (e["summary"], datetime.fromisoformat(e["start"]["dateTime"]), e.get("description") or "")
+            for e in google
+        )
         assert s == g, (s, g)
         linked = {a.google_event_id for a in studio}
         assert linked == {e["id"] for e in google}
@@ -205,6 +284,27 @@ class SyncMachine(RuleBasedStateMachine):
         lost = [k for k, deleted in self.entities.items() if not deleted and k not in present]
         assert not lost, lost
         assert not self.world.studio.appointments.pending_ids(self.login)
+        self.check_one_sided_edits_survive(studio, google)
+
+    def check_one_sided_edits_survive(self, studio: list, google: list[dict]) -> None:
+        """A field only one side edited since the last fault-free sync holds that side's last edit, on both
+        sides (a field both sides edited is a conflict: the later change wins, not checked here)."""
+        by_id = {a.id: a for a in studio}
+        events = {self._key(e): e for e in google}
+        for (aid, name), edits in self.edits.items():
+            if self.entities.get(aid) or len({side for side, _ in edits}) != 1:
+                continue
+            appt, event = by_id.get(aid), events.get(aid)
+            assert appt is not None and event is not None, (aid, name, "lost")
+            expected = edits[-1][1]
+            if name == "time":
+                on_google: object = datetime.fromisoformat(event["start"]["dateTime"])
+                in_studio: object = appt.start
+            else:
+                on_google = event.get({"title": "summary", "notes": "description"}[name]) or ""
+                in_studio = getattr(appt, name)
+            assert in_studio == expected and on_google == expected, (aid, name, edits, in_studio, on_google)
+        self.edits.clear()
 
     @invariant()
     def no_duplicates(self) -> None:

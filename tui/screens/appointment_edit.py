@@ -77,7 +77,10 @@ class AppointmentEditScreen(Modal[bool]):
                     yield Field(
                         a.title if a else "",
                         id="ap-title",
-                        validators=[rule(lambda v: bool(v.strip()), "a title is required")],
+                        # A title kept as Google has it (even untitled) may stay as it is.
+                        validators=[
+                            rule(lambda v: bool(v.strip()) or self._title_kept(v), "a title is required")
+                        ],
                     )
                 yield Note("", id="ap-title-why")
                 with Horizontal(classes="row"):
@@ -160,13 +163,19 @@ class AppointmentEditScreen(Modal[bool]):
             return
         span = self._span()
         assert not isinstance(span, str)
+        title = self.query_one("#ap-title", Field).value
         self._save(
-            title=self.query_one("#ap-title", Field).value.strip(),
+            title=None if self._title_kept(title) else title.strip(),
             start=span[0],
             end=span[1],
             status=str(self.query_one("#ap-status", Select).value),
             notes=self.query_one("#ap-notes", Field).value,
         )
+
+    def _title_kept(self, value: str) -> bool:
+        """The title left as it was: not re-sent, so a title from Google (untitled, long, oddly spaced)
+        stays exactly as Google has it."""
+        return self.appointment is not None and value == self.appointment.title
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="appointment-save")
     def _save(self, **fields: Any) -> None:

@@ -186,7 +186,7 @@ answer to "why isn't this in Google?".
         self._rows = []
         for appt in event.appointments:
             state = sync_state(appt, event.sync_on)
-            title = line(appt.title)
+            title = line(appt.display_title)
             if appt.deleted:
                 title.stylize("strike dim")
             cells = (
