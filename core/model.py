@@ -200,10 +200,26 @@ class GoogleApiPrefs:
     app_published: bool = False
 
 
+DEFAULT_STUDIO_NAME = "studiosync"
+DEFAULT_IDLE_MINUTES = 30
+
+
+@dataclass
+class WebPrefs:
+    """The browser console (`studiosync web`)."""
+
+    # The address people open (the TLS reverse proxy's), e.g. https://studio.example.com. With a Google
+    # "web" OAuth client, sign-in comes straight back to <public_url>/oauth2callback.
+    public_url: str | None = None
+    idle_minutes: int = DEFAULT_IDLE_MINUTES  # a browser session with no input for this long logs out
+
+
 @dataclass
 class CompanyPrefs:
+    name: str = DEFAULT_STUDIO_NAME  # the studio's name: the browser console's page title
     timezone: str = "UTC"
     email: EmailPrefs = field(default_factory=EmailPrefs)
     google: GoogleApiPrefs = field(default_factory=GoogleApiPrefs)
     escalate_to_admins: bool = True
     escalate_after: int = 3
+    web: WebPrefs = field(default_factory=WebPrefs)
