@@ -44,7 +44,8 @@ PULLED, PULLED_SHOWN = HOSTILE, SHOWN
 def test_table_and_json_of_a_title_pulled_from_google(pulled: SyncWorld, cli) -> None:
     # A second appointment whose title holds a line separator (as an older version could store it).
     (appt,) = pulled.appts("ann")
-    appt.id, appt.google_event_id, appt.title = appt.id[:-1] + "0", None, "first\u2028fake row\nanother"
+    appt.id, appt.google_event_id = layout.new_appointment_id("ann"), None
+    appt.title = "first\u2028fake row\nanother"
     pulled.studio.appointments.save_many("ann", [appt])
     r = cli("appointments", "list")
     assert r.code == 0 and _safe(r.out), r.out
