@@ -21,6 +21,7 @@ from studiosync.core import clock as core_clock
 from studiosync.core.errors import InputError, NotFoundError, StudioSyncError
 from studiosync.core.model import Appointment, ClientGroup, CompanyPrefs, GooglePrefs, User
 from studiosync.core.studio.timeparse import zone
+from studiosync.core.sync.held import CAUSE as HELD_CAUSE
 from studiosync.tui.clock import Clock
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ NOT_SET_UP = "not set up"
 AUTHENTICATED = "authenticated"
 ENABLED = "enabled"  # enabled and authenticated: issue 7's word ("syncing" in `studiosync status`)
 FAILING = "failing"
+HELD = "deletions held"  # the mass-deletion guard holds this user's deletions until someone decides
 CANNOT_SYNC = "cannot sync"
 NO_ACCOUNT = "enabled, no account"
 
@@ -119,6 +121,8 @@ def google_status(user: User, prefs: GooglePrefs, authenticated: bool, *, failin
         return CANNOT_SYNC
     if failing is None:
         failing = bool(prefs.last_error) and prefs.consecutive_failures > 0
+        if failing and prefs.last_error_cause == HELD_CAUSE:
+            return HELD if prefs.enabled else NOT_SET_UP
     if prefs.enabled and failing:
         return FAILING
     if prefs.enabled:
@@ -462,6 +466,10 @@ class Backend:
         self.require_admin()
         return self.studio.prefs.set_app_published(published)
 
+    def set_deletion_limits(self, max_count: int, max_percent: int) -> CompanyPrefs:
+        self.require_admin()
+        return self.studio.prefs.set_deletion_limits(max_count, max_percent)
+
     def set_escalation(self, enabled: bool, after: int) -> CompanyPrefs:
         self.require_admin()
         return self.studio.prefs.set_escalation(enabled, after)
@@ -486,13 +494,27 @@ class Backend:
         """Who "Sync now" covers: everyone for an admin (None), else only the viewer."""
         return None if self.is_admin else [self.me]
 
-    def run_sync(self, *, stop: Any = None, progress: Callable[[Any], None] | None = None) -> Any:
+    def run_sync(
+        self,
+        *,
+        stop: Any = None,
+        progress: Callable[[Any], None] | None = None,
+        login: str | None = None,
+        release: str | None = None,
+    ) -> Any:
+        """Sync now: everyone "Sync now" covers, or one user -- with `release` ("allow" | "restore"),
+        a person's decision about that user's held deletions (admins only)."""
         runner = self.sync_runner()
         if runner is None:
             raise InputError("the sync processor is not available in this build (core.sync.processor)")
         from studiosync.core.jobs.sync_job import sync_options
 
         options = sync_options(self.studio)  # Run now goes by the google-sync job's options too
+        if login is not None:
+            self.require_self_or_admin(login)
+            if release is not None:
+                self.require_admin()
+            return runner(self.studio, [login], stop=stop, progress=progress, options=options, release=release)
         return runner(self.studio, self.sync_logins(), stop=stop, progress=progress, options=options)
 
     def sync_health(self) -> list[SyncHealth]:
@@ -510,12 +532,13 @@ class Backend:
                 continue
             prefs = GooglePrefs(login=h.login, enabled=h.enabled)
             failing = h.status == "failing"
+            status = HELD if h.status == "held" else google_status(user, prefs, h.authenticated, failing=failing)
             counts = h.last_run_counts or {}
             rows.append(
                 SyncHealth(
                     login=h.login,
                     name=h.name,
-                    status=google_status(user, prefs, h.authenticated, failing=failing),
+                    status=status,
                     last_sync=h.last_sync,
                     lag_seconds=h.lag_s,
                     last_error=h.last_error,
@@ -532,10 +555,15 @@ class Backend:
                     else None,
                     failures=h.consecutive_failures,
                     enabled=h.enabled,
-                    extra={"summary": h.last_run_summary, "account": h.account_email, "calendar": h.calendar},
+                    extra={
+                        "summary": h.last_run_summary,
+                        "account": h.account_email,
+                        "calendar": h.calendar,
+                        "held": h.held,
+                    },
                 )
             )
-        order = {FAILING: 0, NO_ACCOUNT: 1, ENABLED: 2, AUTHENTICATED: 3, NOT_SET_UP: 4}
+        order = {FAILING: 0, HELD: 1, NO_ACCOUNT: 2, ENABLED: 3, AUTHENTICATED: 4, NOT_SET_UP: 5}
         rows.sort(key=lambda r: (order.get(r.status, 9), r.login))
         return rows
 

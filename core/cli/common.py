@@ -147,6 +147,16 @@ def minutes(text: str) -> int:
     )
 
 
+def item_count(text: str) -> int:
+    """argparse type: a number of items, 0-100000."""
+    return _whole_number(text, 0, 100_000, "{text!r} is not a whole number", "{value} is out of range 0-100000")
+
+
+def percent(text: str) -> int:
+    """argparse type: a whole percentage, 0-100."""
+    return _whole_number(text, 0, 100, "{text!r} is not a whole percentage", "{value} is out of range 0-100%")
+
+
 def _whole_number(text: str, low: int, high: int, not_a_number: str, out_of_range: str) -> int:
     try:
         value = int(text)

@@ -139,6 +139,8 @@ def _status(ctx: CliContext, args: argparse.Namespace) -> int:
         error = ""
         if h.status == "failing":
             error = f"{h.consecutive_failures}x {h.last_error or h.last_error_cause or ''}".strip()
+        elif h.status == "held" and h.held:
+            error = h.held["message"]
         rows.append(
             [
                 h.login,

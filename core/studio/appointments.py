@@ -27,7 +27,7 @@ from studiosync.core.model import STATUSES, Appointment, content_snapshot, to_do
 from studiosync.core.store import layout, records
 from studiosync.core.store.records import CorruptRecord
 from studiosync.core.store.store import Store, StrTable, Transaction
-from studiosync.core.studio import validate
+from studiosync.core.studio import event_kinds, validate
 from studiosync.core.studio.timeparse import check_span, from_text, stamp, to_text
 from studiosync.core.studio.users import GOOGLE, Users
 
@@ -309,6 +309,9 @@ class Appointments:
             notes = validate.notes(notes)
         with book_transaction(self._store, login, [name]) as book:
             appt = self._load(book, name, appointment_id)
+            refused = event_kinds.edit_refusal(appt)
+            if refused is not None:
+                raise InputError(refused)  # what Google would refuse, refused before anything changes
             # A field sent back unchanged is not checked again: text pulled from Google is kept as given.
             if title is not None and title != appt.title:
                 title = _check_title(title)
@@ -321,6 +324,9 @@ class Appointments:
             ):
                 new_end = new_start + (appt.end - appt.start)  # moving keeps the duration
             new_start, new_end, all_day = check_span(new_start, new_end)
+            refused = event_kinds.edit_refusal(appt, start=new_start, end=new_end)
+            if refused is not None:
+                raise InputError(refused)
             changed = replace(
                 appt,
                 title=title if title is not None else appt.title,
@@ -349,6 +355,14 @@ class Appointments:
         syncing = self._users.google_prefs(login).enabled
         with book_transaction(self._store, login, [name]) as book:
             appt = self._load(book, name, appointment_id)
+            refused = event_kinds.delete_refusal(appt)
+            if refused is not None:
+                raise InputError(refused)
+            if event_kinds.studio_only_delete(appt):
+                # Not an appointment (a working location, a birthday): only the studio's copy goes.
+                book.appointments(name).delete(appointment_id)
+                book.unmark([appointment_id])
+                return appt
             # An unlinked change of a syncing user may have reached Google in a run that crashed before
             # saving the link: its tombstone lets the next sync delete that event under its derived id.
             if appt.google_event_id or (syncing and appt.dirty):
