@@ -251,6 +251,15 @@ COMMANDS: list[tuple[list[str], dict[str, dict[str, str]]]] = [
         },
     ),
     (["sync", "ann"], {"@1": BAD_LOGIN}),
+    (["sync", "ann", "--allow-deletions"], {"@1": BAD_LOGIN}),
+    (["sync", "ann", "--restore-deleted"], {"@1": BAD_LOGIN}),
+    (
+        ["prefs", "deletions", "--max-count", "10", "--max-percent", "25"],
+        {
+            "--max-count": {"neg": "-1", "word": "x", "float": "1e3", "big": "100001", **NON_UTF8},
+            "--max-percent": {"neg": "-1", "word": "x", "big": "101", "float": "2.5", **NON_UTF8},
+        },
+    ),
     (
         ["doctor", "--send-test", "ann@example.com", "--timeout", "1"],
         {"--send-test": BAD_EMAIL, "--timeout": BAD_SECONDS},
