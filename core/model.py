@@ -199,6 +199,8 @@ class EmailPrefs:
     username: str | None = None
     from_addr: str = ""
     has_password: bool = False
+    # The admin's explicit word that a password may travel in clear (security none) to this host.
+    allow_plaintext: bool = False
 
     @property
     def configured(self) -> bool:

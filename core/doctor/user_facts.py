@@ -99,7 +99,7 @@ def _count_unlinked(studio: Studio, facts: UserFacts) -> None:
     from studiosync.core.sync.mapping import changed_before_sync, parse_stamp
 
     enabled_at = parse_stamp(facts.prefs.enabled_at)
-    for appt in studio.appointments.list(facts.login):
+    for appt in studio.appointments.list(facts.login, skip_corrupt=True):  # the store check names the rest
         if appt.google_event_id:
             continue
         facts.unlinked += 1
