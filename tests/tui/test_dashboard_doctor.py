@@ -106,6 +106,7 @@ async def test_f1_help_describes_the_section_and_its_keys(make_app) -> None:
 
 async def test_worker_errors_become_one_line_without_traceback(make_app, monkeypatch) -> None:
     from studiosync.tui.backend import Backend
+    from studiosync.tui.failures import BUG_FIX
 
     def boom(self: Backend) -> None:
         raise RuntimeError("disk on fire\nTraceback (most recent call last): ...")
@@ -116,7 +117,7 @@ async def test_worker_errors_become_one_line_without_traceback(make_app, monkeyp
         await settle(pilot)
         await pilot.press("f6")
         await settle(pilot)
-        assert notices(app) == ["RuntimeError: disk on fire"]
+        assert notices(app) == [f"internal error (RuntimeError: disk on fire) — {BUG_FIX}"]
         assert "Traceback" not in screen_text(app)
 
 

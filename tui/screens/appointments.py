@@ -10,7 +10,7 @@ from studiosync.tui.clock import duration, local
 from studiosync.tui.screens.appointment_edit import AppointmentEditScreen
 from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.trace import TraceScreen
-from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.screens.view import View
 from studiosync.tui.widgets.columns import content_width, flex_width
 from textual import on, work
 from textual.app import ComposeResult
@@ -207,6 +207,7 @@ answer to "why isn't this in Google?".
         self.query_one("#a-count", Static).update(
             Text(f"{len(event.appointments)} appointments of {event.user.name}{note}", style="dim")
         )
+        self.loaded()
 
     def on_resize(self) -> None:
         if self._rows:
@@ -307,11 +308,3 @@ answer to "why isn't this in Google?".
         appt = self._selected()
         if appt is not None:
             self.app.push_screen(TraceScreen(appt.id))
-
-    def palette(self) -> list[PaletteCommand]:
-        return [
-            PaletteCommand("appointments: add", self.action_add, "add an appointment for this user"),
-            PaletteCommand("appointments: edit", self.action_edit, "edit the highlighted appointment"),
-            PaletteCommand("appointments: delete", self.action_delete, "delete the highlighted appointment"),
-            PaletteCommand("appointments: trace", self.action_trace, "why isn't this in Google?"),
-        ]

@@ -9,8 +9,8 @@ from studiosync.core.errors import InputError
 from studiosync.core.model import CompanyPrefs
 from studiosync.core.studio.prefs import check_api_endpoint
 from studiosync.core.studio.timeparse import zone
-from studiosync.tui.backend import EMAIL_RE
-from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.rows import EMAIL_RE
+from studiosync.tui.screens.view import View
 from studiosync.tui.widgets.field import Field
 from studiosync.tui.widgets.form import check_form, rule
 from studiosync.tui.widgets.note import Note
@@ -446,7 +446,7 @@ Each part has its own Save button, enabled once its fields are valid.
     @work(thread=True, exclusive=True, exit_on_error=False, group="prefs-test")
     def _send_test(self, address: str) -> None:
         from studiosync.core.errors import StudioSyncError
-        from studiosync.tui.backend import one_line
+        from studiosync.tui.failures import one_line
 
         try:
             answer = self.backend.send_test_email(address)
@@ -462,12 +462,3 @@ Each part has its own Save button, enabled once its fields are valid.
         self.query_one("#p-test-answer", Static).update(
             Text.assemble((label, "bold green" if event.ok else "bold red"), event.answer)
         )
-
-    def palette(self) -> list[PaletteCommand]:
-        return [
-            PaletteCommand(
-                "prefs: send test email", self.action_test_email, "send a test email and show the answer"
-            ),
-            PaletteCommand("prefs: save email settings", self._save_email, "save the SMTP settings"),
-            PaletteCommand("prefs: save Google settings", self._save_google, "save the Google API settings"),
-        ]

@@ -13,7 +13,7 @@ from rich.text import Text
 from studiosync.tui.clock import ago, local
 from studiosync.tui.screens.job_edit import JobEditScreen, disable_confirmation
 from studiosync.tui.screens.run_history import RunHistoryScreen
-from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.screens.view import View
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -88,11 +88,6 @@ The **Google Sync Processor** job syncs every user who has Enable Google Sync ch
         self._stop_runs.set()  # quitting: a job run now stops at its next safe point
 
     def reload(self) -> None:
-        if self.backend.jobs() is None:
-            self.query_one("#jobs-detail", Static).update(
-                Text("The Control Center service is not available in this build.")
-            )
-            return
         self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="jobs-load")
@@ -131,6 +126,7 @@ The **Google Sync Processor** job syncs every user who has Enable Google Sync ch
         if event.jobs:
             table.move_cursor(row=min(keep, len(event.jobs) - 1))
         self._paint_detail()
+        self.loaded()
 
     @on(DataTable.RowHighlighted, "#jobs-table")
     def _paint_detail(self) -> None:
@@ -244,13 +240,3 @@ The **Google Sync Processor** job syncs every user who has Enable Google Sync ch
         job = self.selected()
         if job is not None:
             self.app.push_screen(RunHistoryScreen(job.name, job.title))
-
-    def palette(self) -> list[PaletteCommand]:
-        return [
-            PaletteCommand("jobs: run now", self.action_run_now, "run the highlighted job now"),
-            PaletteCommand("jobs: edit", self.action_edit, "schedule, computer, enabled"),
-            PaletteCommand(
-                "jobs: enable / disable", self.action_toggle, "turn the highlighted job on or off"
-            ),
-            PaletteCommand("jobs: history", self.action_history, "runs with per-user results"),
-        ]

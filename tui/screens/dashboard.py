@@ -7,10 +7,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
-from studiosync.tui.backend import SyncHealth, one_line
 from studiosync.tui.clock import parse_stamp, span
+from studiosync.tui.failures import one_line
+from studiosync.tui.rows import SyncHealth
 from studiosync.tui.screens.users import status_text
-from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.screens.view import View
 from studiosync.tui.widgets.sync_progress import SyncProgress
 from textual import on, work
 from textual.app import ComposeResult
@@ -125,6 +126,7 @@ the same on its schedule.
                 Text("No staff users yet: add them in Users (F3).", style="dim")
             )
         self._detail()
+        self.loaded()
 
     @on(DataTable.RowHighlighted, "#health-table")
     def _detail(self) -> None:
@@ -167,9 +169,6 @@ the same on its schedule.
         if self._stop_sync is not None:
             self.app.notify("A sync is already running (x stops it).", severity="warning")
             return
-        if self.backend.sync_runner() is None:
-            self.app.notify("The sync processor is not available in this build.", severity="error")
-            return
         self._stop_sync = threading.Event()
         self.query_one(SyncProgress).start()
         self._sync(self._stop_sync)
@@ -203,11 +202,3 @@ the same on its schedule.
         if event.ok:
             self.app.notify(f"Sync finished: {event.summary}")
         self._load()
-
-    def palette(self) -> list[PaletteCommand]:
-        return [
-            PaletteCommand("sync: run now", self.action_sync, "sync every enabled user now, with progress"),
-            PaletteCommand(
-                "sync: stop", self.action_stop_sync, "stop the running sync after the current user"
-            ),
-        ]

@@ -14,12 +14,13 @@ from rich.text import Text
 from studiosync.core.errors import StudioSyncError
 from studiosync.core.model import ClientGroup
 from studiosync.core.studio.google_accounts import CalendarInfo
-from studiosync.tui.backend import EMAIL_RE, GoogleTab, one_line
 from studiosync.tui.clock import ago
+from studiosync.tui.failures import one_line
+from studiosync.tui.rows import EMAIL_RE, GoogleTab
 from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.google_auth import GoogleAuthScreen
 from studiosync.tui.screens.name_prompt import NamePrompt
-from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.screens.view import View
 from studiosync.tui.widgets.field import Field
 from studiosync.tui.widgets.note import Note
 from textual import on, work
@@ -284,6 +285,7 @@ Save (ctrl+s) stays disabled until every field is valid; the red note beside a f
             return
         self.tab = event.tab
         self._fill(event.tab)
+        self.loaded()
 
     def _fill(self, tab: GoogleTab) -> None:
         p = tab.prefs
@@ -578,15 +580,3 @@ Save (ctrl+s) stays disabled until every field is valid; the red note beside a f
         # A group is only ever picked for contacts: creating one here means "sync contacts into it".
         self.query_one("#g-contacts", Checkbox).value = True
         self.call_after_refresh(self._end_fill)
-
-    def palette(self) -> list[PaletteCommand]:
-        return [
-            PaletteCommand("google: save", self.action_save, "save this Google tab"),
-            PaletteCommand("google: authenticate / remove account", self.action_auth, "the account button"),
-            PaletteCommand(
-                "google: reload calendars", self.action_calendars, "read the calendar list from Google"
-            ),
-            PaletteCommand(
-                "google: new client group", self.action_new_group, "create a group for Google contacts"
-            ),
-        ]

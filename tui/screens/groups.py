@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextlib
 
 from rich.text import Text
-from studiosync.tui.backend import GroupRow
+from studiosync.tui.rows import GroupRow
 from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.name_prompt import NamePrompt
-from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.screens.view import View
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -94,6 +94,7 @@ the reason is shown.
             self.query_one("#groups-hint", Static).update(
                 Text("No client groups yet: press a to add one.", style="dim")
             )
+        self.loaded()
 
     def _selected(self) -> GroupRow | None:
         table = self.query_one("#groups-table", DataTable)
@@ -173,10 +174,3 @@ the reason is shown.
     def _changed(self, event: Changed) -> None:
         self.app.notify(event.text)
         self.reload()
-
-    def palette(self) -> list[PaletteCommand]:
-        return [
-            PaletteCommand("groups: add", self.action_add, "add a client group"),
-            PaletteCommand("groups: rename", self.action_rename, "rename the highlighted group"),
-            PaletteCommand("groups: delete", self.action_delete, "delete the highlighted group"),
-        ]

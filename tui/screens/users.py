@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from rich.text import Text
-from studiosync.tui.backend import (
+from studiosync.tui.clock import ago
+from studiosync.tui.rows import (
     AUTHENTICATED,
     CANNOT_SYNC,
     ENABLED,
@@ -12,10 +13,9 @@ from studiosync.tui.backend import (
     NOT_SET_UP,
     UserRow,
 )
-from studiosync.tui.clock import ago
 from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.user_edit import UserEditScreen
-from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.screens.view import View
 from studiosync.tui.widgets.field import Field
 from textual import on, work
 from textual.app import ComposeResult
@@ -102,6 +102,7 @@ Type in the filter box to narrow the list by login, name, kind or status.
     def _loaded(self, event: Loaded) -> None:
         self.rows = event.rows
         self._fill()
+        self.loaded()
 
     @on(Field.Changed, "#users-filter")
     def _filter_changed(self) -> None:
@@ -222,12 +223,3 @@ Type in the filter box to narrow the list by login, name, kind or status.
         login = self.selected_login()
         if login:
             self.console.open_appointments(login)
-
-    def palette(self) -> list[PaletteCommand]:
-        return [
-            PaletteCommand("users: add", self.action_add, "add a user or resource"),
-            PaletteCommand("users: edit", self.action_edit, "edit the highlighted user"),
-            PaletteCommand("users: remove", self.action_remove, "remove the highlighted user"),
-            PaletteCommand("users: google tab", self.action_google, "open the highlighted user's Google tab"),
-            PaletteCommand("users: filter", self.action_filter, "type to filter the list"),
-        ]
