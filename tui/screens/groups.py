@@ -114,10 +114,13 @@ the reason is shown.
 
         def named(name: str | None) -> None:
             if name:
-                self._change("add", None, name)
+                self._changed_by_dialog(f"Added client group {name}.")
 
         self.app.push_screen(
-            NamePrompt("New client group", "Name of the new client group:", taken=taken), named
+            NamePrompt(
+                "New client group", "Name of the new client group:", taken=taken, save=self.backend.add_group
+            ),
+            named,
         )
 
     @on(DataTable.RowSelected, "#groups-table")
@@ -129,12 +132,22 @@ the reason is shown.
 
         def named(name: str | None) -> None:
             if name and name != row.group.name:
-                self._change("rename", row.group.id, name)
+                self._changed_by_dialog(f"Renamed to {name}.")
 
         self.app.push_screen(
-            NamePrompt("Rename client group", f"New name for {row.group.name}:", row.group.name, taken=taken),
+            NamePrompt(
+                "Rename client group",
+                f"New name for {row.group.name}:",
+                row.group.name,
+                taken=taken,
+                save=lambda name: self.backend.rename_group(row.group.id, name),
+            ),
             named,
         )
+
+    def _changed_by_dialog(self, text: str) -> None:
+        self.app.notify(text)
+        self.reload()
 
     def action_delete(self) -> None:
         row = self._selected()
@@ -148,7 +161,7 @@ the reason is shown.
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._change("delete", row.group.id, row.group.name)
+                self._delete(row.group.id, row.group.name)
 
         self.app.push_screen(
             ConfirmScreen(f"Delete client group {row.group.name}?", "The group is removed.", yes="Delete"),
@@ -156,19 +169,9 @@ the reason is shown.
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="groups-change")
-    def _change(self, what: str, group_id: str | None, name: str) -> None:
-        if what == "add":
-            self.backend.add_group(name)
-            text = f"Added client group {name}."
-        elif what == "rename":
-            assert group_id is not None
-            self.backend.rename_group(group_id, name)
-            text = f"Renamed to {name}."
-        else:
-            assert group_id is not None
-            self.backend.remove_group(group_id)  # InputError while a Google tab uses it: shown by the app
-            text = f"Deleted client group {name}."
-        self.post_message(self.Changed(text))
+    def _delete(self, group_id: str, name: str) -> None:
+        self.backend.remove_group(group_id)  # InputError while a Google tab uses it: shown as one line
+        self.post_message(self.Changed(f"Deleted client group {name}."))
 
     @on(Changed)
     def _changed(self, event: Changed) -> None:

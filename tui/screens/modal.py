@@ -37,7 +37,10 @@ class Modal(WorkerErrors, DialogScreen[T]):
 
     def worker_failed(self, message: str) -> None:
         """A worker of this dialog failed: say so inside it; the dialog and its fields stay."""
-        self.say_error(message)
+        if self.query(".dialog-error"):
+            self.say_error(message)
+        else:
+            self.app.notify(message, title="Error", severity="error", timeout=8)
 
     # -- forms ---------------------------------------------------------------------------------------
     def unsaved(self) -> bool:
