@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -67,7 +68,9 @@ def _configure_logging(studio: object) -> None:
     with contextlib.suppress(ImportError):
         from studiosync.core import logs
 
-        logs.configure(studio.datadir.logs, process="console")  # type: ignore[attr-defined]
+        # STUDIOSYNC_LOG_LEVEL=DEBUG keeps the tracebacks of failures for developers (tui.failures).
+        level = os.environ.get("STUDIOSYNC_LOG_LEVEL", "INFO").upper()
+        logs.configure(studio.datadir.logs, process="console", level=level)  # type: ignore[attr-defined]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

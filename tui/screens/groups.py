@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from rich.text import Text
 from studiosync.tui.rows import GroupRow
 from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.name_prompt import NamePrompt
 from studiosync.tui.screens.view import View
+from studiosync.tui.widgets.table import Column, FitTable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -59,9 +58,15 @@ the reason is shown.
     rows: list[GroupRow] = []
 
     def compose(self) -> ComposeResult:
-        table: DataTable[object] = DataTable(id="groups-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Group", "Clients", "Used by (Google tab)")
-        yield table
+        yield FitTable(
+            [
+                Column("group", "Group", 1, min_width=12),
+                Column("clients", "Clients", 3, min_width=7),
+                Column("used", "Used by (Google tab)", 2, min_width=12, flex=True),
+            ],
+            id="groups-table",
+            zebra_stripes=True,
+        )
         yield Static(Text("a add · n rename · d delete", style="dim"), id="groups-hint")
 
     def focus_first(self) -> None:
@@ -77,19 +82,19 @@ the reason is shown.
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
         self.rows = event.rows
-        table = self.query_one("#groups-table", DataTable)
-        current = self._selected()
-        table.clear()
-        for row in event.rows:
-            table.add_row(
-                Text(row.group.name),
-                Text(str(row.clients)),
-                Text(", ".join(row.used_by) or "—"),
-                key=row.group.id,
-            )
-        if current is not None:
-            with contextlib.suppress(Exception):  # gone meanwhile: keep the position
-                table.move_cursor(row=table.get_row_index(current.group.id))
+        self.query_one("#groups-table", FitTable).show_rows(
+            [
+                (
+                    row.group.id,
+                    {
+                        "group": Text(row.group.name),
+                        "clients": Text(str(row.clients)),
+                        "used": Text(", ".join(row.used_by) or "—"),
+                    },
+                )
+                for row in event.rows
+            ]
+        )
         if not event.rows:
             self.query_one("#groups-hint", Static).update(
                 Text("No client groups yet: press a to add one.", style="dim")
@@ -97,13 +102,7 @@ the reason is shown.
         self.loaded()
 
     def _selected(self) -> GroupRow | None:
-        table = self.query_one("#groups-table", DataTable)
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        except Exception:  # noqa: BLE001
-            return None
+        key = self.query_one("#groups-table", FitTable).cursor_key()
         return next((r for r in self.rows if r.group.id == key), None)
 
     def action_reload(self) -> None:

@@ -78,6 +78,7 @@ Admins see every line; others see only their own.
                 [(name, name) for name in ("INFO", "WARNING", "ERROR")] + [("DEBUG", "DEBUG")],
                 prompt="level",
                 id="log-level",
+                value="INFO",  # DEBUG records (tracebacks for developers) only when asked for
             )
             yield Select([], prompt="user", id="log-user")
             yield Select([], prompt="job", id="log-job")
@@ -241,6 +242,7 @@ Admins see every line; others see only their own.
         self.query_one("#log-search", Field).focus()
 
     def action_clear_filters(self) -> None:
-        for selector in ("#log-level", "#log-user", "#log-job"):
+        self.query_one("#log-level", Select).value = "INFO"
+        for selector in ("#log-user", "#log-job"):
             self.query_one(selector, Select).clear()
         self.query_one("#log-search", Field).value = ""

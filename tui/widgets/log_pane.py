@@ -44,7 +44,10 @@ LEVEL_STYLE = {
     "CRITICAL": "bold white on red",
 }
 LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40, "CRITICAL": 50}
-HIDDEN_FIELDS = ("exc_info", "traceback")  # too long for one line; the details panel shows them
+# A traceback is for developers: never on a log line, and in the details panel only for a DEBUG record
+# (shown only when the level filter asks for DEBUG).
+TRACEBACK_FIELDS = ("exc", "exc_info", "traceback")
+HIDDEN_FIELDS = TRACEBACK_FIELDS
 
 
 def render_record(rec: Any, tz: ZoneInfo, search: str = "") -> Text:
