@@ -123,6 +123,7 @@ the same on its schedule.
         table = self.query_one("#health-table", FitTable)
         tz, now = self.backend.tz(), self.backend.now()
         table.show_rows([(row.login, self._cells(row, tz)) for row in event.rows])
+        table.styles.height = len(event.rows) + 1  # the rows and the header; the detail pane takes the rest
         if not event.rows:
             self.query_one("#health-detail", Static).update(
                 Text("No staff users yet: add them in Users (F3).", style="dim")

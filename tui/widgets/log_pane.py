@@ -67,6 +67,8 @@ def render_record(rec: Any, tz: ZoneInfo, search: str = "") -> Text:
         text.append("  " + " ".join(f"{k}={v}" for k, v in list(extra.items())[:6]), style="dim")
     if search:
         text.highlight_words([search], style="reverse", case_sensitive=False)
+    # One line per record, cut at the pane's edge with an ellipsis (the details panel shows all of it).
+    text.no_wrap, text.overflow = True, "ellipsis"
     return text
 
 
@@ -173,16 +175,21 @@ class LogPane(RichLog):
 
     def _put(self, content: Text, ref: Any) -> None:
         end = self._start_line + len(self.lines)
-        self.write(content, scroll_end=self.follow)
+        # Exactly the pane's width: a long line ends in an ellipsis there, not at the console's default 80.
+        self.write(content, width=max(self.scrollable_content_region.width, 20), scroll_end=self.follow)
         self._refs.extend([ref] * (self._start_line + len(self.lines) - end))
         trimmed = len(self._refs) - len(self.lines)  # RichLog dropped that many lines at max_lines
         if trimmed > 0:
             del self._refs[:trimmed]
 
+    _drawn_width = 0
+
     def on_resize(self, event: events.Resize) -> None:
         # Runs before RichLog's own handler, which is what marks the size as known.
-        if event.size.width and not self._size_known:
-            self.call_later(self.redraw)
+        width_changed = event.size.width != self._drawn_width
+        self._drawn_width = event.size.width
+        if event.size.width and (not self._size_known or width_changed):
+            self.call_later(self.redraw)  # lines are cut to the width: cut them again
         elif self.selected is not None:
             self.call_after_refresh(self._reveal)  # the details panel opened and took rows from us
 

@@ -42,6 +42,7 @@ class QRCode(Static):
         lines = qr_lines(data)
         width, height = len(lines[0]), len(lines)
         if width > max_width or height > max_height:
+            self.styles.width = "1fr"  # a sentence wraps in the room there is; a code keeps its own size
             self.update(
                 Text(
                     f"(A QR code of this link needs {width}x{height} characters: enlarge the terminal to see it.)",
@@ -49,5 +50,6 @@ class QRCode(Static):
                 )
             )
             return False
+        self.styles.width = "auto"
         self.update(Text("\n".join(lines), style="black on white"))
         return True
