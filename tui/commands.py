@@ -58,6 +58,12 @@ def global_entries(console: Console, admin: bool) -> Iterator[Entry]:
             f"open {section.title} ({section.key.upper()})",
         )
     yield Entry("app: help", console.action_help, "help for this section (F1)")
+    app: Any = console
+    yield Entry(
+        "app: show / hide the section list",
+        partial(app.run_action, "screen.toggle_sidebar"),
+        "ctrl+b; below 100 columns the list shows only the F-keys",
+    )
 
 
 class ConsoleCommands(Provider):

@@ -222,3 +222,26 @@ def test_no_command_runs_the_console_and_help_lists_every_command(monkeypatch, c
     out = capsys.readouterr().out
     for command in ("users", "google", "jobs", "logs", "doctor", "console", "demo"):
         assert f"    {command}" in out or f" {command} " in out
+
+
+async def test_a_finished_runs_panel_says_when_and_clears_once_stale(make_app) -> None:
+    from datetime import timedelta
+
+    from studiosync.tui.widgets.sync_progress import SyncProgress
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one(SyncProgress)
+        now, tz = app.backend.now(), app.backend.tz()
+        panel.start()
+        panel.finish("2 user(s): 1 error, 1 ok", ok=False, at=now, tz=tz)
+        await pilot.pause()
+        assert "Finished 10:00 with errors: 2 user(s)" in screen_text(app)
+        panel.clear_if_older(now + timedelta(minutes=4), 300)
+        await pilot.pause()
+        assert panel.display and "Finished 10:00" in screen_text(app)
+        panel.clear_if_older(now + timedelta(minutes=5), 300)
+        await pilot.pause()
+        assert "Finished 10:00" not in screen_text(app)
+        assert "Updated 10:00:00" in screen_text(app)  # the table's numbers carry their time
