@@ -194,13 +194,41 @@ def _google_side(demo: Demo, now: datetime, tz: ZoneInfo) -> None:
             if day == 3:
                 body["status"] = "tentative"  # an Android phone's unconfirmed booking
             emu.add_event(account, account, body)
-        emu.add_contact(
+        contact = emu.add_contact(
             account,
             {
                 "names": [{"givenName": "Jo", "familyName": f"Client{index}"}],
                 "emailAddresses": [{"value": f"jo{index}@example.org"}],
             },
         )
+        _special_events(emu, account, contact["resourceName"], now, tz, index)
+
+
+def _special_events(emu: Any, account: str, contact: str, now: datetime, tz: ZoneInfo, index: int) -> None:
+    """What every real staff calendar holds besides bookings, shaped by the emulator as Google shapes them:
+    a weekday working-location series, a contact's birthday, an out-of-office day and an invitation
+    organized by someone else (issue 12: the product must handle each for what it is)."""
+    monday = now.date() - timedelta(days=now.weekday())
+    emu.add_working_location(
+        account,
+        start=monday.isoformat(),
+        kind="officeLocation" if index else "homeOffice",
+        label="Studio A" if index else None,
+    )
+    birthday = now.date() + timedelta(days=9 + index)
+    emu.add_birthday(account, date=birthday.replace(year=birthday.year - 28).isoformat(), contact=contact)
+    day_off = now.date() + timedelta(days=12 + index)
+    emu.add_out_of_office(account, start=day_off.isoformat(), end=(day_off + timedelta(days=1)).isoformat())
+    meeting = datetime.combine(now.date() + timedelta(days=4 + index), time(14, 0), tz)
+    emu.add_invitation(
+        account,
+        organizer="events@riverside-venue.example",
+        organizer_name="Riverside Venue",
+        summary="Venue walkthrough for the Patel wedding",
+        start=meeting.isoformat(),
+        end=(meeting + timedelta(hours=1)).isoformat(),
+        location="Riverside Venue, Mill Lane",
+    )
 
 
 def _appointments(studio: Studio, now: datetime, tz: ZoneInfo) -> None:

@@ -236,7 +236,7 @@ def _sync_state(appt: Any, user: User | None, prefs: GooglePrefs, health: UserHe
 
 
 def _before_sync(appt: Any, prefs: GooglePrefs) -> bool:
-    """The processor's rule (core.sync.calendar_sync: _push_allowed): an unlinked appointment last changed
+    """The processor's rule (core.sync.pairing.push_allowed): an unlinked appointment last changed
     before Google sync was enabled goes over only with Populate."""
     from studiosync.core.sync.mapping import changed_before_sync, parse_stamp
 

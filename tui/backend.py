@@ -341,9 +341,11 @@ class Backend:
         return None if self.is_admin else [self.me]
 
     def run_sync(self, *, stop: Any = None, progress: Callable[[Any], None] | None = None) -> Any:
+        from studiosync.core.jobs.sync_job import sync_options
         from studiosync.core.sync.processor import run_sync
 
-        return run_sync(self.studio, self.sync_logins(), stop=stop, progress=progress)
+        options = sync_options(self.studio)  # Run now goes by the google-sync job's options too
+        return run_sync(self.studio, self.sync_logins(), stop=stop, progress=progress, options=options)
 
     def sync_health(self) -> list[SyncHealth]:
         """Per-user health for the dashboard (core.health), failing users first."""

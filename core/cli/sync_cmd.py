@@ -24,6 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _sync(ctx: CliContext, args: argparse.Namespace) -> int:
+    from studiosync.core.jobs.sync_job import sync_options
     from studiosync.core.logs import configure, shutdown
     from studiosync.core.sync.processor import run_sync
 
@@ -34,7 +35,7 @@ def _sync(ctx: CliContext, args: argparse.Namespace) -> int:
     stop = threading.Event()
     previous = _install_stop_handlers(stop)
     try:
-        result = run_sync(studio, list(args.logins) or None, stop=stop)
+        result = run_sync(studio, list(args.logins) or None, stop=stop, options=sync_options(studio))
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

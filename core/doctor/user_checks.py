@@ -100,7 +100,7 @@ def gather(studio: Studio, login: str, *, live: bool, timeout: float) -> UserFac
 
 
 def _count_unlinked(studio: Studio, facts: UserFacts) -> None:
-    # Mirrors the processor's rule (core.sync.calendar_sync: _push_allowed): an unlinked appointment last
+    # Mirrors the processor's rule (core.sync.pairing.push_allowed): an unlinked appointment last
     # changed before Google sync was enabled goes to Google only through Populate.
     from studiosync.core.sync.mapping import changed_before_sync, parse_stamp
 

@@ -4,11 +4,13 @@ emulator in the foreground (Ctrl-C stops it)."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import sys
 
 from .emulator import GoogleEmulator
+from .timeutil import now_utc, zone
 
 DEMO_SEED = {
     "clients": [{"client_id": "studiosync-demo", "client_secret": "demo-secret"}],
@@ -29,6 +31,33 @@ DEMO_SEED = {
 }
 
 
+def add_demo_calendar(emu: GoogleEmulator, email: str = "demo@example.com") -> None:
+    """What a real calendar holds besides bookings: a weekday working-location series, a contact's
+    birthday, an out-of-office day and an invitation from someone else (dates around today)."""
+    today = now_utc().astimezone(zone(emu.state.account(email).timezone)).date()  # type: ignore[union-attr]
+    monday = today - dt.timedelta(days=today.weekday())
+    emu.add_working_location(email, start=monday.isoformat())
+    ada = next(c for c in emu.contacts(email) if c["names"][0].get("givenName") == "Ada")
+    emu.add_birthday(
+        email,
+        date=(today + dt.timedelta(days=10)).replace(year=1988).isoformat(),
+        contact=ada["resourceName"],
+    )
+    day_off = today + dt.timedelta(days=14)
+    emu.add_out_of_office(email, start=day_off.isoformat(), end=(day_off + dt.timedelta(days=1)).isoformat())
+    meeting = dt.datetime.combine(
+        today + dt.timedelta(days=3), dt.time(15), zone(emu.state.account(email).timezone)
+    )  # type: ignore[union-attr]
+    emu.add_invitation(
+        email,
+        organizer="events@riverside-venue.example",
+        organizer_name="Riverside Venue",
+        summary="Venue walkthrough",
+        start=meeting.isoformat(),
+        end=(meeting + dt.timedelta(hours=1)).isoformat(),
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m studiosync.core.emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default loopback only)")
@@ -46,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.demo:
         emu.load_seed(DEMO_SEED)
+        add_demo_calendar(emu)
     if args.seed:
         emu.load_seed(args.seed)
     print(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import events, listing
+from . import events, listing, series
 from .errors import ApiError, bad_request, not_found
 from .ids import new_calendar_id, new_etag
 from .oauth import Auth
+from .render import render
 from .state import ACCESS_ROLES, WRITE_ROLES, Account, CalendarData, EmulatorState
 from .timeutil import check_zone, now_utc, rfc3339_ms
 from .wire import Request, Response, Router
@@ -210,22 +211,22 @@ class CalendarApi:
 
     def events_get(self, auth: Auth, req: Request, calendarId: str, eventId: str) -> Response:
         cal, _ = self.access(auth, calendarId)
-        rec = events.resolve(cal, eventId)
+        rec = series.resolve(cal, eventId)
         if rec is None:
             raise not_found()
-        return _event_response(events.render(rec, cal, auth.email, req.arg("timeZone")))
+        return _event_response(render(rec, cal, auth.email, req.arg("timeZone")))
 
     def events_insert(self, auth: Auth, req: Request, calendarId: str) -> Response:
         cal, _ = self.access(auth, calendarId, write=True)
-        rec = events.insert(cal, req.json(), actor=auth.email)
-        return _event_response(events.render(rec, cal, auth.email))
+        rec = events.insert(cal, req.json(), actor=auth.email, primary=cal.id == auth.email)
+        return _event_response(render(rec, cal, auth.email))
 
     def _write(self, auth: Auth, req: Request, calendar_id: str, event_id: str, patch: bool) -> Response:
         cal, _ = self.access(auth, calendar_id, write=True)
         rec = events.update(
             cal, event_id, req.json(), actor=auth.email, patch=patch, if_match=req.header("if-match")
         )
-        return _event_response(events.render(rec, cal, auth.email))
+        return _event_response(render(rec, cal, auth.email))
 
     def events_update(self, auth: Auth, req: Request, calendarId: str, eventId: str) -> Response:
         return self._write(auth, req, calendarId, eventId, patch=False)

@@ -39,6 +39,7 @@ class ApiError(Exception):
         self.reason = reason
         self.message = message
         self.domain = domain
+        # status="" leaves it out: Calendar's documented and recorded error bodies carry none.
         self.status = status if status is not None else _STATUS.get(code)
         self.headers = dict(headers or {})
         self.details = details
@@ -59,6 +60,43 @@ class ApiError(Exception):
 
 def bad_request(message: str, reason: str = "invalid", location: str | None = None) -> ApiError:
     return ApiError(400, reason, message, location=location)
+
+
+def invalid_time(field: str) -> ApiError:
+    """A start/end holding both `date` and `dateTime` (e.g. a patch that switches kinds without nulling the
+    other key). Recorded answer, n8n-io/n8n#35800: 400, domain global, reason invalid, "Invalid start time."."""
+    return ApiError(400, "invalid", f"Invalid {field} time.", status="")
+
+
+def event_type_restriction(event_type: str) -> ApiError:
+    """A write the event's type does not allow. Recorded answer, kellylford/QuickMail#294 (deleting a
+    contact's birthday): 400, domain calendar, reason eventTypeRestriction, this message."""
+    return ApiError(
+        400,
+        "eventTypeRestriction",
+        f"Attempt made to modify '{event_type}' event in a way that is not valid for this event type.",
+        domain="calendar",
+        status="",
+    )
+
+
+def event_type_unchangeable() -> ApiError:
+    """eventType "cannot be modified after the event is created" (calendar.v3.json, Event.eventType).
+    The message is recorded in gemini-cli-extensions/workspace#319; the reason is not documented
+    anywhere we could find, so it is Google's generic `invalid`."""
+    return ApiError(400, "invalid", "Event type cannot be changed.", status="")
+
+
+def forbidden_for_non_organizer() -> ApiError:
+    """An attendee changing what only the organizer may. Documented on Calendar's errors page
+    ("403: Forbidden for non-organizer") and recorded in kewisch/gdata-provider#426 and #728."""
+    return ApiError(
+        403,
+        "forbiddenForNonOrganizer",
+        "Shared properties can only be changed by the organizer of the event.",
+        domain="calendar",
+        status="",
+    )
 
 
 def not_found(message: str = "Not Found") -> ApiError:

@@ -11,8 +11,12 @@ import threading
 import time
 from typing import Any
 
-# Calendar event ids: base32hex lower-case characters, 5 to 1024 of them.
+# Client-chosen event ids (Calendar v3 reference, Event.id): base32hex lower-case characters, 5 to 1024.
 EVENT_ID_RE = re.compile(r"^[a-v0-9]{5,1024}$")
+# Ids Google itself gives events are wider: `_60q30c1g60o30e1i...` on Exchange-synced calendars
+# (recorded in kewisch/gdata-provider#728), `_c8rinwq863h45qnucyoi43ny8` (home-assistant's google tests),
+# `...ccp66b9hcdhmap1h64r3ic1o70_R20201028T090000` after a series split (kewisch/gdata-provider#179).
+GOOGLE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,1024}$")
 
 _etag_lock = threading.Lock()
 _etag_counter = itertools.count(1)

@@ -1,30 +1,35 @@
-"""events.list with Google's semantics: filters, cursor paging, sync tokens, singleEvents expansion.
+"""events.list and events.instances with Google's semantics: filters (eventTypes included), cursor
+paging, sync tokens, singleEvents expansion, and minimal tombstones.
 
 Paging walks the calendar's insertion order (or, for incremental sync, its change log) with a cursor
 stored in the page token, so each page costs about its own size, and events changed while a client
 pages are not skipped. A sync token names (calendar, change number, epoch): what changed after that
-number is a bisect away; invalidation bumps the epoch and every older token answers 410.
+number is a bisect away; invalidation bumps the epoch and every older token answers 410. Only the last
+page carries nextSyncToken. Parameters per events.list in calendar.v3.json: `eventTypes` "If unset,
+returns all event types"; `showDeleted`; `syncToken` refuses iCalUID, orderBy, privateExtendedProperty,
+q, sharedExtendedProperty, timeMin, timeMax, updatedMin. Must never import anything outside the emulator.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import events
-from .errors import ApiError, bad_request
+from . import paging, series
+from .errors import bad_request
+from .eventtypes import EVENT_TYPES, type_of
 from .ids import decode_token, encode_token
+from .render import render, tombstone
 from .state import CalendarData, EventRecord
 from .timeutil import now_utc, parse_bool, parse_datetime, rfc3339_ms, zone
+from .when import overlaps
 from .wire import Request
 
 SYNC_PREFIX = "CAL"
 PAGE_PREFIX = "CALP"
 DEFAULT_MAX = 250
 MAX_RESULTS = 2500
-# Parameters Google refuses next to a syncToken.
 NOT_WITH_SYNC = (
     "timeMin",
     "timeMax",
@@ -49,10 +54,12 @@ class ListQuery:
     shared_props: list[tuple[str, str]] = field(default_factory=list)
     text: str | None = None
     ical_uid: str | None = None
+    event_types: frozenset[str] | None = None
     max_results: int = DEFAULT_MAX
     page_token: str | None = None
     sync_token: str | None = None
     view_tz: str | None = None
+    page_cap: int | None = None
 
 
 def _props(values: list[str], name: str) -> list[tuple[str, str]]:
@@ -63,6 +70,27 @@ def _props(values: list[str], name: str) -> list[tuple[str, str]]:
             raise bad_request(f"Invalid {name} value {value!r}: expected key=value.", location=name)
         out.append((key, wanted))
     return out
+
+
+def _event_types(values: list[str]) -> frozenset[str] | None:
+    # The client library repeats the parameter; comma-joined values are accepted too.
+    wanted = {v.strip() for value in values for v in value.split(",") if v.strip()}
+    for kind in sorted(wanted):
+        if kind not in EVENT_TYPES:
+            raise bad_request(f"Invalid value for eventTypes: {kind!r}.", location="eventTypes")
+    return frozenset(wanted) or None
+
+
+def _max_results(raw: str | None) -> int:
+    if not raw:
+        return DEFAULT_MAX
+    try:
+        value = int(raw)
+    except ValueError:
+        raise bad_request(f"Invalid maxResults value {raw!r}.", location="maxResults") from None
+    if value < 1:
+        raise bad_request("Invalid maxResults value: must be at least 1.", location="maxResults")
+    return min(value, MAX_RESULTS)
 
 
 def parse_query(req: Request) -> ListQuery:
@@ -95,25 +123,17 @@ def parse_query(req: Request) -> ListQuery:
     q.shared_props = _props(req.args("sharedExtendedProperty"), "sharedExtendedProperty")
     q.text = (req.arg("q") or "").strip().lower() or None
     q.ical_uid = req.arg("iCalUID") or None
-    raw_max = req.arg("maxResults")
-    if raw_max:
-        try:
-            q.max_results = int(raw_max)
-        except ValueError:
-            raise bad_request(f"Invalid maxResults value {raw_max!r}.", location="maxResults") from None
-        if q.max_results < 1:
-            raise bad_request("Invalid maxResults value: must be at least 1.", location="maxResults")
-        q.max_results = min(q.max_results, MAX_RESULTS)
+    q.event_types = _event_types(req.args("eventTypes"))
+    q.max_results = _max_results(req.arg("maxResults"))
     q.page_token = req.arg("pageToken") or None
     q.view_tz = req.arg("timeZone") or None
+    q.page_cap = req.page_cap
     return q
 
 
-def _updated(rec: EventRecord) -> dt.datetime:
-    return dt.datetime.fromisoformat(rec.updated)
-
-
 def _fields_ok(rec: EventRecord, q: ListQuery) -> bool:
+    if q.event_types is not None and type_of(rec.body) not in q.event_types:
+        return False
     props = rec.body.get("extendedProperties") or {}
     for scope, wanted in (("private", q.private_props), ("shared", q.shared_props)):
         have = props.get(scope) or {}
@@ -121,7 +141,7 @@ def _fields_ok(rec: EventRecord, q: ListQuery) -> bool:
             return False
     if q.ical_uid and rec.ical_uid != q.ical_uid:
         return False
-    if q.updated_min and _updated(rec) < q.updated_min:
+    if q.updated_min and dt.datetime.fromisoformat(rec.updated) < q.updated_min:
         return False
     if q.text:
         hay = [str(rec.body.get(k, "")) for k in ("summary", "description", "location")]
@@ -143,8 +163,8 @@ class _Lister:
     def _status_ok(self, rec: EventRecord) -> bool:
         if not rec.cancelled or self.q.show_deleted or self.q.updated_min:
             return True
-        # Google quirk: cancelled instances of a live series still show without showDeleted, unless
-        # singleEvents expands them away.
+        # "Cancelled instances of recurring events (but not the underlying recurring event) will still be
+        # included if showDeleted and singleEvents are both False" (events.list, showDeleted).
         if rec.recurring_event_id and not self.q.single_events:
             master = self.cal.events.get(rec.recurring_event_id)
             return master is not None and not master.cancelled
@@ -154,8 +174,8 @@ class _Lister:
         if self.q.time_min is None and self.q.time_max is None:
             return True
         if rec.recurrence is not None:
-            return events.series_overlaps(self.cal, rec, self.q.time_min, self.q.time_max)
-        return events.overlaps(*events.span(rec, self.tz), self.q.time_min, self.q.time_max)
+            return series.series_overlaps(self.cal, rec, self.q.time_min, self.q.time_max)
+        return overlaps(*series.span(rec, self.tz), self.q.time_min, self.q.time_max)
 
     def full_items(self, rec: EventRecord) -> list[EventRecord]:
         """What one stored record contributes to a (non-incremental) listing."""
@@ -163,7 +183,7 @@ class _Lister:
             if rec.recurring_event_id and rec.recurring_event_id in self.cal.events:
                 return []  # listed through its series
             if rec.recurrence is not None and not rec.cancelled:
-                found = events.instances(
+                found = series.instances(
                     self.cal,
                     rec,
                     time_min=self.q.time_min,
@@ -176,40 +196,67 @@ class _Lister:
 
     def sync_items(self, rec: EventRecord) -> list[EventRecord]:
         """What a changed record contributes to an incremental listing (cancelled ones included)."""
+        if self.q.event_types is not None and type_of(rec.body) not in self.q.event_types:
+            return []
         if self.q.single_events and rec.recurrence is not None and not rec.cancelled:
-            generated = events.instances(self.cal, rec, include_cancelled=True)
+            generated = series.instances(self.cal, rec, include_cancelled=True)
             return [i for i in generated if i.virtual]
         return [rec]
 
-
-Cursor = tuple[int, int]  # (source position, items of that source already returned)
-
-
-def _page(
-    count: int, produce: Callable[[int], list[EventRecord]], cursor: Cursor, limit: int
-) -> tuple[list[EventRecord], Cursor | None]:
-    items: list[EventRecord] = []
-    pos, skip = cursor
-    while pos < count and len(items) < limit:
-        produced = produce(pos)[skip:]
-        room = limit - len(items)
-        if len(produced) > room:
-            items += produced[:room]
-            return items, (pos, skip + room)
-        items += produced
-        pos, skip = pos + 1, 0
-    # Look ahead so the last page carries the sync token instead of leaving an empty final page.
-    while pos < count and not produce(pos):
-        pos += 1
-    return items, ((pos, 0) if pos < count else None)
+    def show(self, rec: EventRecord, viewer: str) -> dict[str, Any]:
+        """Full resource, or the minimal tombstone of a cancelled event when showDeleted is not set."""
+        if rec.cancelled and not self.q.show_deleted:
+            return tombstone(rec, self.cal, self.q.view_tz)
+        return render(rec, self.cal, viewer, self.q.view_tz)
 
 
-def _bad_page_token() -> ApiError:
-    return bad_request("Invalid page token value.", location="pageToken")
+def _page_token(kind: str, cal: CalendarData, nonce: str, upto: int, nxt: paging.Cursor) -> str:
+    log = cal.changes
+    return encode_token(
+        PAGE_PREFIX,
+        {"k": kind, "c": cal.id, "n": nonce, "e": log.epoch, "u": upto, "p": nxt[0], "x": nxt[1]},
+    )
 
 
-def _full_sync_required() -> ApiError:
-    return ApiError(410, "fullSyncRequired", "Sync token is no longer valid, a full sync is required.")
+def _incremental(
+    cal: CalendarData, lister: _Lister, q: ListQuery, page: dict[str, Any] | None, nonce: str
+) -> tuple[int, list[EventRecord], paging.Cursor | None]:
+    log = cal.changes
+    if page is None:
+        token = decode_token(SYNC_PREFIX, q.sync_token or "") or {}
+        since = token.get("s")
+        same = token.get("c") == cal.id and token.get("n") == nonce and token.get("e") == log.epoch
+        if not same or not isinstance(since, int) or since > log.seq:
+            raise paging.full_sync_required()
+        upto, cursor = log.seq, (log.position_after(since), 0)
+    else:
+        if page.get("e") != log.epoch:
+            raise paging.full_sync_required()
+        upto, cursor = int(page["u"]), (int(page["p"]), int(page["x"]))
+
+    def produce(pos: int) -> list[EventRecord]:
+        seq, event_id = log.at(pos)
+        rec = cal.events[event_id]
+        return lister.sync_items(rec) if rec.seq == seq else []
+
+    size = paging.page_size(q.max_results, q.page_cap)
+    items, nxt = paging.page(log.position_after(upto), produce, cursor, size)
+    return upto, items, nxt
+
+
+def _ordered(
+    cal: CalendarData, lister: _Lister, q: ListQuery, page: dict[str, Any] | None
+) -> tuple[int, list[EventRecord], paging.Cursor | None]:
+    upto = int(page["u"]) if page else cal.changes.seq
+    offset = int(page["p"]) if page else 0
+    everything = [item for rid in cal.order for item in lister.full_items(cal.events[rid])]
+    if q.order_by == "startTime":
+        everything.sort(key=lambda r: (series.span(r, lister.tz)[0], r.id))
+    else:
+        everything.sort(key=lambda r: (r.updated, r.id))
+    size = paging.page_size(q.max_results, q.page_cap)
+    items = everything[offset : offset + size]
+    return upto, items, ((offset + size, 0) if offset + size < len(everything) else None)
 
 
 def list_events(cal: CalendarData, q: ListQuery, *, viewer: str, role: str, nonce: str) -> dict[str, Any]:
@@ -219,47 +266,22 @@ def list_events(cal: CalendarData, q: ListQuery, *, viewer: str, role: str, nonc
     if q.page_token:
         page = decode_token(PAGE_PREFIX, q.page_token)
         if page is None or page.get("c") != cal.id or page.get("n") != nonce:
-            raise _bad_page_token()
+            raise paging.bad_page_token()
     kind = str(page.get("k")) if page else ("i" if q.sync_token else "o" if q.order_by else "f")
     if kind == "i":
-        if page is None:
-            token = decode_token(SYNC_PREFIX, q.sync_token or "") or {}
-            since = token.get("s")
-            same = token.get("c") == cal.id and token.get("n") == nonce and token.get("e") == log.epoch
-            if not same or not isinstance(since, int) or since > log.seq:
-                raise _full_sync_required()
-            upto, cursor = log.seq, (log.position_after(since), 0)
-        else:
-            if page.get("e") != log.epoch:
-                raise _full_sync_required()
-            upto, cursor = int(page["u"]), (int(page["p"]), int(page["x"]))
-        count = log.position_after(upto)
-
-        def produce(pos: int) -> list[EventRecord]:
-            seq, event_id = log.at(pos)
-            rec = cal.events[event_id]
-            return lister.sync_items(rec) if rec.seq == seq else []
-
-        items, nxt = _page(count, produce, cursor, q.max_results)
+        upto, items, nxt = _incremental(cal, lister, q, page, nonce)
     elif kind == "o":
-        upto = int(page["u"]) if page else log.seq
-        offset = int(page["p"]) if page else 0
-        everything = [item for rid in cal.order for item in lister.full_items(cal.events[rid])]
-        if q.order_by == "startTime":
-            everything.sort(key=lambda r: (events.span(r, lister.tz)[0], r.id))
-        else:
-            everything.sort(key=lambda r: (r.updated, r.id))
-        items = everything[offset : offset + q.max_results]
-        nxt = (offset + q.max_results, 0) if offset + q.max_results < len(everything) else None
+        upto, items, nxt = _ordered(cal, lister, q, page)
     elif kind == "f":
         upto = int(page["u"]) if page else log.seq
         cursor = (int(page["p"]), int(page["x"])) if page else (0, 0)
         order = cal.order
-        items, nxt = _page(
-            len(order), lambda pos: lister.full_items(cal.events[order[pos]]), cursor, q.max_results
+        size = paging.page_size(q.max_results, q.page_cap)
+        items, nxt = paging.page(
+            len(order), lambda pos: lister.full_items(cal.events[order[pos]]), cursor, size
         )
     else:
-        raise _bad_page_token()
+        raise paging.bad_page_token()
     body: dict[str, Any] = {
         "kind": "calendar#events",
         "etag": f'"{log.epoch}{log.seq:012d}"',
@@ -271,15 +293,12 @@ def list_events(cal: CalendarData, q: ListQuery, *, viewer: str, role: str, nonc
         "defaultReminders": [],
     }
     if nxt is not None:
-        body["nextPageToken"] = encode_token(
-            PAGE_PREFIX,
-            {"k": kind, "c": cal.id, "n": nonce, "e": log.epoch, "u": upto, "p": nxt[0], "x": nxt[1]},
-        )
+        body["nextPageToken"] = _page_token(kind, cal, nonce, upto, nxt)
     else:
         body["nextSyncToken"] = encode_token(
             SYNC_PREFIX, {"c": cal.id, "n": nonce, "e": log.epoch, "s": upto}
         )
-    body["items"] = [events.render(rec, cal, viewer, q.view_tz) for rec in items]
+    body["items"] = [lister.show(rec, viewer) for rec in items]
     return body
 
 
@@ -290,16 +309,18 @@ def list_instances(
     if master.recurrence is None:
         found = [master]
     else:
-        found = events.instances(
+        found = series.instances(
             cal, master, time_min=q.time_min, time_max=q.time_max, include_cancelled=q.show_deleted
         )
     offset = 0
     if q.page_token:
         page = decode_token(PAGE_PREFIX, q.page_token)
         if page is None or page.get("c") != cal.id or page.get("k") != "n":
-            raise _bad_page_token()
+            raise paging.bad_page_token()
         offset = int(page["p"])
-    chunk = found[offset : offset + q.max_results]
+    size = paging.page_size(q.max_results, q.page_cap)
+    chunk = found[offset : offset + size]
+    lister = _Lister(cal, q)
     body: dict[str, Any] = {
         "kind": "calendar#events",
         "etag": master.etag,
@@ -308,10 +329,10 @@ def list_instances(
         "timeZone": cal.timezone,
         "accessRole": role,
         "defaultReminders": [],
-        "items": [events.render(rec, cal, viewer, q.view_tz) for rec in chunk],
+        "items": [lister.show(rec, viewer) for rec in chunk],
     }
-    if offset + q.max_results < len(found):
+    if offset + size < len(found):
         body["nextPageToken"] = encode_token(
-            PAGE_PREFIX, {"k": "n", "c": cal.id, "n": nonce, "p": offset + q.max_results}
+            PAGE_PREFIX, {"k": "n", "c": cal.id, "n": nonce, "p": offset + size}
         )
     return body

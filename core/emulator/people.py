@@ -151,6 +151,9 @@ def _decorate(field: str, values: list[Any], source_id: str) -> list[Any]:
             continue
         item = dict(value)
         item["metadata"] = {"primary": i == 0, "source": {"type": "CONTACT", "id": source_id}}
+        if isinstance(item.get("type"), str) and "formattedType" not in item:
+            # People v1 renders the localized label next to the type ("home" -> "Home").
+            item["formattedType"] = item["type"][:1].upper() + item["type"][1:]
         if field == "names":
             given, family = item.get("givenName", ""), item.get("familyName", "")
             item.setdefault("displayName", " ".join(p for p in (given, family) if p))

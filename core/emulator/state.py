@@ -1,21 +1,21 @@
 """The emulator's whole world, guarded by one re-entrant lock: accounts, calendars, events, contacts,
-OAuth clients/grants/tokens and request counters. Plain data; the behaviour lives in the API modules."""
+OAuth clients/grants/tokens and request counters. Plain data; the behaviour lives in the API modules.
+Must never import anything outside the emulator package."""
 
 from __future__ import annotations
 
 import bisect
 import secrets
 import threading
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from .faults import FaultBook
+from .meter import Meter
 from .recurrence import Occurrence, Recurrence
 
 ACCESS_ROLES = ("owner", "writer", "reader", "freeBusyReader")
 WRITE_ROLES = ("owner", "writer")
-COUNT_KINDS = ("calendar", "people", "batch", "oauth")
 
 
 class ChangeLog:
@@ -204,12 +204,12 @@ class EmulatorState:
         self.access_tokens: dict[str, AccessToken] = {}
         self.consent_account: str | None = None
         self.consent_deny = False
-        self.counts: dict[str, Counter[str]] = {}
+        self.meter = Meter(self.lock)
         self.faults = FaultBook(self.lock)
 
     def count(self, email: str | None, kind: str) -> None:
-        with self.lock:
-            self.counts.setdefault(email or "", Counter())[kind] += 1
+        """Count a request against an account (the OAuth endpoints count their own)."""
+        self.meter.record(email, None, kind)
 
     def account(self, email: str) -> Account | None:
         return self.accounts.get(email.lower())

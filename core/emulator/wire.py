@@ -27,6 +27,9 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     body: bytes = b""
     in_batch: bool = False
+    # Set by a "short_page" fault: this list page holds at most this many items (Google may return fewer
+    # than maxResults, even none, before the last page: events.list, maxResults).
+    page_cap: int | None = None
 
     @classmethod
     def build(

@@ -19,7 +19,7 @@ from studiosync.core.google.api import execute
 from studiosync.core.google.errors import classify
 from studiosync.core.model import Client, GooglePrefs
 from studiosync.core.studio.timeparse import stamp
-from studiosync.core.sync.calendar_sync import SyncOptions
+from studiosync.core.sync.options import SyncOptions
 from studiosync.core.sync.runlog import RunLog
 from studiosync.core.sync.state import SyncState
 

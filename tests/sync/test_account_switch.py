@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from studiosync.core.sync.calendar_sync import CalendarSync
+from studiosync.core.sync import listing
+from studiosync.core.sync.calendar_run import CalendarRun
 from studiosync.core.sync.contacts_sync import ContactsSync
 from studiosync.core.sync.state import SyncState
 
@@ -17,17 +18,17 @@ from .test_contacts import person
 def _spy_tokens(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str | None]]:
     """Record the sync token each listing actually sends to the emulator (None = a full listing)."""
     sent: dict[str, list[str | None]] = {"calendar": [], "people": []}
-    list_events, list_people = CalendarSync._list_pages, ContactsSync._pages
+    list_events, list_people = listing.list_pages, ContactsSync._pages
 
-    def events(self: CalendarSync, token: str | None) -> Any:
+    def events(run: CalendarRun, token: str | None) -> Any:
         sent["calendar"].append(token)
-        return list_events(self, token)
+        return list_events(run, token)
 
     def people(self: ContactsSync, token: str | None) -> Any:
         sent["people"].append(token)
         return list_people(self, token)
 
-    monkeypatch.setattr(CalendarSync, "_list_pages", events)
+    monkeypatch.setattr(listing, "list_pages", events)
     monkeypatch.setattr(ContactsSync, "_pages", people)
     return sent
 

@@ -119,9 +119,9 @@ def test_stop_mid_user_saves_what_was_done(world: SyncWorld) -> None:
     world.add_user("ann")
     appts = [world.add_appt("ann", f"S{i}", soon(1 + i % 30, hour=8 + i % 9)) for i in range(120)]
     stop = threading.Event()
-    from studiosync.core.sync import calendar_sync
+    from studiosync.core.sync.push import Pusher
 
-    original = calendar_sync.CalendarSync._run_ops
+    original = Pusher.run_batch
     calls = []
 
     def run_ops(self, ops):
@@ -130,11 +130,11 @@ def test_stop_mid_user_saves_what_was_done(world: SyncWorld) -> None:
         stop.set()  # e.g. SIGTERM arrives during the first batch
         return out
 
-    calendar_sync.CalendarSync._run_ops = run_ops
+    Pusher.run_batch = run_ops
     try:
         r = world.sync(stop=stop)
     finally:
-        calendar_sync.CalendarSync._run_ops = original
+        Pusher.run_batch = original
     assert r.users[0].status == "ok" and r.users[0].counts["pushed_created"] == 50
     assert len(world.live_events("ann")) == 50
     assert len(world.studio.appointments.pending_ids("ann")) == 70

@@ -1,0 +1,60 @@
+"""Listing Google's changes: events.list pages with the sync token, or a full listing.
+
+`list_changes` sends the saved syncToken (incremental) or none (full: the first run, Populate studio, a
+calendar switch); when Google answers 410 (token expired) it falls back to a full listing. Deleted events
+are always listed (showDeleted), so a full listing tells "deleted on Google" apart from "never there".
+This module only reads from Google: it never decides, never touches the store or the sync state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from googleapiclient.errors import HttpError
+from studiosync.core.google.api import execute
+from studiosync.core.sync.calendar_run import CalendarRun
+
+
+@dataclass
+class Listing:
+    items: list[dict[str, Any]]
+    token: str | None  # nextSyncToken: saved last, once everything the listing brought is applied
+    time_zone: str | None
+    full: bool
+
+
+def list_changes(run: CalendarRun, token: str | None) -> Listing:
+    """Changes since `token`, or everything when there is none or Google no longer honours it (410)."""
+    if token:
+        try:
+            return list_pages(run, token)
+        except HttpError as exc:
+            if getattr(exc.resp, "status", None) != 410:
+                raise
+            run.log.info("Google's sync token expired (410): full listing and reconcile (nothing is wiped)")
+    return list_pages(run, None)
+
+
+def list_pages(run: CalendarRun, token: str | None) -> Listing:
+    """Every page of one listing (incremental with `token`, else full)."""
+    items: list[dict[str, Any]] = []
+    page: str | None = None
+    while True:
+        kwargs: dict[str, Any] = {
+            "calendarId": run.calendar_id,
+            "maxResults": run.options.page_size,
+            "singleEvents": False,
+            "showDeleted": True,
+        }
+        if token:
+            kwargs["syncToken"] = token
+        if page:
+            kwargs["pageToken"] = page
+        resp = execute(run.events.list(**kwargs), policy=run.options.policy)
+        items.extend(resp.get("items") or [])
+        page = resp.get("nextPageToken")
+        if not page:
+            kind = "incremental" if token else "full"
+            run.log.debug(f"{kind} listing: {len(items)} item(s)")
+            return Listing(items, resp.get("nextSyncToken"), resp.get("timeZone"), full=token is None)

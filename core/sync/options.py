@@ -1,0 +1,26 @@
+"""SyncOptions: the processor's knobs (horizon, batch and page sizes, retry policy, parallel users).
+
+Plain data, handed down by whoever starts a run (the google-sync job, `studiosync sync`, the console's Run
+now; tests pass their own). This module must never read settings itself: the jobs layer looks up the job's
+options and passes them down (core.sync never imports core.jobs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from studiosync.core.google.api import DEFAULT_POLICY, RetryPolicy
+
+
+@dataclass
+class SyncOptions:
+    horizon_days: int = 365  # recurring events: instances this far ahead become appointments
+    roll_after: timedelta = timedelta(days=1)  # re-expand a series when its window fell this far behind
+    mass_delete_min: int = 6  # an empty full listing deletes nothing when at least this many pairs are linked
+    commit_every: int = 500  # push results committed in groups this large (crash loses at most this much)
+    page_size: int = 2500  # Google's maximum for events.list
+    batch_size: int = 50
+    policy: RetryPolicy = DEFAULT_POLICY
+    workers: int = 4  # users synced in parallel by the processor
+    contacts_page_size: int = 1000

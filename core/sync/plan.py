@@ -1,0 +1,288 @@
+"""Planning one pull: every changed event and every pending appointment paired, decided, and turned into
+`Decisions` -- the writes, purges, cleared pending entries and pushes of the run -- before anything is applied.
+
+`plan()` reads the appointments involved (only those, except on a full listing or Populate Google), pairs
+them with the Google side (core.sync.pairing), asks core.sync.rules what to do with each pair, and turns each
+`Action` into commit-ready records (`apply`). The caller commits the writes and sends the pushes; between
+the two, `Decisions` can be inspected: `decided` says which act each appointment got, `count()` sums them.
+
+This module reads the book but never writes it, never calls Google, and never judges a pair itself (the
+rules do); it logs what it decided (run log counts, notes, conflict records).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from studiosync.core.model import Appointment
+from studiosync.core.studio.appointments import add_trace
+from studiosync.core.studio.timeparse import stamp
+from studiosync.core.sync import mapping, pairing
+from studiosync.core.sync.calendar_run import CalendarRun
+from studiosync.core.sync.commit import Clear, Purge, Write
+from studiosync.core.sync.listing import Listing
+from studiosync.core.sync.mapping import EventData
+from studiosync.core.sync.pairing import GoogleSide
+from studiosync.core.sync.rules import Act, Action, decide
+
+
+@dataclass
+class PushOp:
+    kind: str  # insert | patch | delete
+    appt: Appointment
+    base_revision: int | None
+    event_id: str
+    restore: bool = False
+    bounced: bool = False  # already retried once in the other form (409 <-> 404)
+
+    @property
+    def key(self) -> str:
+        return self.appt.id
+
+
+@dataclass
+class Decisions:
+    writes: list[Write] = field(default_factory=list)
+    purges: list[Purge] = field(default_factory=list)
+    clears: list[Clear] = field(default_factory=list)
+    pushes: list[PushOp] = field(default_factory=list)
+    decided: dict[str, Act] = field(default_factory=dict)  # appointment id -> what the rules decided
+
+    def count(self, *acts: Act) -> int:
+        """How many pairs got one of these acts (e.g. rules.DELETIONS), before anything is applied."""
+        return sum(1 for act in self.decided.values() if act in acts)
+
+
+def plan(run: CalendarRun, sides: list[GoogleSide], listing: Listing, switched: bool) -> Decisions:
+    """Decide every pair this pull touches. Nothing is written: the caller commits and pushes."""
+    apps = run.studio.appointments
+    candidates: dict[str, list[GoogleSide]] = {}
+    for side in sides:
+        candidates.setdefault(pairing.appointment_id(run.login, side.event), []).append(side)
+    pending = set(apps.pending_ids(run.login))
+    decisions = Decisions()
+    handled: set[str] = set()
+    if listing.full or run.populate_google:
+        # Rare by nature (first run, 410, populate): the only places that read the whole book.
+        found = {a.id: a for a in apps.list(run.login, include_deleted=True)}
+        if listing.full:
+            handled = _absent(run, found, candidates, listing, switched, decisions)
+        if run.populate_google:
+            pending.update(a.id for a in found.values() if not a.deleted and not a.google_event_id)
+    else:
+        found = apps.get_many(run.login, set(candidates) | pending)
+    for aid in sorted((set(candidates) | pending) - handled):
+        appt = found.get(aid)
+        side = pairing.choose(candidates.get(aid), appt)
+        pair, ev = pairing.pair_facts(
+            appt,
+            side,
+            login=run.login,
+            pending=aid in pending,
+            two_way=run.two_way,
+            tentative_ok=run.prefs.tentative,
+            populate_studio=run.populate_studio,
+            populate_google=run.populate_google,
+            enabled_at=run.enabled_at,
+        )
+        action = decide(pair)
+        decisions.decided[aid] = action.act
+        apply(run, action, aid, appt, ev, decisions)
+    return decisions
+
+
+def _absent(
+    run: CalendarRun,
+    book: dict[str, Appointment],
+    candidates: dict[str, list[GoogleSide]],
+    listing: Listing,
+    switched: bool,
+    decisions: Decisions,
+) -> set[str]:
+    """A full listing: linked appointments whose event is not in it. Returns the ids decided here."""
+    linked, absent = pairing.absent_from_listing(book, candidates, listing.items, run.state.series)
+    if not absent:
+        return set()
+    if switched:
+        # Not this calendar's events: re-create them in the chosen calendar (insert with our ids).
+        for appt in absent:
+            if appt.deleted:
+                decisions.purges.append(Purge(appt.id, appt.revision))
+                continue
+            changed = replace(
+                appt, google_event_id=None, google_etag=None, google_updated=None, trace=list(appt.trace)
+            )
+            changed.synced_revision = 0
+            decisions.writes.append(Write(changed, appt.revision))
+            # They were synced before: they go to the new calendar whatever their age.
+            decisions.pushes.append(PushOp("insert", changed, appt.revision, mapping.event_id_for(appt.id)))
+        return {a.id for a in absent}
+    linked_live = sum(1 for a in linked if not a.deleted)
+    live = any(item.get("status") != "cancelled" for item in listing.items)
+    if not live and linked_live >= run.options.mass_delete_min:
+        run.log.warning(
+            f"Google returned an empty calendar while {linked_live} appointments are linked to it: "
+            "nothing was deleted. If the events were really deleted, delete them in the studio too.",
+            linked=linked_live,
+        )
+        return {a.id for a in absent}
+    for appt in absent:  # deleted on Google: decided as such with everything else
+        gone = EventData(id=appt.google_event_id or "", etag="", status="cancelled")
+        candidates[appt.id] = [GoogleSide(gone, series_tracked=True)]
+    return set()
+
+
+# -- actions into records ---------------------------------------------------------------------------
+def apply(
+    run: CalendarRun,
+    action: Action,
+    aid: str,
+    appt: Appointment | None,
+    ev: EventData | None,
+    d: Decisions,
+) -> None:
+    """Turn one action into writes / purges / clears / pushes (and its log lines and counts)."""
+    act, log = action.act, run.log
+    if act is Act.NOTHING:
+        return
+    if act is Act.LEAVE_OURS:
+        run.unknown_left += 1
+        return
+    if act is Act.CLEAR:
+        d.clears.append(Clear(aid, appt.revision if appt is not None else 0))
+        return
+    if appt is None:
+        assert ev is not None
+        _new_from_google(run, action, aid, ev, d)
+        return
+    if act in STUDIO_SIDE:
+        _studio_change(appt, act, d, ev)
+        return
+    assert ev is not None
+    base = appt.revision
+    if act is Act.PULL_DELETE:
+        d.purges.append(Purge(appt.id, appt.revision))
+        log.count("pulled_deleted")
+        log.info(f"deleted {appt.id} (its Google event {ev.id} was deleted or declined)", title=appt.title)
+    elif act is Act.PUSH_RESTORE:
+        log.info(f"{appt.id} was deleted on Google but changed in the studio: restoring it on Google")
+        d.pushes.append(PushOp("patch", appt, base, ev.id, restore=ev.cancelled))
+    elif act is Act.UNDELETE:
+        restored = copy(appt)
+        restored.deleted = False
+        _pull_into(run, restored, ev, action.note)
+        d.writes.append(Write(restored, base))
+        log.count("pulled_updated")
+    elif act is Act.LINK:
+        changed = copy(appt)
+        _link(changed, ev)
+        if appt.google_event_id is None:
+            add_trace(changed, "linked", f"to Google event {ev.id}", log.run_id)
+        d.writes.append(Write(changed, base))
+    elif act is Act.PULL_UPDATE:
+        changed = copy(appt)
+        _pull_into(run, changed, ev, action.note)
+        d.writes.append(Write(changed, base))
+        log.count("pulled_updated")
+    elif act is Act.LINK_AND_PUSH:
+        _link_and_push(run, appt, ev, d)
+    elif act in (Act.KEEP_STUDIO, Act.KEEP_GOOGLE):
+        _conflict(run, action, appt, ev, d)
+    else:
+        raise AssertionError(f"unhandled sync action {act}")
+
+
+# Acts about the studio's own change: they need the appointment, and the event only to address a push.
+STUDIO_SIDE = frozenset({Act.PURGE, Act.PUSH_DELETE, Act.PUSH_PATCH, Act.PUSH_INSERT})
+
+
+def _new_from_google(run: CalendarRun, action: Action, aid: str, ev: EventData, d: Decisions) -> None:
+    """PULL_NEW / RESTORE_OURS: an appointment made from a Google event."""
+    log = run.log
+    if action.act is Act.PULL_NEW:
+        new = mapping.new_appointment(run.login, ev, stamp())
+        _link(new, ev)
+        add_trace(new, "pulled", action.note, log.run_id)
+        d.writes.append(Write(new, None))
+        log.count("pulled_created")
+        log.info(f"pulled new event {ev.id} as {new.id}", title=ev.title)
+        return
+    # One of our events whose appointment the studio has no record of: the store was restored from a
+    # backup, or another data folder syncs this calendar. Two-way brings it back under its own id.
+    restored = replace(mapping.new_appointment(run.login, ev, stamp()), id=aid, origin="studio")
+    _link(restored, ev)
+    add_trace(restored, "pulled", action.note, log.run_id)
+    d.writes.append(Write(restored, None))
+    log.count("pulled_created")
+    run.restored += 1
+    log.info(f"restored {aid} from its Google event {ev.id}", title=ev.title)
+
+
+def _studio_change(appt: Appointment, act: Act, d: Decisions, ev: EventData | None = None) -> None:
+    """Studio-side acts: forget a tombstone, or send the studio's change to the event it is about."""
+    base = appt.revision
+    if act is Act.PURGE:
+        d.purges.append(Purge(appt.id, base))
+    elif act is Act.PUSH_DELETE:
+        # The linked event; else the listed one; else the one our insert may have made before a crash.
+        target = appt.google_event_id or (ev.id if ev is not None else mapping.event_id_for(appt.id))
+        d.pushes.append(PushOp("delete", appt, base, target))
+    elif act is Act.PUSH_PATCH:
+        d.pushes.append(PushOp("patch", appt, base, appt.google_event_id or ""))
+    else:
+        d.pushes.append(PushOp("insert", appt, base, mapping.event_id_for(appt.id)))
+
+
+def _conflict(run: CalendarRun, action: Action, appt: Appointment, ev: EventData, d: Decisions) -> None:
+    """Changed on both sides: the later change wins; the conflict is recorded for the run's report."""
+    studio_wins = action.act is Act.KEEP_STUDIO
+    run.log.conflict(
+        {
+            "appointment_id": appt.id,
+            "event_id": ev.id,
+            "policy": "the later change wins",
+            "winner": "studio" if studio_wins else "google",
+            "studio": mapping.appointment_summary(appt),
+            "google": ev.summary(),
+        }
+    )
+    if studio_wins:
+        _link_and_push(run, appt, ev, d, note=action.note)
+        return
+    changed = copy(appt)
+    _pull_into(run, changed, ev, action.note)
+    d.writes.append(Write(changed, appt.revision))
+    run.log.count("pulled_updated")
+
+
+def _link_and_push(run: CalendarRun, appt: Appointment, ev: EventData, d: Decisions, note: str = "") -> None:
+    changed = copy(appt)
+    changed.google_event_id = ev.id
+    changed.google_etag = ev.etag
+    changed.google_updated = ev.updated
+    if note:
+        add_trace(changed, "conflict", note, run.log.run_id)
+    d.writes.append(Write(changed, appt.revision))
+    d.pushes.append(PushOp("patch", changed, changed.revision, ev.id))
+
+
+def _pull_into(run: CalendarRun, appt: Appointment, ev: EventData, note: str) -> None:
+    mapping.apply_event(appt, ev)
+    appt.revision += 1
+    appt.updated = stamp()
+    _link(appt, ev)
+    add_trace(appt, "pulled", note, run.log.run_id)
+    run.log.info(f"{note}: {appt.id}", event_id=ev.id, title=ev.title)
+
+
+def _link(appt: Appointment, ev: EventData) -> None:
+    appt.google_event_id = ev.id
+    appt.google_etag = ev.etag
+    appt.google_updated = ev.updated
+    appt.synced_revision = appt.revision
+    appt.sync_error = None
+
+
+def copy(appt: Appointment) -> Appointment:
+    """A copy safe to change (its trace list is its own)."""
+    return replace(appt, trace=list(appt.trace))

@@ -1,0 +1,175 @@
+"""Pushing studio changes to Google: PushOps sent in batches of <= 50, and what each answer means.
+
+- 409 on an insert: the event exists already (a retried insert, a lost link, Populate run twice): patch it.
+- 404/410 on a patch: gone for good on Google: insert it again under our own id.
+- 404/410 on a delete: already gone: the deletion is done.
+- A patch that lands on a cancelled event: modified beats deleted: patch it back to life.
+- Anything else fails that appointment (its sync_error and trace say why; it stays pending) -- or, when no
+  further call of this user can succeed (core.sync.failures), the whole run, after saving what got through.
+
+Successes become link bookkeeping (event id, etag, synced revision), committed every few hundred results
+so a crash loses little. This module never decides what to push (core.sync.rules did) and never reads
+Google's listing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from studiosync.core.google.api import BatchRunner
+from studiosync.core.google.errors import GoogleError, GoogleProblem, classify
+from studiosync.core.studio.appointments import add_trace
+from studiosync.core.sync import mapping
+from studiosync.core.sync.calendar_run import CalendarRun
+from studiosync.core.sync.commit import Purge, Write, commit
+from studiosync.core.sync.failures import is_fatal
+from studiosync.core.sync.plan import PushOp, copy
+
+
+class Pusher:
+    def __init__(self, run: CalendarRun) -> None:
+        self.run = run
+
+    def push(self, ops: list[PushOp]) -> None:
+        """Send every op, one batch at a time; results are committed as they come (and on any exit)."""
+        run = self.run
+        if not ops:
+            return
+        run.log.info(f"sending {len(ops)} studio change(s) to Google")
+        writes: list[Write] = []
+        purges: list[Purge] = []
+        size = run.options.batch_size
+        try:
+            for i in range(0, len(ops), size):
+                if run.stopping():
+                    run.log.info("stop requested: the remaining studio changes go next run")
+                    break
+                w, p = self.run_batch(ops[i : i + size])
+                writes += w
+                purges += p
+                if len(writes) + len(purges) >= run.options.commit_every:
+                    commit(run.studio, run.login, writes, purges)
+                    writes, purges = [], []
+        finally:
+            # Whatever reached Google is linked, even when a fatal error (revoked grant...) ends the run.
+            if writes or purges:
+                commit(run.studio, run.login, writes, purges)
+
+    def run_batch(self, ops: list[PushOp]) -> tuple[list[Write], list[Purge]]:
+        """Send ops in one batch (plus one follow-up batch for 409/404 bounces); commit-ready results."""
+        run = self.run
+        writes: list[Write] = []
+        purges: list[Purge] = []
+        fatal: GoogleProblem | None = None
+        round_ops = ops
+        while round_ops:
+            runner = BatchRunner(run.service, policy=run.options.policy, chunk_size=run.options.batch_size)
+            results = runner.run((op.key, self._request(op)) for op in round_ops)
+            follow: list[PushOp] = []
+            for op in round_ops:
+                outcome = results.get(op.key)
+                if isinstance(outcome, BaseException) or outcome is None:
+                    nxt, problem = self._failed(op, outcome, writes, purges)
+                    if nxt is not None:
+                        follow.append(nxt)
+                    elif problem is not None and is_fatal(problem):
+                        fatal = fatal or problem
+                    continue
+                if (
+                    op.kind == "patch"
+                    and not op.restore
+                    and outcome.get("status") == "cancelled"
+                    and not op.bounced
+                ):
+                    # Our change landed on an event deleted on Google (seen only now, e.g. after a crash
+                    # between the pull and the push): modified beats deleted, so bring it back.
+                    follow.append(replace(op, restore=True, bounced=True))
+                    continue
+                self._succeeded(op, outcome, writes, purges)
+            round_ops = follow
+        if fatal is not None:
+            if writes or purges:
+                commit(run.studio, run.login, writes, purges)
+            raise GoogleError(fatal)
+        return writes, purges
+
+    def _request(self, op: PushOp) -> Any:
+        run = self.run
+        ev = run.events
+        if op.kind == "delete":
+            return ev.delete(calendarId=run.calendar_id, eventId=op.event_id)
+        appt = op.appt
+        ours = op.event_id == mapping.event_id_for(appt.id)
+        if op.kind == "insert":
+            body = mapping.event_body(appt, run.tz_name, event_id=op.event_id)
+            return ev.insert(calendarId=run.calendar_id, body=body)
+        # Google-origin events are patched without our marker and, unless restoring, without status.
+        body = mapping.event_body(
+            appt,
+            run.tz_name,
+            marker=ours,
+            status=ours or op.restore or appt.origin == "studio",
+            for_patch=True,
+        )
+        if op.restore:
+            body["status"] = "tentative" if appt.status == "tentative" else "confirmed"
+        return ev.patch(calendarId=run.calendar_id, eventId=op.event_id, body=body)
+
+    def _failed(
+        self, op: PushOp, exc: BaseException | None, writes: list[Write], purges: list[Purge]
+    ) -> tuple[PushOp | None, GoogleProblem | None]:
+        """(the op to retry in the other form, or None; the problem when it failed for good)."""
+        run = self.run
+        status = getattr(getattr(exc, "resp", None), "status", None)
+        if op.kind == "delete" and status in (404, 410):
+            self._succeeded(op, None, writes, purges)  # already gone on Google: the deletion is done
+            return None, None
+        if op.kind == "insert" and status == 409 and not op.bounced:
+            # Exists already (a retried insert, a lost link, Populate run twice): patch it into shape.
+            return PushOp("patch", op.appt, op.base_revision, op.event_id, restore=True, bounced=True), None
+        if op.kind == "patch" and status in (404, 410) and not op.bounced:
+            # Gone for good on Google (or never in this calendar): create it again under our own id.
+            again = PushOp(
+                "insert", op.appt, op.base_revision, mapping.event_id_for(op.appt.id), bounced=True
+            )
+            return again, None
+        problem = (
+            classify(exc) if exc is not None else GoogleProblem("unknown", "no answer", "retry later", True)
+        )
+        run.push_failures += 1
+        run.log.warning(
+            f"some studio changes could not be sent to Google: {problem.message}",
+            appointment_id=op.appt.id,
+            cause=problem.cause,
+        )
+        if not is_fatal(problem):
+            failed = copy(op.appt)
+            failed.sync_error = problem.message
+            add_trace(failed, "error", f"{op.kind} failed: {problem.cause}", run.log.run_id)
+            writes.append(Write(failed, op.base_revision))
+        return None, problem
+
+    def _succeeded(
+        self, op: PushOp, resp: dict[str, Any] | None, writes: list[Write], purges: list[Purge]
+    ) -> None:
+        log = self.run.log
+        appt = op.appt
+        assert op.base_revision is not None
+        if op.kind == "delete":
+            purges.append(Purge(appt.id, op.base_revision))
+            log.count("pushed_deleted")
+            log.info(f"deleted on Google: {appt.id}", event_id=op.event_id)
+            return
+        assert resp is not None
+        done = copy(appt)
+        done.google_event_id = resp.get("id") or op.event_id
+        done.google_etag = resp.get("etag")
+        done.google_updated = resp.get("updated")
+        done.synced_revision = op.base_revision
+        done.sync_error = None
+        created = op.kind == "insert" or (op.bounced and not appt.google_event_id)
+        add_trace(done, "pushed", "created on Google" if created else "updated on Google", log.run_id)
+        writes.append(Write(done, op.base_revision))
+        log.count("pushed_created" if created else "pushed_updated")
+        log.debug(f"pushed {appt.id}", event_id=done.google_event_id, kind=op.kind)

@@ -1,0 +1,166 @@
+"""The sync rules: what to do with one pair (a studio appointment and its Google event), as a pure table.
+
+`decide(pair)` takes plain facts -- the studio side, the Google side, the run's switches and a few
+comparisons made beforehand -- and returns an `Action` (an `Act` and a short note saying why). It is the
+whole of the two-way algorithm's judgement, in the manner of vdirsyncer's sync rules; the caller (core.sync.
+plan) turns each action into writes, purges, cleared pending entries and pushes.
+
+This module must never do I/O: no store, no Google, no log, no clock. Everything it needs arrives in `Pair`;
+tests/sync/test_rules.py checks it as a table, one row per rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Act(Enum):
+    NOTHING = "nothing"
+    # studio side only
+    CLEAR = "clear"  # drop the pending entry: nothing goes to Google
+    PURGE = "purge"  # forget the studio's deletion record (nothing left to tell Google)
+    # Google -> studio
+    PULL_NEW = "pull_new"  # a new appointment from a new Google event
+    PULL_UPDATE = "pull_update"  # the appointment takes the event's content
+    PULL_DELETE = "pull_delete"  # Google's deletion reaches the studio
+    UNDELETE = "undelete"  # changed on Google after the studio deleted it: back in the studio
+    RESTORE_OURS = "restore_ours"  # our event the studio has no record of: back under its own id
+    LEAVE_OURS = "leave_ours"  # ... one-way: left on Google untouched, counted and warned about
+    LINK = "link"  # both say the same: record the link, write nothing on Google
+    KEEP_GOOGLE = "keep_google"  # conflict, Google's change is the later: pulled
+    # studio -> Google
+    LINK_AND_PUSH = "link_and_push"  # record the link and patch the event with the studio's content
+    KEEP_STUDIO = "keep_studio"  # conflict, the studio's change is the later: linked and pushed
+    PUSH_INSERT = "push_insert"  # create the event under the appointment's own id
+    PUSH_PATCH = "push_patch"  # patch the linked event
+    PUSH_RESTORE = "push_restore"  # deleted on Google, changed in the studio: patch it back to life
+    PUSH_DELETE = "push_delete"  # delete the event (the linked one, the listed one, or under our id)
+
+
+# Acts that remove something on one side: what a mass-deletion guard counts before anything is applied.
+DELETIONS = frozenset({Act.PULL_DELETE, Act.PUSH_DELETE})
+PUSHES = frozenset(
+    {Act.LINK_AND_PUSH, Act.KEEP_STUDIO, Act.PUSH_INSERT, Act.PUSH_PATCH, Act.PUSH_RESTORE, Act.PUSH_DELETE}
+)
+
+
+@dataclass(frozen=True)
+class Action:
+    act: Act
+    note: str  # why (for pulls and conflicts it is also the appointment's trace note)
+
+
+@dataclass(frozen=True)
+class StudioFacts:
+    """The appointment, as far as the rules care."""
+
+    deleted: bool = False  # a tombstone: deleted in the studio, not yet synced
+    dirty: bool = False  # changed in the studio since it was last synced
+    linked: bool = False  # has a Google event id
+    from_google: bool = False  # origin: it was created from a Google event
+    push_allowed: bool = False  # unlinked: changed after sync was enabled, or Populate Google is on
+
+
+@dataclass(frozen=True)
+class GoogleFacts:
+    """The Google event paired with the appointment (never one linked to a different event)."""
+
+    cancelled: bool = False  # deleted on Google (or vanished from its series / a full listing)
+    pullable: bool = False  # may be (or stay) an appointment: usable, not declined, tentative allowed...
+    ours: bool = False  # made by studiosync for this user (our marker or our event id)
+    our_id: bool = False  # its id is the one derived from the appointment's id
+
+
+@dataclass(frozen=True)
+class Pair:
+    studio: StudioFacts | None  # None: the studio has no such appointment
+    google: GoogleFacts | None  # None: nothing new from Google about it
+    two_way: bool = False  # Google's changes come to the studio (else the studio is the book of record)
+    pending: bool = False  # the appointment id is in the user's pending file
+    changed_on_google: bool = False  # etag or event id differ from what the link recorded
+    same_content: bool = False  # the appointment already says what the event says
+    studio_later: bool = False  # the studio's change is the later one (ties go to the studio)
+
+
+def decide(pair: Pair) -> Action:
+    studio, google = pair.studio, pair.google
+    if google is None:
+        if studio is None:
+            if pair.pending:
+                return Action(Act.CLEAR, "a pending entry without its appointment (a crash between files)")
+            return Action(Act.NOTHING, "nothing on either side")
+        return studio_only(studio, pair)
+    if studio is None:
+        return google_only(google, pair)
+    if not pair.changed_on_google:
+        return studio_only(studio, pair)  # an echo of our own write, or unchanged
+    if google.cancelled or (studio.from_google and not google.pullable):
+        return google_deleted(studio, pair)
+    if studio.deleted:
+        # Our own insert whose link a crash lost looks "changed on Google" only because its etag was never
+        # recorded; unless Google's copy changed after the deletion, it is deleted, not restored.
+        unrecorded = not studio.linked and google.our_id and pair.studio_later
+        if pair.two_way and not unrecorded:
+            return Action(Act.UNDELETE, "restored from Google (changed there after the studio deleted it)")
+        return Action(Act.PUSH_DELETE, "deleted in the studio: delete the event")
+    if pair.same_content:
+        return Action(Act.LINK, "both sides say the same")
+    if not studio.dirty:
+        if pair.two_way:
+            return Action(Act.PULL_UPDATE, "updated from Google")
+        if not studio.linked:
+            return Action(Act.LINK_AND_PUSH, "one-way: the studio's version goes to the event it met")
+        return Action(Act.NOTHING, "one-way: Google's changes do not reach the studio")
+    # Changed on both sides (or a dirty appointment meeting its lost event).
+    if not pair.two_way:
+        return Action(Act.LINK_AND_PUSH, "one-way: the studio is the book of record")
+    if pair.studio_later:
+        return Action(Act.KEEP_STUDIO, "conflict: studio version kept (later change)")
+    return Action(Act.KEEP_GOOGLE, "conflict: Google version kept (later change)")
+
+
+def studio_only(studio: StudioFacts, pair: Pair) -> Action:
+    """Nothing new from Google about this appointment: push what changed in the studio."""
+    if studio.deleted:
+        if studio.linked:
+            return Action(Act.PUSH_DELETE, "deleted in the studio: delete its event")
+        if studio.dirty and studio.push_allowed:
+            # Never linked, but an insert may have reached Google before a crash lost the link: delete the
+            # event under its derived id (404 means there was none) before forgetting the tombstone.
+            return Action(Act.PUSH_DELETE, "never linked: delete under our own id in case it got there")
+        return Action(Act.PURGE, "deleted before it ever reached Google")
+    if not studio.dirty:
+        if pair.pending:
+            return Action(Act.CLEAR, "a stale pending entry")
+        return Action(Act.NOTHING, "in sync")
+    if studio.linked:
+        return Action(Act.PUSH_PATCH, "changed in the studio")
+    if studio.push_allowed:
+        return Action(Act.PUSH_INSERT, "new in the studio")
+    return Action(Act.CLEAR, "changed before sync was enabled: stays in the studio")
+
+
+def google_only(google: GoogleFacts, pair: Pair) -> Action:
+    """A Google event the studio has no appointment for."""
+    if google.cancelled:
+        return Action(Act.NOTHING, "deleted on Google, never in the studio")
+    if google.ours:
+        # Never deleted: after a restore from backup it may be the only copy of a booking.
+        if pair.two_way:
+            return Action(Act.RESTORE_OURS, "restored from Google (the studio had no record of it)")
+        return Action(Act.LEAVE_OURS, "one-way: our event without an appointment stays on Google")
+    if pair.two_way and google.pullable:
+        return Action(Act.PULL_NEW, "created from Google")
+    return Action(Act.NOTHING, "not for the studio (one-way, filtered, or from before sync was enabled)")
+
+
+def google_deleted(studio: StudioFacts, pair: Pair) -> Action:
+    """The event was deleted on Google (or may no longer be an appointment: declined, filtered)."""
+    if studio.deleted:
+        return Action(Act.PURGE, "gone on both sides")
+    if studio.dirty:
+        return Action(Act.PUSH_RESTORE, "modified in the studio beats deleted on Google")
+    if not pair.two_way:
+        return Action(Act.NOTHING, "one-way: Google's deletions do not reach the studio")
+    return Action(Act.PULL_DELETE, "deleted or declined on Google")

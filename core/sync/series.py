@@ -1,0 +1,167 @@
+"""Recurring series: Google's listing turned into the events the studio pairs with (one appointment each).
+
+Singles pass as they are. A recurring master the studio syncs is expanded (events.instances, batched) over
+the window [start of today, now + horizon]; its instances are tracked in the sync state so that an instance
+that vanishes (or a whole series that goes) comes back as a deletion, and a rolling horizon brings new
+instances in as days pass. Exceptions of a tracked series update its tracking. Past instances leave the
+tracking: the past is not reconciled.
+
+This module reads Google (events.instances) and keeps the series part of the sync state (saved by the run);
+it never writes the appointment book and never decides what happens to an appointment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from studiosync.core.google.api import BatchRunner, execute
+from studiosync.core.google.errors import GoogleError, classify
+from studiosync.core.sync import mapping
+from studiosync.core.sync.calendar_run import CalendarRun
+from studiosync.core.sync.failures import FATAL_CAUSES
+from studiosync.core.sync.mapping import EventData
+from studiosync.core.sync.pairing import GoogleSide, ours, pullable
+
+
+def google_sides(run: CalendarRun, parsed: list[EventData]) -> list[GoogleSide]:
+    """Singles as they are; recurring masters expanded into instances (one appointment each)."""
+    sides: list[GoogleSide] = []
+    series = run.state.series
+    masters = {e.id: e for e in parsed if e.recurring}
+    to_expand: set[str] = set()
+    for master in masters.values():
+        if ours(run.login, master) is not None:
+            continue  # one of our own events made recurring on Google: its appointment stays single
+        tracked = master.id in series
+        if master.cancelled:
+            if tracked:
+                sides.extend(_vanished(run, master.id, series.pop(master.id), all_of_them=True))
+            continue
+        if run.two_way and (tracked or _new_series_wanted(run, master)):
+            to_expand.add(master.id)
+    if run.two_way:
+        horizon_due = run.window_end - run.options.roll_after
+        for master_id, info in series.items():
+            end = mapping.parse_stamp(info.get("window_end"))
+            if master_id not in masters and (end is None or end < horizon_due):
+                to_expand.add(master_id)  # rolling horizon: new instances came into the window
+    expanded = _expand(run, sorted(to_expand)) if to_expand else {}
+    for master_id, instances in expanded.items():
+        old = series.get(master_id) or {}
+        if instances is None:  # the series is gone
+            if master_id in series:
+                sides.extend(_vanished(run, master_id, series.pop(master_id), all_of_them=True))
+            continue
+        tracked_now: dict[str, str] = {}
+        for inst in instances:
+            tracked_now[inst.id] = _text(inst.original_start or inst.start)
+            sides.append(GoogleSide(inst, series_tracked=True))
+        old_instances = dict(old.get("instances") or {})
+        gone = {k: v for k, v in old_instances.items() if k not in tracked_now}
+        sides.extend(_vanished(run, master_id, {"instances": gone}, all_of_them=False))
+        # Past instances leave the tracking (the past is not reconciled), future ones stay tracked.
+        series[master_id] = {"window_end": run.window_end.isoformat(), "instances": tracked_now}
+    for ev in parsed:
+        if ev.recurring:
+            continue
+        if ev.recurring_event_id and ours(run.login, ev) is None:
+            side = _exception(run, ev, expanded)
+            if side is not None:
+                sides.append(side)
+            continue
+        sides.append(GoogleSide(ev))
+    return sides
+
+
+def _new_series_wanted(run: CalendarRun, master: EventData) -> bool:
+    """An untracked series becomes appointments under the same filter as a single event."""
+    return pullable(
+        master,
+        tentative_ok=run.prefs.tentative,
+        populate_studio=run.populate_studio,
+        enabled_at=run.enabled_at,
+        existing=False,
+        series_tracked=False,
+    )
+
+
+def _exception(
+    run: CalendarRun, ev: EventData, expanded: dict[str, list[EventData] | None]
+) -> GoogleSide | None:
+    """A changed instance of a series listed on its own: tracked when the series is, inside the window."""
+    master_id = ev.recurring_event_id or ""
+    if master_id in expanded:
+        return None  # the expansion already covered it
+    info = run.state.series.get(master_id)
+    if info is None:
+        return None  # an exception of a series we do not sync
+    instances = info.setdefault("instances", {})
+    original = ev.original_start or ev.start
+    if ev.id not in instances and original is not None and not run.in_window(original):
+        return None
+    if ev.cancelled:
+        instances.pop(ev.id, None)
+    else:
+        instances[ev.id] = _text(original)
+    return GoogleSide(ev, series_tracked=True)
+
+
+def _vanished(
+    run: CalendarRun, master_id: str, info: dict[str, Any], *, all_of_them: bool
+) -> Iterator[GoogleSide]:
+    """Tracked instances no longer on Google: deletions (only inside the window, unless the series went)."""
+    for inst_id, original in (info.get("instances") or {}).items():
+        if not all_of_them and original and run.before_window(original):
+            continue  # just slid out of the window into the past: keep it
+        yield GoogleSide(
+            EventData(id=inst_id, etag="", status="cancelled", recurring_event_id=master_id), True
+        )
+
+
+def _expand(run: CalendarRun, master_ids: list[str]) -> dict[str, list[EventData] | None]:
+    """events.instances for each series over [start of today, now + horizon], batched. None: series gone."""
+    time_min = run.window_start.isoformat()
+    time_max = run.window_end.isoformat()
+
+    def request(master_id: str, page: str | None = None) -> Any:
+        kwargs: dict[str, Any] = {
+            "calendarId": run.calendar_id,
+            "eventId": master_id,
+            "timeMin": time_min,
+            "timeMax": time_max,
+            "maxResults": run.options.page_size,
+        }
+        if page:
+            kwargs["pageToken"] = page
+        return run.events.instances(**kwargs)
+
+    runner = BatchRunner(run.service, policy=run.options.policy, chunk_size=run.options.batch_size)
+    results = runner.run((m, request(m)) for m in master_ids)
+    out: dict[str, list[EventData] | None] = {}
+    for master_id in master_ids:
+        resp = results.get(master_id)
+        if isinstance(resp, BaseException):
+            problem = classify(resp)
+            if problem.cause == "not_found" or getattr(getattr(resp, "resp", None), "status", 0) in (
+                404,
+                410,
+            ):
+                out[master_id] = None
+                continue
+            if problem.cause in FATAL_CAUSES or problem.transient:
+                raise GoogleError(problem) from resp
+            run.log.warning(f"recurring event {master_id} could not be expanded: {problem.message}")
+            continue
+        items = list(resp.get("items") or [])
+        page = resp.get("nextPageToken")
+        while page:  # > page_size instances in the window: rare (a minutely series), page on
+            more = execute(request(master_id, page), policy=run.options.policy)
+            items.extend(more.get("items") or [])
+            page = more.get("nextPageToken")
+        out[master_id] = [mapping.parse_event(i, run.tz) for i in items]
+    return out
+
+
+def _text(value: Any) -> str:
+    return value.isoformat() if value is not None else ""
