@@ -84,7 +84,9 @@ class LogPane(RichLog):
     ]
     COMPONENT_CLASSES = {"log-pane--cursor"}
     DEFAULT_CSS = """
-    LogPane { height: 1fr; border: round $primary 40%; }
+    /* Lines are cut to the pane's width (with an ellipsis): the gutter is kept for the vertical scrollbar
+       from the start, so that width never changes under them, and there is nothing to scroll sideways. */
+    LogPane { height: 1fr; border: round $primary 40%; scrollbar-gutter: stable; overflow-x: hidden; }
     LogPane > .log-pane--cursor { background: $block-cursor-blurred-background; }
     LogPane:focus > .log-pane--cursor {
         background: $block-cursor-background;
