@@ -101,8 +101,9 @@ class StudioSyncApp(App[int]):
         else:
             await self.push_screen(main)
         if self.embedded_scheduler:
-            # After the first paint: APScheduler and the job modules are the heaviest imports we have.
-            self.call_after_refresh(self._start_scheduler)
+            # Once the first section shows its data: APScheduler and the job modules are the heaviest
+            # imports we have, and a job that fires a second later loses nothing.
+            main.view(main.current).when_loaded(lambda: self.call_later(self._start_scheduler))
 
     async def _start_scheduler(self) -> None:
         """Run the job scheduler inside this event loop, so jobs fire while the console is open."""
