@@ -26,6 +26,7 @@ def _counts(user: dict[str, Any]) -> tuple[int, int]:
 
 
 class RunHistoryScreen(Modal[None]):
+    AREA = "history"
     BINDINGS = [Binding("escape,q", "close", "Close", id="history.close")]
     DEFAULT_CSS = """
     RunHistoryScreen > .dialog { width: 100%; max-width: 120; height: 100%; max-height: 44; }

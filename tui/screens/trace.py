@@ -17,6 +17,7 @@ from textual.widgets import Button, Static
 
 
 class TraceScreen(Modal[None]):
+    AREA = "trace"
     BINDINGS = [Binding("escape,q", "close", "Close", id="trace.close")]
     DEFAULT_CSS = """
     TraceScreen > .dialog { width: 100%; max-width: 110; height: 100%; max-height: 40; }
