@@ -6,8 +6,8 @@ a room, client groups, appointments over the coming weeks and the Google Sync Pr
 this computer. A small SMTP sink (core.demo_mailbox) stands in for the studio's mail server, so warning
 emails, detailed sync logs and "Send test email" are delivered offline, as .eml files in `<home>/demo/mailbox`.
 Some users are already set up, one is failing (its grant was revoked at "Google"), one is
-ready to authenticate: the emulator consents on its own, so the console's Authenticate button finishes in
-one step. Within a minute of opening the console, sync runs, logs fill and the doctor has things to say.
+ready to authenticate: the emulator asks on a consent page like Google's, with the user's demo account
+preselected (login_hint); the console's demo button clicks Allow on it (core.demo_consent). Within a minute of opening the console, sync runs, logs fill and the doctor has things to say.
 
 Headless on purpose (no Textual): `studiosync demo` opens the console on it, tests and benchmarks use it
 directly.
@@ -112,7 +112,7 @@ def _populate(demo: Demo, now: datetime) -> None:
     secrets = demo.home / "demo" / "client_secret.json"
     secrets.parent.mkdir(parents=True, exist_ok=True)
     secrets.write_text(json.dumps(emu.register_client(CLIENT_ID, CLIENT_SECRET)), encoding="utf-8")
-    # The emulator has no consent screen and never expires authorizations: it stands for a published app.
+    # The emulator never expires authorizations: it stands for a published app.
     studio.prefs.set_google(client_secrets=secrets, api_endpoint=emu.url, published=True)
     if demo.mailbox is not None:
         studio.prefs.set_email(

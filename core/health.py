@@ -148,8 +148,8 @@ def summarize_counts(counts: dict[str, int]) -> str:
     parts = [f"pushed {pushed}", f"pulled {pulled}"]
     if contacts:
         parts.append(f"contacts {contacts}")
-    if counts.get("conflicts"):
-        parts.append(f"{counts['conflicts']} conflict(s)")
+    if counts.get("conflicts"):  # fields changed on both sides (edits to different fields merge)
+        parts.append(f"{counts['conflicts']} field conflict(s)")
     return ", ".join(parts)
 
 

@@ -19,6 +19,7 @@ Security = Literal["none", "starttls", "ssl"]
 USER_KINDS: tuple[str, ...] = ("staff", "resource")
 STATUSES: tuple[str, ...] = ("confirmed", "tentative")
 SECURITIES: tuple[str, ...] = ("none", "starttls", "ssl")
+NO_TITLE = "(No title)"  # shown for an untitled event, as Google Calendar does; never stored
 
 T = TypeVar("T")
 
@@ -116,10 +117,49 @@ class Appointment:
     google_updated: str | None = None
     sync_error: str | None = None
     trace: list[dict[str, Any]] = field(default_factory=list)
+    # The synced base (core.sync.synced): each field's value as both sides held it after the last sync,
+    # plus the Google event's own time zones, so a run can tell which side changed which field.
+    # None: never synced, or last synced before bases were kept.
+    synced: dict[str, Any] | None = None
+    # What Google says about the event, kept by the sync (never edited in the studio; core.studio.
+    # event_kinds says what the studio may do with it): Google's eventType (None: "default", or not from
+    # Google), whether it blocks time ("Show me as": transparency), and the organizer's email when someone
+    # else organizes it (an invitation this account is a guest of; `guests_can_modify`: its guests may edit).
+    google_event_type: str | None = None
+    busy: bool = True
+    organizer: str | None = None
+    guests_can_modify: bool = False
+    # The revision whose change Google refused for good (core.sync.failures.is_refusal): never sent again;
+    # a later change (a new revision) is. 0: none.
+    refused_revision: int = 0
 
     @property
     def dirty(self) -> bool:
         return self.revision > self.synced_revision
+
+    @property
+    def display_title(self) -> str:
+        """The title as people see it: an untitled Google event is stored untitled ("") and shown as
+        Google Calendar shows it."""
+        return self.title if self.title.strip() else NO_TITLE
+
+    @property
+    def refused(self) -> bool:
+        """Google refused this very version for good: it is not sent again."""
+        return self.refused_revision == self.revision and self.dirty
+
+
+def content_snapshot(appt: Appointment) -> dict[str, Any]:
+    """The shared fields of an appointment as a synced-base record (core.sync.synced reads it back).
+
+    All-day is the form of start/end: dates (all-day, end exclusive) or date-times."""
+    return {
+        "title": appt.title,
+        "notes": appt.notes or "",
+        "start": appt.start.isoformat(),
+        "end": appt.end.isoformat(),
+        "status": appt.status,
+    }
 
 
 @dataclass
@@ -174,10 +214,26 @@ class GoogleApiPrefs:
     app_published: bool = False
 
 
+DEFAULT_STUDIO_NAME = "studiosync"
+DEFAULT_IDLE_MINUTES = 30
+
+
+@dataclass
+class WebPrefs:
+    """The browser console (`studiosync web`)."""
+
+    # The address people open (the TLS reverse proxy's), e.g. https://studio.example.com. With a Google
+    # "web" OAuth client, sign-in comes straight back to <public_url>/oauth2callback.
+    public_url: str | None = None
+    idle_minutes: int = DEFAULT_IDLE_MINUTES  # a browser session with no input for this long logs out
+
+
 @dataclass
 class CompanyPrefs:
+    name: str = DEFAULT_STUDIO_NAME  # the studio's name: the browser console's page title
     timezone: str = "UTC"
     email: EmailPrefs = field(default_factory=EmailPrefs)
     google: GoogleApiPrefs = field(default_factory=GoogleApiPrefs)
     escalate_to_admins: bool = True
     escalate_after: int = 3
+    web: WebPrefs = field(default_factory=WebPrefs)

@@ -28,7 +28,7 @@ MISSING_ID = "0" * 32
 def book(home: Path, tmp_path: Path) -> dict[str, str]:
     """A small studio: users, a resource, a group, a client, appointments, prefs; plus some input files."""
     studio = Studio.open(home)
-    studio.users.add("ann", "Ann", admin=True, password="pw")
+    studio.users.add("ann", "Ann", admin=True, password="pw-long-enough")
     studio.users.add("room", "Room 1", kind="resource")
     studio.users.add("cal", "Cal")  # no appointments
     vip = studio.groups.add("VIP")
@@ -102,21 +102,7 @@ BAD_INPUT = [
             "--end",
             "2027-01-05T10:00",
         ),
-        "must be after start",
-    ),
-    (
-        (
-            "appointments",
-            "add",
-            "ann",
-            "--title",
-            "T",
-            "--start",
-            "2027-01-05T11:00",
-            "--end",
-            "2027-01-05T11:00",
-        ),
-        "must be after start",
+        "is before start",
     ),
     (
         ("appointments", "add", "ann", "--title", "T", "--start", "2027-01-06", "--end", "2027-01-05"),
@@ -193,7 +179,7 @@ BAD_INPUT = [
     (("appointments", "list", "ghost", "--json"), "no user 'ghost'"),
     (("appointments", "edit", MISSING_ID, "--title", "X"), f"no appointment '{MISSING_ID}'"),
     (("appointments", "edit", "not-an-id", "--title", "X"), "no appointment 'not-an-id'"),
-    (("appointments", "edit", "{appt}", "--end", "2027-01-05T09:00"), "must be after start"),
+    (("appointments", "edit", "{appt}", "--end", "2027-01-05T09:00"), "is before start"),
     (("appointments", "edit", "{appt}", "--start", "soon"), "not an ISO 8601"),
     (("appointments", "edit", "{appt}", "--start", "2027-01-07"), "both be dates"),
     (("appointments", "edit", "{appt}", "--title", ""), "needs a title"),
@@ -400,7 +386,7 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(cli, home: Path, book,
                 "--end",
                 "2027-01-05T10:00",
             ),
-            "must be after start",
+            "is before start",
         ),
         (
             ("prefs", "google", "--client-secrets", "{dir}/service.json"),

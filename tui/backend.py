@@ -36,9 +36,11 @@ from studiosync.tui.rows import (
 
 if TYPE_CHECKING:
     from studiosync.core.explain import Explanation
-    from studiosync.core.google.oauth import AuthorizationSession, AuthResult
+    from studiosync.core.google.oauth import AuthResult
+    from studiosync.core.google.signin import AuthorizationSession
     from studiosync.core.studio.google_accounts import CalendarInfo
     from studiosync.core.studio.studio import Studio
+    from studiosync.tui.web.context import WebContext
 
 __all__ = ["Backend", "one_line"]
 
@@ -54,6 +56,8 @@ class Backend:
         self.viewer: User | None = None
         # Demo only: which emulator account each user signs in as (real Google asks the person instead).
         self.login_hints: dict[str, str] = {}
+        # A browser session (`studiosync web`): every login needs a password and is throttled.
+        self.web: WebContext | None = None
 
     # -- who is logged in ----------------------------------------------------------------------------
     def login_choices(self) -> list[User]:
@@ -61,10 +65,17 @@ class Backend:
         return [u for u in self.studio.users.list() if u.kind == "staff"]
 
     def first_run(self) -> bool:
-        """No admin has a password yet: everyone may log in without one, to set the studio up."""
+        """No admin has a password yet: everyone may log in without one, to set the studio up.
+
+        Never in a browser: that shortcut is for the terminal, whose user already holds the data folder."""
+        if self.web is not None:
+            return False
         return not any(u.admin and u.password_hash for u in self.studio.users.list())
 
     def log_in(self, login: str, password: str) -> User:
+        if self.web is not None:
+            self.viewer = self.web.log_in(self.studio, login, password)
+            return self.viewer
         user = self.studio.users.find(login)
         if user is None or user.kind != "staff":
             raise InputError("choose a user to log in as")
@@ -153,6 +164,13 @@ class Backend:
             self.studio.users.set_password(login, password)
         return user
 
+    def change_own_password(self, current: str, new: str) -> None:
+        """Anyone logged in changes their own password, proving the current one first (if they have one)."""
+        user = self.studio.users.get(self.me)
+        if user.password_hash and not self.studio.users.check_password(user.login, current):
+            raise InputError("the current password is wrong")
+        self.studio.users.set_password(user.login, new)
+
     def remove_user(self, login: str) -> None:
         self.require_admin()
         if login == self.me:
@@ -184,7 +202,23 @@ class Backend:
 
     def begin_auth(self, login: str, login_hint: str | None = None) -> AuthorizationSession:
         self.require_self_or_admin(login)
-        return self.studio.google.begin_auth(login, login_hint=login_hint or self.login_hints.get(login))
+        hint = login_hint or self.login_hints.get(login)
+        if hint is None and self.demo:
+            from studiosync.core.demo_consent import demo_account
+
+            hint = demo_account(login)  # a user added during the demo signs up a fresh demo account
+        callback = self.web_callback()
+        session = self.studio.google.begin_auth(login, login_hint=hint, redirect_uri=callback)
+        if callback and self.web is not None and self.web.announce_sign_in is not None:
+            self.web.announce_sign_in(session.state, session.port)
+        return session
+
+    def web_callback(self) -> str | None:
+        """<public URL>/oauth2callback when Google may send the browser straight back (a "web" client)."""
+        if self.web is None or not self.web.callback_url:
+            return None
+        client = self.studio.prefs.client_config()
+        return self.web.callback_url if client is not None and client.kind == "web" else None
 
     def finish_auth(self, login: str, result: AuthResult) -> GooglePrefs:
         self.require_self_or_admin(login)
@@ -195,13 +229,13 @@ class Backend:
         return self.studio.google.remove(login)
 
     def demo_consent(self, url: str) -> None:
-        """Demo only: play the browser. The emulator consents at once and redirects to our loopback listener."""
-        import urllib.request
+        """Demo only: play the person at the browser, clicking Allow on the emulator's consent page for the
+        account it preselects; the emulator then redirects to our loopback listener."""
+        from studiosync.core.demo_consent import allow_on_consent_page
 
         if not self.demo:
             raise InputError("automatic consent exists only in the demo")
-        with urllib.request.urlopen(url, timeout=15) as response:  # follows the 302 to http://localhost:PORT/
-            response.read()
+        allow_on_consent_page(url)
 
     def add_group(self, name: str) -> ClientGroup:
         self.require_admin()

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from studiosync.core.cli.main import main as core_main
 from studiosync.tui import console_cmd
+from studiosync.tui.web import web_cmd
 
 # Options that come before the command and take a value (`studiosync --home DIR`).
 GLOBAL_WITH_VALUE = ("--home",)
@@ -34,7 +35,7 @@ def with_default_command(argv: Sequence[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = with_default_command(sys.argv[1:] if argv is None else argv)
-    return core_main(args, extra=[console_cmd])
+    return core_main(args, extra=[console_cmd, web_cmd])
 
 
 def run() -> None:

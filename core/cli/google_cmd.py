@@ -23,6 +23,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-browser", action="store_true", help="only print the URL (for SSH sessions)")
     p.add_argument("--account", metavar="EMAIL", help="suggest this Google account on the sign-in page")
     p.add_argument(
+        "--print-link",
+        action="store_true",
+        help="print only the sign-in address on stdout (one line, to copy over SSH or read from a script); "
+        "everything else goes to stderr",
+    )
+    p.add_argument(
         "--timeout", type=_seconds, default=600.0, metavar="SECONDS", help="give up after this long"
     )
     p = add_command(google, "remove", "Remove My Google Account (revoke and forget the token)", _remove)
@@ -67,28 +73,47 @@ def _seconds(text: str) -> float:
 
 
 def _auth(ctx: CliContext, args: argparse.Namespace) -> int:
+    from studiosync.core.errors import OperationError
+    from studiosync.core.google.signin_text import SignInRefused
+
     studio = ctx.studio
+    # --print-link: stdout carries the address alone; the words around it go to stderr.
+    talk = sys.stderr if args.print_link else sys.stdout
     with studio.google.begin_auth(args.login, login_hint=args.account) as session:
-        print("Open this address in a browser and allow access:", flush=True)
+        if not args.print_link:
+            print("Open this address in a browser and allow access:", flush=True)
         print(session.url, flush=True)
         print(
             f"Waiting for Google... (over SSH: forward the port with `ssh -L {session.port}:localhost:{session.port}`, "
             "or paste here the address the browser ends on, http://localhost:.../?code=..., then press Enter)",
-            flush=True,  # stdout, like the URL: stderr stays for errors (a refusal is exactly one line)
+            file=talk,  # stdout, like the URL (stderr stays for errors), unless stdout is for the URL alone
+            flush=True,
         )
         if not args.no_browser:
             _try_open_browser(session.url)
         stdin = sys.stdin if sys.stdin is not None and not sys.stdin.closed else None
-        result = session.wait(
-            args.timeout,
-            # paste_reader, not stdin.readline: it stops reading as soon as the loopback redirect wins, so
-            # no thread is left blocked inside stdin (holding its lock) while the command finishes.
-            pasted=session.paste_reader(stdin) if stdin is not None else None,
-            on_rejected=lambda why: print(f"studiosync: {why}", file=sys.stderr, flush=True),
-        )
-    prefs = studio.google.finish_auth(args.login, result)
+        linked = []
+        try:
+            session.wait(
+                args.timeout,
+                # paste_reader, not stdin.readline: it stops reading as soon as the loopback redirect wins, so
+                # no thread is left blocked inside stdin (holding its lock) while the command finishes.
+                pasted=session.paste_reader(stdin) if stdin is not None else None,
+                # A pasted address that cannot be used (stale, foreign, refused) is explained and the wait
+                # goes on; Cancel on the consent page, or an account another user already syncs (refused
+                # by finish_auth, nothing stored), reaching the listener ends the command. Linking inside
+                # the wait lets the browser's tab say how the sign-in ended.
+                on_rejected=lambda why: print(f"studiosync: {why}", file=sys.stderr, flush=True),
+                accept=lambda result: linked.append(studio.google.finish_auth(args.login, result)),
+                stop_on_refusal=True,
+            )
+        except SignInRefused as exc:
+            raise OperationError(
+                f"{exc.message}; run `studiosync google auth {args.login}` again and click Allow"
+            ) from None
+    prefs = linked[-1]
     _audit(ctx, f"authenticated the Google account of {args.login} as {prefs.account_email}", args.login)
-    print(f"authenticated {args.login} as {prefs.account_email}")
+    print(f"authenticated {args.login} as {prefs.account_email}", file=talk)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""studiosync prefs email|timezone|google|show"""
+"""studiosync prefs email|timezone|google|name|web|show"""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from studiosync.core.cli.common import (
     add_command,
     add_group,
     add_json_flag,
+    minutes,
+    port_number,
     print_json,
     read_secret_stdin,
 )
@@ -20,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     prefs = add_group(sub, "prefs", "company (studio) preferences")
     p = add_command(prefs, "email", "SMTP settings for warning and log emails", _email)
     p.add_argument("--host")
-    p.add_argument("--port", type=_port)
+    p.add_argument("--port", type=port_number)
     p.add_argument("--security", choices=["none", "starttls", "ssl"])
     p.add_argument("--username")
     p.add_argument("--password-stdin", action="store_true")
@@ -49,18 +51,43 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_false",
         help='the OAuth app is still in "Testing" (every authorization expires after 7 days)',
     )
+    p = add_command(prefs, "name", "the studio's name (the browser console's page title)", _name)
+    p.add_argument("name")
+    p = add_command(prefs, "web", "the browser console (studiosync web): public address, idle timeout", _web)
+    g = p.add_mutually_exclusive_group()
+    g.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address people open (the TLS reverse proxy's), e.g. https://studio.example.com",
+    )
+    g.add_argument("--no-public-url", action="store_true", help="forget the public address")
+    p.add_argument(
+        "--idle-timeout",
+        metavar="MINUTES",
+        type=minutes,
+        help="log a browser session out after this many minutes without input (default 30)",
+    )
     p = add_command(prefs, "show", "show company preferences", _show)
     add_json_flag(p)
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"port {text!r} is not a number") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port {value} is out of range 1-65535")
-    return value
+def _name(ctx: CliContext, args: argparse.Namespace) -> int:
+    prefs = ctx.studio.prefs.set_name(args.name)
+    print(f"studio name set to {prefs.name}")
+    return 0
+
+
+def _web(ctx: CliContext, args: argparse.Namespace) -> int:
+    if args.public_url is None and not args.no_public_url and args.idle_timeout is None:
+        raise InputError("prefs web needs --public-url URL, --no-public-url or --idle-timeout MINUTES")
+    web = ctx.studio.prefs.set_web(
+        public_url=args.public_url, clear_public_url=args.no_public_url, idle_minutes=args.idle_timeout
+    )
+    print(
+        f"web console: public URL {web.public_url or '(none: http://HOST:PORT as started)'}, "
+        f"idle timeout {web.idle_minutes} min"
+    )
+    return 0
 
 
 def _email(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -131,6 +158,7 @@ def _show(ctx: CliContext, args: argparse.Namespace) -> int:
     if args.json:
         print_json(doc)
     else:
+        print(f"studio name      {prefs.name}")
         print(f"time zone        {prefs.timezone}")
         e = prefs.email
         print(f"email            {e.host or '(not set)'}:{e.port} {e.security} from {e.from_addr or '-'}")
@@ -144,4 +172,6 @@ def _show(ctx: CliContext, args: argparse.Namespace) -> int:
                 else "Testing: authorizations expire after 7 days (if published: prefs google --published)"
             )
             print(f"google app       {status}")
+        w = prefs.web
+        print(f"web console      {w.public_url or '(no public URL)'}; idle timeout {w.idle_minutes} min")
     return 0

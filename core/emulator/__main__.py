@@ -27,7 +27,6 @@ DEMO_SEED = {
             ],
         }
     ],
-    "consent_account": "demo@example.com",
 }
 
 

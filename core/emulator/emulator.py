@@ -29,6 +29,8 @@ class GoogleEmulator(Controller):
     ) -> None:
         super().__init__(token_ttl)
         self.app = App(self.state, control_router(self))
+        # The consent page's "Use another account" signs a new address up, as a fresh Google account.
+        self.app.oauth.sign_up = self.add_account
         self._server = EmulatorHTTPServer((host, port), self.app)
         bound_host, bound_port = self._server.server_address[:2]
         shown = f"[{bound_host}]" if ":" in str(bound_host) else str(bound_host)

@@ -1,6 +1,7 @@
 """OAuth 2.0 authorization server, as Google runs it for installed apps.
 
-- `GET /o/oauth2/auth` consents at once as the chosen account and 302s back to the loopback redirect.
+- `GET /o/oauth2/auth` shows the account chooser and consent page; its form POSTs back there, and Allow or
+  Cancel 302s back to the loopback redirect (authorize.py, consent_page.py).
 - `POST /token`: authorization_code (PKCE S256/plain) and refresh_token grants; client credentials from
   the form or HTTP Basic (requests-oauthlib sends Basic by default).
 - `POST /revoke`: revokes every grant of that client for that account (refresh and access tokens alike).
@@ -12,21 +13,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import html
 import time
 import urllib.parse
 from dataclasses import dataclass
 
+from .authorize import Authorizer, SignUp
 from .errors import ApiError, insufficient_scopes, unauthenticated
 from .ids import new_secret
-from .state import AccessToken, AuthCode, EmulatorState, Grant
+from .state import AccessToken, EmulatorState, Grant
 from .wire import Request, Response
 
 AUTH_PATHS = ("/o/oauth2/auth", "/o/oauth2/v2/auth")
 TOKEN_PATHS = ("/token", "/o/oauth2/token")
 REVOKE_PATHS = ("/revoke", "/o/oauth2/revoke")
-CODE_TTL = 600.0
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 SCOPE_PREFIX = {
     "calendar": "https://www.googleapis.com/auth/calendar",
     "people": "https://www.googleapis.com/auth/contacts",
@@ -62,25 +61,6 @@ def _oauth_error(status: int, error: str, description: str) -> Response:
     )
 
 
-def _error_page(title: str, detail: str) -> Response:
-    body = (
-        "<!doctype html><html><head><title>Error</title></head><body>"
-        f"<h1>Access blocked: {html.escape(title)}</h1><p>{html.escape(detail)}</p></body></html>"
-    ).encode()
-    return Response(400, body, {"Content-Type": "text/html; charset=utf-8"})
-
-
-def _redirect(uri: str, params: dict[str, str]) -> Response:
-    sep = "&" if urllib.parse.urlsplit(uri).query else "?"
-    location = uri + sep + urllib.parse.urlencode(params)
-    return Response(302, b"", {"Location": location})
-
-
-def _is_loopback(uri: str) -> bool:
-    parts = urllib.parse.urlsplit(uri)
-    return parts.scheme == "http" and (parts.hostname or "") in LOOPBACK_HOSTS
-
-
 def pkce_ok(challenge: str, method: str, verifier: str) -> bool:
     if method == "plain":
         return hmac.compare_digest(challenge, verifier)
@@ -90,8 +70,18 @@ def pkce_ok(challenge: str, method: str, verifier: str) -> bool:
 
 
 class OAuthServer:
-    def __init__(self, state: EmulatorState) -> None:
+    def __init__(self, state: EmulatorState, sign_up: SignUp | None = None) -> None:
         self.state = state
+        self.authorizer = Authorizer(state, sign_up)
+
+    @property
+    def sign_up(self) -> SignUp | None:
+        """How the consent page's "Use another account" creates an account the emulator does not know."""
+        return self.authorizer.sign_up
+
+    @sign_up.setter
+    def sign_up(self, hook: SignUp | None) -> None:
+        self.authorizer.sign_up = hook
 
     @staticmethod
     def handles(path: str) -> bool:
@@ -100,70 +90,14 @@ class OAuthServer:
     def handle(self, req: Request) -> Response:
         path = req.path.rstrip("/")
         if path in AUTH_PATHS:
-            return self.authorize(req)
+            if req.method not in ("GET", "HEAD", "POST"):
+                return _oauth_error(405, "invalid_request", "Use GET (or POST the consent form).")
+            return self.authorizer.handle(req)
         if path in TOKEN_PATHS:
             if req.method != "POST":
                 return _oauth_error(405, "invalid_request", "The token endpoint only accepts POST.")
             return self.token(req)
         return self.revoke(req)
-
-    # ---------------------------------------------------------------- authorization endpoint
-    def authorize(self, req: Request) -> Response:
-        st = self.state
-        client_id = req.arg("client_id") or ""
-        redirect_uri = req.arg("redirect_uri") or ""
-        with st.lock:
-            client = st.clients.get(client_id)
-            if client is None:
-                return _error_page("invalid_client", f"The OAuth client was not found: {client_id!r}.")
-            if not redirect_uri or not (_is_loopback(redirect_uri) or redirect_uri in client.redirect_uris):
-                return _error_page(
-                    "redirect_uri_mismatch", f"redirect_uri {redirect_uri!r} is not loopback nor registered."
-                )
-            state_param = req.arg("state")
-            back: dict[str, str] = {"state": state_param} if state_param is not None else {}
-            if req.arg("response_type") != "code":
-                return _redirect(redirect_uri, {**back, "error": "unsupported_response_type"})
-            scopes = (req.arg("scope") or "").split()
-            if not scopes:
-                return _redirect(
-                    redirect_uri,
-                    {
-                        **back,
-                        "error": "invalid_request",
-                        "error_description": "Missing required parameter: scope",
-                    },
-                )
-            method = req.arg("code_challenge_method") or "plain"
-            challenge = req.arg("code_challenge")
-            if challenge is not None and method not in ("S256", "plain"):
-                return _redirect(
-                    redirect_uri,
-                    {
-                        **back,
-                        "error": "invalid_request",
-                        "error_description": "Invalid code_challenge_method",
-                    },
-                )
-            email = self._consenting_account(req.arg("login_hint"))
-            st.count(email, "oauth")
-            if email is None or st.consent_deny:
-                return _redirect(redirect_uri, {**back, "error": "access_denied"})
-            code = new_secret("4/0A")
-            st.codes[code] = AuthCode(
-                code, client_id, redirect_uri, scopes, email, challenge, method, time.time() + CODE_TTL
-            )
-        return _redirect(redirect_uri, {**back, "code": code, "scope": " ".join(scopes)})
-
-    def _consenting_account(self, login_hint: str | None) -> str | None:
-        st = self.state
-        if login_hint and st.account(login_hint):
-            return login_hint.lower()
-        if st.consent_account and st.account(st.consent_account):
-            return st.consent_account.lower()
-        if len(st.accounts) == 1:  # nobody chosen, only one person could be at the browser
-            return next(iter(st.accounts))
-        return None
 
     # ---------------------------------------------------------------- token endpoint
     def _client_credentials(self, req: Request, form: dict[str, str]) -> tuple[str, str]:

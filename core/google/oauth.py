@@ -1,36 +1,26 @@
-"""Google OAuth for an installed app, usable over SSH: loopback redirect OR a pasted redirect URL.
+"""Google OAuth for an installed app: the client secrets, the sign-in's result, and later runs.
 
-Google's device flow refuses Calendar/Contacts scopes and the copy-paste (OOB) flow is gone, so the only
-installed-app flow left is "redirect to http://localhost:PORT/". Over SSH the browser is on another
-machine: either the user forwards the port (`ssh -L PORT:localhost:PORT`) and the redirect reaches our
-listener, or the browser shows "can't connect" and the user pastes that page's URL back to us. An
-`AuthorizationSession` races both paths -- whichever delivers a valid redirect first wins -- so it suits
-a CLI (stdin reader thread) and the Textual console (a paste field + a worker blocked in `wait`).
-
-The same `Flow` object serves the URL and the token exchange: it holds the PKCE code_verifier.
+Holds what every Google call needs around authorization: the validated OAuth client file
+(`load_client_secrets`), the result of a sign-in (`AuthResult`), credentials rebuilt from a stored
+refresh token, the account's address, and revocation. The sign-in itself (browser, loopback listener,
+pasted addresses) lives in signin.py. Never stores tokens: the caller's vault does.
 """
 
 from __future__ import annotations
 
-import http.server
 import ipaddress
 import json
 import logging
 import os
-import select
-import sys
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import google.oauth2.credentials
-from google_auth_oauthlib.flow import Flow
-from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 from studiosync.core.errors import InputError, OperationError
 from studiosync.core.google.api import DEFAULT_POLICY, RetryPolicy, build_calendar, execute
 from studiosync.core.google.errors import GoogleError, GoogleProblem, classify, problem
@@ -42,7 +32,6 @@ SCOPES: tuple[str, ...] = (CALENDAR_SCOPE, CONTACTS_SCOPE)
 GOOGLE_REVOKE_URI = "https://oauth2.googleapis.com/revoke"
 _GOOGLE_OAUTH_HOSTS = {"oauth2.googleapis.com", "accounts.google.com", "www.googleapis.com"}
 _REQUIRED_FIELDS = ("client_id", "client_secret", "auth_uri", "token_uri")
-TOKEN_TIMEOUT_S = 30.0
 
 # requests_oauthlib/oauthlib log request bodies and tokens at DEBUG: never let a verbose root logger
 # copy an authorization code, client secret or refresh token into our log files.
@@ -135,7 +124,7 @@ def _is_loopback_url(url: str) -> bool:
         return False
 
 
-def _allow_http_if_loopback(client: ClientConfig) -> None:
+def allow_http_if_loopback(client: ClientConfig) -> None:
     """oauthlib refuses http:// endpoints unless OAUTHLIB_INSECURE_TRANSPORT is set.
 
     We set it only for loopback endpoints (the emulator). It is process-wide and stays set, which is
@@ -165,327 +154,12 @@ class AuthResult:
         )
 
 
-# -- the session --------------------------------------------------------------------------------------
-class AuthorizationSession:
-    """One sign-in attempt: a loopback listener + the authorization URL + the code exchange.
-
-    Usage (CLI):   with AuthorizationSession(client, api_root=root) as s:
-                       print(s.url); result = s.wait(300, pasted=s.paste_reader(), on_rejected=print)
-    Usage (console): worker thread runs s.wait(); the paste field calls s.submit_redirect_url(text);
-                     a Cancel button calls s.cancel().
-    """
-
-    def __init__(
-        self,
-        client: ClientConfig,
-        *,
-        api_root: str | None = None,
-        scopes: tuple[str, ...] = SCOPES,
-        login_hint: str | None = None,
-        policy: RetryPolicy = DEFAULT_POLICY,
-        listen_host: str = "127.0.0.1",
-    ) -> None:
-        self.client = client
-        self.api_root = api_root
-        self.scopes = tuple(scopes)
-        self.policy = policy
-        _allow_http_if_loopback(client)
-        self._cond = threading.Condition()
-        self._redirect: str | None = None  # the first valid redirect URL received
-        self._cancelled = False
-        self._finish_lock = threading.Lock()
-        self._result: AuthResult | None = None
-        self._error: BaseException | None = None
-        self._closed = False
-
-        self._server = _LoopbackServer((listen_host, 0), self)
-        self.port: int = self._server.server_address[1]
-        # "localhost", not 127.0.0.1: what Google registers for Desktop clients, and what `ssh -L` users type.
-        self.redirect_uri = f"http://localhost:{self.port}/"
-        # A short poll interval: close() (shutdown) waits for the loop to notice, and a person is waiting.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="oauth-loopback",
-            daemon=True,
-        )
-        self._thread.start()
-
-        try:
-            self._flow = Flow.from_client_config(
-                dict(client.raw),
-                scopes=list(self.scopes),
-                redirect_uri=self.redirect_uri,
-                autogenerate_code_verifier=True,
-            )
-            extra = {"login_hint": login_hint} if login_hint else {}
-            self.url, self.state = self._flow.authorization_url(
-                access_type="offline", prompt="consent", include_granted_scopes="true", **extra
-            )
-        except BaseException:
-            self.close()  # don't leave a listener behind
-            raise
-
-    # -- delivering the redirect (either path) ------------------------------------------------------
-    def submit_redirect_url(self, url: str) -> None:
-        """Accept a pasted redirect URL (thread-safe). InputError says what is wrong with it."""
-        accepted, reason = self._offer(url.strip())
-        if not accepted:
-            raise InputError(reason)
-
-    def _offer(self, url: str) -> tuple[bool, str]:
-        """Validate a redirect URL and, if it is the first valid one, record it. Returns (accepted, why)."""
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            return (
-                False,
-                "that is not the redirect URL: paste the whole address from the browser's address bar",
-            )
-        query = urllib.parse.parse_qs(parts.query)
-        if "code" not in query and "error" not in query:
-            return (
-                False,
-                "that URL has no code=... parameter: paste the address of the page Google redirected to",
-            )
-        if query.get("state", [""])[0] != self.state:
-            return (
-                False,
-                "that URL belongs to another sign-in attempt (state does not match); use the newest link",
-            )
-        with self._cond:
-            if self._redirect is None and not self._cancelled:
-                self._redirect = url
-                self._cond.notify_all()
-        return True, ""
-
-    def cancel(self) -> None:
-        with self._cond:
-            self._cancelled = True
-            self._cond.notify_all()
-
-    @property
-    def done(self) -> bool:
-        with self._cond:
-            return self._redirect is not None or self._cancelled
-
-    # -- finishing ----------------------------------------------------------------------------------
-    def wait(
-        self,
-        timeout: float | None = None,
-        *,
-        pasted: Callable[[], str | None] | None = None,
-        on_rejected: Callable[[str], None] | None = None,
-    ) -> AuthResult:
-        """Block until the loopback redirect arrives or a pasted URL is accepted, then exchange the code.
-
-        `pasted` (best: `self.paste_reader()`) is polled on a daemon thread; each non-empty line is
-        offered; a rejected line is reported through `on_rejected` and the wait goes on. EOF ("" or None)
-        stops the reader only. A plain `sys.stdin.readline` would work too, but its thread stays blocked
-        after we finish and would swallow the next line typed at a later prompt.
-        """
-        if pasted is not None:
-            threading.Thread(
-                target=self._read_pasted, args=(pasted, on_rejected), name="oauth-paste", daemon=True
-            ).start()
-        with self._cond:
-            arrived = self._cond.wait_for(lambda: self._redirect is not None or self._cancelled, timeout)
-            cancelled = self._cancelled and self._redirect is None
-        if cancelled:
-            self.close()
-            raise OperationError("Google sign-in was cancelled.")
-        if not arrived:
-            self.close()
-            raise OperationError(
-                f"Timed out waiting for Google sign-in after {timeout:g} s.",
-                fix="Run the sign-in again; open the link, consent, then paste the address you land on.",
-            )
-        return self._finish()
-
-    def paste_reader(self, stream: TextIO | None = None) -> Callable[[], str | None]:
-        """A `pasted` callable for `wait` reading lines from a terminal (default stdin) that gives up as
-        soon as the session is done -- so no thread stays blocked in readline, swallowing the next line
-        the CLI asks for. Reads the file descriptor directly (select + os.read): a TextIO buffer would
-        hide already-typed lines from select. Falls back to readline where select can't watch the stream
-        (Windows consoles, StringIO in tests)."""
-        stream = stream if stream is not None else sys.stdin
-        try:
-            fd = stream.fileno()
-            select.select([fd], [], [], 0)
-        except (AttributeError, OSError, ValueError):
-            return stream.readline
-        pending = bytearray()
-
-        def read() -> str | None:
-            while b"\n" not in pending:
-                if self.done:
-                    return None
-                ready, _, _ = select.select([fd], [], [], 0.1)
-                if not ready:
-                    continue
-                chunk = os.read(fd, 65536)
-                if not chunk:  # EOF: hand back what is left, then stop
-                    line, pending[:] = bytes(pending), b""
-                    return line.decode("utf-8", "replace") or None
-                pending.extend(chunk)
-            line, _, rest = bytes(pending).partition(b"\n")
-            pending[:] = rest
-            return line.decode("utf-8", "replace") + "\n"
-
-        return read
-
-    def complete_with_redirect_url(self, url: str) -> AuthResult:
-        """Synchronous variant: take a pasted redirect URL and exchange it now."""
-        self.submit_redirect_url(url)
-        return self._finish()
-
-    def _read_pasted(
-        self, pasted: Callable[[], str | None], on_rejected: Callable[[str], None] | None
-    ) -> None:
-        while not self.done:
-            try:
-                line = pasted()
-            except (EOFError, OSError, ValueError):
-                return
-            if not line:
-                return  # EOF
-            line = line.strip()
-            if not line:
-                continue
-            accepted, reason = self._offer(line)
-            if not accepted and on_rejected is not None:
-                on_rejected(reason)
-
-    def _finish(self) -> AuthResult:
-        """Exchange the code exactly once, whichever path delivered it; later callers get the same outcome."""
-        with self._finish_lock:
-            if self._redirect is None:  # cancelled before any redirect was recorded
-                raise OperationError("Google sign-in was cancelled.")
-            if self._result is None and self._error is None:
-                try:
-                    self._result = self._exchange()
-                except BaseException as exc:
-                    self._error = exc
-                finally:
-                    self.close()
-            if self._error is not None:
-                raise self._error
-            assert self._result is not None
-            return self._result
-
-    def _exchange(self) -> AuthResult:
-        url = self._redirect
-        assert url is not None
-        query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
-        if "error" in query:
-            error = query["error"][0]
-            if error == "access_denied":
-                raise OperationError(
-                    "Google sign-in was refused (the account did not grant access).",
-                    fix="Authenticate again and click Allow, ticking both Calendar and Contacts.",
-                )
-            raise OperationError(f"Google sign-in failed: {error}.")
-        # oauthlib checks the scheme of the redirect too; the listener is plain http by nature, so the
-        # URL is rewritten the way run_local_server does. (The state was verified in _offer.)
-        secure_url = "https://" + url.split("://", 1)[1] if url.startswith("http://") else url
-        _allow_http_if_loopback(self.client)
-        try:
-            try:
-                self._flow.fetch_token(authorization_response=secure_url, timeout=TOKEN_TIMEOUT_S)
-            except Warning as warning:
-                # "Scope has changed": Google added previously granted scopes (include_granted_scopes) or
-                # the user unticked one. Keep the token; the scope check below decides.
-                token = getattr(warning, "token", None)
-                if token is None:
-                    raise
-                self._flow.oauth2session.token = token
-        except oauth_errors.OAuth2Error as exc:
-            raise OperationError(
-                f"Google refused the sign-in code ({exc.error}: {exc.description or 'no details'}).",
-                fix="Run the sign-in again; a code works once and only for a few minutes.",
-            ) from exc
-        except OSError as exc:  # requests' ConnectionError/Timeout derive from OSError
-            raise GoogleError(problem("network", type(exc).__name__)) from exc
-        credentials = self._flow.credentials
-        token = self._flow.oauth2session.token
-        granted = _granted_scopes(token, self.scopes)
-        missing = [s for s in self.scopes if s not in granted]
-        if missing:
-            raise GoogleError(problem("insufficient_scope", "not granted: " + ", ".join(missing)))
-        refresh_token = credentials.refresh_token
-        if not refresh_token:
-            raise OperationError(
-                "Google returned no refresh token, so the sync could not run unattended.",
-                fix="Remove studiosync's access at https://myaccount.google.com/permissions, then authenticate again.",
-            )
-        email = account_email(credentials, self.api_root, policy=self.policy)
-        return AuthResult(credentials, email, refresh_token, granted)
-
-    # -- lifecycle ----------------------------------------------------------------------------------
-    def close(self) -> None:
-        """Stop the listener (idempotent). The Flow is kept: a pasted URL can still be completed."""
-        with self._cond:
-            if self._closed:
-                return
-            self._closed = True
-        self._server.shutdown()  # waits for serve_forever (our own thread; never called from it)
-        self._server.server_close()
-
-    def __enter__(self) -> AuthorizationSession:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _granted_scopes(token: Mapping[str, Any], requested: tuple[str, ...]) -> tuple[str, ...]:
+def granted_scopes(token: Mapping[str, Any], requested: tuple[str, ...]) -> tuple[str, ...]:
     scope = token.get("scope")
     if scope is None:
         return tuple(requested)  # RFC 6749: no scope in the response = exactly what was requested
     items = scope.split() if isinstance(scope, str) else [str(s) for s in scope]
     return tuple(dict.fromkeys(items))
-
-
-class _LoopbackServer(http.server.ThreadingHTTPServer):
-    """Receives the browser's redirect. Threaded: a browser's idle pre-connection must not block it."""
-
-    daemon_threads = True
-    allow_reuse_address = False
-
-    def __init__(self, address: tuple[str, int], session: AuthorizationSession) -> None:
-        self.session = session
-        super().__init__(address, _RedirectHandler)
-
-
-class _RedirectHandler(http.server.BaseHTTPRequestHandler):
-    timeout = 10  # a stalled browser connection must not pin a thread forever
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-        server: _LoopbackServer = self.server  # type: ignore[assignment]
-        query = urllib.parse.urlsplit(self.path).query
-        if not query:
-            self._reply(404, "Waiting for Google sign-in.")
-            return
-        url = f"http://localhost:{server.server_address[1]}{self.path}"
-        accepted, reason = server.session._offer(url)
-        if accepted:
-            self._reply(200, "Google sign-in received. You can close this tab and return to studiosync.")
-        else:
-            self._reply(400, f"studiosync could not use this sign-in: {reason}.")
-
-    def _reply(self, status: int, text: str) -> None:
-        body = (
-            "<!doctype html><meta charset=utf-8><title>studiosync</title>"
-            f"<p style='font-family:sans-serif'>{text}</p>"
-        ).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass  # the request line carries the authorization code: never print or log it
 
 
 # -- later runs ---------------------------------------------------------------------------------------
@@ -501,7 +175,7 @@ def credentials_from_token(
         raise GoogleError(
             problem("grant_revoked", "the stored authorization was issued by a different Google endpoint")
         )
-    _allow_http_if_loopback(client)
+    allow_http_if_loopback(client)
     return google.oauth2.credentials.Credentials(
         None,
         refresh_token=stored.refresh_token,

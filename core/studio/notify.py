@@ -128,13 +128,16 @@ def compose_log(
     if result.error:
         lines += [f"Error: {result.error}", f"Fix:   {result.fix or '-'}"]
     if result.conflicts:
-        lines += ["", "Conflicts (changed on both sides; the later change was kept):"]
+        lines += ["", "Conflicts (a field changed in the studio and on Google; the later change was kept):"]
         for c in result.conflicts[:20]:
             s, g = c.get("studio") or {}, c.get("google") or {}
             lines.append(
-                f"- {c.get('appointment_id')}: kept {c.get('winner')}; studio '{s.get('title')}' {s.get('start')} "
-                f"(changed {s.get('updated')}) / Google '{g.get('title')}' {g.get('start')} (changed {g.get('updated')})"
+                f"- {c.get('appointment_id')} (studio changed {s.get('updated')}, Google {g.get('updated')}):"
             )
+            for name, v in (c.get("values") or {}).items():
+                lines.append(
+                    f"    {name}: studio {v.get('studio')!r} / Google {v.get('google')!r}, kept {v.get('winner')}"
+                )
     lines += ["", "Log:"]
     lines += [logs.redact(line) for line in details] or ["(nothing logged)"]
     lines += ["", _footer(prefs, result)]
@@ -148,7 +151,7 @@ def _counts_line(result: UserRunResult) -> str:
         f"{c.get('pushed_deleted', 0)} deleted. From Google: {c.get('pulled_created', 0)} new, "
         f"{c.get('pulled_updated', 0)} changed, {c.get('pulled_deleted', 0)} deleted. "
         f"Contacts: {c.get('contacts_created', 0)} new, {c.get('contacts_updated', 0)} changed. "
-        f"Conflicts: {c.get('conflicts', 0)}."
+        f"Field conflicts: {c.get('conflicts', 0)}."
     )
 
 

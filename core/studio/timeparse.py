@@ -48,9 +48,11 @@ def check_span(start: datetime | date, end: datetime | date) -> tuple[datetime |
         if end == start:  # a one-day all-day appointment typed as start=end
             end = start + timedelta(days=1)
         return start, end, True
-    if end <= start:  # type: ignore[operator]
+    # A zero-length appointment (end == start) is allowed: Google allows such events (a reminder, a
+    # deadline) and one pulled from Google must stay editable; an end before the start is a mistake.
+    if end < start:  # type: ignore[operator]
         # As people type them (the studio's wall clock), not ISO with an offset.
-        raise InputError(f"end {_shown(end)} must be after start {_shown(start)}")
+        raise InputError(f"end {_shown(end)} is before start {_shown(start)}")
     return start, end, False
 
 

@@ -39,6 +39,9 @@ from studiosync.core.sync.runlog import RunLog
 from studiosync.core.sync.series import google_sides
 from studiosync.core.sync.state import SyncState
 
+# The sync state of a calendar listed fully since the sync reads Google's event types (see pull()).
+EVENT_TYPES_VERSION = 1
+
 __all__ = ["CalendarSync", "Decisions", "Listing", "PushOp", "SyncOptions", "update_google_prefs"]
 
 
@@ -97,6 +100,11 @@ class CalendarSync:
             # brings what changed on Google meanwhile (links and etags keep it from duplicating anything).
             log.info("two-way was turned on: full listing, so Google changes made meanwhile come over")
             token = None
+        if token and state.calendar.get("event_types") != EVENT_TYPES_VERSION:
+            # Synced by a version that did not read eventType: one full listing finds the working locations
+            # and birthdays it imported (they leave the studio book) and the types of everything else.
+            log.info("one full listing: the appointments learn their Google event types")
+            token = None
         listing = list_changes(run, token)
         if listing.time_zone and listing.time_zone != run.tz_name:
             log.warning(
@@ -119,6 +127,7 @@ class CalendarSync:
             state.calendar["time_zone"] = listing.time_zone
             if listing.full:
                 state.calendar["full_listing"] = stamp()
+                state.calendar["event_types"] = EVENT_TYPES_VERSION
         state.save(run.studio.store)
         if run.populate_studio and run.push_failures == 0:
             self._uncheck("populate_studio")

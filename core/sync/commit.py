@@ -5,8 +5,10 @@ those appointments in the console. Every write here therefore names the revision
 applied inside one transaction over the bucket files involved:
 
 - unchanged since we read it -> our version is written (and its pending entry cleared when it is synced);
-- edited meanwhile -> only the link bookkeeping (event id, etag) is merged in; the person's edit stays,
-  stays pending and goes to Google next run (it is the later change, so it also wins any conflict).
+- edited meanwhile -> the link bookkeeping (event id, etag, synced base) is taken over and the content is
+  merged field by field (core.sync.merge, against the base the person's edit started from): what the run
+  brought in a field the person left alone is kept, the person's edit stays in every field they touched
+  (it is the later change), stays pending and goes to Google next run.
 
 Each bucket file is written once per commit, however many appointments of it changed. Pending entries
 live in the user's pending file and change in the same transaction (see `book_transaction` for the order
@@ -22,6 +24,7 @@ from typing import Any
 from studiosync.core.model import Appointment
 from studiosync.core.store import layout
 from studiosync.core.studio.appointments import TRACE_LIMIT, book_transaction, from_record, to_record
+from studiosync.core.sync import merge, synced
 
 
 @dataclass
@@ -123,13 +126,36 @@ def _apply_write(
         result.skipped += 1  # deleted in the studio meanwhile: never resurrect it
         return
     current = from_record(dict(doc))
-    # Edited meanwhile: keep the edit (and its pending entry), take over only what links it to Google.
+    # Edited meanwhile: keep the edit (and its pending entry), take over what links it to Google, and
+    # what the run brought in the fields the person left alone.
+    if not current.deleted and not ours.deleted:
+        _fold_in(current, ours)
+    current.synced = ours.synced
     current.google_event_id = ours.google_event_id
     current.google_etag = ours.google_etag
     current.google_updated = ours.google_updated
     current.sync_error = ours.sync_error
+    # Google's own facts about the event (type, free/busy, organizer) are not the person's to edit.
+    current.google_event_type = ours.google_event_type
+    current.busy = ours.busy
+    current.organizer = ours.organizer
+    current.guests_can_modify = ours.guests_can_modify
     current.synced_revision = min(ours.synced_revision, current.revision - 1)
     current.trace = (current.trace + [t for t in ours.trace if t not in current.trace])[-TRACE_LIMIT:]
     put[current.id] = to_record(current)
     put_pending[current.id] = current.revision
     result.merged += 1
+
+
+def _fold_in(current: Appointment, ours: Appointment) -> None:
+    """Three-way: the base the person's edit started from, their version, and the run's. A field only the run
+    changed takes the run's value; any field the person changed keeps theirs (the later change)."""
+    result = merge.merge(
+        synced.base_values(current.synced),
+        synced.appointment_values(current),
+        synced.appointment_values(ours),
+        studio_later=True,
+    )
+    if result.to_studio:
+        synced.apply_values(current, result.values)
+        current.revision += 1  # a new version of the content: still pending (the person's edit goes next)

@@ -1,4 +1,5 @@
-"""Which Google problems end a user's whole run, and which fail one appointment only.
+"""Which Google problems end a user's whole run, which fail one appointment only, and which are Google
+refusing one event's write for good.
 
 Pure predicates over `GoogleProblem` (core.google.errors classifies the HTTP answer). Never calls Google,
 never logs, never touches the store.
@@ -28,3 +29,15 @@ def is_fatal(problem: GoogleProblem) -> bool:
     return problem.cause in FATAL_CAUSES or (
         problem.cause == "calendar_read_only" and problem.reason == "requiredAccessLevel"
     )
+
+
+# Google refusing one event's write for good: sending the same change again can never succeed. Not a
+# quota, server or authorization problem (those are transient or fatal above), and never the calendar.
+REFUSAL_CAUSES = frozenset({"event_type_restriction", "not_organizer", "event_refused", "bad_request"})
+
+
+def is_refusal(problem: GoogleProblem) -> bool:
+    """Google refused this one event's change permanently (400 eventTypeRestriction, 403
+    forbiddenForNonOrganizer, 400 invalid/badRequest on it...): Google's version wins and the change is
+    never sent again (core.sync.push), until either side changes the appointment."""
+    return problem.cause in REFUSAL_CAUSES and not problem.transient and not is_fatal(problem)

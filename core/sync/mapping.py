@@ -8,8 +8,15 @@ Linking (see DESIGN "Sync, in one paragraph"):
   recurring instance) always lands on the same appointment.
 
 Times: studio appointments live in the studio time zone; timed events are converted into it (the instant is
-kept, the wall clock follows the studio zone) and pushed with ``timeZone`` set to it. All-day events keep
-their dates: Google's all-day end date is exclusive, exactly like our all-day appointments.
+kept, the wall clock follows the studio zone). A new event is inserted with ``timeZone`` set to the studio's;
+an existing event keeps its own (its start/end ``timeZone`` are kept in the synced base, core.sync.synced,
+and a patch writes the time in that zone). All-day events keep their dates: Google's all-day end date is
+exclusive, exactly like our all-day appointments. A zero-length event (start == end, which Google allows)
+is a zero-length appointment.
+
+Text: titles and descriptions are kept exactly as Google has them (long, oddly spaced, empty), minus NUL
+characters; an untitled event stays untitled ("") -- the studio only *shows* it as "(No title)"
+(`Appointment.display_title`).
 """
 
 from __future__ import annotations
@@ -24,8 +31,6 @@ from studiosync.core.store import layout
 
 EVENT_ID_PREFIX = "studio"
 MARKER = "studiosyncId"  # extendedProperties.private key holding our appointment id
-NO_TITLE = "(No title)"
-TITLE_LIMIT = 500
 TENTATIVE_RESPONSES = frozenset({"needsAction", "tentative"})
 
 
@@ -79,6 +84,14 @@ class EventData:
     marker: str | None = None  # our appointment id from extendedProperties.private
     self_response: str | None = None  # responseStatus of the attendee that is this account
     organizer_self: bool = True
+    # Google-owned facts the appointment records (take_google_facts): eventType, "Show me as" free, and
+    # the organizer of an invitation someone else organizes.
+    event_type: str = "default"
+    transparent: bool = False
+    organizer: str | None = None  # the organizer's email when it is not this calendar
+    guests_can_modify: bool = False
+    start_tz: str | None = None  # the event's own start.timeZone / end.timeZone (None: the calendar's)
+    end_tz: str | None = None
 
     @property
     def cancelled(self) -> bool:
@@ -128,13 +141,15 @@ def parse_event(item: dict[str, Any], tz: ZoneInfo) -> EventData:
         if isinstance(attendee, dict) and attendee.get("self"):
             response = attendee.get("responseStatus")
             break
-    title = " ".join(str(item.get("summary") or "").split()) or NO_TITLE
+    # Google leaves out false booleans: `organizer.self` is there only on the organizer's own copy.
+    organizer = item.get("organizer") if isinstance(item.get("organizer"), dict) else None
+    organizer_self = organizer is None or bool(organizer.get("self"))
     return EventData(
         id=str(item["id"]),
         etag=str(item.get("etag") or ""),
         status=str(item.get("status") or "confirmed"),
-        title=title[:TITLE_LIMIT],
-        notes=str(item.get("description") or ""),
+        title=_as_given(item.get("summary")),
+        notes=_as_given(item.get("description")),
         start=start,
         end=end,
         all_day=all_day,
@@ -145,8 +160,24 @@ def parse_event(item: dict[str, Any], tz: ZoneInfo) -> EventData:
         original_start=original,
         marker=private.get(MARKER),
         self_response=response,
-        organizer_self=bool((item.get("organizer") or {}).get("self", True)),
+        organizer_self=organizer_self,
+        start_tz=_zone_of(item.get("start")),
+        end_tz=_zone_of(item.get("end")),
+        event_type=str(item.get("eventType") or "default"),
+        transparent=item.get("transparency") == "transparent",
+        organizer=None if organizer_self or organizer is None else str(organizer.get("email") or "") or None,
+        guests_can_modify=bool(item.get("guestsCanModify")),
     )
+
+
+def _as_given(value: Any) -> str:
+    """Text from Google, stored as given: NUL is the one character a store and a terminal cannot take."""
+    return str(value or "").replace("\x00", "")
+
+
+def _zone_of(value: Any) -> str | None:
+    zone_name = value.get("timeZone") if isinstance(value, dict) else None
+    return str(zone_name) if zone_name else None
 
 
 def _parse_when(value: Any, tz: ZoneInfo) -> tuple[datetime | date | None, bool]:
@@ -168,10 +199,15 @@ def _text(value: datetime | date | None) -> str | None:
 
 
 # -- studio -> Google -----------------------------------------------------------------------------------
-def when(value: datetime | date, tz_name: str, *, clear_other: bool) -> dict[str, Any]:
-    """An event start/end. `clear_other` nulls the other form so a patch can switch timed <-> all-day."""
+def when(value: datetime | date, tz_name: str | None, *, clear_other: bool) -> dict[str, Any]:
+    """An event start/end, a date-time written in `tz_name` with that `timeZone` (without one: the instant
+    with its offset and no `timeZone` key). `clear_other` nulls the other form so a patch can switch timed
+    <-> all-day (Google refuses a patch that would leave both)."""
     if isinstance(value, datetime):
-        doc: dict[str, Any] = {"dateTime": value.isoformat(timespec="seconds"), "timeZone": tz_name}
+        moment = value.astimezone(ZoneInfo(tz_name)) if tz_name else value
+        doc: dict[str, Any] = {"dateTime": moment.isoformat(timespec="seconds")}
+        if tz_name:
+            doc["timeZone"] = tz_name
         if clear_other:
             doc["date"] = None
         return doc
@@ -189,18 +225,14 @@ def event_body(
     event_id: str | None = None,
     marker: bool = True,
     status: bool = True,
-    for_patch: bool = False,
 ) -> dict[str, Any]:
-    """The event fields we own for an appointment.
-
-    Google-origin events are patched without marker (they are linked by derived id) and, unless restoring,
-    without status: the event status of an invitation belongs to its organizer.
-    """
+    """Every event field we own for an appointment: the body of an insert (patches carry only what changed,
+    core.sync.synced.patch_body)."""
     body: dict[str, Any] = {
         "summary": appt.title,
         "description": appt.notes or "",
-        "start": when(appt.start, tz_name, clear_other=for_patch),
-        "end": when(appt.end, tz_name, clear_other=for_patch),
+        "start": when(appt.start, tz_name, clear_other=False),
+        "end": when(appt.end, tz_name, clear_other=False),
     }
     if event_id is not None:
         body["id"] = event_id
@@ -234,6 +266,16 @@ def apply_event(appt: Appointment, ev: EventData) -> None:
     appt.status = ev.appointment_status  # type: ignore[assignment]
 
 
+def take_google_facts(appt: Appointment, ev: EventData) -> None:
+    """What Google alone says about the event (its type, free/busy, organizer): the appointment follows
+    it whenever it meets the event, whatever else the run decides."""
+    appt.google_event_type = None if ev.event_type == "default" else ev.event_type
+    appt.busy = not ev.transparent
+    # Gmail's events name Google's placeholder organizer: no person to ask.
+    appt.organizer = ev.organizer if ev.event_type != "fromGmail" else None
+    appt.guests_can_modify = ev.guests_can_modify
+
+
 def new_appointment(login: str, ev: EventData, now: str) -> Appointment:
     assert ev.start is not None and ev.end is not None
     appt = Appointment(
@@ -251,6 +293,7 @@ def new_appointment(login: str, ev: EventData, now: str) -> Appointment:
         created=now,
         updated=now,
     )
+    take_google_facts(appt, ev)
     return appt
 
 

@@ -6,18 +6,25 @@ them with the Google side (core.sync.pairing), asks core.sync.rules what to do w
 `Action` into commit-ready records (`apply`). The caller commits the writes and sends the pushes; between
 the two, `Decisions` can be inspected: `decided` says which act each appointment got, `count()` sums them.
 
+Every record that links an appointment to its event also carries the synced base (core.sync.synced): the
+values both sides hold once the decision is applied, so the next run can tell which side changed which
+field. A pair changed on both sides is merged field by field (core.sync.merge): the studio gets Google's
+changes, Google gets a patch of the studio's, and only a field changed on both is a conflict.
+
 This module reads the book but never writes it, never calls Google, and never judges a pair itself (the
-rules do); it logs what it decided (run log counts, notes, conflict records).
+rules and the merge do); it logs what it decided (run log counts, notes, conflict records).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from studiosync.core.model import Appointment
 from studiosync.core.studio.appointments import add_trace
+from studiosync.core.studio.event_kinds import NOT_APPOINTMENTS
 from studiosync.core.studio.timeparse import stamp
-from studiosync.core.sync import mapping, pairing
+from studiosync.core.sync import mapping, merge, pairing, synced
 from studiosync.core.sync.calendar_run import CalendarRun
 from studiosync.core.sync.commit import Clear, Purge, Write
 from studiosync.core.sync.listing import Listing
@@ -28,7 +35,7 @@ from studiosync.core.sync.rules import Act, Action, decide
 
 @dataclass
 class PushOp:
-    kind: str  # insert | patch | delete
+    kind: str  # insert | patch | delete | fetch (events.get: Google's version of a refused change)
     appt: Appointment
     base_revision: int | None
     event_id: str
@@ -66,6 +73,7 @@ def plan(run: CalendarRun, sides: list[GoogleSide], listing: Listing, switched: 
         # Rare by nature (first run, 410, populate): the only places that read the whole book.
         found = {a.id: a for a in apps.list(run.login, include_deleted=True)}
         if listing.full:
+            _not_appointments(run, found, candidates, listing)
             handled = _absent(run, found, candidates, listing, switched, decisions)
         if run.populate_google:
             pending.update(a.id for a in found.values() if not a.deleted and not a.google_event_id)
@@ -91,6 +99,32 @@ def plan(run: CalendarRun, sides: list[GoogleSide], listing: Listing, switched: 
     return decisions
 
 
+def _not_appointments(
+    run: CalendarRun, book: dict[str, Appointment], candidates: dict[str, list[GoogleSide]], listing: Listing
+) -> None:
+    """A full listing: appointments an older version made from instances of a working-location or birthday
+    series -- past ones too, which no expansion tracks any more -- meet their series' type and leave."""
+    kinds = {
+        item.get("id"): str(item.get("eventType"))
+        for item in listing.items
+        if item.get("recurrence") and item.get("status") != "cancelled"
+    }
+    kinds = {k: v for k, v in kinds.items() if v in NOT_APPOINTMENTS}
+    if not kinds:
+        return
+    for appt in book.values():
+        master = (appt.google_event_id or "").rpartition("_")[0]
+        if master in kinds and appt.id not in candidates:
+            stub = EventData(
+                id=appt.google_event_id or "",
+                etag="",
+                status="confirmed",
+                recurring_event_id=master,
+                event_type=kinds[master],
+            )
+            candidates[appt.id] = [GoogleSide(stub, series_tracked=True)]
+
+
 def _absent(
     run: CalendarRun,
     book: dict[str, Appointment],
@@ -110,7 +144,12 @@ def _absent(
                 decisions.purges.append(Purge(appt.id, appt.revision))
                 continue
             changed = replace(
-                appt, google_event_id=None, google_etag=None, google_updated=None, trace=list(appt.trace)
+                appt,
+                google_event_id=None,
+                google_etag=None,
+                google_updated=None,
+                synced=None,
+                trace=list(appt.trace),
             )
             changed.synced_revision = 0
             decisions.writes.append(Write(changed, appt.revision))
@@ -160,7 +199,11 @@ def apply(
         return
     assert ev is not None
     base = appt.revision
-    if act is Act.PULL_DELETE:
+    if act is Act.PULL_DELETE and action.removal:
+        d.purges.append(Purge(appt.id, appt.revision))
+        log.count("removed")
+        log.info(f"removed {appt.id} from the studio book: {action.note}", event_id=ev.id, title=appt.title)
+    elif act is Act.PULL_DELETE:
         d.purges.append(Purge(appt.id, appt.revision))
         log.count("pulled_deleted")
         log.info(f"deleted {appt.id} (its Google event {ev.id} was deleted or declined)", title=appt.title)
@@ -185,15 +228,15 @@ def apply(
         d.writes.append(Write(changed, base))
         log.count("pulled_updated")
     elif act is Act.LINK_AND_PUSH:
-        _link_and_push(run, appt, ev, d)
-    elif act in (Act.KEEP_STUDIO, Act.KEEP_GOOGLE):
-        _conflict(run, action, appt, ev, d)
+        _link_and_push(appt, ev, d)
+    elif act is Act.MERGE:
+        _merge(run, appt, ev, d)
     else:
         raise AssertionError(f"unhandled sync action {act}")
 
 
 # Acts about the studio's own change: they need the appointment, and the event only to address a push.
-STUDIO_SIDE = frozenset({Act.PURGE, Act.PUSH_DELETE, Act.PUSH_PATCH, Act.PUSH_INSERT})
+STUDIO_SIDE = frozenset({Act.PURGE, Act.PUSH_DELETE, Act.PUSH_PATCH, Act.PUSH_INSERT, Act.FETCH_GOOGLE})
 
 
 def _new_from_google(run: CalendarRun, action: Action, aid: str, ev: EventData, d: Decisions) -> None:
@@ -229,39 +272,77 @@ def _studio_change(appt: Appointment, act: Act, d: Decisions, ev: EventData | No
         d.pushes.append(PushOp("delete", appt, base, target))
     elif act is Act.PUSH_PATCH:
         d.pushes.append(PushOp("patch", appt, base, appt.google_event_id or ""))
+    elif act is Act.FETCH_GOOGLE:
+        d.pushes.append(PushOp("fetch", appt, base, appt.google_event_id or ""))
     else:
         d.pushes.append(PushOp("insert", appt, base, mapping.event_id_for(appt.id)))
 
 
-def _conflict(run: CalendarRun, action: Action, appt: Appointment, ev: EventData, d: Decisions) -> None:
-    """Changed on both sides: the later change wins; the conflict is recorded for the run's report."""
-    studio_wins = action.act is Act.KEEP_STUDIO
-    run.log.conflict(
-        {
-            "appointment_id": appt.id,
-            "event_id": ev.id,
-            "policy": "the later change wins",
-            "winner": "studio" if studio_wins else "google",
-            "studio": mapping.appointment_summary(appt),
-            "google": ev.summary(),
-        }
+def _merge(run: CalendarRun, appt: Appointment, ev: EventData, d: Decisions) -> None:
+    """Changed on both sides: each field comes from the side that changed it; a field changed on both is a
+    conflict the later change wins, recorded with both values. The studio takes the merged record now
+    (linked to this Google version, which becomes the base); what Google lacks goes in one patch."""
+    log = run.log
+    result = merge.merge(
+        synced.base_values(appt.synced),
+        synced.appointment_values(appt),
+        synced.event_values(ev),
+        studio_later=mapping.is_later(appt.updated, ev.updated),
     )
-    if studio_wins:
-        _link_and_push(run, appt, ev, d, note=action.note)
-        return
     changed = copy(appt)
-    _pull_into(run, changed, ev, action.note)
+    synced.apply_values(changed, result.values)
+    if result.to_studio:
+        changed.revision += 1
+        changed.updated = stamp()
+        log.count("pulled_updated")
+    _link(changed, ev)  # clean now, unless the studio's fields still have to reach Google:
+    if result.to_google:
+        changed.synced_revision = appt.synced_revision
+        d.pushes.append(PushOp("patch", changed, changed.revision, ev.id))
+    note = result.note
+    if result.conflicts:
+        log.conflict(_conflict_record(appt, ev, result))
+        add_trace(changed, "conflict", note, log.run_id)
+    else:
+        add_trace(changed, "merged", note, log.run_id)
+    log.info(f"changed on both sides, merged {appt.id}: {note}", event_id=ev.id, title=ev.title)
     d.writes.append(Write(changed, appt.revision))
-    run.log.count("pulled_updated")
 
 
-def _link_and_push(run: CalendarRun, appt: Appointment, ev: EventData, d: Decisions, note: str = "") -> None:
+def _conflict_record(appt: Appointment, ev: EventData, result: merge.Merged) -> dict[str, Any]:
+    """A conflict as the run reports it: the fields changed on both sides, both values, the winner."""
+    fields = [c.field for c in result.conflicts]
+    return {
+        "appointment_id": appt.id,
+        "event_id": ev.id,
+        "policy": "the later change wins",
+        "fields": fields,
+        "winner": result.conflicts[0].winner,  # one side: whose last change is the later
+        "values": {
+            c.field: {
+                "studio": synced.shown(c.field, c.studio),
+                "google": synced.shown(c.field, c.google),
+                "base": synced.shown(c.field, c.base),
+                "winner": c.winner,
+            }
+            for c in result.conflicts
+        },
+        "from_studio": [f for f in result.to_google if f not in fields],
+        "from_google": [f for f in result.to_studio if f not in fields],
+        "studio": mapping.appointment_summary(appt),
+        "google": ev.summary(),
+    }
+
+
+def _link_and_push(appt: Appointment, ev: EventData, d: Decisions) -> None:
+    """One-way: link to the event met and send it the studio's changes (every field without a base)."""
     changed = copy(appt)
     changed.google_event_id = ev.id
     changed.google_etag = ev.etag
     changed.google_updated = ev.updated
-    if note:
-        add_trace(changed, "conflict", note, run.log.run_id)
+    mapping.take_google_facts(changed, ev)
+    if changed.synced is not None:  # the studio's base stays; the event's own zones are Google's facts
+        changed.synced = {**changed.synced, "start_tz": ev.start_tz, "end_tz": ev.end_tz}
     d.writes.append(Write(changed, appt.revision))
     d.pushes.append(PushOp("patch", changed, changed.revision, ev.id))
 
@@ -276,11 +357,14 @@ def _pull_into(run: CalendarRun, appt: Appointment, ev: EventData, note: str) ->
 
 
 def _link(appt: Appointment, ev: EventData) -> None:
+    """The appointment holds the event's version now: link it, and that version is the synced base."""
     appt.google_event_id = ev.id
     appt.google_etag = ev.etag
     appt.google_updated = ev.updated
+    appt.synced = synced.base_of_event(ev)
     appt.synced_revision = appt.revision
     appt.sync_error = None
+    mapping.take_google_facts(appt, ev)
 
 
 def copy(appt: Appointment) -> Appointment:

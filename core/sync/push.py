@@ -4,12 +4,22 @@
 - 404/410 on a patch: gone for good on Google: insert it again under our own id.
 - 404/410 on a delete: already gone: the deletion is done.
 - A patch that lands on a cancelled event: modified beats deleted: patch it back to life.
+- A permanent refusal of that one event's change (core.sync.failures.is_refusal: 400 eventTypeRestriction,
+  403 forbiddenForNonOrganizer, 400 invalid...): Google's version wins. A warning names the appointment,
+  cause and fix; the event is fetched (events.get, in the same batch loop) and the appointment takes
+  Google's version; the refused revision is never sent again (a new change is). A refused insert has no
+  Google version: the appointment keeps its content and says why, and is not sent until it changes.
 - Anything else fails that appointment (its sync_error and trace say why; it stays pending) -- or, when no
   further call of this user can succeed (core.sync.failures), the whole run, after saving what got through.
 
-Successes become link bookkeeping (event id, etag, synced revision), committed every few hundred results
-so a crash loses little. This module never decides what to push (core.sync.rules did) and never reads
-Google's listing.
+A patch carries only the fields the studio changed since the synced base (core.sync.synced): Google's
+title, description, location and time zone stay as Google has them unless the studio changed that very
+field. A patch with nothing to carry is not sent at all. Inserts, and patches that restore an event
+(modified beats deleted, a 409 bounce), carry every field we own.
+
+Successes become link bookkeeping (event id, etag, synced revision, the new synced base), committed every
+few hundred results so a crash loses little. This module never decides what to push (core.sync.rules
+did) and never reads Google's listing.
 """
 
 from __future__ import annotations
@@ -20,11 +30,12 @@ from typing import Any
 from studiosync.core.google.api import BatchRunner
 from studiosync.core.google.errors import GoogleError, GoogleProblem, classify
 from studiosync.core.studio.appointments import add_trace
-from studiosync.core.sync import mapping
+from studiosync.core.sync import mapping, synced
 from studiosync.core.sync.calendar_run import CalendarRun
 from studiosync.core.sync.commit import Purge, Write, commit
-from studiosync.core.sync.failures import is_fatal
-from studiosync.core.sync.plan import PushOp, copy
+from studiosync.core.sync.failures import is_fatal, is_refusal
+from studiosync.core.sync.plan import Decisions, PushOp, apply, copy
+from studiosync.core.sync.rules import Act, Action
 
 
 class Pusher:
@@ -64,10 +75,14 @@ class Pusher:
         fatal: GoogleProblem | None = None
         round_ops = ops
         while round_ops:
+            requests = {op.key: self._request(op) for op in round_ops}
             runner = BatchRunner(run.service, policy=run.options.policy, chunk_size=run.options.batch_size)
-            results = runner.run((op.key, self._request(op)) for op in round_ops)
+            results = runner.run((key, req) for key, req in requests.items() if req is not None)
             follow: list[PushOp] = []
             for op in round_ops:
+                if requests[op.key] is None:  # nothing Google lacks (e.g. a change undone): synced as is
+                    self._succeeded(op, None, writes, purges)
+                    continue
                 outcome = results.get(op.key)
                 if isinstance(outcome, BaseException) or outcome is None:
                     nxt, problem = self._failed(op, outcome, writes, purges)
@@ -86,6 +101,9 @@ class Pusher:
                     # between the pull and the push): modified beats deleted, so bring it back.
                     follow.append(replace(op, restore=True, bounced=True))
                     continue
+                if op.kind == "fetch":
+                    self._fetched(op, outcome, writes, purges)
+                    continue
                 self._succeeded(op, outcome, writes, purges)
             round_ops = follow
         if fatal is not None:
@@ -95,25 +113,20 @@ class Pusher:
         return writes, purges
 
     def _request(self, op: PushOp) -> Any:
+        """The request for one op; None for a patch with nothing to carry."""
         run = self.run
         ev = run.events
         if op.kind == "delete":
             return ev.delete(calendarId=run.calendar_id, eventId=op.event_id)
+        if op.kind == "fetch":
+            return ev.get(calendarId=run.calendar_id, eventId=op.event_id)
         appt = op.appt
-        ours = op.event_id == mapping.event_id_for(appt.id)
         if op.kind == "insert":
             body = mapping.event_body(appt, run.tz_name, event_id=op.event_id)
             return ev.insert(calendarId=run.calendar_id, body=body)
-        # Google-origin events are patched without our marker and, unless restoring, without status.
-        body = mapping.event_body(
-            appt,
-            run.tz_name,
-            marker=ours,
-            status=ours or op.restore or appt.origin == "studio",
-            for_patch=True,
-        )
-        if op.restore:
-            body["status"] = "tentative" if appt.status == "tentative" else "confirmed"
+        body = _patch_body(op)
+        if not body:
+            return None
         return ev.patch(calendarId=run.calendar_id, eventId=op.event_id, body=body)
 
     def _failed(
@@ -137,6 +150,11 @@ class Pusher:
         problem = (
             classify(exc) if exc is not None else GoogleProblem("unknown", "no answer", "retry later", True)
         )
+        if op.kind == "fetch" and status in (404, 410):
+            purges.append(Purge(op.appt.id, op.base_revision or op.appt.revision))  # gone: Google wins
+            return None, None
+        if op.kind != "fetch" and is_refusal(problem) and _answered_for_the_event(exc):
+            return self._refused(op, problem, writes), None
         run.push_failures += 1
         run.log.warning(
             f"some studio changes could not be sent to Google: {problem.message}",
@@ -150,6 +168,50 @@ class Pusher:
             writes.append(Write(failed, op.base_revision))
         return None, problem
 
+    def _refused(self, op: PushOp, problem: GoogleProblem, writes: list[Write]) -> PushOp | None:
+        """Google refused this change for good: say so, mark the revision refused (never sent again) and,
+        for a linked event, fetch Google's version to keep (the follow-up returned)."""
+        run, appt = self.run, op.appt
+        on_google = op.kind != "insert" and bool(op.event_id)
+        outcome = (
+            "Google's version is kept in the studio and the change is not sent again."
+            if on_google
+            else "The appointment stays in the studio as it is and is not sent again until it changes."
+        )
+        run.log.count("refused")
+        run.log.warning(
+            f"Google refused the studio's change to appointment {appt.id} ('{appt.display_title}'): "
+            f"{problem.message} {outcome} Fix: {problem.fix}",
+            appointment_id=appt.id,
+            event_id=op.event_id,
+            cause=problem.cause,
+            fix=problem.fix,
+        )
+        marked = copy(appt)
+        marked.refused_revision = appt.revision
+        marked.sync_error = problem.message
+        add_trace(marked, "refused", f"{op.kind} refused by Google: {problem.cause}", run.log.run_id)
+        if on_google:  # the event is on Google: take its version
+            return PushOp("fetch", marked, op.base_revision, op.event_id, bounced=True)
+        writes.append(Write(marked, op.base_revision))
+        return None
+
+    def _fetched(self, op: PushOp, resp: dict[str, Any], writes: list[Write], purges: list[Purge]) -> None:
+        """Google's version of an event whose studio change it refused: the appointment takes it."""
+        run = self.run
+        ev = mapping.parse_event(resp, run.tz)
+        appt = op.appt
+        if ev.cancelled or not ev.usable:
+            act, note = Act.PULL_DELETE, "deleted on Google (it had refused the studio's change)"
+        elif appt.deleted:
+            act, note = Act.UNDELETE, "Google refused the deletion: Google's version is back in the studio"
+        else:
+            act, note = Act.PULL_UPDATE, "Google refused the studio's change: Google's version is kept"
+        d = Decisions()
+        apply(run, Action(act, note), appt.id, appt, ev, d)
+        writes.extend(d.writes)
+        purges.extend(d.purges)
+
     def _succeeded(
         self, op: PushOp, resp: dict[str, Any] | None, writes: list[Write], purges: list[Purge]
     ) -> None:
@@ -161,15 +223,42 @@ class Pusher:
             log.count("pushed_deleted")
             log.info(f"deleted on Google: {appt.id}", event_id=op.event_id)
             return
-        assert resp is not None
         done = copy(appt)
+        done.synced_revision = op.base_revision
+        done.sync_error = None
+        if resp is None:  # a patch with nothing Google lacks: nothing was sent
+            done.synced = synced.base_after_push(appt, (), None)
+            writes.append(Write(done, op.base_revision))
+            return
         done.google_event_id = resp.get("id") or op.event_id
         done.google_etag = resp.get("etag")
         done.google_updated = resp.get("updated")
-        done.synced_revision = op.base_revision
-        done.sync_error = None
+        sent = synced.FIELDS if op.kind == "insert" else synced.fields_in(_patch_body(op))
+        done.synced = synced.base_after_push(appt, sent, resp)
         created = op.kind == "insert" or (op.bounced and not appt.google_event_id)
         add_trace(done, "pushed", "created on Google" if created else "updated on Google", log.run_id)
         writes.append(Write(done, op.base_revision))
         log.count("pushed_created" if created else "pushed_updated")
         log.debug(f"pushed {appt.id}", event_id=done.google_event_id, kind=op.kind)
+
+
+def _answered_for_the_event(exc: BaseException | None) -> bool:
+    """The refusal is Google's answer to this event's own call, not to the batch request around it (a
+    failed batch fails every call in it alike: that is never one event's refusal)."""
+    uri = str(getattr(exc, "uri", "") or "").split("?", 1)[0]
+    return "/events" in uri and "/batch" not in uri
+
+
+def _patch_body(op: PushOp) -> dict[str, Any]:
+    """What a patch carries: the studio's changes since the base; everything we own when it restores an
+    event or re-shapes one met by a bounced insert. Google-origin events are patched without status unless
+    restoring (an invitation's status belongs to its organizer), and without our marker."""
+    appt = op.appt
+    ours = op.event_id == mapping.event_id_for(appt.id)
+    fields = synced.patch_fields(appt, full=op.restore or op.bounced)
+    body = synced.patch_body(appt, fields, with_status=ours or op.restore or appt.origin == "studio")
+    if op.restore:
+        body["status"] = "tentative" if appt.status == "tentative" else "confirmed"
+        if ours:
+            body["extendedProperties"] = {"private": {mapping.MARKER: appt.id}}
+    return body

@@ -45,12 +45,16 @@ class RunLog:
         self._emit("ERROR", message, fields)
 
     def conflict(self, record: dict[str, Any]) -> None:
-        self.count("conflicts")
+        """An appointment with fields changed on both sides (core.sync.plan's record): counts one conflict
+        per field."""
+        fields = list(record.get("fields") or ["?"])
+        self.count("conflicts", len(fields))
         self.conflicts.append(record)
+        who = "Google" if record.get("winner") == "google" else "the studio"
         self._emit(
             "WARNING",
-            f"conflict on {record.get('appointment_id')}: changed in the studio and on Google; "
-            f"{record.get('winner')} version kept ({record.get('policy')})",
+            f"conflict on {record.get('appointment_id')}: {', '.join(fields)} changed in the studio and on "
+            f"Google; kept {who}'s ({record.get('policy')})",
             {"conflict": record},
         )
 

@@ -22,9 +22,13 @@ COUNT_KEYS: tuple[str, ...] = (
     "contacts_created",
     "contacts_updated",
     "conflicts",
+    "removed",  # not appointments (working locations, birthdays) leaving the studio book, never Google
+    "refused",  # studio changes Google refused for good: Google's version kept, never sent again
 )
 REQUEST_KEYS: tuple[str, ...] = ("calendar", "people", "batch")
-CONFLICT_LIMIT = 50  # conflicts listed with both versions in a result (all are counted and logged)
+# Conflict records (one per appointment with fields changed on both sides, core.sync.plan) listed with both
+# values in a result; every conflicting field is counted in counts["conflicts"] and logged.
+CONFLICT_LIMIT = 50
 
 
 def zero_counts() -> dict[str, int]:
@@ -70,7 +74,7 @@ class UserRunResult:
         return any(self.counts.get(k, 0) for k in COUNT_KEYS)
 
     def one_line(self) -> str:
-        """`ann: ok (pushed 3, pulled 1, 0 conflicts) in 0.4 s` -- the CLI's summary line."""
+        """`ann: ok (pushed 3+1~0-, pulled 0+2~0-, 1 field conflict (title)) in 0.4 s` -- the CLI's line."""
         c = self.counts
         parts = [
             f"pushed {c.get('pushed_created', 0)}+{c.get('pushed_updated', 0)}~{c.get('pushed_deleted', 0)}-",
@@ -79,7 +83,11 @@ class UserRunResult:
         if c.get("contacts_created") or c.get("contacts_updated"):
             parts.append(f"contacts {c.get('contacts_created', 0)}+{c.get('contacts_updated', 0)}~")
         if c.get("conflicts"):
-            parts.append(f"{c['conflicts']} conflict(s)")
+            parts.append(conflicts_text(c["conflicts"], self.conflicts))
+        if c.get("removed"):
+            parts.append(f"{c['removed']} not appointment(s) removed from the studio")
+        if c.get("refused"):
+            parts.append(f"{c['refused']} change(s) refused by Google")
         line = f"{self.login}: {self.status} ({', '.join(parts)}) in {self.duration_s:.1f} s"
         if self.error:
             line += f" -- {self.error}"
@@ -95,6 +103,14 @@ class UserRunResult:
         doc["conflicts"] = doc["conflicts"][:20]  # bounded: a record must stay small
         doc["warnings"] = doc["warnings"][:20]
         return doc
+
+
+def conflicts_text(count: int, records: list[dict[str, Any]]) -> str:
+    """`1 field conflict (title)`: how many fields were changed on both sides, and which. Edits to different
+    fields on the two sides are merged, never a conflict."""
+    names = sorted({str(f) for r in records for f in (r.get("fields") or [])})
+    shown = f" ({', '.join(names)})" if names else ""
+    return f"{count} field conflict{'' if count == 1 else 's'}{shown}"
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The control interface over HTTP, seeding, the standalone runner, and a throughput check."""
+"""The control interface over HTTP, seeding, the standalone runner, and a 1,000-event batch load."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 import threading
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -141,8 +140,8 @@ def test_module_runs_standalone() -> None:
         proc.wait(timeout=5)
 
 
-def test_throughput_1000_events_in_20_batches_then_idle_syncs(emu: GoogleEmulator, cal: Any) -> None:
-    started = time.monotonic()
+def test_1000_events_in_20_batches_then_idle_syncs_are_empty(emu: GoogleEmulator, cal: Any) -> None:
+    # How fast: bench/sync.py (speed is measured in benchmarks, never asserted in tests).
     for b in range(20):
         batch = cal.new_batch_http_request()
         for i in range(50):
@@ -159,8 +158,6 @@ def test_throughput_1000_events_in_20_batches_then_idle_syncs(emu: GoogleEmulato
     token = full["nextSyncToken"]
     for _ in range(200):
         assert cal.events().list(calendarId="primary", syncToken=token).execute()["items"] == []
-    elapsed = time.monotonic() - started
-    assert elapsed < 10, elapsed
 
 
 def test_concurrent_clients(emu: GoogleEmulator) -> None:

@@ -99,10 +99,8 @@ def test_latency(emu: GoogleEmulator, cal: Any) -> None:
     emu.inject_fault("latency", count=1, seconds=0.3)
     started = time.monotonic()
     cal.calendarList().list().execute()
-    assert time.monotonic() - started >= 0.3
-    started = time.monotonic()
-    cal.calendarList().list().execute()
-    assert time.monotonic() - started < 0.3
+    assert time.monotonic() - started >= 0.3  # a lower bound only: a loaded machine is never faster
+    assert emu.state.faults.pending() == []  # count=1: used up, so the next call is not delayed
 
 
 def test_account_and_path_filters(emu: GoogleEmulator, cal: Any) -> None:

@@ -19,13 +19,12 @@ from studiosync.core.google.api import build_calendar, build_people, execute, re
 from studiosync.core.google.errors import GoogleError, classify
 from studiosync.core.google.oauth import (
     CALENDAR_SCOPE,
-    CONTACTS_SCOPE,
     SCOPES,
-    AuthorizationSession,
     ClientConfig,
     credentials_from_token,
     revoke,
 )
+from studiosync.core.google.signin import AuthorizationSession
 from studiosync.core.google.tokens import StoredToken
 
 from tests.google.conftest import ANN
@@ -244,8 +243,12 @@ def test_paste_reader_lets_go_of_stdin_when_the_loopback_wins(
         reader = session.paste_reader(stream)
         t = threading.Thread(target=lambda: got.append(reader()))
         t.start()
-        browse(session.url, [])
+        visit = threading.Thread(
+            target=browse, args=(session.url, [])
+        )  # the browser's tab waits for the outcome
+        visit.start()
         assert session.wait(10).account_email == ANN
+        visit.join(10)
         t.join(2)
         assert not t.is_alive() and got == [None]
         os.write(w, b"answer to the next prompt\n")
@@ -276,10 +279,11 @@ def test_scope_change_keeps_the_token_then_checks_scopes(client: ClientConfig, m
             raise warning
 
         monkeypatch.setattr(session._flow, "fetch_token", fake_fetch_token)
-        with pytest.raises(GoogleError) as info:
+        with pytest.raises(OperationError) as info:
             session.complete_with_redirect_url(f"{session.redirect_uri}?state={session.state}&code=4/abc")
-    assert info.value.problem.cause == "insufficient_scope"
-    assert CONTACTS_SCOPE in info.value.message
+    # Said in the sign-in's own words: the person is at the consent page, there is nothing to remove yet.
+    assert "not granted: Contacts" in info.value.message
+    assert "tick both Calendar and Contacts" in (info.value.fix or "")
 
 
 def test_socket_timeout_is_retried(emu: GoogleEmulator, creds) -> None:

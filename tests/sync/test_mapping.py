@@ -42,7 +42,7 @@ def test_parse_timed_all_day_and_invitation_status() -> None:
         },
         NY,
     )
-    assert ev.title == "Shoot at park"
+    assert ev.title == "  Shoot\n at  park "  # as Google has it: never collapsed, cut or written back changed
     assert ev.start == datetime(2026, 7, 1, 11, 0, tzinfo=NY) and ev.start.utcoffset() == NY.utcoffset(
         ev.start
     )
@@ -77,8 +77,8 @@ def test_event_body_and_same_content() -> None:
     body = mapping.event_body(appt, "America/New_York", event_id="studio" + appt.id)
     assert body["start"] == {"dateTime": "2026-05-01T09:00:00-04:00", "timeZone": "America/New_York"}
     assert body["status"] == "tentative" and body["extendedProperties"]["private"][mapping.MARKER] == appt.id
-    patch = mapping.event_body(appt, "America/New_York", for_patch=True, marker=False, status=False)
-    assert patch["start"]["date"] is None and "status" not in patch and "extendedProperties" not in patch
+    bare = mapping.event_body(appt, "America/New_York", marker=False, status=False)
+    assert "status" not in bare and "extendedProperties" not in bare
     ev = mapping.parse_event(
         {
             "id": "x" * 6,
@@ -100,3 +100,36 @@ def test_later_change_wins_ties_to_the_studio() -> None:
     assert not mapping.is_later("2026-01-01T10:00:00.000+00:00", "2026-01-01T10:00:00.001Z")
     assert mapping.is_later("2026-01-01T10:00:00.000+00:00", "2026-01-01T10:00:00.000Z")
     assert mapping.is_later("2026-01-01T10:00:00.000+00:00", None)
+
+
+def test_text_from_google_is_kept_as_given_minus_nul() -> None:
+    long_title = "Wedding  " + "x" * 600 + "  (2nd shooter)"
+    ev = mapping.parse_event(
+        {"id": "abc16", "summary": long_title, "description": "a\x00b\n\n c", **_span()}, NY
+    )
+    assert ev.title == long_title and len(ev.title) > 500
+    assert ev.notes == "ab\n\n c"
+    untitled = mapping.parse_event({"id": "abc17", **_span()}, NY)
+    assert untitled.title == ""  # stored untitled; only shown as "(No title)"
+    appt = Appointment(id="a" * 32, user="ann", title="", start=untitled.start, end=untitled.end)  # type: ignore[arg-type]
+    assert appt.display_title == "(No title)"
+
+
+def test_event_zones_and_zero_length_events() -> None:
+    ev = mapping.parse_event(
+        {
+            "id": "abc18",
+            "start": {"dateTime": "2026-07-01T09:00:00-04:00", "timeZone": "America/New_York"},
+            "end": {"dateTime": "2026-07-01T09:00:00-04:00", "timeZone": "America/New_York"},
+        },
+        ZoneInfo("Europe/Berlin"),
+    )
+    assert ev.start_tz == ev.end_tz == "America/New_York"
+    assert ev.start == ev.end == datetime(2026, 7, 1, 13, tzinfo=UTC) and ev.usable
+    body = mapping.when(ev.start, "America/New_York", clear_other=True)  # type: ignore[arg-type]
+    assert body == {"dateTime": "2026-07-01T09:00:00-04:00", "timeZone": "America/New_York", "date": None}
+    assert mapping.when(ev.start, None, clear_other=False) == {"dateTime": "2026-07-01T15:00:00+02:00"}  # type: ignore[arg-type]
+
+
+def _span() -> dict:
+    return {"start": {"dateTime": "2026-07-01T15:00:00Z"}, "end": {"dateTime": "2026-07-01T16:00:00Z"}}

@@ -71,8 +71,25 @@ TABLE: list[tuple[str, StudioFacts | None, GoogleFacts | None, dict[str, bool], 
     ("clean, one-way, unlinked: link and push", S(), G(pullable=True), {**ONE, **CHANGED}, A.LINK_AND_PUSH),
     ("clean, one-way, linked: nothing", S(linked=True), G(pullable=True), {**ONE, **CHANGED}, A.NOTHING),
     ("both changed, one-way: studio is the book of record", S(dirty=True, linked=True), G(pullable=True), {**ONE, **CHANGED}, A.LINK_AND_PUSH),
-    ("both changed, studio later: keep studio", S(dirty=True, linked=True), G(pullable=True), {**TWO, **CHANGED, "studio_later": True}, A.KEEP_STUDIO),
-    ("both changed, Google later: keep Google", S(dirty=True, linked=True), G(pullable=True), {**TWO, **CHANGED}, A.KEEP_GOOGLE),
+    # changed on both sides, two-way: merged field by field (core.sync.merge decides each field)
+    ("both changed, studio later: merge", S(dirty=True, linked=True), G(pullable=True), {**TWO, **CHANGED, "studio_later": True}, A.MERGE),
+    ("both changed, Google later: merge", S(dirty=True, linked=True), G(pullable=True), {**TWO, **CHANGED}, A.MERGE),
+    ("dirty meeting its lost event, two-way: merge", S(dirty=True), G(pullable=True), {**TWO, **CHANGED}, A.MERGE),
+    # -- event types the studio never keeps (working location, birthday) --------------------------------
+    ("not an appointment, imported before: removed from the studio", S(linked=True, from_google=True), G(not_appointment=True), TWO, A.PULL_DELETE),
+    ("not an appointment, edited in the studio: removed all the same", S(dirty=True, linked=True, from_google=True), G(not_appointment=True), {**TWO, **CHANGED}, A.PULL_DELETE),
+    ("not an appointment, deleted in the studio: purge", S(deleted=True, linked=True, from_google=True), G(not_appointment=True), TWO, A.PURGE),
+    ("not an appointment, never imported: nothing", None, G(not_appointment=True), TWO, A.NOTHING),
+    # -- a change Google refused for good: Google's version wins, never sent again ----------------------
+    ("refused, linked, nothing new: fetch Google's version", S(dirty=True, linked=True, refused=True), None, {**TWO, "pending": True}, A.FETCH_GOOGLE),
+    ("refused deletion, linked: fetch Google's version", S(deleted=True, dirty=True, linked=True, refused=True), None, {**ONE, "pending": True}, A.FETCH_GOOGLE),
+    ("refused insert: not sent again", S(dirty=True, push_allowed=True, refused=True), None, {**TWO, "pending": True}, A.CLEAR),
+    ("refused insert, not pending: nothing", S(dirty=True, push_allowed=True, refused=True), None, TWO, A.NOTHING),
+    ("refused, echo in the listing: Google's version", S(dirty=True, linked=True, refused=True), G(pullable=True), TWO, A.PULL_UPDATE),
+    ("refused, changed on Google, one-way: Google's version", S(dirty=True, linked=True, refused=True), G(pullable=True), {**ONE, **CHANGED}, A.PULL_UPDATE),
+    ("refused deletion, echo: back in the studio", S(deleted=True, dirty=True, linked=True, refused=True), G(pullable=True), TWO, A.UNDELETE),
+    ("refused, deleted on Google: deleted in the studio", S(dirty=True, linked=True, refused=True), G(cancelled=True), {**TWO, **CHANGED}, A.PULL_DELETE),
+    ("refused deletion, deleted on Google: purge", S(deleted=True, dirty=True, linked=True, refused=True), G(cancelled=True), {**ONE, **CHANGED}, A.PURGE),
 ]  # fmt: skip
 
 
@@ -89,6 +106,26 @@ def test_rule(
 
 def test_every_action_has_a_row() -> None:
     assert {row[-1] for row in TABLE} == set(Act)
+
+
+def test_a_type_leaving_the_book_is_a_removal_not_a_deletion() -> None:
+    """The mass-deletion guard counts deletions; a working location leaving the studio book is none."""
+    leaving = decide(Pair(S(linked=True, from_google=True), G(not_appointment=True), two_way=True))
+    deleted = decide(Pair(S(linked=True), G(cancelled=True), two_way=True, changed_on_google=True))
+    assert leaving.act is deleted.act is A.PULL_DELETE
+    assert leaving.removal and not rules.counts_as_deletion(leaving)
+    assert not deleted.removal and rules.counts_as_deletion(deleted)
+
+
+def test_a_refused_change_never_goes_to_google_again() -> None:
+    """Whatever else is true of the pair, a refused revision is never pushed (insert, patch, delete)."""
+    for deleted in (False, True):
+        for linked in (False, True):
+            for google in (None, G(pullable=True), G(cancelled=True), G()):
+                for two_way in (False, True):
+                    studio = S(dirty=True, deleted=deleted, linked=linked, push_allowed=True, refused=True)
+                    pair = Pair(studio, google, two_way=two_way, pending=True, changed_on_google=True)
+                    assert decide(pair).act not in rules.PUSHES, (deleted, linked, google, two_way)
 
 
 def test_rules_do_no_io() -> None:
@@ -133,3 +170,24 @@ def test_changed_on_google_compares_the_recorded_etag() -> None:
     assert pair.changed_on_google
     pair, _ = _facts(_appt(google_event_id="ev1", google_etag="e2"), live)
     assert not pair.changed_on_google
+
+
+def test_same_etag_but_values_differ_from_the_base_is_a_change_on_google() -> None:
+    """A Google edit that raced our patch comes back under our etag: the base tells it apart from an echo."""
+    start = datetime(2030, 1, 7, 9, tzinfo=UTC)
+    ev = EventData(
+        id="ev1", etag="e2", status="confirmed", title="t", start=start, end=start + timedelta(hours=1)
+    )
+    base = {
+        "title": "t",
+        "notes": "",
+        "start": ev.start.isoformat(),
+        "end": ev.end.isoformat(),
+        "status": "confirmed",
+    }  # type: ignore[union-attr]
+    pair, _ = _facts(_appt(google_event_id="ev1", google_etag="e2", synced=base), ev)
+    assert not pair.changed_on_google  # an echo of our own write
+    pair, _ = _facts(_appt(google_event_id="ev1", google_etag="e2", synced={**base, "title": "old"}), ev)
+    assert pair.changed_on_google
+    pair, _ = _facts(_appt(google_event_id="ev1", google_etag="e2"), ev)
+    assert not pair.changed_on_google  # no base: the etag alone decides

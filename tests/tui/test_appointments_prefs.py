@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from studiosync.tui.screens.appointment_edit import AppointmentEditScreen
@@ -83,6 +84,27 @@ async def test_add_edit_delete_an_appointment(make_app, tui_studio) -> None:
         await settle(pilot)
         assert tui_studio.appointments.find(added[0].id) is None
         assert "Appointment deleted." in notices(app)
+
+
+async def test_an_untitled_google_appointment_keeps_its_title_when_edited(make_app, tui_studio) -> None:
+    """Shown as "(No title)" like Google Calendar does; an edit of another field leaves the title as Google
+    has it (untitled), instead of refusing the form or writing a title onto Google."""
+    google = next(a for a in tui_studio.appointments.list("ann") if a.origin == "google")
+    tui_studio.appointments.save_many("ann", [replace(google, title="")])
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_ann(app, pilot)
+        assert "(No title)" in screen_text(app)
+        table.move_cursor(row=table.get_row_index(google.id))
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#ap-notes", Field).value = "call first"
+        await pilot.pause()
+        assert not app.screen.query_one("#save").disabled
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    got = tui_studio.appointments.get(google.id)
+    assert (got.title, got.notes) == ("", "call first")
 
 
 async def test_trace_answers_why_it_is_not_in_google(make_app, tui_studio) -> None:

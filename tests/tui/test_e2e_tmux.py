@@ -174,3 +174,48 @@ def test_console_exits_when_the_terminal_goes_away(tmp_path: Path) -> None:
         time.sleep(0.2)
     os.kill(pid, 9)
     raise AssertionError("the console kept running after its terminal went away")
+
+
+def test_demo_sign_in_over_http(tmp_path: Path) -> None:
+    """The demo's sign-in like Google's: the link copied from the bare "Show link" view, the emulator's
+    consent page opened over plain HTTP, Allow posted, and the console shows the user authenticated."""
+    from tests.helpers.browser import browse, read_consent_page
+
+    term = Terminal(tmp_path)
+    try:
+        term.wait_for("Log in to the software as the appropriate user", timeout=60)
+        term.keys("Enter")
+        term.wait_for("Sync now")
+        term.keys("F3")
+        term.wait_for("cannot sync")
+        time.sleep(1.0)  # the focus lands on the table right after it is drawn (see above)
+        term.keys("Down", "Down")
+        term.keys("g")
+        term.wait_for("Google tab of")
+        term.wait_for("Not authenticated")
+        time.sleep(0.6)
+        term.keys("C-a")
+        term.wait_for("localhost:")
+        time.sleep(0.6)
+        term.keys("C-l")  # Show link: the console steps aside and prints the bare address
+        term.wait_for("Press Enter to return to studiosync")
+        joined = subprocess.run(  # -J joins the lines the terminal wrapped: what a mouse selection copies
+            [TMUX, "capture-pane", "-p", "-J", "-t", term.name], check=True, capture_output=True, text=True
+        ).stdout
+        (url,) = [line.strip() for line in joined.splitlines() if line.startswith("http")]
+        assert "/o/oauth2/auth?" in url and "state=" in url and "login_hint=cara" in url
+        assert (
+            read_consent_page(url).chosen == "cara@studio-demo.test"
+        )  # the page asks; her account is preselected
+        status, landed, body = browse(url)  # Allow, then the redirect reaches the console's loopback listener
+        assert status == 200 and "Signed in" in body and landed.startswith("http://localhost:")
+        term.keys("Enter")  # back to the console
+        shown = term.wait_for("Authenticated as cara@studio-demo.test")
+        assert "Remove My Google Account" in shown
+        term.keys("C-q")
+        deadline = time.monotonic() + 20
+        while not term.rc.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert term.rc.read_text().strip() == "0"
+    finally:
+        term.close()

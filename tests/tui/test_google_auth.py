@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from studiosync.tui.screens.google_tab import AUTHENTICATE, REMOVE, GoogleView
 from studiosync.tui.widgets.field import Field
 from textual.widgets import Button, Checkbox, Select
 
+from tests.helpers.browser import consent_redirect
 from tests.tui.conftest import NOW
 from tests.tui.screen_text import notices, screen_text, settle, type_into
 
@@ -111,19 +110,6 @@ async def test_authenticate_in_one_step_then_set_up_the_whole_tab(demo: Demo) ->
         assert "Saved the Google tab of cara." in notices(app)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return None
-
-
-def redirected_url(url: str) -> str:
-    """Play a browser on another machine: consent, and read the address it is sent to (never reached)."""
-    opener = urllib.request.build_opener(_NoRedirect)
-    with pytest.raises(urllib.error.HTTPError) as caught:
-        opener.open(url, timeout=10)
-    return caught.value.headers["Location"]
-
-
 async def test_pasting_the_redirected_address_completes_the_sign_in(demo: Demo) -> None:
     app = console(demo, demo_mode=False)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -134,7 +120,7 @@ async def test_pasting_the_redirected_address_completes_the_sign_in(demo: Demo) 
         await pilot.press("enter")
         await pilot.pause()
         assert "no code=" in screen_text(app)
-        paste.value = redirected_url(screen.session.url)
+        paste.value = consent_redirect(screen.session.url)  # Allow on the consent page
         await pilot.press("enter")
         await settle(pilot, rounds=4)
         assert demo.studio.google.is_authenticated("cara")

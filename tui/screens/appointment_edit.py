@@ -8,6 +8,7 @@ from typing import Any
 from studiosync.core.errors import InputError
 from studiosync.core.model import Appointment
 from studiosync.core.studio.timeparse import check_span, parse_when
+from studiosync.tui.screens import appointment_kind
 from studiosync.tui.screens.modal import DialogBody, Modal
 from studiosync.tui.widgets.field import Field
 from studiosync.tui.widgets.form import check_form, explain_invalid, problems_of, rule
@@ -45,6 +46,9 @@ class AppointmentEditScreen(Modal[bool]):
     def __init__(self, login: str, appointment: Appointment | None) -> None:
         super().__init__()
         self.login, self.appointment = login, appointment
+        # What Google will not accept is refused here up front, with the CLI's words (core.studio).
+        self._read_only = appointment_kind.read_only_line(appointment) if appointment else None
+        self._free = appointment_kind.free_line(appointment) if appointment else None
 
     def compose(self) -> ComposeResult:
         a = self.appointment
@@ -52,17 +56,23 @@ class AppointmentEditScreen(Modal[bool]):
         self._tz = tz
         with Vertical(classes="dialog"):
             yield Static(
-                "Edit appointment" if a else f"New appointment for {self.login}",
+                appointment_kind.dialog_title(a) if a else f"New appointment for {self.login}",
                 classes="dialog-title",
                 markup=False,
             )
             with DialogBody():
+                for line, name in ((self._read_only, "ap-read-only"), (self._free, "ap-free")):
+                    if line:
+                        yield Note(line, id=name)
                 with Horizontal(classes="row"):
                     yield Label("Title")
                     yield Field(
                         a.title if a else "",
                         id="ap-title",
-                        validators=[rule(lambda v: bool(v.strip()), "a title is required")],
+                        # A title kept as Google has it (even untitled) may stay as it is.
+                        validators=[
+                            rule(lambda v: bool(v.strip()) or self._title_kept(v), "a title is required")
+                        ],
                     )
                 yield Note("", id="ap-title-why")
                 with Horizontal(classes="row"):
@@ -111,6 +121,12 @@ class AppointmentEditScreen(Modal[bool]):
         return True
 
     def on_mount(self) -> None:
+        if self._read_only:
+            for widget in self.query("Field, Select"):
+                widget.disabled = True
+            self._validate()
+            self.query_one("#cancel", Button).focus()
+            return
         self._validate()
         self._initial = self._values()
         self.query_one("#ap-title", Field).focus()
@@ -150,6 +166,9 @@ class AppointmentEditScreen(Modal[bool]):
     @on(Field.Changed)
     @on(Select.Changed)
     def _validate(self) -> bool:
+        if self._read_only:
+            self.query_one("#save", Button).disabled = True
+            return False
         self.say_error(None)
         return check_form(self, self._fields(), self.query_one("#save", Button), self._cross())
 
@@ -160,18 +179,27 @@ class AppointmentEditScreen(Modal[bool]):
     @on(Field.Submitted)
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
+        if self._read_only:
+            self.app.notify(self._read_only, title="Read-only", severity="warning")
+            return
         if not self._validate():
             explain_invalid(self, problems_of(self, self._fields(), self._cross()))
             return
         span = self._span()
         assert not isinstance(span, str)
+        title = self.query_one("#ap-title", Field).value
         self._save(
-            title=self.query_one("#ap-title", Field).value.strip(),
+            title=None if self._title_kept(title) else title.strip(),
             start=span[0],
             end=span[1],
             status=str(self.query_one("#ap-status", Select).value),
             notes=self.query_one("#ap-notes", Field).value,
         )
+
+    def _title_kept(self, value: str) -> bool:
+        """The title left as it was: not re-sent, so a title from Google (untitled, long, oddly spaced)
+        stays exactly as Google has it."""
+        return self.appointment is not None and value == self.appointment.title
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="appointment-save")
     def _save(self, **fields: Any) -> None:

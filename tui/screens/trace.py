@@ -62,7 +62,7 @@ class TraceScreen(Modal[None]):
         appt = doc["appointment"]
         tz = self.backend.tz()
         facts = Text.assemble(
-            (appt.title, "bold"),
+            (appt.display_title, "bold"),
             f"  {local(appt.start, tz)}  ({appt.user}, made in {appt.origin}, {appt.status})\n",
             ("Google event id: ", "bold"),
             (
