@@ -48,7 +48,8 @@ async def test_sync_now_shows_progress_and_results(demo: Demo) -> None:
         assert (last.users_done, last.users_total) == (2, 2) and last.pulled >= 1
         text = screen_text(app)
         # The panel says when the run ended, so its errors are never taken for the current state.
-        finished = f"Finished {app.backend.now().astimezone(app.backend.tz()):%H:%M} with errors"
+        assert progress.finished_at is not None
+        finished = f"Finished {progress.finished_at.astimezone(app.backend.tz()):%H:%M} with errors"
         assert finished in text
         assert "grant_revoked" in text  # ben's run failed: said in one line
         assert demo.studio.users.google_prefs("ann").last_sync is not None

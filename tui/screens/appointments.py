@@ -57,7 +57,7 @@ def saved_notice(sync_on: bool, can_sync: bool) -> str:
 # status and length go first when the terminal is narrow.
 COLUMNS = [
     Column("when", "When", 1, min_width=16),
-    Column("title", "Title", 2, min_width=22, flex=True),
+    Column("title", "Title", 2, min_width=22, flex=True, want=40),
     Column("sync", "Sync", 3, min_width=10),
     Column("origin", "Origin", 4, min_width=6),
     Column("status", "Status", 5, min_width=9),

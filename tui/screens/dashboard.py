@@ -30,7 +30,7 @@ COLUMNS = [
     Column("lag", "Lag", 4, min_width=4),
     Column("synced", "Synced", 5, min_width=12),
     Column("moved", "Moved", 6, min_width=11),
-    Column("error", "Last error", 3, min_width=14, flex=True),
+    Column("error", "Last error", 3, min_width=14, flex=True, want=24),
 ]
 STALE_PROGRESS_SECONDS = 300  # a finished run's panel goes once it is this old
 

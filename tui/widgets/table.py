@@ -13,7 +13,7 @@ and the cursor stays on the same row (by key).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -28,17 +28,43 @@ class Column:
     priority: int  # 1 = most important; the highest number goes first
     min_width: int = 4
     flex: bool = False  # takes the room left (at most one per table)
+    want: int = 0  # flex only: the width it claims before less important columns (0: a third of the room)
 
 
 def fit_columns(
     columns: Sequence[Column], natural: dict[str, int], room: int, padding: int = 2
 ) -> dict[str, int]:
     """Column key -> width for the columns that are shown, in `room` cells (each column also takes
-    `padding`). Natural widths are the widest cell or header."""
+    `padding`). Natural widths are the widest cell or header.
+
+    The flexible column first asks for its natural width (up to `want`, or a third of the room) at the expense of
+    the columns less important than it; if even that cannot fit, it settles for its minimum and every
+    column, least important first, shrinks to its minimum or goes.
+    """
+    flex = next((c for c in columns if c.flex), None)
+    if flex is not None:
+        cap = flex.want or room // 3
+        wanted = max(flex.min_width, min(natural.get(flex.key, flex.min_width), cap))
+        found = _fit(columns, natural, room, padding, wanted, lambda c: c.priority > flex.priority)
+        if found is not None:
+            return found
+    found = _fit(columns, natural, room, padding, flex.min_width if flex else 0, lambda c: True)
+    assert found is not None  # every column may go: something always fits
+    return found
+
+
+def _fit(
+    columns: Sequence[Column],
+    natural: dict[str, int],
+    room: int,
+    padding: int,
+    flex_need: int,
+    may_go: Callable[[Column], bool],
+) -> dict[str, int] | None:
     widths = {c.key: max(natural.get(c.key, len(c.header)), c.min_width) for c in columns}
     flex = next((c for c in columns if c.flex), None)
     if flex is not None:
-        widths[flex.key] = flex.min_width
+        widths[flex.key] = flex_need
 
     def total() -> int:
         return sum(w + padding for w in widths.values())
@@ -46,12 +72,13 @@ def fit_columns(
     for column in sorted(columns, key=lambda c: -c.priority):
         if total() <= room:
             break
-        if column.flex:
+        if column.flex or not may_go(column):
             continue
-        natural_w = widths[column.key]
-        widths[column.key] = max(column.min_width, natural_w - (total() - room))
+        widths[column.key] = max(column.min_width, widths[column.key] - (total() - room))
         if total() > room and len(widths) > 1:
             del widths[column.key]
+    if total() > room and not all(may_go(c) for c in columns if not c.flex):
+        return None  # only the less important columns may give way here, and that was not enough
     if flex is not None and flex.key in widths:
         widths[flex.key] = max(flex.min_width, room - (total() - widths[flex.key] - padding) - padding)
     return {c.key: widths[c.key] for c in columns if c.key in widths}
