@@ -10,9 +10,12 @@ Users have no email field, so an admin's address is their Google tab's "Email Wa
 address, else the Google account they linked. An admin who does not sync can still enter a warning
 address on their Google tab (`studiosync google set ADMIN --warn-email ADDR`) without enabling sync.
 
-The processor calls `check_escalations(studio, result)` (or `after_user_run` per user) at the end of every
-run: safe to call after every run, cheap when nothing changes (store reads only), and never raising --
-a failing email must not turn a sync run into a crash.
+The processor calls `after_user_run` for each user at the end of every run: safe to call after every
+run, cheap when nothing changes (store reads only), and never raising -- a failing email must not turn a
+sync run into a crash.
+
+Must never import the sync (it sits below it: the processor calls in, passing only a login and whether
+the run was ok) and never email about a user more than once per failure streak.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ from studiosync.core.studio.users import GOOGLE
 if TYPE_CHECKING:
     from studiosync.core.model import GooglePrefs
     from studiosync.core.studio.studio import Studio
-    from studiosync.core.sync.runs import ProcessorResult
 
 Action = Literal["none", "off", "sent", "cleared", "no_recipients", "send_failed"]
 
@@ -52,13 +54,6 @@ def admin_recipients(studio: Studio) -> list[str]:
         if address and address.lower() not in (a.lower() for a in found):
             found.append(address)
     return found
-
-
-def check_escalations(studio: Studio, result: ProcessorResult) -> list[EscalationOutcome]:
-    """After a processor run: escalate or clear each user it ran (skipped users are left as they are)."""
-    return [
-        after_user_run(studio, u.login, u.status != "error") for u in result.users if u.status != "skipped"
-    ]
 
 
 def after_user_run(studio: Studio, login: str, ok: bool) -> EscalationOutcome:
@@ -161,13 +156,13 @@ def _send_each(
 ) -> tuple[list[str], list[tuple[str, Explanation]]]:
     """One email per admin (with the company's SMTP settings, as the users' own warnings): one refused
     address must not keep the other admins from hearing about it."""
-    from studiosync.core.studio.notify import _deliver
+    from studiosync.core.studio.notify import deliver
 
     sent: list[str] = []
     failed: list[tuple[str, Explanation]] = []
     for address in recipients:
         try:
-            _deliver(studio, address, subject, body)
+            deliver(studio, address, subject, body)
             sent.append(address)
         except Exception as exc:  # noqa: BLE001 - reported per address
             failed.append((address, explain_exception(exc, context="smtp")))

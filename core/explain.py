@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from studiosync.core.errors import StoreError, StudioSyncError
-from studiosync.core.google import errors as gerrors
+from studiosync.core.google import causes as gerrors
 
 _EMAIL_TAB = "Company Preferences > Email"
 _EMAIL_CLI = "studiosync prefs email --host HOST --port PORT --security starttls|ssl|none --from ADDR"
@@ -127,6 +127,25 @@ _SYNC: dict[str, tuple[str, str, bool]] = {
         "Run studiosync doctor LOGIN; the log has the details (studiosync logs --user LOGIN).",
         False,
     ),
+    "deletions_held": (
+        "The sync held back a mass deletion: nothing was deleted on either side until someone decides.",
+        "If the deletions were meant: studiosync sync LOGIN --allow-deletions (console: Dashboard, select "
+        "the user, h); if not: studiosync sync LOGIN --restore-deleted undoes them.",
+        False,
+    ),
+    "unknown_events": (
+        "Google has events made by studiosync that the studio has no appointment for (a restored backup, or "
+        "another studiosync data folder syncing this calendar); one-way sync leaves them on Google.",
+        "Turn on two-way sync to bring them back into the studio (Google tab; CLI: studiosync google set "
+        "LOGIN --two-way), or delete them on Google if they are not wanted.",
+        False,
+    ),
+    "client_group_missing": (
+        "The client group chosen for imported Google contacts no longer exists, so contacts are not imported.",
+        "Google tab > Client group: choose an existing group (CLI: studiosync google set LOGIN "
+        "--client-group NAME; groups: studiosync groups list).",
+        False,
+    ),
     "internal": (
         "An internal error stopped this user's sync.",
         "Retry; if it persists, report it with the studiosync log (studiosync logs --user LOGIN).",
@@ -206,7 +225,9 @@ def explain_exception(exc: BaseException, *, context: str | None = None) -> Expl
             return _keep_specific(found, exc)
     if context == "smtp" and _is_network(exc):
         return _with_detail(explain_cause("smtp_connection"), exc)
-    problem = gerrors.classify(exc)
+    from studiosync.core.google.errors import classify  # loads Google's libraries: only for an exception
+
+    problem = classify(exc)
     if problem.cause == "unknown" and isinstance(exc, StudioSyncError):
         return Explanation("unknown", exc.message, exc.fix or problem.fix, False)
     return _from_problem(problem)

@@ -16,15 +16,25 @@ from studiosync.core.errors import NotFoundError, StudioSyncError
 from studiosync.core.explain import cause_from_text, explain_cause, fill_login
 from studiosync.core.model import GooglePrefs, User
 from studiosync.core.studio.timeparse import now_utc, to_text
+from studiosync.core.sync.held import CAUSE as HELD_CAUSE
+from studiosync.core.sync.held import held_summary
 
 if TYPE_CHECKING:
     from studiosync.core.studio.studio import Studio
 
-HealthStatus = Literal["failing", "enabled", "authenticated", "not_set_up", "resource"]
+HealthStatus = Literal["failing", "held", "enabled", "authenticated", "not_set_up", "resource"]
 # Failing users first: the dashboard is read top-down by someone looking for trouble.
-_ORDER: dict[str, int] = {"failing": 0, "enabled": 1, "authenticated": 2, "not_set_up": 3, "resource": 4}
+_ORDER: dict[str, int] = {
+    "failing": 0,
+    "held": 1,
+    "enabled": 2,
+    "authenticated": 3,
+    "not_set_up": 4,
+    "resource": 5,
+}
 STATUS_TEXT: dict[str, str] = {
     "failing": "failing",
+    "held": "deletions held",
     "enabled": "enabled, not authenticated",
     "authenticated": "syncing",
     "not_set_up": "not set up",
@@ -55,6 +65,9 @@ class UserHealth:
     last_run_counts: dict[str, int] = field(default_factory=dict)
     last_run_summary: str = ""  # "pushed 3, pulled 1" style
     last_run_warnings: list[str] = field(default_factory=list)
+    # Deletions the mass-deletion guard holds back (core.sync.held.summary): side, deletions, linked,
+    # since, message, fix. The user's status is "held" unless something else fails too.
+    held: dict[str, Any] | None = None
 
     @property
     def status_text(self) -> str:
@@ -98,6 +111,7 @@ def user_health(
     h.consecutive_failures = prefs.consecutive_failures
     h.escalated = prefs.escalated
     _add_last_run(studio, h)
+    h.held = held_summary(studio.store, user.login) if prefs.enabled else None
     failing = prefs.consecutive_failures > 0 or (h.last_run or {}).get("status") == "error"
     if prefs.last_error or failing:
         cause = prefs.last_error_cause or (h.last_run or {}).get("cause")
@@ -111,6 +125,8 @@ def user_health(
         h.last_error_fix = fill_login(fix, user.login) if fix else None
     if not prefs.enabled:
         h.status = "not_set_up"
+    elif h.held and (not failing or h.last_error_cause == HELD_CAUSE):
+        h.status = "held"  # synced everything else; waits for a person's decision about the deletions
     elif failing:
         h.status = "failing"
     elif h.authenticated:

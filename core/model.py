@@ -8,8 +8,10 @@ with an exclusive end, as Google does.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from datetime import date, datetime
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+if TYPE_CHECKING:  # annotations only: `users list` never needs the datetime module
+    from datetime import date, datetime
 
 UserKind = Literal["staff", "resource"]
 AppointmentStatus = Literal["confirmed", "tentative"]
@@ -236,4 +238,8 @@ class CompanyPrefs:
     google: GoogleApiPrefs = field(default_factory=GoogleApiPrefs)
     escalate_to_admins: bool = True
     escalate_after: int = 3
+    # The mass-deletion guard: a run deleting more than this many of a user's linked items on one side AND
+    # more than this share of them deletes none (core.sync.options.DeletionLimits says why both).
+    deletion_max_count: int = 10
+    deletion_max_percent: int = 25
     web: WebPrefs = field(default_factory=WebPrefs)

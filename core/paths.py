@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
 from studiosync.core.errors import StoreError
 
 APP_NAME = "studiosync"
@@ -26,6 +25,8 @@ def resolve_home(explicit: str | os.PathLike[str] | None = None) -> Path:
     env = os.environ.get("STUDIOSYNC_HOME")
     if env:
         return Path(env).expanduser().absolute()
+    import platformdirs  # start-up: not needed when --home or STUDIOSYNC_HOME says where
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 

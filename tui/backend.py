@@ -24,6 +24,7 @@ from studiosync.tui.rows import (
     AUTHENTICATED,
     ENABLED,
     FAILING,
+    HELD,
     NO_ACCOUNT,
     NOT_SET_UP,
     GoogleTab,
@@ -354,6 +355,10 @@ class Backend:
         self.require_admin()
         return self.studio.prefs.set_app_published(published)
 
+    def set_deletion_limits(self, max_count: int, max_percent: int) -> CompanyPrefs:
+        self.require_admin()
+        return self.studio.prefs.set_deletion_limits(max_count, max_percent)
+
     def set_escalation(self, enabled: bool, after: int) -> CompanyPrefs:
         self.require_admin()
         return self.studio.prefs.set_escalation(enabled, after)
@@ -374,11 +379,25 @@ class Backend:
         """Who "Sync now" covers: everyone for an admin (None), else only the viewer."""
         return None if self.is_admin else [self.me]
 
-    def run_sync(self, *, stop: Any = None, progress: Callable[[Any], None] | None = None) -> Any:
+    def run_sync(
+        self,
+        *,
+        stop: Any = None,
+        progress: Callable[[Any], None] | None = None,
+        login: str | None = None,
+        release: str | None = None,
+    ) -> Any:
+        """Sync now: everyone "Sync now" covers, or one user -- with `release` ("allow" | "restore"),
+        a person's decision about that user's held deletions (admins only)."""
         from studiosync.core.jobs.sync_job import sync_options
         from studiosync.core.sync.processor import run_sync
 
         options = sync_options(self.studio)  # Run now goes by the google-sync job's options too
+        if login is not None:
+            self.require_self_or_admin(login)
+            if release is not None:
+                self.require_admin()
+            return run_sync(self.studio, [login], stop=stop, progress=progress, options=options, release=release)
         return run_sync(self.studio, self.sync_logins(), stop=stop, progress=progress, options=options)
 
     def sync_health(self) -> list[SyncHealth]:
@@ -393,7 +412,7 @@ class Backend:
             if user is None or not user.can_sync:
                 continue
             rows.append(health_row(h, user))
-        order = {FAILING: 0, NO_ACCOUNT: 1, ENABLED: 2, AUTHENTICATED: 3, NOT_SET_UP: 4}
+        order = {FAILING: 0, HELD: 1, NO_ACCOUNT: 2, ENABLED: 3, AUTHENTICATED: 4, NOT_SET_UP: 5}
         rows.sort(key=lambda r: (order.get(r.status, 9), r.login))
         return rows
 

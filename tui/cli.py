@@ -10,9 +10,27 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from studiosync.core.cli.main import Command
 from studiosync.core.cli.main import main as core_main
-from studiosync.tui import console_cmd
-from studiosync.tui.web import web_cmd
+
+# As core's commands: listed by name and help, their module imported only when one of them runs.
+CONSOLE_COMMANDS = (
+    Command(
+        "console",
+        "open the console (users, Google tabs, Control Center, logs, doctor)",
+        "studiosync.tui.console_cmd",
+    ),
+    Command(
+        "demo",
+        "open the console on an offline demo studio with a built-in Google emulator",
+        "studiosync.tui.console_cmd",
+    ),
+    Command(
+        "web",
+        "serve the console to web browsers until SIGTERM/SIGINT (put it behind a TLS reverse proxy)",
+        "studiosync.tui.web.web_cmd",
+    ),
+)
 
 # Options that come before the command and take a value (`studiosync --home DIR`).
 GLOBAL_WITH_VALUE = ("--home",)
@@ -35,7 +53,7 @@ def with_default_command(argv: Sequence[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = with_default_command(sys.argv[1:] if argv is None else argv)
-    return core_main(args, extra=[console_cmd, web_cmd])
+    return core_main(args, extra=CONSOLE_COMMANDS)
 
 
 def run() -> None:

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from studiosync.core.model import ClientGroup, GooglePrefs, User
+from studiosync.core.sync.held import CAUSE as HELD_CAUSE
 
 # The four states the Users screen and the dashboard show (plus resources, which cannot sync at all).
 NOT_SET_UP = "not set up"
 AUTHENTICATED = "authenticated"
 ENABLED = "enabled"  # enabled and authenticated: issue 7's word ("syncing" in `studiosync status`)
 FAILING = "failing"
+HELD = "deletions held"  # the mass-deletion guard holds this user's deletions until someone decides
 CANNOT_SYNC = "cannot sync"
 NO_ACCOUNT = "enabled, no account"
 
@@ -80,6 +82,8 @@ def google_status(user: User, prefs: GooglePrefs, authenticated: bool, *, failin
         return CANNOT_SYNC
     if failing is None:
         failing = bool(prefs.last_error) and prefs.consecutive_failures > 0
+        if failing and prefs.last_error_cause == HELD_CAUSE:
+            return HELD if prefs.enabled else NOT_SET_UP
     if prefs.enabled and failing:
         return FAILING
     if prefs.enabled:
@@ -96,10 +100,12 @@ def health_row(h: Any, user: User) -> SyncHealth:
     prefs = GooglePrefs(login=h.login, enabled=h.enabled)
     counts = h.last_run_counts or {}
     run = h.last_run or {}
+    failing = h.status == "failing"
+    status = HELD if h.status == "held" else google_status(user, prefs, h.authenticated, failing=failing)
     return SyncHealth(
         login=h.login,
         name=h.name,
-        status=google_status(user, prefs, h.authenticated, failing=h.status == "failing"),
+        status=status,
         last_sync=h.last_sync,
         lag_seconds=h.lag_s,
         last_error=h.last_error,
@@ -113,5 +119,6 @@ def health_row(h: Any, user: User) -> SyncHealth:
             "account": h.account_email,
             "calendar": h.calendar,
             "run_time": run.get("finished") or run.get("started") or h.last_attempt,
+            "held": h.held,
         },
     )

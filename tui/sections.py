@@ -54,6 +54,16 @@ SECTIONS: tuple[Section, ...] = (
         (
             _c("sync: run now", "sync", "sync every enabled user now, with progress"),
             _c("sync: stop", "stop_sync", "stop the running sync after the current user"),
+            _c(
+                "sync: apply held deletions",
+                "apply_held",
+                "the selected user's deletions held back by the mass-deletion guard: apply them",
+            ),
+            _c(
+                "sync: undo held deletions",
+                "undo_held",
+                "the selected user's held deletions: re-create / bring back what was deleted",
+            ),
         ),
     ),
     Section(

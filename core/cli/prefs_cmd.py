@@ -9,7 +9,9 @@ from studiosync.core.cli.common import (
     add_command,
     add_group,
     add_json_flag,
+    item_count,
     minutes,
+    percent,
     port_number,
     print_json,
     read_secret_stdin,
@@ -51,6 +53,22 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_false",
         help='the OAuth app is still in "Testing" (every authorization expires after 7 days)',
     )
+    p = add_command(
+        prefs, "deletions", "the mass-deletion guard: how many deletions in one run need a person", _deletions
+    )
+    p.add_argument(
+        "--max-count",
+        type=item_count,
+        metavar="N",
+        help="hold a run's deletions on one side when they are more than N items (default 10) ...",
+    )
+    p.add_argument(
+        "--max-percent",
+        type=percent,
+        metavar="P",
+        help="... and more than P%% of the user's linked items (default 25; 100 turns the guard off)",
+    )
+    add_json_flag(p)
     p = add_command(prefs, "name", "the studio's name (the browser console's page title)", _name)
     p.add_argument("name")
     p = add_command(prefs, "web", "the browser console (studiosync web): public address, idle timeout", _web)
@@ -69,6 +87,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p = add_command(prefs, "show", "show company preferences", _show)
     add_json_flag(p)
+    from studiosync.core.cli.doctor_cmd import register_escalation
+
+    register_escalation(prefs)
 
 
 def _name(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -88,6 +109,29 @@ def _web(ctx: CliContext, args: argparse.Namespace) -> int:
         f"idle timeout {web.idle_minutes} min"
     )
     return 0
+
+
+def _deletions(ctx: CliContext, args: argparse.Namespace) -> int:
+    prefs = ctx.studio.prefs
+    if args.max_count is None and args.max_percent is None:
+        company = prefs.get()  # no change asked: show the setting
+    else:
+        company = prefs.set_deletion_limits(args.max_count, args.max_percent)
+    if args.json:
+        print_json({"max_count": company.deletion_max_count, "max_percent": company.deletion_max_percent})
+    else:
+        print(_deletion_rule(company.deletion_max_count, company.deletion_max_percent))
+    return 0
+
+
+def _deletion_rule(count: int, percent: int) -> str:
+    if percent >= 100:
+        return "mass-deletion guard: off (--max-percent 100); every deletion goes through"
+    return (
+        f"mass-deletion guard: a run deleting more than {count} of a user's linked items on one side and "
+        f"more than {percent}% of them deletes none until someone decides (studiosync sync LOGIN "
+        "--allow-deletions | --restore-deleted)"
+    )
 
 
 def _email(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -165,6 +209,7 @@ def _show(ctx: CliContext, args: argparse.Namespace) -> int:
         g = prefs.google
         print(f"google client    {g.client_id or '(not set)'} ({g.client_type or '-'})")
         print(f"google API root  {g.api_endpoint or 'https://www.googleapis.com/ (Google)'}")
+        print(f"deletions        {_deletion_rule(prefs.deletion_max_count, prefs.deletion_max_percent)}")
         if g.client_id:
             status = (
                 "published (In production)"

@@ -23,10 +23,10 @@ writer killed mid-commit leaves at most that one file behind, which the next com
 
 from __future__ import annotations
 
+import _thread  # the locks threading.RLock/Lock are, without importing threading (start-up)
 import fcntl
 import json
 import os
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -47,7 +47,7 @@ class StoreFile:
         self._signature: Signature | None = None
         self._checked = False  # refreshed while holding the lock: nobody else can write until released
         self._loaded = False
-        self._mutex = threading.RLock()
+        self._mutex = _thread.RLock()
         self._lock_fd: int | None = None
         self._lock_depth = 0
         self._poisoned = False

@@ -18,9 +18,7 @@ Rules that keep this true:
 
 from __future__ import annotations
 
-import pickle
-import threading
-import uuid
+import _thread  # the locks threading.RLock/Lock are, without importing threading (start-up)
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
@@ -33,6 +31,13 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+try:  # start-up: the C pickler alone, without pickle.py's imports (a few ms for every command)
+    from _pickle import dumps as _dumps
+    from _pickle import loads as _loads
+except ImportError:  # pragma: no cover - a Python without the C accelerator
+    from pickle import dumps as _dumps
+    from pickle import loads as _loads
+
 T = TypeVar("T")
 
 
@@ -44,6 +49,8 @@ class StrTable(Table):
     def _get_next_id(self) -> str:  # type: ignore[override]
         # TinyDB's integer ids come from a per-object "next id" cache that another process can make stale
         # (and cannot be computed from string ids at all): a plain insert() gets a random id instead.
+        import uuid  # start-up: only inserting a document without an id needs it
+
         return uuid.uuid4().hex
 
     def _update_table(self, updater: Callable[[dict[str, Any]], None]) -> None:
@@ -165,7 +172,7 @@ class Store:
     def __init__(self, datadir: DataDir) -> None:
         self.datadir = datadir
         self._files: dict[str, StoreFile] = {}
-        self._registry_lock = threading.Lock()
+        self._registry_lock = _thread.allocate_lock()
 
     @property
     def root(self) -> Path:
@@ -306,7 +313,7 @@ class Store:
 def _deep_copy(value: Any) -> Any:
     # Store documents are plain JSON values; a pickle round trip copies them several times faster than
     # copy.deepcopy (about 2 us per appointment).
-    return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    return _loads(_dumps(value, -1))
 
 
 def _check_name(name: str) -> None:

@@ -133,6 +133,24 @@ class Prefs:
 
         return self._modify(change)
 
+    def set_deletion_limits(self, max_count: int | None = None, max_percent: int | None = None) -> CompanyPrefs:
+        """The mass-deletion guard's threshold: a run deleting more than `max_count` of a user's linked
+        items on one side AND more than `max_percent`% of them deletes none until someone decides."""
+        if max_count is None and max_percent is None:
+            raise InputError("prefs deletions needs --max-count N and/or --max-percent P")
+        if max_count is not None and not 0 <= max_count <= 100_000:
+            raise InputError(f"--max-count must be 0-100000 (deletions of linked items), not {max_count}")
+        if max_percent is not None and not 0 <= max_percent <= 100:
+            raise InputError(f"--max-percent must be 0-100 (100 turns the guard off), not {max_percent}")
+
+        def change(prefs: CompanyPrefs) -> None:
+            if max_count is not None:
+                prefs.deletion_max_count = max_count
+            if max_percent is not None:
+                prefs.deletion_max_percent = max_percent
+
+        return self._modify(change)
+
     # -- email ---------------------------------------------------------------------------------------
     def set_email(
         self,

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING
 
 from studiosync.core import clock
 from studiosync.core.errors import InputError
 
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
 
 def zone(name: str) -> ZoneInfo:
     """An IANA time zone, or a one-line InputError."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # start-up: most commands never need a zone
+
     try:
         if not name or name != name.strip() or name.startswith("/") or ".." in name:
             raise ValueError

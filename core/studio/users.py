@@ -10,7 +10,6 @@ from studiosync.core.model import USER_KINDS, GooglePrefs, User, from_doc, to_do
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store
 from studiosync.core.studio.passwords import check_new_password, hash_password, verify_password
-from studiosync.core.studio.timeparse import stamp
 
 LOGIN_RE = re.compile(r"^[a-z][a-z0-9._-]{0,31}$")
 USERS = "users"
@@ -60,7 +59,7 @@ class Users:
             kind=kind,  # type: ignore[arg-type]
             admin=admin,
             password_hash=hash_password(password) if password else None,
-            created=stamp(),
+            created=_stamp(),
         )
         with self._store.transaction(layout.STUDIO) as tx:
             table = tx.table(layout.STUDIO, USERS)
@@ -156,3 +155,9 @@ class Users:
             prefs.login = login
             tx.table(layout.STUDIO, GOOGLE).put(login, to_doc(prefs))
         return prefs
+
+
+def _stamp() -> str:
+    from studiosync.core.studio.timeparse import stamp  # start-up: listing users needs no clock
+
+    return stamp()

@@ -4,7 +4,9 @@
 `plan()` reads the appointments involved (only those, except on a full listing or Populate Google), pairs
 them with the Google side (core.sync.pairing), asks core.sync.rules what to do with each pair, and turns each
 `Action` into commit-ready records (`apply`). The caller commits the writes and sends the pushes; between
-the two, `Decisions` can be inspected: `decided` says which act each appointment got, `count()` sums them.
+the two, `Decisions` can be inspected: `decided` says which act each appointment got, `count()` sums them,
+and `deletions` holds what the mass-deletion guard (core.sync.guard) counts and may hold back. Deletions
+the guard held in earlier runs come back in through `held` and are decided again with everything else.
 
 Every record that links an appointment to its event also carries the synced base (core.sync.synced): the
 values both sides hold once the decision is applied, so the next run can tell which side changed which
@@ -17,8 +19,9 @@ rules and the merge do); it logs what it decided (run log counts, notes, conflic
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from studiosync.core.model import Appointment
 from studiosync.core.studio.appointments import add_trace
@@ -30,7 +33,9 @@ from studiosync.core.sync.commit import Clear, Purge, Write
 from studiosync.core.sync.listing import Listing
 from studiosync.core.sync.mapping import EventData
 from studiosync.core.sync.pairing import GoogleSide
-from studiosync.core.sync.rules import Act, Action, decide
+from studiosync.core.sync.rules import Act, Action, counts_as_deletion, decide
+
+Side = Literal["google", "studio"]  # where a deletion was made: Google's side or the studio's
 
 
 @dataclass
@@ -48,24 +53,64 @@ class PushOp:
 
 
 @dataclass
+class Deletion:
+    """A deletion of a linked pair decided in this run, not yet applied (its Purge or its delete PushOp)."""
+
+    side: Side  # "google": deleted on Google, the studio copy would go; "studio": the other way round
+    appt: Appointment
+    event_id: str
+    series: str | None = None  # Google's side: the recurring series the event is an instance of
+
+    @property
+    def item(self) -> str:
+        """What the guard counts as one deletion: an appointment deleted in the studio; an event deleted
+        on Google -- a whole series (or its "this and following") being one."""
+        if self.side == "studio":
+            return self.appt.id
+        return self.series or self.event_id
+
+
+@dataclass
 class Decisions:
     writes: list[Write] = field(default_factory=list)
     purges: list[Purge] = field(default_factory=list)
     clears: list[Clear] = field(default_factory=list)
     pushes: list[PushOp] = field(default_factory=list)
     decided: dict[str, Act] = field(default_factory=dict)  # appointment id -> what the rules decided
+    deletions: dict[str, Deletion] = field(default_factory=dict)  # what the mass-deletion guard counts
+    empty_listing: int = 0  # a full listing with no live event while this many appointments are linked
 
     def count(self, *acts: Act) -> int:
         """How many pairs got one of these acts (e.g. rules.DELETIONS), before anything is applied."""
         return sum(1 for act in self.decided.values() if act in acts)
 
+    def on_side(self, side: Side) -> dict[str, Deletion]:
+        return {aid: d for aid, d in self.deletions.items() if d.side == side}
 
-def plan(run: CalendarRun, sides: list[GoogleSide], listing: Listing, switched: bool) -> Decisions:
-    """Decide every pair this pull touches. Nothing is written: the caller commits and pushes."""
+    def withdraw(self, ids: set[str]) -> None:
+        """Take these deletions back: their Purge / delete PushOp is not applied in this run."""
+        self.purges = [p for p in self.purges if p.appointment_id not in ids]
+        self.pushes = [p for p in self.pushes if not (p.kind == "delete" and p.key in ids)]
+
+
+def plan(
+    run: CalendarRun,
+    sides: list[GoogleSide],
+    listing: Listing,
+    switched: bool,
+    held: Mapping[str, EventData] | None = None,
+) -> Decisions:
+    """Decide every pair this pull touches. Nothing is written: the caller commits and pushes.
+    `held`: appointment id -> the tombstone of Google's deletions held back by earlier runs (the listing
+    that reported them is behind the sync token now): decided again as deleted on Google, unless this
+    listing says otherwise."""
     apps = run.studio.appointments
     candidates: dict[str, list[GoogleSide]] = {}
     for side in sides:
         candidates.setdefault(pairing.appointment_id(run.login, side.event), []).append(side)
+    for aid, gone in (held or {}).items():
+        if aid not in candidates:
+            candidates[aid] = [GoogleSide(gone, series_tracked=True)]
     pending = set(apps.pending_ids(run.login))
     decisions = Decisions()
     handled: set[str] = set()
@@ -95,6 +140,12 @@ def plan(run: CalendarRun, sides: list[GoogleSide], listing: Listing, switched: 
         )
         action = decide(pair)
         decisions.decided[aid] = action.act
+        if appt is not None and appt.google_event_id and counts_as_deletion(action):
+            on_google = action.act is Act.PULL_DELETE
+            series = ev.recurring_event_id if ev is not None and on_google else None
+            decisions.deletions[aid] = Deletion(
+                "google" if on_google else "studio", appt, appt.google_event_id, series
+            )
         apply(run, action, aid, appt, ev, decisions)
     return decisions
 
@@ -125,6 +176,17 @@ def _not_appointments(
             candidates[appt.id] = [GoogleSide(stub, series_tracked=True)]
 
 
+def deleted_from_google(run: CalendarRun, appt: Appointment, event_id: str) -> None:
+    """The run log's count and line for a Google deletion that reaches the studio."""
+    run.log.count("pulled_deleted")
+    run.log.info(f"deleted {appt.id} (its Google event {event_id} was deleted or declined)", title=appt.title)
+
+
+def tombstone(event_id: str, series: str | None = None) -> EventData:
+    """What a deleted event is known by for sure (Google guarantees only id and status)."""
+    return EventData(id=event_id, etag="", status="cancelled", recurring_event_id=series)
+
+
 def _absent(
     run: CalendarRun,
     book: dict[str, Appointment],
@@ -134,7 +196,14 @@ def _absent(
     decisions: Decisions,
 ) -> set[str]:
     """A full listing: linked appointments whose event is not in it. Returns the ids decided here."""
-    linked, absent = pairing.absent_from_listing(book, candidates, listing.items, run.state.series)
+    _, absent = pairing.absent_from_listing(book, candidates, listing.items, run.state.series)
+    if not switched:
+        linked_live = sum(1 for a in book.values() if a.google_event_id and not a.deleted)
+        live = any(item.get("status") != "cancelled" for item in listing.items)
+        if not live and linked_live >= run.options.mass_delete_min:
+            # A suddenly empty calendar (the wrong account, a broken proxy, a calendar cleared by mistake),
+            # its events absent or listed as deleted: the guard holds these deletions whatever their number.
+            decisions.empty_listing = linked_live
     if not absent:
         return set()
     if switched:
@@ -156,18 +225,8 @@ def _absent(
             # They were synced before: they go to the new calendar whatever their age.
             decisions.pushes.append(PushOp("insert", changed, appt.revision, mapping.event_id_for(appt.id)))
         return {a.id for a in absent}
-    linked_live = sum(1 for a in linked if not a.deleted)
-    live = any(item.get("status") != "cancelled" for item in listing.items)
-    if not live and linked_live >= run.options.mass_delete_min:
-        run.log.warning(
-            f"Google returned an empty calendar while {linked_live} appointments are linked to it: "
-            "nothing was deleted. If the events were really deleted, delete them in the studio too.",
-            linked=linked_live,
-        )
-        return {a.id for a in absent}
     for appt in absent:  # deleted on Google: decided as such with everything else
-        gone = EventData(id=appt.google_event_id or "", etag="", status="cancelled")
-        candidates[appt.id] = [GoogleSide(gone, series_tracked=True)]
+        candidates[appt.id] = [GoogleSide(tombstone(appt.google_event_id or ""), series_tracked=True)]
     return set()
 
 
@@ -205,8 +264,8 @@ def apply(
         log.info(f"removed {appt.id} from the studio book: {action.note}", event_id=ev.id, title=appt.title)
     elif act is Act.PULL_DELETE:
         d.purges.append(Purge(appt.id, appt.revision))
-        log.count("pulled_deleted")
-        log.info(f"deleted {appt.id} (its Google event {ev.id} was deleted or declined)", title=appt.title)
+        if aid not in d.deletions:  # else counted when the mass-deletion guard lets it through
+            deleted_from_google(run, appt, ev.id)
     elif act is Act.PUSH_RESTORE:
         log.info(f"{appt.id} was deleted on Google but changed in the studio: restoring it on Google")
         d.pushes.append(PushOp("patch", appt, base, ev.id, restore=ev.cancelled))

@@ -9,8 +9,10 @@
   cause and fix; the event is fetched (events.get, in the same batch loop) and the appointment takes
   Google's version; the refused revision is never sent again (a new change is). A refused insert has no
   Google version: the appointment keeps its content and says why, and is not sent until it changes.
-- Anything else fails that appointment (its sync_error and trace say why; it stays pending) -- or, when no
-  further call of this user can succeed (core.sync.failures), the whole run, after saving what got through.
+- Anything else fails that appointment (its sync_error and trace say why; it stays pending and goes
+  again next run) and, once the rest was sent, the user's run: studio changes that did not reach Google
+  are never an "ok" (RunLog.fail: exit 1, last_error with cause and fix). When no further call of this
+  user can succeed (core.sync.failures), the whole run ends at once, after saving what got through.
 
 A patch carries only the fields the studio changed since the synced base (core.sync.synced): Google's
 title, description, location and time zone stay as Google has them unless the studio changed that very
@@ -28,7 +30,7 @@ from dataclasses import replace
 from typing import Any
 
 from studiosync.core.google.api import BatchRunner
-from studiosync.core.google.errors import GoogleError, GoogleProblem, classify
+from studiosync.core.google.errors import GoogleError, GoogleProblem, classify, problem
 from studiosync.core.studio.appointments import add_trace
 from studiosync.core.sync import mapping, synced
 from studiosync.core.sync.calendar_run import CalendarRun
@@ -66,6 +68,14 @@ class Pusher:
             # Whatever reached Google is linked, even when a fatal error (revoked grant...) ends the run.
             if writes or purges:
                 commit(run.studio, run.login, writes, purges)
+        if run.push_failures:
+            first: GoogleProblem = run.push_problem
+            run.log.fail(
+                f"{run.push_failures} studio change(s) could not be sent to Google: {first.message}",
+                cause=first.cause,
+                fix=f"{first.fix} They stay pending and go with the next run (now: studiosync sync {run.login}).",
+                unsent=run.push_failures,
+            )
 
     def run_batch(self, ops: list[PushOp]) -> tuple[list[Write], list[Purge]]:
         """Send ops in one batch (plus one follow-up batch for 409/404 bounces); commit-ready results."""
@@ -85,11 +95,11 @@ class Pusher:
                     continue
                 outcome = results.get(op.key)
                 if isinstance(outcome, BaseException) or outcome is None:
-                    nxt, problem = self._failed(op, outcome, writes, purges)
+                    nxt, found = self._failed(op, outcome, writes, purges)
                     if nxt is not None:
                         follow.append(nxt)
-                    elif problem is not None and is_fatal(problem):
-                        fatal = fatal or problem
+                    elif found is not None and is_fatal(found):
+                        fatal = fatal or found
                     continue
                 if (
                     op.kind == "patch"
@@ -133,7 +143,6 @@ class Pusher:
         self, op: PushOp, exc: BaseException | None, writes: list[Write], purges: list[Purge]
     ) -> tuple[PushOp | None, GoogleProblem | None]:
         """(the op to retry in the other form, or None; the problem when it failed for good)."""
-        run = self.run
         status = getattr(getattr(exc, "resp", None), "status", None)
         if op.kind == "delete" and status in (404, 410):
             self._succeeded(op, None, writes, purges)  # already gone on Google: the deletion is done
@@ -147,26 +156,33 @@ class Pusher:
                 "insert", op.appt, op.base_revision, mapping.event_id_for(op.appt.id), bounced=True
             )
             return again, None
-        problem = (
-            classify(exc) if exc is not None else GoogleProblem("unknown", "no answer", "retry later", True)
-        )
+        # The classification point: what Google's answer means for this one change.
+        found = classify(exc) if exc is not None else problem("google_outage", "no answer to this change")
         if op.kind == "fetch" and status in (404, 410):
             purges.append(Purge(op.appt.id, op.base_revision or op.appt.revision))  # gone: Google wins
             return None, None
-        if op.kind != "fetch" and is_refusal(problem) and _answered_for_the_event(exc):
-            return self._refused(op, problem, writes), None
+        if op.kind != "fetch" and is_refusal(found) and _answered_for_the_event(exc):
+            return self._refused(op, found, writes), None
+        self._unsent(op, found, writes)
+        return None, found
+
+    def _unsent(self, op: PushOp, found: GoogleProblem, writes: list[Write]) -> None:
+        """A change that did not reach Google: it stays pending (next run sends it again), the appointment
+        says why, and the run fails once the rest was sent (see `push`)."""
+        run = self.run
         run.push_failures += 1
-        run.log.warning(
-            f"some studio changes could not be sent to Google: {problem.message}",
+        run.push_problem = run.push_problem or found
+        run.log.line(
+            "WARNING",
+            f"{op.kind} of {op.appt.id} could not be sent to Google: {found.message}",
             appointment_id=op.appt.id,
-            cause=problem.cause,
+            cause=found.cause,
         )
-        if not is_fatal(problem):
+        if not is_fatal(found):
             failed = copy(op.appt)
-            failed.sync_error = problem.message
-            add_trace(failed, "error", f"{op.kind} failed: {problem.cause}", run.log.run_id)
+            failed.sync_error = found.message
+            add_trace(failed, "error", f"{op.kind} failed: {found.cause}", run.log.run_id)
             writes.append(Write(failed, op.base_revision))
-        return None, problem
 
     def _refused(self, op: PushOp, problem: GoogleProblem, writes: list[Write]) -> PushOp | None:
         """Google refused this change for good: say so, mark the revision refused (never sent again) and,

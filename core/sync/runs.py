@@ -60,6 +60,7 @@ class UserRunResult:
     # Extras (defaults keep the interface above unchanged for callers that build these themselves):
     run_id: str | None = None
     conflicts: list[dict[str, Any]] = field(default_factory=list)  # both versions (first CONFLICT_LIMIT)
+    held: dict[str, Any] | None = None  # deletions held back by the guard after this run (core.sync.held)
 
     @property
     def pushed(self) -> int:

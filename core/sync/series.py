@@ -186,7 +186,14 @@ def _expand(run: CalendarRun, master_ids: list[str]) -> dict[str, list[EventData
                 continue
             if problem.cause in FATAL_CAUSES or problem.transient:
                 raise GoogleError(problem) from resp
-            run.log.warning(f"recurring event {master_id} could not be expanded: {problem.message}")
+            # Google's change to this series is not applied: the run fails and keeps its old sync token,
+            # so the next run lists the series again.
+            run.pull_failures += 1
+            run.log.fail(
+                f"recurring event {master_id} could not be expanded: {problem.message}",
+                cause=problem.cause,
+                fix=problem.fix,
+            )
             continue
         items = list(resp.get("items") or [])
         page = resp.get("nextPageToken")

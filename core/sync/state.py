@@ -8,6 +8,8 @@
   resumes);
 - `series`: each recurring Google series we expand into appointments: how far ahead it was expanded and
   which instance ids (with their original start) we track, so vanished instances can be deleted;
+- `held`: deletions the mass-deletion guard holds back, per side (`google`, `studio`): which appointment
+  ids (with their event ids), since when, how many were linked then, why (core.sync.held reads it);
 - `notify`: `problems`, the fingerprint of the problems last emailed to the user (warning/error email),
   so the email of a standing problem says it is not new; a clean run clears it;
 - `runs`: the last RUN_HISTORY run records.
@@ -27,7 +29,7 @@ from studiosync.core.store.store import Store
 
 STATE = "state"
 SERIES = "series"
-RUNS = "runs"
+RUNS = layout.SYNC_RUNS_TABLE
 HISTORY = "history"
 RUN_HISTORY = 50
 
@@ -41,6 +43,7 @@ class SyncState:
     populate: dict[str, Any] = field(default_factory=dict)
     series: dict[str, dict[str, Any]] = field(default_factory=dict)
     notify: dict[str, Any] = field(default_factory=dict)
+    held: dict[str, Any] = field(default_factory=dict)
     runs: list[dict[str, Any]] = field(default_factory=list)
     _original: dict[str, Any] = field(default_factory=dict, repr=False)
     _series_original: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
@@ -61,6 +64,7 @@ class SyncState:
             populate=dict(docs.get("populate") or {}),
             series={k: dict(v) for k, v in series.items()},
             notify=dict(docs.get("notify") or {}),
+            held=dict(docs.get("held") or {}),
             runs=list(history.get("items") or []),
         )
         state._original = copy.deepcopy(state._state_docs())
@@ -74,6 +78,7 @@ class SyncState:
             "people": self.people,
             "populate": self.populate,
             "notify": self.notify,
+            "held": self.held,
         }
 
     @property

@@ -10,8 +10,8 @@ the emulator: GET /_emulator/requests). The clock is pinned to 1 March 2026, bef
 
 Every corpus contacts payload goes through the real contacts sync the same way: one client per person,
 linked by resourceName, with its names, emails and phones; a deleted contact keeps its client; no write to
-People and a second run is its one listing. Two contacts sharing one email staying two clients is issue 12
-point 4 (syncb's): marked xfail(strict) until it lands, so its landing flips the mark.
+People and a second run is its one listing; two contacts sharing one email stay two clients (issue 12
+point 4).
 """
 
 from __future__ import annotations
@@ -160,10 +160,6 @@ def test_corpus_event_through_the_real_sync(world: SyncWorld, item: CorpusItem) 
 
 # -- contacts: Google Contacts -> studio clients (one way, never deletes) --------------------------------
 CONTACTS = items("contacts")
-SHARED_EMAIL = pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 point 4 (syncb): link by resourceName; two contacts sharing an email stay two clients",
-)
 
 
 def _people_requests(world: SyncWorld) -> dict[str, int]:
@@ -171,26 +167,28 @@ def _people_requests(world: SyncWorld) -> dict[str, int]:
     return {"people": report["counts"]["people"], "writes": report["writes"]["people"]}
 
 
-@pytest.mark.parametrize(
-    "item",
-    [pytest.param(i, marks=SHARED_EMAIL) if i.name == "shared-email-two-contacts" else i for i in CONTACTS],
-    ids=[i.name for i in CONTACTS],
-)
+@pytest.mark.parametrize("item", CONTACTS, ids=[i.name for i in CONTACTS])
 def test_corpus_contacts_through_the_real_sync(world: SyncWorld, item: CorpusItem) -> None:
     loader = CorpusLoader(world.emu.url)
     refs = loader.load_contacts(item)
     group = world.studio.groups.add("Google clients")
     world.add_user("ann", email=ACCOUNT, google_tz=TIMEZONE, contacts=True, client_group=group.id)
 
-    def check() -> None:
-        clients = {c.google_resource: c for c in world.studio.clients.list()}
+    def check(deleted: frozenset[str] = frozenset()) -> None:
+        every = world.studio.clients.list()
+        clients = {c.google_resource: c for c in every}
         for person in item.data["people"]:
-            client = clients.get(refs[person["resourceName"]])
+            if person["resourceName"] in deleted:
+                # Deleted on Google: the client stays, unlinked (a contact made again adopts it by email).
+                (client,) = [c for c in every if c.name == person["names"][0]["displayName"]]
+                assert client.google_resource is None
+            else:
+                client = clients.get(refs[person["resourceName"]])
             assert client is not None, person["names"]
             assert client.name == person["names"][0]["displayName"] and client.group == group.id
             assert client.emails == [e["value"] for e in person.get("emailAddresses", [])]
             assert client.phones == [p["value"] for p in person.get("phoneNumbers", [])]
-        assert len(clients) == len(item.data["people"])
+        assert len(every) == len(item.data["people"])
 
     world.emu.reset_counts(ACCOUNT)
     world.sync_ok("ann")
@@ -202,4 +200,4 @@ def test_corpus_contacts_through_the_real_sync(world: SyncWorld, item: CorpusIte
     if item.data.get("delete"):
         loader.apply_deletions(item, refs)
         world.sync_ok("ann")
-        check()  # a contact deleted on Google never deletes its client
+        check(frozenset(item.data["delete"]))  # a contact deleted on Google never deletes its client

@@ -191,3 +191,40 @@ def test_same_etag_but_values_differ_from_the_base_is_a_change_on_google() -> No
     assert pair.changed_on_google
     pair, _ = _facts(_appt(google_event_id="ev1", google_etag="e2"), ev)
     assert not pair.changed_on_google  # no base: the etag alone decides
+
+
+# -- what the mass-deletion guard counts (core.sync.guard), and its threshold --------------------------
+@pytest.mark.parametrize(
+    ("action", "counted"),
+    [
+        (rules.Action(A.PULL_DELETE, "deleted on Google"), True),
+        (rules.Action(A.PUSH_DELETE, "deleted in the studio"), True),
+        (rules.removal(A.PULL_DELETE, "a working-location event leaves the studio book"), False),
+        (rules.removal(A.PUSH_DELETE, "not a deletion"), False),
+        (rules.Action(A.PURGE, "gone on both sides"), False),
+        (rules.Action(A.PUSH_RESTORE, "modified beats deleted"), False),
+    ],
+)
+def test_counts_as_deletion(action: rules.Action, counted: bool) -> None:
+    assert rules.counts_as_deletion(action) is counted
+
+
+@pytest.mark.parametrize(
+    ("deletions", "linked", "limits", "held"),
+    [
+        (40, 40, (10, 25), True),
+        (39, 40, (10, 25), True),
+        (11, 40, (10, 25), True),  # 27.5%
+        (10, 40, (10, 25), False),  # not more than 10
+        (11, 44, (10, 25), False),  # exactly 25%: not more
+        (11, 100, (10, 25), False),  # 11%
+        (500, 2000, (10, 25), False),  # a big book's routine clean-up
+        (3, 3, (10, 25), False),  # a small book: deleting everything of 3 is ordinary
+        (1, 1, (0, 0), True),  # the strictest setting: any deletion needs a person
+        (40, 40, (10, 100), False),  # 100% turns it off
+    ],
+)
+def test_deletion_limits(deletions: int, linked: int, limits: tuple[int, int], held: bool) -> None:
+    from studiosync.core.sync.options import DeletionLimits
+
+    assert DeletionLimits(*limits).exceeded(deletions, linked) is held

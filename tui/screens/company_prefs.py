@@ -45,6 +45,12 @@ class CompanyPrefsView(View):
   7 days. Publish the app (Google Cloud Console > OAuth consent screen > Publish app, status *In
   production*), then tick this box; it is saved as soon as it is ticked. The doctor reads it.
 
+* **Mass deletions**: a sync run that would delete more than *More than* of a user's linked appointments or
+  events on one side, and more than *And over (%)* of them, deletes none of them: the user shows *deletions
+  held* until someone decides on the Dashboard (`h` applies them, `u` undoes them; CLI: `studiosync sync
+  LOGIN --allow-deletions | --restore-deleted`). 100% turns the guard off (CLI: `studiosync prefs
+  deletions`).
+
 Each part has its own Save button, enabled once its fields are valid.
 """
     BINDINGS = [
@@ -117,6 +123,8 @@ Each part has its own Save button, enabled once its fields are valid.
         )
         self.query_one("#p-escalate", Checkbox).value = p.escalate_to_admins
         self.query_one("#p-escalate-after", Field).value = str(p.escalate_after)
+        self.query_one("#p-del-count", Field).value = str(p.deletion_max_count)
+        self.query_one("#p-del-percent", Field).value = str(p.deletion_max_percent)
         g = p.google
         self.query_one("#p-secrets", Field).value = g.client_secrets_source or ""
         self.query_one("#p-api", Field).value = g.api_endpoint or ""
@@ -193,6 +201,8 @@ Each part has its own Save button, enabled once its fields are valid.
             }
         if part == "google":
             return {"client_secrets": v["p-secrets"], "api_endpoint": v["p-api"] or None}
+        if part == "deletions":
+            return {"max_count": int(v["p-del-count"]), "max_percent": int(v["p-del-percent"])}
         return {"enabled": v["p-escalate"], "after": int(v["p-escalate-after"])}
 
     def save_parts(self, parts: list[str], then: Callable[[], object] | None = None) -> bool:
@@ -249,6 +259,8 @@ Each part has its own Save button, enabled once its fields are valid.
                 self.backend.set_email(**values)
             elif part == "escalation":
                 self.backend.set_escalation(values["enabled"], values["after"])
+            elif part == "deletions":
+                self.backend.set_deletion_limits(values["max_count"], values["max_percent"])
             else:
                 self.backend.set_google_api(values["client_secrets"], values["api_endpoint"])
             saved.append(PART_NAMES[part])

@@ -31,6 +31,10 @@ def _valid_port(text: str) -> bool:
     return text.strip().isdigit() and 1 <= int(text.strip()) <= 65535
 
 
+def _whole(text: str, most: int) -> bool:
+    return text.strip().isdigit() and int(text.strip()) <= most
+
+
 def _valid_url(text: str) -> bool:
     if not text.strip():
         return True  # empty = real Google
@@ -51,12 +55,14 @@ PARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     ),
     "google": (("p-secrets", "p-api"), ("p-secrets", "p-api"), "p-google-save"),
     "escalation": (("p-escalate-after",), ("p-escalate", "p-escalate-after"), "p-escalation-save"),
+    "deletions": (("p-del-count", "p-del-percent"), ("p-del-count", "p-del-percent"), "p-deletions-save"),
 }
 PART_NAMES = {
     "tz": "time zone",
     "email": "email settings",
     "google": "Google settings",
     "escalation": "escalation settings",
+    "deletions": "mass-deletion limits",
 }
 # The widgets of each part (ctrl+s in any of them saves that part). "Test to" belongs to the email part:
 # the test uses the saved email settings.
@@ -64,6 +70,11 @@ FOCUS_PART = {
     widget: part for part, (_v, saved, button) in PARTS.items() for widget in (*saved, button)
 } | {"p-test-to": "email", "p-test": "email"}
 
+DELETIONS_NOTE = (
+    "A sync run deleting more than this many of a user's linked appointments or events on one side, AND "
+    "more than this share of them, deletes none of them until someone decides (Dashboard: h applies, u "
+    "undoes). 100% turns the guard off."
+)
 UNSAVED_EMAIL = "Save the email settings first: the test uses the saved ones"
 PUBLISHED_NOTE = (
     'Google apps left in "Testing" status lose every user\'s authorization after 7 days: publish the app '
@@ -192,3 +203,24 @@ def compose_prefs() -> ComposeResult:
             id="p-escalate-after-why",
         )
         yield Button("Save", id="p-escalation-save", classes="save", disabled=True)
+
+        yield Static("Mass deletions", classes="part")
+        with Horizontal(classes="row"):
+            yield Label("More than")
+            yield Field(
+                "10",
+                id="p-del-count",
+                label="More than",
+                validators=[rule(lambda v: _whole(v, 100_000), "a number of items, 0-100000")],
+            )
+        yield Note("", id="p-del-count-why")
+        with Horizontal(classes="row"):
+            yield Label("And over (%)")
+            yield Field(
+                "25",
+                id="p-del-percent",
+                label="And over (%)",
+                validators=[rule(lambda v: _whole(v, 100), "a share in percent, 0-100 (100: off)")],
+            )
+        yield Note(DELETIONS_NOTE, id="p-del-percent-why")
+        yield Button("Save", id="p-deletions-save", classes="save", disabled=True)
