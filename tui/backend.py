@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from studiosync.core.google.signin import AuthorizationSession
     from studiosync.core.studio.google_accounts import CalendarInfo
     from studiosync.core.studio.studio import Studio
-    from studiosync.tui.web.context import WebContext
 
 __all__ = ["Backend", "one_line"]
 
@@ -58,7 +57,8 @@ class Backend:
         # Demo only: which emulator account each user signs in as (real Google asks the person instead).
         self.login_hints: dict[str, str] = {}
         # A browser session (`studiosync web`): every login needs a password and is throttled.
-        self.web: WebContext | None = None
+        # (a tui.web.context.WebContext; not imported here: tui.web sits above the backend)
+        self.web: Any = None
 
     # -- who is logged in ----------------------------------------------------------------------------
     def login_choices(self) -> list[User]:
