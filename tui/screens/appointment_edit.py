@@ -11,7 +11,7 @@ from studiosync.core.studio.timeparse import check_span, parse_when
 from studiosync.tui.screens import appointment_kind
 from studiosync.tui.screens.modal import DialogBody, Modal
 from studiosync.tui.widgets.field import Field
-from studiosync.tui.widgets.form import check_form, rule
+from studiosync.tui.widgets.form import check_form, explain_invalid, problems_of, rule
 from studiosync.tui.widgets.note import Note
 from textual import on, work
 from textual.app import ComposeResult
@@ -44,6 +44,7 @@ class WhenRule(Validator):
 
 
 class AppointmentEditScreen(Modal[bool]):
+    AREA = "appointment"
     BINDINGS = [
         Binding("escape", "close", "Cancel", id="appointment_edit.cancel"),
         Binding("ctrl+s", "save", "Save", id="appointment_edit.save"),
@@ -121,6 +122,7 @@ class AppointmentEditScreen(Modal[bool]):
                 with Horizontal(classes="row"):
                     yield Label("Notes")
                     yield Field(a.notes if a else "", id="ap-notes")
+                yield Static("", classes="dialog-error")
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="save", disabled=True)
                 yield Button("Cancel", id="cancel")
@@ -140,7 +142,22 @@ class AppointmentEditScreen(Modal[bool]):
             self.query_one("#cancel", Button).focus()
             return
         self._validate()
+        self._initial = self._values()
         self.query_one("#ap-title", Field).focus()
+
+    def _values(self) -> tuple[str, ...]:
+        fields = ("ap-title", "ap-start", "ap-end", "ap-notes")
+        return (*(self.query_one(f"#{i}", Field).value for i in fields), str(self.query_one("#ap-status", Select).value))
+
+    def unsaved(self) -> bool:
+        return self._values() != getattr(self, "_initial", self._values())
+
+    def save_form(self, then: object = None) -> bool:
+        self.action_save()  # saving closes the dialog; an invalid one says why and stays
+        return True
+
+    def cancel_value(self) -> bool:
+        return False
 
     def _span(self, notes: list[str] | None = None) -> tuple[Any, Any] | str:
         try:
@@ -151,31 +168,41 @@ class AppointmentEditScreen(Modal[bool]):
             return exc.message
         return start, end
 
+    def _fields(self) -> list[Field]:
+        return [self.query_one(f"#{i}", Field) for i in ("ap-title", "ap-start", "ap-end")]
+
+    def _cross(self, notes: list[str] | None = None) -> dict[str, str | None]:
+        """The end-after-start rule, once both times parse; shown under End after End's own reason."""
+        span = self._span(notes)
+        both_parse = all(self._parses(f.value) for f in self._fields()[1:])
+        return {"ap-end-why": span if isinstance(span, str) and both_parse else None}
+
     @on(Field.Changed)
     @on(Select.Changed)
     def _validate(self) -> bool:
         if self._read_only:
             self.query_one("#save", Button).disabled = True
             return False
-        fields = [self.query_one(f"#{i}", Field) for i in ("ap-title", "ap-start", "ap-end")]
+        self.say_error(None)
         notes: list[str] = []  # a time that happens twice (DST overlap): the first is taken, and said
-        span = self._span(notes)
-        both_parse = all(self._parses(f.value) for f in fields[1:])
-        cross = span if isinstance(span, str) and both_parse else None
-        ok = check_form(self, fields, self.query_one("#save", Button), {"ap-end-why": cross})
+        ok = check_form(self, self._fields(), self.query_one("#save", Button), self._cross(notes))
         if ok:
             start_note = self.query_one("#ap-start-why", Note)
             start_note.say(" ".join(notes) if notes else start_note.base_text)
         return ok
 
     @on(Button.Pressed, "#cancel")
-    def action_close(self) -> None:
-        self.dismiss(False)
+    def _cancel(self) -> None:
+        self.action_close()
 
     @on(Field.Submitted)
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
+        if self._read_only:
+            self.app.notify(self._read_only, title="Read-only", severity="warning")
+            return
         if not self._validate():
+            explain_invalid(self, problems_of(self, self._fields(), self._cross()))
             return
         span = self._span()
         assert not isinstance(span, str)

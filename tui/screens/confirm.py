@@ -12,9 +12,10 @@ from textual.widgets import Button, Static
 
 
 class ConfirmScreen(Modal[bool]):
+    AREA = "confirm"
     BINDINGS = [
         Binding("escape,n", "answer(False)", "Cancel", id="confirm.cancel"),
-        Binding("y", "answer(True)", "Yes", id="confirm.yes", show=False),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),  # shown: y is never a surprise
     ]
 
     def __init__(self, title: str, detail: str, *, yes: str = "Remove", no: str = "Cancel") -> None:

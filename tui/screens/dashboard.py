@@ -6,18 +6,34 @@ import threading
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from studiosync.tui.backend import SyncHealth, one_line
 from studiosync.tui.clock import parse_stamp, span
+from studiosync.tui.failures import one_line
+from studiosync.tui.rows import SyncHealth
 from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.users import status_text
-from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.screens.view import View
 from studiosync.tui.widgets.sync_progress import SyncProgress
+from studiosync.tui.widgets.table import Column, FitTable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
+
+# Most important first (1): at 80 columns "Moved" goes first, then "Synced"; the last error (the reason
+# a user is failing) is the flexible column and is never dropped. Room for later columns (when the
+# user was last emailed, and why) is made the same way: give them a priority.
+COLUMNS = [
+    Column("user", "User", 1, min_width=10),
+    Column("google", "Google", 2, min_width=7),
+    Column("lag", "Lag", 4, min_width=4),
+    Column("synced", "Synced", 5, min_width=12),
+    Column("moved", "Moved", 6, min_width=11),
+    Column("error", "Last error", 3, min_width=14, flex=True, want=24),
+]
+STALE_PROGRESS_SECONDS = 300  # a finished run's panel goes once it is this old
 
 
 def lag_text(row: SyncHealth) -> str:
@@ -73,8 +89,10 @@ Google are re-created from the studio book, appointments deleted in the studio c
         Binding("u", "undo_held", "Undo held deletions", id="dashboard.undo_held", show=False),
     ]
     DEFAULT_CSS = """
-    DashboardView #health-table { height: 1fr; }
-    DashboardView #health-detail { height: auto; max-height: 6; }
+    DashboardView #health-table { height: auto; max-height: 60%; }
+    DashboardView #health-updated { height: 1; color: $text-muted; }
+    DashboardView #health-scroll { height: 1fr; }
+    DashboardView #health-detail { height: auto; }
     """
 
     class Loaded(Message):
@@ -98,11 +116,10 @@ Google are re-created from the studio book, appointments deleted in the studio c
 
     def compose(self) -> ComposeResult:
         yield SyncProgress(id="sync-progress")
-        table: DataTable[object] = DataTable(id="health-table", cursor_type="row", zebra_stripes=True)
-        # Short headers: at 80 columns "Last run" was cut to "Last ru". The detail line below says it in full.
-        table.add_columns("User", "Google", "Synced", "Lag", "Moved", "Last error")
-        yield table
-        yield Static(Text(""), id="health-detail")
+        yield FitTable(COLUMNS, id="health-table", zebra_stripes=True)
+        yield Static(Text(""), id="health-updated")
+        with VerticalScroll(id="health-scroll"):
+            yield Static(Text(""), id="health-detail")
 
     def focus_first(self) -> None:
         self.call_after_refresh(self.query_one("#health-table", DataTable).focus)
@@ -120,28 +137,36 @@ Google are re-created from the studio book, appointments deleted in the studio c
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
         self.rows = event.rows
-        table = self.query_one("#health-table", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        tz = self.backend.tz()
-        for row in event.rows:
-            last_run = "—" if row.pushed is None else f"↑{row.pushed} ↓{row.pulled}"
-            table.add_row(
-                Text(f"{row.name} ({row.login})"),
-                status_text(row.status),
-                Text(short_time(row.last_sync, tz) if row.last_sync else "never"),
-                Text(lag_text(row)),
-                Text(last_run),
-                Text(row.last_error or "", style="red"),
-                key=row.login,
-            )
-        if event.rows:
-            table.move_cursor(row=min(keep, len(event.rows) - 1))
-        else:
+        table = self.query_one("#health-table", FitTable)
+        tz, now = self.backend.tz(), self.backend.now()
+        table.show_rows([(row.login, self._cells(row, tz)) for row in event.rows])
+        table.styles.height = len(event.rows) + 1  # the rows and the header; the detail pane takes the rest
+        if not event.rows:
             self.query_one("#health-detail", Static).update(
                 Text("No staff users yet: add them in Users (F3).", style="dim")
             )
+        # Every number above is as of this moment: say when that was.
+        self.query_one("#health-updated", Static).update(
+            Text(f"Updated {now.astimezone(tz):%H:%M:%S} · Lag counts from then · s syncs now", style="dim")
+        )
+        self.query_one(SyncProgress).clear_if_older(now, STALE_PROGRESS_SECONDS)
         self._detail()
+        self.loaded()
+
+    @staticmethod
+    def _cells(row: SyncHealth, tz: ZoneInfo) -> dict[str, Text]:
+        moved = "—"
+        if row.pushed is not None:
+            when = short_time(row.extra["run_time"], tz).split(" ")[-1] if row.extra.get("run_time") else ""
+            moved = f"↑{row.pushed} ↓{row.pulled} {when}".rstrip()
+        return {
+            "user": Text(f"{row.name} ({row.login})"),
+            "google": status_text(row.status),
+            "synced": Text(short_time(row.last_sync, tz) if row.last_sync else "never"),
+            "lag": Text(lag_text(row)),
+            "moved": Text(moved),
+            "error": Text(row.last_error or "", style="red"),
+        }
 
     @on(DataTable.RowHighlighted, "#health-table")
     def _detail(self) -> None:
@@ -153,7 +178,8 @@ Google are re-created from the studio book, appointments deleted in the studio c
             text.append(f" · last successful sync {span(row.lag_seconds)} ago")
         summary = row.extra.get("summary")
         if summary:
-            text.append(f" · last run: {summary}")
+            run_time = row.extra.get("run_time")
+            text.append(f" · last run{' ' + short_time(run_time, self.backend.tz()) if run_time else ''}: {summary}")
         if row.last_error:
             text.append("\nError: ", style="bold red")
             text.append(row.last_error)
@@ -167,10 +193,8 @@ Google are re-created from the studio book, appointments deleted in the studio c
         self.query_one("#health-detail", Static).update(text)
 
     def _selected(self) -> SyncHealth | None:
-        table = self.query_one("#health-table", DataTable)
-        if table.row_count == 0 or not self.rows:
-            return None
-        return self.rows[min(table.cursor_row, len(self.rows) - 1)]
+        key = self.query_one("#health-table", FitTable).cursor_key()
+        return next((r for r in self.rows if r.login == key), None)
 
     @on(DataTable.RowSelected, "#health-table")
     def _open(self) -> None:
@@ -185,9 +209,6 @@ Google are re-created from the studio book, appointments deleted in the studio c
     def action_sync(self) -> None:
         if self._stop_sync is not None:
             self.app.notify("A sync is already running (x stops it).", severity="warning")
-            return
-        if self.backend.sync_runner() is None:
-            self.app.notify("The sync processor is not available in this build.", severity="error")
             return
         self._stop_sync = threading.Event()
         self.query_one(SyncProgress).start()
@@ -261,25 +282,7 @@ Google are re-created from the studio book, appointments deleted in the studio c
     @on(SyncDone)
     def _sync_done(self, event: SyncDone) -> None:
         self._stop_sync = None
-        self.query_one(SyncProgress).finish(event.summary, ok=event.ok)
+        self.query_one(SyncProgress).finish(event.summary, ok=event.ok, at=self.backend.now(), tz=self.backend.tz())
         if event.ok:
             self.app.notify(f"Sync finished: {event.summary}")
         self._load()
-
-    def palette(self) -> list[PaletteCommand]:
-        return [
-            PaletteCommand("sync: run now", self.action_sync, "sync every enabled user now, with progress"),
-            PaletteCommand(
-                "sync: stop", self.action_stop_sync, "stop the running sync after the current user"
-            ),
-            PaletteCommand(
-                "sync: apply held deletions",
-                self.action_apply_held,
-                "the selected user's deletions held back by the mass-deletion guard: apply them",
-            ),
-            PaletteCommand(
-                "sync: undo held deletions",
-                self.action_undo_held,
-                "the selected user's held deletions: re-create / bring back what was deleted",
-            ),
-        ]

@@ -16,9 +16,9 @@ class TopBar(Static):
 
     def show(self, *, section: str, who: str, admin: bool, now: datetime, tz: ZoneInfo, demo: bool) -> None:
         text = Text.assemble(
-            ("studiosync", "bold"),
-            (" demo" if demo else "", "bold yellow"),
-            "  ",
+            ("studiosync ", "bold"),
+            ("demo " if demo else "", "bold yellow"),
+            " ",
             (section, "bold"),
             "  ·  ",
             who,
