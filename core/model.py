@@ -205,3 +205,5 @@ class CompanyPrefs:
     google: GoogleApiPrefs = field(default_factory=GoogleApiPrefs)
     escalate_to_admins: bool = True
     escalate_after: int = 3
+    # Alert emails (core.alerts): while a problem lasts, a reminder every this many hours (0: none).
+    alert_remind_hours: int = 24

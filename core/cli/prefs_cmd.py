@@ -1,4 +1,4 @@
-"""studiosync prefs email|timezone|google|show"""
+"""studiosync prefs email|timezone|google|alerts|show"""
 
 from __future__ import annotations
 
@@ -49,6 +49,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_false",
         help='the OAuth app is still in "Testing" (every authorization expires after 7 days)',
     )
+    p = add_command(
+        prefs, "alerts", "warning emails: sent when a problem starts, changes or ends; reminders", _alerts
+    )
+    p.add_argument(
+        "--remind-hours",
+        type=_hours,
+        metavar="N",
+        help="while a problem lasts, remind every N hours (default 24; 0: no reminders)",
+    )
+    add_json_flag(p)
     p = add_command(prefs, "show", "show company preferences", _show)
     add_json_flag(p)
 
@@ -61,6 +71,41 @@ def _port(text: str) -> int:
     if not 1 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"port {value} is out of range 1-65535")
     return value
+
+
+def _hours(text: str) -> int:
+    from studiosync.core.studio.prefs import MAX_REMIND_HOURS
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of hours") from None
+    if not 0 <= value <= MAX_REMIND_HOURS:
+        raise argparse.ArgumentTypeError(
+            f"{value} is out of range 0-{MAX_REMIND_HOURS} hours (0: no reminders)"
+        )
+    return value
+
+
+def _alerts(ctx: CliContext, args: argparse.Namespace) -> int:
+    from studiosync.core.alerts.machine import LOG_EVERY
+
+    prefs = ctx.studio.prefs
+    company = prefs.get() if args.remind_hours is None else prefs.set_alert_reminder(args.remind_hours)
+    log_minutes = int(LOG_EVERY.total_seconds() // 60)
+    if args.json:
+        print_json({"remind_hours": company.alert_remind_hours, "detailed_log_every_minutes": log_minutes})
+    else:
+        print(_alert_rule(company.alert_remind_hours))
+    return 0
+
+
+def _alert_rule(hours: int) -> str:
+    remind = f"a reminder every {hours} h while it lasts" if hours else "no reminders"
+    return (
+        f"warning emails: one when a problem starts, changes or ends, {remind}; "
+        "detailed logs at most once an hour per user"
+    )
 
 
 def _email(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -144,4 +189,5 @@ def _show(ctx: CliContext, args: argparse.Namespace) -> int:
                 else "Testing: authorizations expire after 7 days (if published: prefs google --published)"
             )
             print(f"google app       {status}")
+        print(f"alerts           {_alert_rule(prefs.alert_remind_hours)}")
     return 0

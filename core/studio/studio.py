@@ -79,8 +79,9 @@ class Studio:
         from studiosync.core.sync.state import RUNS
 
         name = layout.sync_state_file(login)
+        kept = (RUNS, layout.ALERTS_TABLE)  # what happened, and which problem a person was told about
         with self.store.transaction(name) as tx:
             db = tx.db(name)
             for table in db.tables():
-                if table != RUNS or not keep_history:
+                if table not in kept or not keep_history:
                     db.drop_table(table)

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from studiosync.core.store import layout
 from studiosync.core.studio.appointments import APPOINTMENTS
-from studiosync.core.studio.notify import compose_log
 from studiosync.core.sync.commit import Write, commit
+from studiosync.core.sync.emails import compose_log
 from studiosync.core.sync.mapping import event_id_for
 from studiosync.core.sync.plan import copy
 from studiosync.core.sync.state import SyncState
