@@ -73,6 +73,7 @@ class UserRow:
     last_sync: str | None
     last_error: str | None
     failures: int = 0
+    cause: str | None = None  # the first cause of the user's diagnosis, when it is a problem (core.diagnosis)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,19 @@ def google_status(user: User, prefs: GooglePrefs, authenticated: bool, *, failin
     if prefs.enabled:
         return ENABLED if authenticated else NO_ACCOUNT
     return AUTHENTICATED if authenticated else NOT_SET_UP
+
+
+def health_status(user: User, h: Any) -> str:
+    """The Google column from core.health's UserHealth, whose status follows the diagnosis' first cause."""
+    prefs = GooglePrefs(login=h.login, enabled=h.enabled)
+    return google_status(user, prefs, h.authenticated, failing=h.status == "failing")
+
+
+def problem_text(h: Any) -> tuple[str | None, str | None]:
+    """(the first cause, its fix) unless the user syncs cleanly (the diagnosis' first finding is `ok`)."""
+    if h.cause_severity in ("error", "warn", "note", "off"):
+        return h.cause_message, h.cause_fix
+    return None, None
 
 
 class Backend:
@@ -190,12 +204,16 @@ class Backend:
 
     # -- users ---------------------------------------------------------------------------------------
     def user_rows(self) -> list[UserRow]:
+        from studiosync.core.health import sync_health
+
         self.require_admin()
         prefs = {p.login: p for p in self.studio.users.all_google_prefs()}
+        health = {h.login: h for h in sync_health(self.studio, now=self.now())}  # the dashboard's words
         rows = []
         for user in self.studio.users.list():
             p = prefs.get(user.login) or GooglePrefs(login=user.login)
-            authenticated = bool(p.account_email) and user.can_sync and self._authenticated(user.login)
+            h = health.get(user.login)
+            cause = problem_text(h)[0] if h is not None and h.cause_severity in ("error", "warn") else None
             rows.append(
                 UserRow(
                     login=user.login,
@@ -203,11 +221,12 @@ class Backend:
                     kind=user.kind,
                     admin=user.admin,
                     has_password=user.password_hash is not None,
-                    status=google_status(user, p, authenticated),
+                    status=health_status(user, h) if h is not None else google_status(user, p, False),
                     account_email=p.account_email,
                     last_sync=p.last_sync,
                     last_error=p.last_error,
                     failures=p.consecutive_failures,
+                    cause=cause,
                 )
             )
         return rows
@@ -438,6 +457,10 @@ class Backend:
         self.require_admin()
         return self.studio.prefs.set_escalation(enabled, after)
 
+    def set_alert_reminder(self, hours: int) -> CompanyPrefs:
+        self.require_admin()
+        return self.studio.prefs.set_alert_reminder(hours)
+
     def send_test_email(self, address: str) -> str:
         self.require_admin()
         notify = optional_module("studiosync.core.studio.notify")
@@ -480,18 +503,17 @@ class Backend:
             user = users.get(h.login)
             if user is None or not user.can_sync:
                 continue
-            prefs = GooglePrefs(login=h.login, enabled=h.enabled)
-            failing = h.status == "failing"
             counts = h.last_run_counts or {}
+            cause, fix = problem_text(h)  # the diagnosis' first cause: the doctor and `status` name it too
             rows.append(
                 SyncHealth(
                     login=h.login,
                     name=h.name,
-                    status=google_status(user, prefs, h.authenticated, failing=failing),
+                    status=health_status(user, h),
                     last_sync=h.last_sync,
                     lag_seconds=h.lag_s,
-                    last_error=h.last_error,
-                    fix=h.last_error_fix,
+                    last_error=cause if h.cause_severity in ("error", "warn") else None,
+                    fix=fix,
                     pushed=sum(
                         counts.get(k, 0) for k in ("pushed_created", "pushed_updated", "pushed_deleted")
                     )
@@ -504,7 +526,17 @@ class Backend:
                     else None,
                     failures=h.consecutive_failures,
                     enabled=h.enabled,
-                    extra={"summary": h.last_run_summary, "account": h.account_email, "calendar": h.calendar},
+                    extra={
+                        "summary": h.last_run_summary,
+                        "account": h.account_email,
+                        "calendar": h.calendar,
+                        "severity": h.cause_severity,
+                        "note": cause if h.cause_severity in ("note", "off") else None,
+                        "last_emailed": h.last_emailed,
+                        "last_emailed_why": h.last_emailed_why,
+                        "next_reminder": h.next_reminder,
+                        "email_trouble": h.email_trouble,
+                    },
                 )
             )
         order = {FAILING: 0, NO_ACCOUNT: 1, ENABLED: 2, AUTHENTICATED: 3, NOT_SET_UP: 4}

@@ -77,7 +77,9 @@ class CompanyPrefsView(View):
   up (Maintenance > Preferences > Company Preferences > Email tab). *Send test email* shows the mail
   server's answer, word for word. It uses the *saved* settings: while the email fields have unsaved changes
   it refuses and asks you to save first (ctrl+s, also from the *Test to* field).
-* **Failures to admins**: when a user's sync keeps failing, admins are emailed too after that many runs.
+* **Alert emails**: a user hears about a sync problem once when it starts, once when its cause changes,
+  and once when it is resolved, with a reminder every *Remind every h* hours while it lasts (0: none).
+  When a user's sync keeps failing, admins are emailed too after that many runs, by the same rules.
 * **Google API**: the OAuth client secrets file downloaded from Google Cloud (an OAuth client of type
   *Desktop app*), and the API root (leave empty for real Google; the demo points it to its emulator).
 * **App published on Google**: Google apps left in *Testing* status lose every user's authorization after
@@ -222,7 +224,7 @@ Each part has its own Save button, enabled once its fields are valid.
             yield Checkbox("App published (In production)", id="p-published")
             yield Note(PUBLISHED_NOTE, id="p-published-why")
 
-            yield Static("Failures to admins", classes="part")
+            yield Static("Alert emails", classes="part")
             yield Checkbox("Email sync failures to admins", id="p-escalate")
             with Horizontal(classes="row"):
                 yield Label("After runs")
@@ -236,6 +238,20 @@ Each part has its own Save button, enabled once its fields are valid.
             yield Note(
                 "When a user's sync fails this many runs in a row, admins get an email too (once).",
                 id="p-escalate-after-why",
+            )
+            with Horizontal(classes="row"):
+                yield Label("Remind every h")
+                yield Field(
+                    "24",
+                    id="p-remind-hours",
+                    validators=[
+                        rule(lambda v: v.strip().isdigit() and 0 <= int(v) <= 720, "a number of hours, 0-720")
+                    ],
+                )
+            yield Note(
+                "While a problem lasts, its email is repeated this often (0: never); otherwise one email when "
+                "it starts, changes or ends.",
+                id="p-remind-hours-why",
             )
             yield Button("Save", id="p-escalation-save", classes="save", disabled=True)
 
@@ -263,6 +279,7 @@ Each part has its own Save button, enabled once its fields are valid.
         )
         self.query_one("#p-escalate", Checkbox).value = p.escalate_to_admins
         self.query_one("#p-escalate-after", Field).value = str(p.escalate_after)
+        self.query_one("#p-remind-hours", Field).value = str(p.alert_remind_hours)
         g = p.google
         self.query_one("#p-secrets", Field).value = g.client_secrets_source or ""
         self.query_one("#p-api", Field).value = g.api_endpoint or ""
@@ -294,7 +311,9 @@ Each part has its own Save button, enabled once its fields are valid.
         )
         check_form(self, [q("#p-test-to", Field)], q("#p-test", Button))
         check_form(self, [q("#p-secrets", Field), q("#p-api", Field)], q("#p-google-save", Button))
-        check_form(self, [q("#p-escalate-after", Field)], q("#p-escalation-save", Button))
+        check_form(
+            self, [q("#p-escalate-after", Field), q("#p-remind-hours", Field)], q("#p-escalation-save", Button)
+        )
 
     # -- saving --------------------------------------------------------------------------------------
     @on(Button.Pressed, "#p-tz-save")
@@ -336,6 +355,7 @@ Each part has its own Save button, enabled once its fields are valid.
             {
                 "enabled": self.query_one("#p-escalate", Checkbox).value,
                 "after": int(self.query_one("#p-escalate-after", Field).value.strip()),
+                "remind_hours": int(self.query_one("#p-remind-hours", Field).value.strip()),
             },
         )
 
@@ -347,7 +367,7 @@ Each part has its own Save button, enabled once its fields are valid.
             button, save = "#p-tz-save", self._save_tz
         elif part in ("p-secrets", "p-api", "p-google-save"):
             button, save = "#p-google-save", self._save_google
-        elif part in ("p-escalate", "p-escalate-after", "p-escalation-save"):
+        elif part in ("p-escalate", "p-escalate-after", "p-remind-hours", "p-escalation-save"):
             button, save = "#p-escalation-save", self._save_escalation
         elif part in EMAIL_PART:
             # "Test to" and "Send test email" belong to the email part: the test uses its saved settings.
@@ -391,6 +411,7 @@ Each part has its own Save button, enabled once its fields are valid.
             self.backend.set_email(**values)
         elif part == "escalation":
             self.backend.set_escalation(values["enabled"], values["after"])
+            self.backend.set_alert_reminder(values["remind_hours"])
         else:
             self.backend.set_google_api(values["client_secrets"], values["api_endpoint"])
         self.post_message(self.Saved(what))

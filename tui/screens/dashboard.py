@@ -35,6 +35,23 @@ def short_time(stamp: str, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%d %b %H:%M") if moment else stamp
 
 
+def emailed_text(row: SyncHealth, tz: ZoneInfo) -> Text:
+    """When the user was last emailed about their sync, and why (core.alerts); empty when never."""
+    extra = row.extra
+    text = Text()
+    if extra.get("last_emailed"):
+        text.append("\nEmailed: ", style="bold")
+        text.append(
+            f"{short_time(extra['last_emailed'], tz)}, {extra.get('last_emailed_why') or ''}".rstrip(", ")
+        )
+        if extra.get("next_reminder"):
+            text.append(f" · next reminder {short_time(extra['next_reminder'], tz)}", style="dim")
+    if extra.get("email_trouble"):
+        text.append("\nEmail: ", style="bold red")
+        text.append(str(extra["email_trouble"]))
+    return text
+
+
 class DashboardView(View):
     SECTION = "dashboard"
     TITLE = "Dashboard"
@@ -43,8 +60,10 @@ class DashboardView(View):
 
 Every staff user's Google sync, failing users first: status, **Synced** (the last successful sync, studio
 time), the **Lag** (how long ago that was: how far behind Google may be; "—" when it never synced or sync
-is off), **Moved** (what the last run moved: ↑ pushed to Google, ↓ pulled from Google) and the last error
-with its fix. Enter opens the user's Google tab.
+is off), **Moved** (what the last run moved: ↑ pushed to Google, ↓ pulled from Google) and the first cause
+of any problem, with its fix -- the same cause `studiosync status` and the doctor name. Below the table:
+when the user was last emailed about it, and why (one email when a problem starts or changes, a
+reminder while it lasts, one when it is resolved). Enter opens the user's Google tab.
 
 `s` syncs now (everyone who has Enable Google Sync checked) and shows the progress: users done, appointments
 pushed and pulled. `x` stops it after the current user. The Control Center's Google Sync Processor job does
@@ -57,7 +76,7 @@ the same on its schedule.
     ]
     DEFAULT_CSS = """
     DashboardView #health-table { height: 1fr; }
-    DashboardView #health-detail { height: auto; max-height: 6; }
+    DashboardView #health-detail { height: auto; max-height: 8; }
     """
 
     class Loaded(Message):
@@ -137,14 +156,21 @@ the same on its schedule.
         summary = row.extra.get("summary")
         if summary:
             text.append(f" · last run: {summary}")
+        # The first cause of the user's diagnosis (core.diagnosis): the doctor and `status` name the same.
+        severity = row.extra.get("severity")
         if row.last_error:
-            text.append("\nError: ", style="bold red")
+            label, style = ("Error: ", "bold red") if severity == "error" else ("Warning: ", "bold yellow")
+            text.append(f"\n{label}", style=style)
             text.append(row.last_error)
-            if row.failures:
+            if row.failures and severity == "error":
                 text.append(f" ({row.failures} runs in a row)", style="dim")
+        elif row.extra.get("note"):
+            text.append("\nNot syncing: " if severity == "off" else "\nNote: ", style="bold")
+            text.append(row.extra["note"])
         if row.fix:
             text.append("\nFix: ", style="bold")
             text.append(row.fix)
+        text.append(emailed_text(row, self.backend.tz()))
         self.query_one("#health-detail", Static).update(text)
 
     def _selected(self) -> SyncHealth | None:

@@ -51,7 +51,8 @@ Google status: *not set up* (Enable Google Sync unchecked, no account), *authent
 Enable Google Sync unchecked), *enabled* (Enable Google Sync checked and the account authenticated: it
 syncs; `studiosync status` says "syncing"), *enabled, no account* (checked but no account
 authenticated: it cannot sync), *failing* (the last sync runs failed; the dashboard and the Google tab
-show the reason and the fix). Each user must sync to a different Gmail account.
+show the reason and the fix). **Cause** names the first problem of the user's sync, the same cause the
+dashboard, `studiosync status` and the doctor show. Each user must sync to a different Gmail account.
 
 Type in the filter box to narrow the list by login, name, kind or status.
 """
@@ -84,7 +85,7 @@ Type in the filter box to narrow the list by login, name, kind or status.
     def compose(self) -> ComposeResult:
         yield Field(placeholder="filter: type part of a login, name, kind or status", id="users-filter")
         table: DataTable[object] = DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Login", "Name", "Google", "Last sync", "Kind")
+        table.add_columns("Login", "Name", "Google", "Last sync", "Kind", "Cause")
         yield table
         yield Static("", id="users-count")
 
@@ -131,6 +132,7 @@ Type in the filter box to narrow the list by login, name, kind or status.
                 status_text(row.status),
                 Text(last),
                 Text(row.kind, style="dim" if row.kind != "staff" else ""),
+                Text(row.cause or "", style="red" if row.status == FAILING else ""),
                 key=row.login,
             )
         if current is not None and current in {r.login for r in self.rows}:
