@@ -5,8 +5,11 @@
 2. Users screen with 500 users: from pressing F3 to the table filled, and one filter keystroke.
 3. Log pane under 1,000 lines/s: a writer thread appends structured lines for a few seconds while the
    Logs section follows the file; event-loop lag is measured by a ticker that should wake every 20 ms.
+4. Browser console (`studiosync web` in headless Chromium): from opening the page to the login screen
+   painted in the browser (target < 2 s), and the memory of each open browser session's console process
+   (logged in, Google tab shown): RSS and PSS (its fair share of shared pages) in MiB.
 
-    /work/venv/bin/python bench/console.py [--users 500] [--rate 1000] [--seconds 5]
+    .venv/bin/python bench/console.py [--users 500] [--rate 1000] [--seconds 5] [--web-sessions 4]
 """
 
 from __future__ import annotations
@@ -171,11 +174,67 @@ async def log_pane(home: Path, rate: int, seconds: float) -> dict[str, float]:
     }
 
 
+def web_figures(sessions: int, loads: int = 5) -> dict[str, list[float]] | None:
+    from studiosync.core.studio.studio import Studio
+    from studiosync.tui.web.browser import (
+        WebServerProcess,
+        XtermPage,
+        find_chromium,
+        log_records,
+        start_chromium,
+    )
+
+    if find_chromium() is None:
+        print("   skipped: no chromium/chromedriver (apt-get install chromium chromium-driver)")
+        return None
+    with tempfile.TemporaryDirectory(prefix="studiosync-bench-web-") as tmp:
+        home = Path(tmp) / "home"
+        studio = Studio.open(home)
+        studio.users.add("pat", "Pat Owner", admin=True, password="bench password")
+        for n in range(sessions):
+            studio.users.add(f"staff{n}", f"Staff {n}", password="bench password")
+        web = WebServerProcess(home, "--max-sessions", str(sessions + 2))
+        drivers = [start_chromium(1200, 800) for _ in range(sessions)]
+        try:
+            page = XtermPage(drivers[0])
+            paints = []
+            for _ in range(loads):
+                t = time.perf_counter()
+                page.open(web.url)
+                page.wait_for("Log in to the software")
+                paints.append(time.perf_counter() - t)
+            for n, driver in enumerate(drivers):
+                other = XtermPage(driver)
+                if n:
+                    other.open(web.url)
+                other.log_in(f"staff{n}", "bench password")
+                other.wait_for("Enable Google Sync")
+            opened = log_records(home, "web session opened")
+            closed = {r["session"] for r in log_records(home, "web session closed")}
+            pids = [r["pid"] for r in opened if r["session"] not in closed]
+            rss = [_memory_mib(pid, "Rss") for pid in pids]
+            pss = [_memory_mib(pid, "Pss") for pid in pids]
+        finally:
+            for driver in drivers:
+                driver.quit()
+            web.stop()
+    return {"paint_s": paints, "rss_mib": rss, "pss_mib": pss}
+
+
+def _memory_mib(pid: int, field: str) -> float:
+    """A process's memory from /proc/PID/smaps_rollup (kB), in MiB."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--rate", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--web-sessions", type=int, default=4)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="studiosync-bench-") as tmp:
         home = Path(tmp) / "home"
@@ -200,6 +259,19 @@ def main() -> int:
             f"   {result['received']}/{result['lines']} lines shown in {result['elapsed_s']:.1f} s; event-loop lag "
             f"p50 {result['lag_p50_ms']:.1f} ms, p95 {result['lag_p95_ms']:.1f} ms, max {result['lag_max_ms']:.1f} ms; "
             f"key press round trip {result['key_ms']:.0f} ms"
+        )
+
+    print(f"4. browser console (studiosync web, headless Chromium, {args.web_sessions} sessions)")
+    web = web_figures(args.web_sessions)
+    if web is not None:
+        paints, rss, pss = web["paint_s"], web["rss_mib"], web["pss_mib"]
+        print(
+            f"   page opened -> login screen painted: median {statistics.median(paints):.2f} s, "
+            f"min {min(paints):.2f} s, max {max(paints):.2f} s (target < 2 s)"
+        )
+        print(
+            f"   memory per open session (console process, logged in, Google tab): RSS median "
+            f"{statistics.median(rss):.0f} MiB (max {max(rss):.0f}), PSS median {statistics.median(pss):.0f} MiB"
         )
     return 0
 

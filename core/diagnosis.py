@@ -22,7 +22,8 @@ meaningless or unfixable:
  7. `deletions_held`          the mass-deletion guard holds deletions until a person decides: it stays until
                               someone acts, whatever else the last run met.
  8. <the last run's cause>    the last run failed (`network`, `quota`, `internal`, ...; core.explain's ids).
- 9. `client_group_missing`    contacts are on but their client group is gone: contacts are not imported.
+ 9. `client_group_missing`    contacts are on but their client group is gone: contacts are not imported
+                              (the run fails: someone must pick a group).
 10. `run_warnings`            the last run finished with warnings.
 11. `no_warn_email`           nobody hears about failures ("Email Warnings and Errors to Me" is required).
 12. `never_synced`            enabled and set up, but no run yet (is the sync job running?).
@@ -226,11 +227,11 @@ def _after_set_up(f: Facts, covered: set[str]) -> list[Finding]:
     failed = _last_error(f, covered | {x.code for x in found})
     if failed is not None:
         found.append(failed)
-    if f.contacts and not f.client_group_exists:
+    if f.contacts and not f.client_group_exists:  # it fails the run: contacts need a person to pick a group
         found.append(
             Finding(
                 "client_group_missing",
-                "warn",
+                "error",
                 "Contacts sync is on but its client group no longer exists: contacts are not imported.",
                 fill_login(
                     f"{_TAB} > Client Group: pick an existing group (CLI: {_SET} --client-group NAME)",

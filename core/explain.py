@@ -127,6 +127,25 @@ _SYNC: dict[str, tuple[str, str, bool]] = {
         "Run studiosync doctor LOGIN; the log has the details (studiosync logs --user LOGIN).",
         False,
     ),
+    "deletions_held": (
+        "The sync held back a mass deletion: nothing was deleted on either side until someone decides.",
+        "If the deletions were meant: studiosync sync LOGIN --allow-deletions (console: Dashboard, select "
+        "the user, h); if not: studiosync sync LOGIN --restore-deleted undoes them.",
+        False,
+    ),
+    "unknown_events": (
+        "Google has events made by studiosync that the studio has no appointment for (a restored backup, or "
+        "another studiosync data folder syncing this calendar); one-way sync leaves them on Google.",
+        "Turn on two-way sync to bring them back into the studio (Google tab; CLI: studiosync google set "
+        "LOGIN --two-way), or delete them on Google if they are not wanted.",
+        False,
+    ),
+    "client_group_missing": (
+        "The client group chosen for imported Google contacts no longer exists, so contacts are not imported.",
+        "Google tab > Client group: choose an existing group (CLI: studiosync google set LOGIN "
+        "--client-group NAME; groups: studiosync groups list).",
+        False,
+    ),
     "internal": (
         "An internal error stopped this user's sync.",
         "Retry; if it persists, report it with the studiosync log (studiosync logs --user LOGIN).",

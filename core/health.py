@@ -19,15 +19,25 @@ from studiosync.core.errors import NotFoundError, StudioSyncError
 from studiosync.core.explain import cause_from_text, explain_cause, fill_login
 from studiosync.core.model import GooglePrefs, User
 from studiosync.core.studio.timeparse import now_utc, to_text
+from studiosync.core.sync.held import CAUSE as HELD_CAUSE
+from studiosync.core.sync.held import held_summary
 
 if TYPE_CHECKING:
     from studiosync.core.studio.studio import Studio
 
-HealthStatus = Literal["failing", "enabled", "authenticated", "not_set_up", "resource"]
+HealthStatus = Literal["failing", "held", "enabled", "authenticated", "not_set_up", "resource"]
 # Failing users first: the dashboard is read top-down by someone looking for trouble.
-_ORDER: dict[str, int] = {"failing": 0, "enabled": 1, "authenticated": 2, "not_set_up": 3, "resource": 4}
+_ORDER: dict[str, int] = {
+    "failing": 0,
+    "held": 1,
+    "enabled": 2,
+    "authenticated": 3,
+    "not_set_up": 4,
+    "resource": 5,
+}
 STATUS_TEXT: dict[str, str] = {
     "failing": "failing",
+    "held": "deletions held",
     "enabled": "enabled, not authenticated",
     "authenticated": "syncing",
     "not_set_up": "not set up",
@@ -75,6 +85,9 @@ class UserHealth:
     admins_last_emailed: str | None = None
     admins_last_emailed_why: str | None = None
     last_log_email: str | None = None  # the last detailed-log email (at most one an hour)
+    # Deletions the mass-deletion guard holds back (core.sync.held.summary): side, deletions, linked,
+    # since, message, fix. The user's status is "held" unless something else fails too.
+    held: dict[str, Any] | None = None
 
     @property
     def status_text(self) -> str:
@@ -151,6 +164,7 @@ def user_health(
     h.consecutive_failures = prefs.consecutive_failures
     h.escalated = prefs.escalated
     _add_last_run(studio, h)
+    h.held = held_summary(studio.store, user.login) if prefs.enabled else None
     # A failed run the Google tab has not recorded yet (outcomes are saved every few seconds) fails too; an
     # older one does not: re-authenticating clears the tab's failures, and the old run's error with them.
     run = h.last_run or {}
@@ -200,7 +214,7 @@ def _facts(h: UserHealth, prefs: GooglePrefs, token_problem: str | None, context
         shared_with=shared,
         calendar_id=prefs.calendar_id,
         calendar_summary=prefs.calendar_summary,
-        held=run.get("held") if run.get("status") == "error" else None,
+        held=h.held,
         error=h.last_error,
         error_cause=h.last_error_cause,
         error_fix=h.last_error_fix,
@@ -234,6 +248,8 @@ def _status(h: UserHealth) -> HealthStatus:
         return "not_set_up"
     if h.cause in ("not_authenticated", "token_unreadable"):
         return "enabled"  # enabled, not authenticated
+    if h.cause == HELD_CAUSE:
+        return "held"  # synced everything else; waits for a person's decision about the deletions
     if h.cause_severity == "error":
         return "failing"
     return "authenticated"

@@ -121,6 +121,17 @@ class Appointment:
     # plus the Google event's own time zones, so a run can tell which side changed which field.
     # None: never synced, or last synced before bases were kept.
     synced: dict[str, Any] | None = None
+    # What Google says about the event, kept by the sync (never edited in the studio; core.studio.
+    # event_kinds says what the studio may do with it): Google's eventType (None: "default", or not from
+    # Google), whether it blocks time ("Show me as": transparency), and the organizer's email when someone
+    # else organizes it (an invitation this account is a guest of; `guests_can_modify`: its guests may edit).
+    google_event_type: str | None = None
+    busy: bool = True
+    organizer: str | None = None
+    guests_can_modify: bool = False
+    # The revision whose change Google refused for good (core.sync.failures.is_refusal): never sent again;
+    # a later change (a new revision) is. 0: none.
+    refused_revision: int = 0
 
     @property
     def dirty(self) -> bool:
@@ -131,6 +142,11 @@ class Appointment:
         """The title as people see it: an untitled Google event is stored untitled ("") and shown as
         Google Calendar shows it."""
         return self.title if self.title.strip() else NO_TITLE
+
+    @property
+    def refused(self) -> bool:
+        """Google refused this very version for good: it is not sent again."""
+        return self.refused_revision == self.revision and self.dirty
 
 
 def content_snapshot(appt: Appointment) -> dict[str, Any]:
@@ -198,8 +214,23 @@ class GoogleApiPrefs:
     app_published: bool = False
 
 
+DEFAULT_STUDIO_NAME = "studiosync"
+DEFAULT_IDLE_MINUTES = 30
+
+
+@dataclass
+class WebPrefs:
+    """The browser console (`studiosync web`)."""
+
+    # The address people open (the TLS reverse proxy's), e.g. https://studio.example.com. With a Google
+    # "web" OAuth client, sign-in comes straight back to <public_url>/oauth2callback.
+    public_url: str | None = None
+    idle_minutes: int = DEFAULT_IDLE_MINUTES  # a browser session with no input for this long logs out
+
+
 @dataclass
 class CompanyPrefs:
+    name: str = DEFAULT_STUDIO_NAME  # the studio's name: the browser console's page title
     timezone: str = "UTC"
     email: EmailPrefs = field(default_factory=EmailPrefs)
     google: GoogleApiPrefs = field(default_factory=GoogleApiPrefs)
@@ -207,3 +238,8 @@ class CompanyPrefs:
     escalate_after: int = 3
     # Alert emails (core.alerts): while a problem lasts, a reminder every this many hours (0: none).
     alert_remind_hours: int = 24
+    # The mass-deletion guard: a run deleting more than this many of a user's linked items on one side AND
+    # more than this share of them deletes none (core.sync.options.DeletionLimits says why both).
+    deletion_max_count: int = 10
+    deletion_max_percent: int = 25
+    web: WebPrefs = field(default_factory=WebPrefs)

@@ -28,7 +28,7 @@ MISSING_ID = "0" * 32
 def book(home: Path, tmp_path: Path) -> dict[str, str]:
     """A small studio: users, a resource, a group, a client, appointments, prefs; plus some input files."""
     studio = Studio.open(home)
-    studio.users.add("ann", "Ann", admin=True, password="pw")
+    studio.users.add("ann", "Ann", admin=True, password="pw-long-enough")
     studio.users.add("room", "Room 1", kind="resource")
     studio.users.add("cal", "Cal")  # no appointments
     vip = studio.groups.add("VIP")

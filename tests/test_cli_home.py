@@ -115,7 +115,7 @@ def test_every_file_and_directory_created_is_private_even_with_umask_0(
             ),
         ]
         for argv in steps:
-            result = cli(*argv, stdin="pw\n")
+            result = cli(*argv, stdin="pw-long-enough\n")
             assert result.code == 0, (argv, result.err)
         appt_id = json.loads(cli("appointments", "list", "--json").out)[0]["id"]
         assert cli("appointments", "edit", appt_id, "--title", "Moved").code == 0

@@ -72,7 +72,7 @@ def test_remove_with_appointments_needs_the_flag(cli, home: Path) -> None:
 
 def test_password_is_read_from_the_first_line_of_stdin_only(cli, home: Path) -> None:
     assert (
-        cli("users", "add", "ann", "--name", "Ann", "--password-stdin", stdin="pw one\nsecond line\n").code
+        cli("users", "add", "ann", "--name", "Ann", "--password-stdin", stdin="pw one two\nsecond line\n").code
         == 0
     )
-    assert Studio.open(home).users.check_password("ann", "pw one")
+    assert Studio.open(home).users.check_password("ann", "pw one two")

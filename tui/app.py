@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 from studiosync.core.errors import StudioSyncError
@@ -19,8 +20,9 @@ from studiosync.tui.screens.help import HelpScreen
 from studiosync.tui.screens.login import LoginScreen
 from studiosync.tui.screens.main import MainScreen
 from textual import on
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 log = logging.getLogger("studiosync.console")
 HANGUP_GRACE_SECONDS = 15.0
@@ -168,6 +170,21 @@ class StudioSyncApp(App[int]):
             if b.description and b.id and not b.id.startswith(("go.", "app.")):
                 keys.append((self.get_key_display(b), b.description))
         self.push_screen(HelpScreen(title, text, keys))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.backend.viewer is not None:
+            yield SystemCommand(
+                "Change my password",
+                "Set a new password (asks for the current one)",
+                self.action_change_password,
+            )
+
+    def action_change_password(self) -> None:
+        from studiosync.tui.screens.password import PasswordScreen
+
+        if self.backend.viewer is not None and not isinstance(self.screen, PasswordScreen):
+            self.push_screen(PasswordScreen())
 
     def current_view(self):  # -> View | None
         screen = self.screen

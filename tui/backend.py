@@ -21,6 +21,7 @@ from studiosync.core import clock as core_clock
 from studiosync.core.errors import InputError, NotFoundError, StudioSyncError
 from studiosync.core.model import Appointment, ClientGroup, CompanyPrefs, GooglePrefs, User
 from studiosync.core.studio.timeparse import zone
+from studiosync.core.sync.held import CAUSE as HELD_CAUSE
 from studiosync.tui.clock import Clock
 
 if TYPE_CHECKING:
@@ -29,12 +30,14 @@ if TYPE_CHECKING:
     from studiosync.core.google.signin import AuthorizationSession
     from studiosync.core.studio.google_accounts import CalendarInfo
     from studiosync.core.studio.studio import Studio
+    from studiosync.tui.web.context import WebContext
 
 # The four states the Users screen and the dashboard show (plus resources, which cannot sync at all).
 NOT_SET_UP = "not set up"
 AUTHENTICATED = "authenticated"
 ENABLED = "enabled"  # enabled and authenticated: issue 7's word ("syncing" in `studiosync status`)
 FAILING = "failing"
+HELD = "deletions held"  # the mass-deletion guard holds this user's deletions until someone decides
 CANNOT_SYNC = "cannot sync"
 NO_ACCOUNT = "enabled, no account"
 
@@ -119,6 +122,8 @@ def google_status(user: User, prefs: GooglePrefs, authenticated: bool, *, failin
         return CANNOT_SYNC
     if failing is None:
         failing = bool(prefs.last_error) and prefs.consecutive_failures > 0
+        if failing and prefs.last_error_cause == HELD_CAUSE:
+            return HELD if prefs.enabled else NOT_SET_UP
     if prefs.enabled and failing:
         return FAILING
     if prefs.enabled:
@@ -128,6 +133,8 @@ def google_status(user: User, prefs: GooglePrefs, authenticated: bool, *, failin
 
 def health_status(user: User, h: Any) -> str:
     """The Google column from core.health's UserHealth, whose status follows the diagnosis' first cause."""
+    if h.status == "held":
+        return HELD
     prefs = GooglePrefs(login=h.login, enabled=h.enabled)
     return google_status(user, prefs, h.authenticated, failing=h.status == "failing")
 
@@ -150,6 +157,8 @@ class Backend:
         self.viewer: User | None = None
         # Demo only: which emulator account each user signs in as (real Google asks the person instead).
         self.login_hints: dict[str, str] = {}
+        # A browser session (`studiosync web`): every login needs a password and is throttled.
+        self.web: WebContext | None = None
 
     # -- who is logged in ----------------------------------------------------------------------------
     def login_choices(self) -> list[User]:
@@ -157,10 +166,17 @@ class Backend:
         return [u for u in self.studio.users.list() if u.kind == "staff"]
 
     def first_run(self) -> bool:
-        """No admin has a password yet: everyone may log in without one, to set the studio up."""
+        """No admin has a password yet: everyone may log in without one, to set the studio up.
+
+        Never in a browser: that shortcut is for the terminal, whose user already holds the data folder."""
+        if self.web is not None:
+            return False
         return not any(u.admin and u.password_hash for u in self.studio.users.list())
 
     def log_in(self, login: str, password: str) -> User:
+        if self.web is not None:
+            self.viewer = self.web.log_in(self.studio, login, password)
+            return self.viewer
         user = self.studio.users.find(login)
         if user is None or user.kind != "staff":
             raise InputError("choose a user to log in as")
@@ -254,6 +270,13 @@ class Backend:
             self.studio.users.set_password(login, password)
         return user
 
+    def change_own_password(self, current: str, new: str) -> None:
+        """Anyone logged in changes their own password, proving the current one first (if they have one)."""
+        user = self.studio.users.get(self.me)
+        if user.password_hash and not self.studio.users.check_password(user.login, current):
+            raise InputError("the current password is wrong")
+        self.studio.users.set_password(user.login, new)
+
     def remove_user(self, login: str) -> None:
         self.require_admin()
         if login == self.me:
@@ -290,7 +313,18 @@ class Backend:
             from studiosync.core.demo_consent import demo_account
 
             hint = demo_account(login)  # a user added during the demo signs up a fresh demo account
-        return self.studio.google.begin_auth(login, login_hint=hint)
+        callback = self.web_callback()
+        session = self.studio.google.begin_auth(login, login_hint=hint, redirect_uri=callback)
+        if callback and self.web is not None and self.web.announce_sign_in is not None:
+            self.web.announce_sign_in(session.state, session.port)
+        return session
+
+    def web_callback(self) -> str | None:
+        """<public URL>/oauth2callback when Google may send the browser straight back (a "web" client)."""
+        if self.web is None or not self.web.callback_url:
+            return None
+        client = self.studio.prefs.client_config()
+        return self.web.callback_url if client is not None and client.kind == "web" else None
 
     def finish_auth(self, login: str, result: AuthResult) -> GooglePrefs:
         self.require_self_or_admin(login)
@@ -453,6 +487,10 @@ class Backend:
         self.require_admin()
         return self.studio.prefs.set_app_published(published)
 
+    def set_deletion_limits(self, max_count: int, max_percent: int) -> CompanyPrefs:
+        self.require_admin()
+        return self.studio.prefs.set_deletion_limits(max_count, max_percent)
+
     def set_escalation(self, enabled: bool, after: int) -> CompanyPrefs:
         self.require_admin()
         return self.studio.prefs.set_escalation(enabled, after)
@@ -481,13 +519,27 @@ class Backend:
         """Who "Sync now" covers: everyone for an admin (None), else only the viewer."""
         return None if self.is_admin else [self.me]
 
-    def run_sync(self, *, stop: Any = None, progress: Callable[[Any], None] | None = None) -> Any:
+    def run_sync(
+        self,
+        *,
+        stop: Any = None,
+        progress: Callable[[Any], None] | None = None,
+        login: str | None = None,
+        release: str | None = None,
+    ) -> Any:
+        """Sync now: everyone "Sync now" covers, or one user -- with `release` ("allow" | "restore"),
+        a person's decision about that user's held deletions (admins only)."""
         runner = self.sync_runner()
         if runner is None:
             raise InputError("the sync processor is not available in this build (core.sync.processor)")
         from studiosync.core.jobs.sync_job import sync_options
 
         options = sync_options(self.studio)  # Run now goes by the google-sync job's options too
+        if login is not None:
+            self.require_self_or_admin(login)
+            if release is not None:
+                self.require_admin()
+            return runner(self.studio, [login], stop=stop, progress=progress, options=options, release=release)
         return runner(self.studio, self.sync_logins(), stop=stop, progress=progress, options=options)
 
     def sync_health(self) -> list[SyncHealth]:
@@ -536,10 +588,11 @@ class Backend:
                         "last_emailed_why": h.last_emailed_why,
                         "next_reminder": h.next_reminder,
                         "email_trouble": h.email_trouble,
+                        "held": h.held,
                     },
                 )
             )
-        order = {FAILING: 0, NO_ACCOUNT: 1, ENABLED: 2, AUTHENTICATED: 3, NOT_SET_UP: 4}
+        order = {FAILING: 0, HELD: 1, NO_ACCOUNT: 2, ENABLED: 3, AUTHENTICATED: 4, NOT_SET_UP: 5}
         rows.sort(key=lambda r: (order.get(r.status, 9), r.login))
         return rows
 

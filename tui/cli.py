@@ -10,10 +10,11 @@ from collections.abc import Sequence
 
 from studiosync.core.cli.main import main as core_main
 from studiosync.tui import console_cmd
+from studiosync.tui.web import web_cmd
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return core_main(argv, extra=[console_cmd])
+    return core_main(argv, extra=[console_cmd, web_cmd])
 
 
 def run() -> None:

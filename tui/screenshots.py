@@ -3,6 +3,8 @@
 Runs the console headless on the offline demo studio (after one sync run, so the dashboard and logs have
 something to show) and saves every screen at 80x24 and 120x40, the way harlequin's
 scripts/export_screenshots.py does it: run_test() + save_screenshot(). Never edit the SVGs by hand.
+Then web-google-tab.png: the browser console in headless Chromium (tui.web.screenshot; skipped with a
+message where there is no Chromium). `--web-only` makes just that one.
 """
 
 from __future__ import annotations
@@ -162,8 +164,15 @@ async def shoot(out: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m studiosync.tui.screenshots", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="screenshots", help="output directory (default: screenshots)")
+    parser.add_argument("--web-only", action="store_true", help="only the browser screenshot (PNG)")
     args = parser.parse_args(argv)
-    saved = asyncio.run(shoot(Path(args.out)))
+    from studiosync.tui.web.screenshot import shoot_web
+
+    saved = [] if args.web_only else asyncio.run(shoot(Path(args.out)))
+    web = shoot_web(Path(args.out))
+    if web is not None:
+        print(web, flush=True)
+        saved.append(web)
     print(f"{len(saved)} screenshots in {args.out}", file=sys.stderr)
     return 0
 

@@ -14,6 +14,7 @@ from studiosync.core.cli.common import (
     print_table,
 )
 from studiosync.core.model import Appointment
+from studiosync.core.studio import event_kinds
 from studiosync.core.studio.timeparse import parse_when, zone
 
 
@@ -44,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def appointment_doc(appt: Appointment) -> dict[str, Any]:
+    read_only = event_kinds.read_only_reason(appt)
     return {
         "id": appt.id,
         "user": appt.user,
@@ -60,6 +62,15 @@ def appointment_doc(appt: Appointment) -> dict[str, Any]:
         "sync_error": appt.sync_error,
         "created": appt.created,
         "updated": appt.updated,
+        # What Google says about the event (core.studio.event_kinds): its eventType ("default" for an
+        # ordinary event, null when not on Google), free/busy, who organizes an invitation, and whether
+        # the studio may change it (and why not).
+        "google_event_type": event_kinds.event_type(appt),
+        "kind": event_kinds.label(appt) or None,
+        "busy": appt.busy,
+        "organizer": appt.organizer,
+        "read_only": read_only is not None,
+        "read_only_reason": read_only,
     }
 
 
@@ -118,6 +129,14 @@ def _show(ctx: CliContext, args: argparse.Namespace) -> int:
         return 0
     for key in ("id", "user", "title", "start", "end", "status", "origin", "google_event_id", "synced"):
         print(f"{key:16} {doc[key]}")
+    if doc["kind"]:
+        print(f"{'kind':16} {doc['kind']}")
+    if not doc["busy"]:
+        print(f"{'shows as':16} free (does not block time)")
+    if doc["organizer"]:
+        print(f"{'organizer':16} {doc['organizer']}")
+    if doc["read_only"]:
+        print(f"{'read-only':16} {doc['read_only_reason']}")
     print(f"{'sync state':16} {doc['sync_state']}")
     last = doc.get("last_error")
     if last:

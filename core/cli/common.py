@@ -80,3 +80,48 @@ def add_group(sub: Any, name: str, help_text: str) -> Any:
     return parser.add_subparsers(
         dest=f"{name}_command", metavar="ACTION", parser_class=OneLineParser, required=True
     )
+
+
+def port_number(text: str) -> int:
+    """argparse type: a TCP port, 1-65535."""
+    return _whole_number(
+        text, 1, 65535, "port {text!r} is not a number", "port {value} is out of range 1-65535"
+    )
+
+
+def minutes(text: str) -> int:
+    """argparse type: whole minutes, 1-1440 (a day)."""
+    return _whole_number(
+        text, 1, 1440, "{text!r} is not a whole number of minutes", "{value} is out of range 1-1440 minutes"
+    )
+
+
+def item_count(text: str) -> int:
+    """argparse type: a number of items, 0-100000."""
+    return _whole_number(text, 0, 100_000, "{text!r} is not a whole number", "{value} is out of range 0-100000")
+
+
+def percent(text: str) -> int:
+    """argparse type: a whole percentage, 0-100."""
+    return _whole_number(text, 0, 100, "{text!r} is not a whole percentage", "{value} is out of range 0-100%")
+
+
+def reminder_hours(text: str) -> int:
+    """argparse type: hours between alert reminders, 0 (none) to 720 (30 days)."""
+    return _whole_number(
+        text,
+        0,
+        720,
+        "{text!r} is not a whole number of hours",
+        "{value} is out of range 0-720 hours (0: no reminders)",
+    )
+
+
+def _whole_number(text: str, low: int, high: int, not_a_number: str, out_of_range: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(not_a_number.format(text=text)) from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(out_of_range.format(value=value))
+    return value

@@ -205,10 +205,16 @@ def _set(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def _show(ctx: CliContext, args: argparse.Namespace) -> int:
+    from studiosync.core.sync.held import held_summary
+
     doc = ctx.studio.google.show(args.login)
+    # Deletions the mass-deletion guard holds back: null, or side/deletions/linked/since/message/fix.
+    doc["held"] = held_summary(ctx.studio.store, args.login)
     if args.json:
         print_json(doc)
     else:
         for key, value in doc.items():
+            if key == "held" and value:
+                value = f"{value['message']} (since {value['since']}). Fix: {value['fix']}"
             print(f"{key:18} {'' if value is None else value}")
     return 0

@@ -1,4 +1,4 @@
-"""studiosync prefs email|timezone|google|alerts|show"""
+"""studiosync prefs email|timezone|google|alerts|deletions|name|web|show"""
 
 from __future__ import annotations
 
@@ -9,8 +9,13 @@ from studiosync.core.cli.common import (
     add_command,
     add_group,
     add_json_flag,
+    item_count,
+    minutes,
+    percent,
+    port_number,
     print_json,
     read_secret_stdin,
+    reminder_hours,
 )
 from studiosync.core.errors import InputError
 from studiosync.core.model import to_doc
@@ -20,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     prefs = add_group(sub, "prefs", "company (studio) preferences")
     p = add_command(prefs, "email", "SMTP settings for warning and log emails", _email)
     p.add_argument("--host")
-    p.add_argument("--port", type=_port)
+    p.add_argument("--port", type=port_number)
     p.add_argument("--security", choices=["none", "starttls", "ssl"])
     p.add_argument("--username")
     p.add_argument("--password-stdin", action="store_true")
@@ -54,37 +59,87 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--remind-hours",
-        type=_hours,
+        type=reminder_hours,
         metavar="N",
         help="while a problem lasts, remind every N hours (default 24; 0: no reminders)",
     )
     add_json_flag(p)
+    p = add_command(
+        prefs, "deletions", "the mass-deletion guard: how many deletions in one run need a person", _deletions
+    )
+    p.add_argument(
+        "--max-count",
+        type=item_count,
+        metavar="N",
+        help="hold a run's deletions on one side when they are more than N items (default 10) ...",
+    )
+    p.add_argument(
+        "--max-percent",
+        type=percent,
+        metavar="P",
+        help="... and more than P%% of the user's linked items (default 25; 100 turns the guard off)",
+    )
+    add_json_flag(p)
+    p = add_command(prefs, "name", "the studio's name (the browser console's page title)", _name)
+    p.add_argument("name")
+    p = add_command(prefs, "web", "the browser console (studiosync web): public address, idle timeout", _web)
+    g = p.add_mutually_exclusive_group()
+    g.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address people open (the TLS reverse proxy's), e.g. https://studio.example.com",
+    )
+    g.add_argument("--no-public-url", action="store_true", help="forget the public address")
+    p.add_argument(
+        "--idle-timeout",
+        metavar="MINUTES",
+        type=minutes,
+        help="log a browser session out after this many minutes without input (default 30)",
+    )
     p = add_command(prefs, "show", "show company preferences", _show)
     add_json_flag(p)
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"port {text!r} is not a number") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port {value} is out of range 1-65535")
-    return value
+def _name(ctx: CliContext, args: argparse.Namespace) -> int:
+    prefs = ctx.studio.prefs.set_name(args.name)
+    print(f"studio name set to {prefs.name}")
+    return 0
 
 
-def _hours(text: str) -> int:
-    from studiosync.core.studio.prefs import MAX_REMIND_HOURS
+def _web(ctx: CliContext, args: argparse.Namespace) -> int:
+    if args.public_url is None and not args.no_public_url and args.idle_timeout is None:
+        raise InputError("prefs web needs --public-url URL, --no-public-url or --idle-timeout MINUTES")
+    web = ctx.studio.prefs.set_web(
+        public_url=args.public_url, clear_public_url=args.no_public_url, idle_minutes=args.idle_timeout
+    )
+    print(
+        f"web console: public URL {web.public_url or '(none: http://HOST:PORT as started)'}, "
+        f"idle timeout {web.idle_minutes} min"
+    )
+    return 0
 
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of hours") from None
-    if not 0 <= value <= MAX_REMIND_HOURS:
-        raise argparse.ArgumentTypeError(
-            f"{value} is out of range 0-{MAX_REMIND_HOURS} hours (0: no reminders)"
-        )
-    return value
+
+def _deletions(ctx: CliContext, args: argparse.Namespace) -> int:
+    prefs = ctx.studio.prefs
+    if args.max_count is None and args.max_percent is None:
+        company = prefs.get()  # no change asked: show the setting
+    else:
+        company = prefs.set_deletion_limits(args.max_count, args.max_percent)
+    if args.json:
+        print_json({"max_count": company.deletion_max_count, "max_percent": company.deletion_max_percent})
+    else:
+        print(_deletion_rule(company.deletion_max_count, company.deletion_max_percent))
+    return 0
+
+
+def _deletion_rule(count: int, percent: int) -> str:
+    if percent >= 100:
+        return "mass-deletion guard: off (--max-percent 100); every deletion goes through"
+    return (
+        f"mass-deletion guard: a run deleting more than {count} of a user's linked items on one side and "
+        f"more than {percent}% of them deletes none until someone decides (studiosync sync LOGIN "
+        "--allow-deletions | --restore-deleted)"
+    )
 
 
 def _alerts(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -176,12 +231,14 @@ def _show(ctx: CliContext, args: argparse.Namespace) -> int:
     if args.json:
         print_json(doc)
     else:
+        print(f"studio name      {prefs.name}")
         print(f"time zone        {prefs.timezone}")
         e = prefs.email
         print(f"email            {e.host or '(not set)'}:{e.port} {e.security} from {e.from_addr or '-'}")
         g = prefs.google
         print(f"google client    {g.client_id or '(not set)'} ({g.client_type or '-'})")
         print(f"google API root  {g.api_endpoint or 'https://www.googleapis.com/ (Google)'}")
+        print(f"deletions        {_deletion_rule(prefs.deletion_max_count, prefs.deletion_max_percent)}")
         if g.client_id:
             status = (
                 "published (In production)"
@@ -190,4 +247,6 @@ def _show(ctx: CliContext, args: argparse.Namespace) -> int:
             )
             print(f"google app       {status}")
         print(f"alerts           {_alert_rule(prefs.alert_remind_hours)}")
+        w = prefs.web
+        print(f"web console      {w.public_url or '(no public URL)'}; idle timeout {w.idle_minutes} min")
     return 0

@@ -172,6 +172,13 @@ CATALOGUE: tuple[CheckInfo, ...] = (
         True,
         "The user's last run, its errors explained (the Control Center logs)",
     ),
+    CheckInfo(
+        "held_deletions",
+        "Mass deletions held",
+        SECTION_HISTORY,
+        True,
+        "A run never deletes many appointments or events at once without a person deciding",
+    ),
 )
 
 BY_NAME: dict[str, CheckInfo] = {c.name: c for c in CATALOGUE}

@@ -395,7 +395,14 @@ def oauth_client(studio: Studio) -> Check:
             name, "fail", f"The OAuth client file cannot be used: {exc.message}", exc.fix or _GOOGLE_API_FIX
         )
     short = config.client_id if len(config.client_id) <= 24 else config.client_id[:21] + "..."
-    if config.kind != "installed":
+    if config.kind == "web":
+        # Fine through the browser console's callback (studiosync web --public-url), nowhere else.
+        from studiosync.core.doctor.web_checks import web_client_problem
+
+        problem = web_client_problem(studio, config)
+        if problem is not None:
+            return make(name, "fail", problem[0], problem[1])
+    elif config.kind != "installed":
         return make(
             name,
             "fail",
@@ -404,6 +411,7 @@ def oauth_client(studio: Studio) -> Check:
             "then load it: studiosync prefs google --client-secrets FILE",
         )
     where = " on the local Google emulator" if config.is_loopback else ""
+    kind = "Desktop" if config.kind == "installed" else "Web (browser console)"
     if not studio.prefs.get().google.app_published:
         # The client file cannot say whether the app is published; only the admin's word can.
         revoked = sorted(
@@ -413,14 +421,14 @@ def oauth_client(studio: Studio) -> Check:
         return make(
             name,
             "warn",
-            f"Desktop OAuth client {short}{where} is not marked published: an app left in Google's Testing "
+            f"{kind} OAuth client {short}{where} is not marked published: an app left in Google's Testing "
             f"status loses every user's Google authorization after 7 days{lost}.",
             PUBLISH_FIX,
         )
     return make(
         name,
         "pass",
-        f"Desktop OAuth client {short}{where}, published (In production): authorizations do not expire "
+        f"{kind} OAuth client {short}{where}, published (In production): authorizations do not expire "
         "after 7 days.",
         "If the app goes back to Testing: Company Preferences > Google: untick App published "
         "(CLI: studiosync prefs google --testing)",

@@ -485,6 +485,15 @@ def last_run(f: UserFacts) -> Check:
     return make(name, status, f"Last successful sync {ago(h.lag_s)}{counts}{warnings}.")
 
 
+def held_deletions(f: UserFacts) -> Check:
+    """The mass-deletion guard's hold: both sides are kept as they were until someone decides."""
+    name = "held_deletions"
+    held = f.health.held if f.health else None
+    if not held:
+        return make(name, "pass", "No deletions are held back.")
+    return make(name, "fail", f"{held['message']} (held since {held['since']}).", held["fix"], login=f.login)
+
+
 def per_user_checks(f: UserFacts, groups: dict[str, str]) -> list[Check]:
     """All per-user checks except the studio-wide ones interleaved by the caller."""
     first = user_is_staff(f)
@@ -504,4 +513,5 @@ def per_user_checks(f: UserFacts, groups: dict[str, str]) -> list[Check]:
         detailed_logs(f),
         mobile(f),
         last_run(f),
+        held_deletions(f),
     ]

@@ -84,7 +84,7 @@ class App:
         else:
             return Response.error(not_found(f"No such endpoint: {req.method} {req.path}"))
         account, project = self._who(header)
-        self.state.meter.record(account, project, kind)
+        self.state.meter.record(account, project, kind, write=req.method != "GET")
         try:
             refused = self._fault_response(self._faults(account, project, req))
             refused = refused or self._over_quota(account, project)

@@ -29,6 +29,7 @@ from .errors import ApiError
 
 # kind -> (HTTP code, domain, reason, message)
 _ERRORS: dict[str, tuple[int, str, str, str]] = {
+    "400": (400, "global", "badRequest", "Bad Request"),  # a permanent refusal of one request
     "429": (429, "usageLimits", "rateLimitExceeded", "Rate Limit Exceeded"),
     "403_rate": (403, "usageLimits", "rateLimitExceeded", "Rate Limit Exceeded"),
     "403_user_rate": (403, "usageLimits", "userRateLimitExceeded", "User Rate Limit Exceeded"),

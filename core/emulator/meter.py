@@ -6,8 +6,9 @@ per project" and "per minute per user per project", "calculated per minute using
 "403: Rate limit exceeded": "the maximum request rate per calendar or per authenticated user") — the
 emulator enforces limits only when a test or benchmark sets them (`Meter.limits`). Every Calendar/People
 call counts, batch sub-calls one each ("a batch request of n requests counts as n" toward quota); the
-outer batch POST and OAuth requests are counted under their own kinds. Must never import anything
-outside the emulator package.
+outer batch POST and OAuth requests are counted under their own kinds. Writes (Calendar/People calls
+other than GET) are also counted apart, per account (`report()["writes"]`), so a test can tell that a
+run sent no change at all. Must never import anything outside the emulator package.
 """
 
 from __future__ import annotations
@@ -41,13 +42,16 @@ class Meter:
         self._clock = clock
         self.by_account: dict[str, Counter[str]] = {}
         self.by_project: dict[str, Counter[str]] = {}
+        self.writes: dict[str, Counter[str]] = {}  # account -> calendar/people calls that are not GET
         self._recent: dict[tuple[str, str], collections.deque[tuple[float, str]]] = {}
         self.limits = Limits()
 
-    def record(self, account: str | None, project: str | None, kind: str) -> None:
+    def record(self, account: str | None, project: str | None, kind: str, *, write: bool = False) -> None:
         now = self._clock()
         with self._lock:
             self.by_account.setdefault(account or "", Counter())[kind] += 1
+            if write:
+                self.writes.setdefault(account or "", Counter())[kind] += 1
             self.by_project.setdefault(project or "", Counter())[kind] += 1
             for key in (("account", account or ""), ("project", project or "")):
                 recent = self._recent.setdefault(key, collections.deque())
@@ -91,6 +95,11 @@ class Meter:
             out["window"]["total"] = sum(recent.get(k, 0) for k in QUOTA_KINDS)
             out["accounts"] = {a or "(none)": dict(c) for a, c in sorted(self.by_account.items())}
             out["projects"] = {p or "(none)": dict(c) for p, c in sorted(self.by_project.items())}
+            writes: Counter[str] = Counter()
+            for name, counts in self.writes.items():
+                if account is None or name == account.lower():
+                    writes.update(counts)
+            out["writes"] = {k: writes.get(k, 0) for k in QUOTA_KINDS}
             out["limits"] = asdict(self.limits)
             return out
 
@@ -99,9 +108,11 @@ class Meter:
             if account is None:
                 self.by_account.clear()
                 self.by_project.clear()
+                self.writes.clear()
                 self._recent.clear()
             else:
                 self.by_account.pop(account.lower(), None)
+                self.writes.pop(account.lower(), None)
                 self._recent.pop(("account", account.lower()), None)
 
     def over_limit(self, account: str | None, project: str | None) -> bool:

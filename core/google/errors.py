@@ -92,6 +92,26 @@ _TABLE: dict[str, tuple[str, str, bool]] = {
         "Check the item's data (dates, times, attendees); if it persists, report it with the log.",
         False,
     ),
+    # Refusals of one event's write (core.sync.failures.is_refusal): permanent, about that event only --
+    # never "the calendar is read-only". The sync keeps Google's version and does not send it again.
+    "event_type_restriction": (
+        "Google does not let apps change or delete this kind of event (a birthday, or an event Gmail "
+        "made from an email).",
+        "Nothing to do: the studio keeps Google's version. Change the event in Google Calendar (a "
+        "birthday: in Google Contacts).",
+        False,
+    ),
+    "not_organizer": (
+        "Only the organizer of this invitation can change it; this Google account is a guest.",
+        "Nothing to do: the studio keeps Google's version. Ask the organizer to change the event, or "
+        "delete it from your calendar.",
+        False,
+    ),
+    "event_refused": (
+        "Google refused this change to one event (not allowed for this event).",
+        "Nothing to do: the studio keeps Google's version. Change the event in Google Calendar if needed.",
+        False,
+    ),
     "api_not_enabled": (
         "The Google Calendar API or People API is not enabled in the Google Cloud project.",
         "In the Google Cloud console, enable the Google Calendar API and the People API for the project "
@@ -223,7 +243,7 @@ def http_error_info(exc: HttpError) -> HttpErrorInfo:
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"})
 QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded", "dailyLimitExceededUnreg"})
 _SCOPE_REASONS = frozenset({"insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"})
-_READ_ONLY_REASONS = frozenset({"requiredAccessLevel", "forbidden", "forbiddenForNonOrganizer"})
+_READ_ONLY_REASONS = frozenset({"requiredAccessLevel", "forbidden"})
 _DISABLED_REASONS = frozenset({"accessNotConfigured", "SERVICE_DISABLED"})
 _EXPIRED_SYNC = frozenset({"EXPIRED_SYNC_TOKEN", "fullSyncRequired", "updatedMinTooLongAgo"})
 _CLIENT_ERRORS = frozenset({"invalid_client", "unauthorized_client", "deleted_client"})
@@ -329,8 +349,13 @@ def _classify_http(exc: HttpError) -> GoogleProblem:
             return make("insufficient_scope")
         if reasons & _DISABLED_REASONS:
             return make("api_not_enabled")
-        if reasons & _READ_ONLY_REASONS:
+        if "forbiddenForNonOrganizer" in reasons:
+            return make("not_organizer")  # one invitation, not the calendar
+        if "requiredAccessLevel" in reasons:
             return make("calendar_read_only")
+        if reasons & _READ_ONLY_REASONS:
+            # A bare "forbidden": on one event's URL it is about that event only.
+            return make("event_refused" if _EVENT_URL.search(uri.split("?", 1)[0]) else "calendar_read_only")
         return make("unknown")
     if status == 404:
         path = uri.split("?", 1)[0] + ("?" if "?" in uri else "")
@@ -346,6 +371,8 @@ def _classify_http(exc: HttpError) -> GoogleProblem:
         return make("sync_token_expired")  # People: 400 FAILED_PRECONDITION / EXPIRED_SYNC_TOKEN
     if status in (409, 412):
         return make("conflict")
+    if status == 400 and "eventTypeRestriction" in reasons:
+        return make("event_type_restriction")
     if status == 400:
         return make("bad_request")
     if status >= 500:

@@ -71,6 +71,7 @@ class AuthorizationSession:
         login_hint: str | None = None,
         policy: RetryPolicy = DEFAULT_POLICY,
         listen_host: str = "127.0.0.1",
+        redirect_uri: str | None = None,
     ) -> None:
         self.client = client
         self.api_root = api_root
@@ -91,7 +92,9 @@ class AuthorizationSession:
         self._listener = LoopbackListener(listen_host, self._offer, self.outcome)
         self.port: int = self._listener.port
         # "localhost", not 127.0.0.1: what Google registers for Desktop clients, and what `ssh -L` users type.
-        self.redirect_uri = f"http://localhost:{self.port}/"
+        # `redirect_uri` instead: a "web" client's registered callback (`studiosync web --public-url`),
+        # whose server forwards the redirect to this listener.
+        self.redirect_uri = redirect_uri or f"http://localhost:{self.port}/"
         try:
             self._flow = Flow.from_client_config(
                 dict(client.raw),

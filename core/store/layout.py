@@ -4,6 +4,7 @@
 - `clients`: studio clients
 - `jobs`: the Control Center job catalogue; `computers`: process heartbeats (written often, kept apart)
 - `runs`: bounded run history
+- `logins`: failed-login counters and locks of the web console, shared by its per-session processes
 - `appts/<user-key>/<bucket>`: one user's appointments, hashed into BUCKETS buckets so an edit rewrites a
   small file (with 128, a 50,000-appointment book keeps each bucket near 400 appointments)
 - `pending/<user-key>`: ids of that user's appointments changed in the studio since they last synced: the
@@ -24,6 +25,7 @@ CLIENTS = "clients"
 JOBS = "jobs"
 COMPUTERS = "computers"
 RUNS = "runs"
+LOGINS = "logins"
 
 BUCKETS = 128  # schema 2 (schema 1 had 16): changing it needs a migration (core.store.schema.rebucket_file)
 APPOINTMENTS_TABLE = "appointments"  # in each bucket file

@@ -24,6 +24,7 @@ from studiosync.core.errors import InputError, NotFoundError, StoreError
 from studiosync.core.model import STATUSES, Appointment, content_snapshot, to_doc
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store, StrTable, Transaction
+from studiosync.core.studio import event_kinds
 from studiosync.core.studio.timeparse import check_span, from_text, stamp, to_text
 from studiosync.core.studio.users import GOOGLE, Users
 
@@ -268,6 +269,9 @@ class Appointments:
         name = layout.appointment_file_for(login, appointment_id)
         with book_transaction(self._store, login, [name]) as book:
             appt = self._load(book, name, appointment_id)
+            refused = event_kinds.edit_refusal(appt)
+            if refused is not None:
+                raise InputError(refused)  # what Google would refuse, refused before anything changes
             new_start = start if start is not None else appt.start
             new_end = end if end is not None else appt.end
             if (
@@ -277,6 +281,9 @@ class Appointments:
             ):
                 new_end = new_start + (appt.end - appt.start)  # moving keeps the duration
             new_start, new_end, all_day = check_span(new_start, new_end)
+            refused = event_kinds.edit_refusal(appt, start=new_start, end=new_end)
+            if refused is not None:
+                raise InputError(refused)
             changed = replace(
                 appt,
                 title=_check_title(title) if title is not None else appt.title,
@@ -305,6 +312,14 @@ class Appointments:
         syncing = self._users.google_prefs(login).enabled
         with book_transaction(self._store, login, [name]) as book:
             appt = self._load(book, name, appointment_id)
+            refused = event_kinds.delete_refusal(appt)
+            if refused is not None:
+                raise InputError(refused)
+            if event_kinds.studio_only_delete(appt):
+                # Not an appointment (a working location, a birthday): only the studio's copy goes.
+                book.appointments(name).delete(appointment_id)
+                book.unmark([appointment_id])
+                return appt
             # An unlinked change of a syncing user may have reached Google in a run that crashed before
             # saving the link: its tombstone lets the next sync delete that event under its derived id.
             if appt.google_event_id or (syncing and appt.dirty):

@@ -81,12 +81,18 @@ class GoogleAccounts:
     def is_authenticated(self, login: str) -> bool:
         return self._studio.secrets.get(login) is not None
 
-    def begin_auth(self, login: str, *, login_hint: str | None = None) -> AuthorizationSession:
-        """Start OAuth: the session carries the URL to open and completes by redirect or pasted URL."""
+    def begin_auth(
+        self, login: str, *, login_hint: str | None = None, redirect_uri: str | None = None
+    ) -> AuthorizationSession:
+        """Start OAuth: the session carries the URL to open and completes by redirect or pasted URL.
+
+        `redirect_uri`: where Google sends the browser back (default: the session's loopback listener)."""
         from studiosync.core.google.signin import AuthorizationSession
 
         self._staff(login)
-        return AuthorizationSession(self.client_config(), api_root=self.api_root(), login_hint=login_hint)
+        return AuthorizationSession(
+            self.client_config(), api_root=self.api_root(), login_hint=login_hint, redirect_uri=redirect_uri
+        )
 
     def finish_auth(self, login: str, result: AuthResult) -> GooglePrefs:
         """Store the token and link the account, refusing an account another user already syncs.

@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlparse
 
 from studiosync.core.errors import InputError, StudioSyncError
-from studiosync.core.model import SECURITIES, CompanyPrefs, EmailPrefs, GoogleApiPrefs, from_doc, to_doc
+from studiosync.core.model import (
+    SECURITIES,
+    CompanyPrefs,
+    EmailPrefs,
+    GoogleApiPrefs,
+    WebPrefs,
+    from_doc,
+    to_doc,
+)
 from studiosync.core.paths import FILE_MODE, DataDir, ensure_private_dir
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store
@@ -46,6 +54,7 @@ class Prefs:
         prefs = from_doc(CompanyPrefs, row)
         prefs.email = from_doc(EmailPrefs, row.get("email") or {})
         prefs.google = from_doc(GoogleApiPrefs, row.get("google") or {})
+        prefs.web = from_doc(WebPrefs, row.get("web") or {})
         return prefs
 
     def _save(self, prefs: CompanyPrefs) -> None:
@@ -76,6 +85,44 @@ class Prefs:
 
         return self._modify(change)
 
+    def set_name(self, name: str) -> CompanyPrefs:
+        """The studio's name (the browser console's page title): one line, 1-80 characters."""
+        name = " ".join((name or "").split())
+        if not name:
+            raise InputError("the studio name is empty")
+        if len(name) > 80:
+            raise InputError("the studio name is too long (at most 80 characters)")
+        if any(ord(c) < 32 or ord(c) == 127 for c in name):
+            raise InputError("the studio name contains control characters")
+
+        def change(prefs: CompanyPrefs) -> None:
+            prefs.name = name
+
+        return self._modify(change)
+
+    def set_web(
+        self,
+        *,
+        public_url: str | None = None,
+        clear_public_url: bool = False,
+        idle_minutes: int | None = None,
+    ) -> WebPrefs:
+        """The browser console's settings; None leaves a setting as it is."""
+        if public_url is not None:
+            public_url = check_public_url(public_url)
+        if idle_minutes is not None and not 1 <= idle_minutes <= 1440:
+            raise InputError("the idle timeout must be 1-1440 minutes")
+
+        def change(prefs: CompanyPrefs) -> None:
+            if clear_public_url:
+                prefs.web.public_url = None
+            if public_url is not None:
+                prefs.web.public_url = public_url
+            if idle_minutes is not None:
+                prefs.web.idle_minutes = idle_minutes
+
+        return self._modify(change).web
+
     def set_escalation(self, enabled: bool, after: int | None = None) -> CompanyPrefs:
         if after is not None and not 1 <= after <= 100:
             raise InputError("the number of failed runs before admins are emailed must be 1-100")
@@ -97,6 +144,24 @@ class Prefs:
 
         def change(prefs: CompanyPrefs) -> None:
             prefs.alert_remind_hours = hours
+
+        return self._modify(change)
+
+    def set_deletion_limits(self, max_count: int | None = None, max_percent: int | None = None) -> CompanyPrefs:
+        """The mass-deletion guard's threshold: a run deleting more than `max_count` of a user's linked
+        items on one side AND more than `max_percent`% of them deletes none until someone decides."""
+        if max_count is None and max_percent is None:
+            raise InputError("prefs deletions needs --max-count N and/or --max-percent P")
+        if max_count is not None and not 0 <= max_count <= 100_000:
+            raise InputError(f"--max-count must be 0-100000 (deletions of linked items), not {max_count}")
+        if max_percent is not None and not 0 <= max_percent <= 100:
+            raise InputError(f"--max-percent must be 0-100 (100 turns the guard off), not {max_percent}")
+
+        def change(prefs: CompanyPrefs) -> None:
+            if max_count is not None:
+                prefs.deletion_max_count = max_count
+            if max_percent is not None:
+                prefs.deletion_max_percent = max_percent
 
         return self._modify(change)
 
@@ -274,6 +339,27 @@ def check_api_endpoint(url: str) -> str:
             fix=f"give the API root only, such as {root}{also}",
         )
     return url
+
+
+def check_public_url(url: str) -> str:
+    """The browser console's public address (https://host[:port][/prefix]), without a trailing "/"."""
+    text = (url or "").strip()
+    parsed = urlparse(text)
+    try:
+        port = parsed.port
+    except ValueError:
+        port = 0
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or port == 0:
+        raise InputError(
+            f"public URL {text!r} is not an http(s) address",
+            fix="the address people open, such as https://studio.example.com",
+        )
+    if parsed.query or parsed.fragment or parsed.params or "@" in parsed.netloc:
+        raise InputError(
+            f"public URL {text!r} must be a plain address, without ?query, #fragment or user@",
+            fix="the address people open, such as https://studio.example.com",
+        )
+    return text.rstrip("/")
 
 
 def split_service_path(url: str) -> tuple[str, str] | None:

@@ -19,6 +19,7 @@ from studiosync.core.studio.users import Users
 
 if TYPE_CHECKING:
     from studiosync.core.google.tokens import TokenVault
+    from studiosync.core.studio.login_guard import LoginGuard
 
 
 class Studio:
@@ -44,6 +45,12 @@ class Studio:
     @cached_property
     def google(self) -> GoogleAccounts:
         return GoogleAccounts(self)
+
+    @cached_property
+    def login_guard(self) -> LoginGuard:
+        from studiosync.core.studio.login_guard import LoginGuard
+
+        return LoginGuard(self.store)
 
     @cached_property
     def prefs(self) -> Prefs:

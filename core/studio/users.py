@@ -9,7 +9,7 @@ from studiosync.core.errors import InputError, NotFoundError
 from studiosync.core.model import USER_KINDS, GooglePrefs, User, from_doc, to_doc
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store
-from studiosync.core.studio.passwords import hash_password, verify_password
+from studiosync.core.studio.passwords import check_new_password, hash_password, verify_password
 from studiosync.core.studio.timeparse import stamp
 
 LOGIN_RE = re.compile(r"^[a-z][a-z0-9._-]{0,31}$")
@@ -52,8 +52,8 @@ class Users:
             raise InputError("a user needs a display name (--name)")
         if kind not in USER_KINDS:
             raise InputError(f"kind must be staff or resource, not {kind!r}")
-        if password is not None and len(password) < 1:
-            raise InputError("the password is empty")
+        if password is not None:
+            check_new_password(password, login=login)
         user = User(
             login=login,
             name=name,
@@ -94,6 +94,9 @@ class Users:
         return user
 
     def set_password(self, login: str, password: str | None) -> None:
+        """Set (after `check_new_password`) or clear (None) a user's console password."""
+        if password is not None:
+            check_new_password(password, login=login)
         with self._store.transaction(layout.STUDIO) as tx:
             table = tx.table(layout.STUDIO, USERS)
             row = table.get(doc_id=login)
@@ -102,6 +105,11 @@ class Users:
             doc = dict(row)
             doc["password_hash"] = hash_password(password) if password else None
             table.put(login, doc)
+        if password is not None:
+            # A new password ends a lock on the login: how IT lets a locked-out person back in.
+            from studiosync.core.studio.login_guard import LoginGuard
+
+            LoginGuard(self._store).clear_login(login)
 
     def check_password(self, login: str, password: str) -> bool:
         user = self.find(login)

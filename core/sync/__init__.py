@@ -11,9 +11,12 @@
     pairing       which event belongs to which appointment; the facts of one pair.
     rules         the pure decision table: decide(Pair) -> Action. No I/O.
     plan          pairs decided and turned into Decisions (writes, purges, clears, pushes), not yet applied.
+    guard         the mass-deletion guard: holds too many deletions back; a person's release applies/undoes.
+    held          the held record (per side, in the sync state) and how it reads: summary, message, fix.
+    restore       held studio deletions undone from Google's copies (--restore-deleted).
     push          PushOps in batches of <= 50; 409/404 bounces; failures; link bookkeeping.
-    failures      which Google problems end a user's run.
-- contacts_sync   Google Contacts -> studio clients (one way, never deletes).
+    failures      which Google problems end a user's run; Failure (what a failed run reports).
+- contacts_sync   Google Contacts -> studio clients (one way, never deletes; linked by resourceName).
 - mapping         appointment <-> event: ids, times and zones, all-day, status, content comparison.
 - commit          writes sync results without losing concurrent studio edits.
 - state           per-user sync state (tokens, series, populate progress, run history).

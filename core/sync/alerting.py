@@ -39,14 +39,16 @@ def run_problem(prefs: GooglePrefs, result: UserRunResult) -> Finding | None:
         account_email=prefs.account_email,
         calendar_id=prefs.calendar_id,
         calendar_summary=prefs.calendar_summary,
-        held=_held(result),
+        held=result.held,
         error=result.error,
         error_cause=result.cause,
         error_fix=result.fix,
         warnings=tuple(result.warnings),
         ran=True,
         warn_email=prefs.warn_email or "-",  # the address is not this diagnosis' business
-        # Contacts and Populate problems are among the run's own warnings already.
+        contacts=prefs.contacts,
+        client_group_exists=result.cause != "client_group_missing",  # the run just looked
+        # Populate problems are among the run's own warnings already.
     )
     found = first_problem(diagnose(facts))
     return None if found is None or found.check in ("mobile", "populate") else found
@@ -194,12 +196,6 @@ def _emailed(kind: str, to: str, why: str, error: str | None, now: Any) -> dict[
     if error is not None:
         doc["error"] = error
     return doc
-
-
-def _held(result: UserRunResult) -> dict[str, Any] | None:
-    """Deletions held back after this run (the mass-deletion guard's summary, when the run has one)."""
-    held = getattr(result, "held", None)
-    return held if isinstance(held, dict) and held else None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -32,6 +32,7 @@ class CalendarRun:
     options: SyncOptions
     stop: threading.Event | None
     now: datetime
+    release: str | None = None  # a person released this user's held deletions: "allow" | "restore"
     # Read once at the start: the run goes by the switches it started with (a Populate box that unchecks
     # itself midway changes nothing for the rest of the run).
     events: Any = field(init=False)  # the events() Resource: building one costs ~4 ms, so once per run
@@ -45,7 +46,9 @@ class CalendarRun:
     window_start: datetime = field(init=False)  # recurring events: [start of today, now + horizon]
     window_end: datetime = field(init=False)
     # tallies of this run
-    push_failures: int = field(default=0, init=False)
+    push_failures: int = field(default=0, init=False)  # studio changes that could not be sent
+    push_problem: Any = field(default=None, init=False)  # the first one's GoogleProblem
+    pull_failures: int = field(default=0, init=False)  # Google changes that could not be applied
     restored: int = field(default=0, init=False)  # our events the studio had no record of, brought back
     unknown_left: int = field(default=0, init=False)  # ... and left alone on Google (one-way)
 

@@ -6,9 +6,11 @@ One run, in three steps (each ends at a safe point: what it did is saved before 
 1. Pull. List Google's changes (core.sync.listing: syncToken; a full listing on the first run, for Populate
    studio, after a calendar switch or when Google answers 410), expand recurring series into instances
    (core.sync.series), pair every changed event and every pending studio appointment and decide each pair
-   (core.sync.plan over core.sync.pairing and the pure rules of core.sync.rules), write the studio side in
-   one commit, then save the new syncToken and series state -- token last, so a crash before it replays the
-   same changes, which are then echoes.
+   (core.sync.plan over core.sync.pairing and the pure rules of core.sync.rules), let the mass-deletion
+   guard hold back too many deletions (core.sync.guard), write the studio side in one commit, then save
+   the new syncToken, series state and held record together -- token last, so a crash before it replays
+   the same changes, which are then echoes. A Google change that could not be applied keeps the old
+   token, so the next run lists it again.
 2. Push. Send studio changes (the pending file; the whole book once for Populate Google) to Google in
    batches of <= 50 (core.sync.push), committing the links every few hundred results.
 3. Populate boxes uncheck themselves when their work finished without error.
@@ -25,19 +27,25 @@ from datetime import datetime
 from typing import Any
 
 from studiosync.core import clock
+from studiosync.core.explain import explain_cause
 from studiosync.core.model import GooglePrefs
 from studiosync.core.store import layout
 from studiosync.core.studio.timeparse import stamp
 from studiosync.core.sync import mapping
 from studiosync.core.sync.calendar_run import CalendarRun
 from studiosync.core.sync.commit import commit
+from studiosync.core.sync.guard import DeletionGuard, Release
 from studiosync.core.sync.listing import Listing, list_changes
 from studiosync.core.sync.options import SyncOptions
-from studiosync.core.sync.plan import Decisions, PushOp, plan
+from studiosync.core.sync.plan import Decisions, PushOp, plan, tombstone
 from studiosync.core.sync.push import Pusher
+from studiosync.core.sync.restore import undo_studio_deletions
 from studiosync.core.sync.runlog import RunLog
 from studiosync.core.sync.series import google_sides
 from studiosync.core.sync.state import SyncState
+
+# The sync state of a calendar listed fully since the sync reads Google's event types (see pull()).
+EVENT_TYPES_VERSION = 1
 
 __all__ = ["CalendarSync", "Decisions", "Listing", "PushOp", "SyncOptions", "update_google_prefs"]
 
@@ -55,9 +63,13 @@ class CalendarSync:
         options: SyncOptions | None = None,
         stop: threading.Event | None = None,
         now: datetime | None = None,
+        release: Release | None = None,
     ) -> None:
         options = options or SyncOptions()
-        self.ctx = CalendarRun(studio, prefs, service, state, log, tz_name, options, stop, now or clock.now())
+        self.ctx = CalendarRun(
+            studio, prefs, service, state, log, tz_name, options, stop, now or clock.now(), release
+        )
+        self.guard = DeletionGuard(self.ctx)
         if prefs.populate_studio and not prefs.two_way:
             log.warning(
                 "Populate studio waits for two-way sync: turn on 'Send New, Modified, and Deleted Google "
@@ -68,6 +80,7 @@ class CalendarSync:
     def run(self) -> None:
         run = self.ctx
         decisions = self.pull()
+        self.guard.report()  # a held user's run fails (it needs a person); the rest goes on as usual
         if run.stopping():
             run.log.info("stop requested: pull step finished and saved; pushes left for the next run")
             return
@@ -91,11 +104,20 @@ class CalendarSync:
             if state.calendar.get("calendar_id"):
                 log.info("calendar changed: full listing; links to the old calendar are re-created")
             state.reset_calendar(run.calendar_id)
+            if state.held:
+                # They were about the old calendar's events; a switch deletes nothing on either side.
+                log.info("calendar changed: the deletions held for the old calendar are dropped (none applied)")
+                state.held.clear()
         token = None if (run.populate_studio or switched) else state.sync_token
         if token and run.two_way and state.calendar.get("two_way") is False:
             # One-way runs moved the token past Google's changes without applying them; a full listing
             # brings what changed on Google meanwhile (links and etags keep it from duplicating anything).
             log.info("two-way was turned on: full listing, so Google changes made meanwhile come over")
+            token = None
+        if token and state.calendar.get("event_types") != EVENT_TYPES_VERSION:
+            # Synced by a version that did not read eventType: one full listing finds the working locations
+            # and birthdays it imported (they leave the studio book) and the types of everything else.
+            log.info("one full listing: the appointments learn their Google event types")
             token = None
         listing = list_changes(run, token)
         if listing.time_zone and listing.time_zone != run.tz_name:
@@ -106,12 +128,14 @@ class CalendarSync:
                 studio_tz=run.tz_name,
             )
         parsed = [mapping.parse_event(item, run.tz) for item in listing.items]
-        decisions = plan(run, google_sides(run, parsed), listing, switched)
+        decisions = plan(run, google_sides(run, parsed), listing, switched, held=self._held_on_google())
         # Everything this pull (and the push after it) would do is in `decisions` now, and nothing is applied
-        # yet: the place to hold back a run that would delete too much (decisions.count(*rules.DELETIONS)).
+        # yet: the guard holds back a run that would delete too much (or applies/undoes what a person released).
+        undo = self.guard.check(decisions)
+        self.guard.keep_held("studio", undo_studio_deletions(run, undo, decisions))
         self._commit(decisions)
         self._report_unknown()
-        if run.push_failures == 0 or listing.token == state.sync_token:
+        if run.pull_failures == 0:
             # Token last: everything it covers is saved above.
             if listing.token:
                 state.calendar["sync_token"] = listing.token
@@ -119,13 +143,19 @@ class CalendarSync:
             state.calendar["time_zone"] = listing.time_zone
             if listing.full:
                 state.calendar["full_listing"] = stamp()
+                state.calendar["event_types"] = EVENT_TYPES_VERSION
         state.save(run.studio.store)
-        if run.populate_studio and run.push_failures == 0:
+        if run.populate_studio and run.pull_failures == 0:
             self._uncheck("populate_studio")
             state.populate["studio_done"] = stamp()
             log.info("Populate studio finished: the box unchecked itself")
-        run.push_failures = 0
         return decisions
+
+    def _held_on_google(self) -> dict[str, mapping.EventData]:
+        """Google's deletions held by earlier runs, as the tombstones the listing brought then."""
+        record = self.ctx.state.held.get("google") or {}
+        series = record.get("series") or {}
+        return {aid: tombstone(eid, series.get(aid)) for aid, eid in (record.get("items") or {}).items()}
 
     def _commit(self, d: Decisions) -> None:
         run = self.ctx
@@ -143,10 +173,13 @@ class CalendarSync:
                 restored=run.restored,
             )
         if run.unknown_left:
-            run.log.warning(
+            # They may be the only copy of bookings the studio lost: a person decides (not a warning).
+            run.log.fail(
                 f"{run.unknown_left} Google event(s) made by studiosync have no appointment in the studio "
                 "(after restoring a backup, or another studiosync data folder syncs this calendar): left on "
-                "Google untouched; turn on two-way sync to bring them back, or delete them on Google",
+                "Google untouched",
+                cause="unknown_events",
+                fix=explain_cause("unknown_events").for_login(run.login).fix,
                 events=run.unknown_left,
             )
 

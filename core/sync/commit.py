@@ -135,6 +135,11 @@ def _apply_write(
     current.google_etag = ours.google_etag
     current.google_updated = ours.google_updated
     current.sync_error = ours.sync_error
+    # Google's own facts about the event (type, free/busy, organizer) are not the person's to edit.
+    current.google_event_type = ours.google_event_type
+    current.busy = ours.busy
+    current.organizer = ours.organizer
+    current.guests_can_modify = ours.guests_can_modify
     current.synced_revision = min(ours.synced_revision, current.revision - 1)
     current.trace = (current.trace + [t for t in ours.trace if t not in current.trace])[-TRACE_LIMIT:]
     put[current.id] = to_record(current)

@@ -1,8 +1,11 @@
 """Listing Google's changes: events.list pages with the sync token, or a full listing.
 
 `list_changes` sends the saved syncToken (incremental) or none (full: the first run, Populate studio, a
-calendar switch); when Google answers 410 (token expired) it falls back to a full listing. Deleted events
-are always listed (showDeleted), so a full listing tells "deleted on Google" apart from "never there".
+calendar switch); when Google answers 410 (token expired) it falls back to a full listing. A full listing
+asks for deleted events (showDeleted), so it tells "deleted on Google" apart from "never there"; an
+incremental one gets every deletion since the token anyway, as Google's sync guide lists it (syncToken
+alone) -- and as minimal tombstones (`id` and `status`, plus `recurringEventId`/`originalStartTime` for an
+instance: all Google guarantees), which the sync handles as such.
 This module only reads from Google: it never decides, never touches the store or the sync state.
 """
 
@@ -45,10 +48,11 @@ def list_pages(run: CalendarRun, token: str | None) -> Listing:
             "calendarId": run.calendar_id,
             "maxResults": run.options.page_size,
             "singleEvents": False,
-            "showDeleted": True,
         }
         if token:
             kwargs["syncToken"] = token
+        else:
+            kwargs["showDeleted"] = True
         if page:
             kwargs["pageToken"] = page
         resp = execute(run.events.list(**kwargs), policy=run.options.policy)

@@ -84,6 +84,12 @@ class EventData:
     marker: str | None = None  # our appointment id from extendedProperties.private
     self_response: str | None = None  # responseStatus of the attendee that is this account
     organizer_self: bool = True
+    # Google-owned facts the appointment records (take_google_facts): eventType, "Show me as" free, and
+    # the organizer of an invitation someone else organizes.
+    event_type: str = "default"
+    transparent: bool = False
+    organizer: str | None = None  # the organizer's email when it is not this calendar
+    guests_can_modify: bool = False
     start_tz: str | None = None  # the event's own start.timeZone / end.timeZone (None: the calendar's)
     end_tz: str | None = None
 
@@ -135,6 +141,9 @@ def parse_event(item: dict[str, Any], tz: ZoneInfo) -> EventData:
         if isinstance(attendee, dict) and attendee.get("self"):
             response = attendee.get("responseStatus")
             break
+    # Google leaves out false booleans: `organizer.self` is there only on the organizer's own copy.
+    organizer = item.get("organizer") if isinstance(item.get("organizer"), dict) else None
+    organizer_self = organizer is None or bool(organizer.get("self"))
     return EventData(
         id=str(item["id"]),
         etag=str(item.get("etag") or ""),
@@ -151,9 +160,13 @@ def parse_event(item: dict[str, Any], tz: ZoneInfo) -> EventData:
         original_start=original,
         marker=private.get(MARKER),
         self_response=response,
-        organizer_self=bool((item.get("organizer") or {}).get("self", True)),
+        organizer_self=organizer_self,
         start_tz=_zone_of(item.get("start")),
         end_tz=_zone_of(item.get("end")),
+        event_type=str(item.get("eventType") or "default"),
+        transparent=item.get("transparency") == "transparent",
+        organizer=None if organizer_self or organizer is None else str(organizer.get("email") or "") or None,
+        guests_can_modify=bool(item.get("guestsCanModify")),
     )
 
 
@@ -253,6 +266,16 @@ def apply_event(appt: Appointment, ev: EventData) -> None:
     appt.status = ev.appointment_status  # type: ignore[assignment]
 
 
+def take_google_facts(appt: Appointment, ev: EventData) -> None:
+    """What Google alone says about the event (its type, free/busy, organizer): the appointment follows
+    it whenever it meets the event, whatever else the run decides."""
+    appt.google_event_type = None if ev.event_type == "default" else ev.event_type
+    appt.busy = not ev.transparent
+    # Gmail's events name Google's placeholder organizer: no person to ask.
+    appt.organizer = ev.organizer if ev.event_type != "fromGmail" else None
+    appt.guests_can_modify = ev.guests_can_modify
+
+
 def new_appointment(login: str, ev: EventData, now: str) -> Appointment:
     assert ev.start is not None and ev.end is not None
     appt = Appointment(
@@ -270,6 +293,7 @@ def new_appointment(login: str, ev: EventData, now: str) -> Appointment:
         created=now,
         updated=now,
     )
+    take_google_facts(appt, ev)
     return appt
 
 

@@ -25,17 +25,12 @@ from studiosync.core.model import GooglePrefs
 from studiosync.core.store import layout
 from studiosync.core.studio.timeparse import stamp
 from studiosync.core.studio.users import GOOGLE
+from studiosync.core.sync.failures import Failure
+from studiosync.core.sync.held import CAUSE as HELD_CAUSE
 from studiosync.core.sync.runs import UserRunResult
 from studiosync.core.sync.state import SyncState
 
 FLUSH_EVERY_S = 2.0  # outcomes reach the Google tabs at least this often during a long run
-
-
-@dataclass
-class Failure:
-    message: str
-    cause: str
-    fix: str | None
 
 
 def classify_failure(exc: BaseException) -> Failure:
@@ -147,6 +142,8 @@ def save_outcomes(studio: Any, results: list[UserRunResult]) -> list[str]:
                     last_error_fix=result.fix,
                     consecutive_failures=int(doc.get("consecutive_failures") or 0) + 1,
                 )
+                if result.cause == HELD_CAUSE:
+                    doc["last_sync"] = now  # everything but the held deletions synced: no lag
                 watch.append(result.login)
             else:
                 doc.update(

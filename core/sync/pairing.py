@@ -5,7 +5,7 @@
 - `choose`: several events may map to one appointment (an instance and its re-created copy).
 - `absent_from_listing`: after a full listing, the linked appointments whose event is not in it.
 - `pullable` / `push_allowed`: the filters of which events may become appointments and which appointments
-  may go to Google.
+  may go to Google; `not_appointment`: the event types the studio never keeps (working location, birthday).
 - `pair_facts`: one pair as `rules.Pair` (plain facts).
 
 Everything here is a pure function of the data handed in: it never calls Google, never reads or writes
@@ -20,6 +20,7 @@ from typing import Any
 
 from studiosync.core.model import Appointment
 from studiosync.core.store import layout
+from studiosync.core.studio.event_kinds import NOT_APPOINTMENTS
 from studiosync.core.sync import mapping, synced
 from studiosync.core.sync.mapping import EventData
 from studiosync.core.sync.rules import GoogleFacts, Pair, StudioFacts
@@ -56,7 +57,7 @@ def pullable(
     series_tracked: bool,
 ) -> bool:
     """May this Google event be (or stay) an appointment?"""
-    if ev.cancelled or not ev.usable or ev.declined:
+    if ev.cancelled or not ev.usable or ev.declined or not_appointment(ev):
         return False
     if ev.tentative and not tentative_ok:
         return False
@@ -65,6 +66,11 @@ def pullable(
     # Without Populate studio, events that existed before sync was enabled stay on Google only.
     created = mapping.parse_stamp(ev.created)
     return enabled_at is None or created is None or created >= enabled_at
+
+
+def not_appointment(ev: EventData) -> bool:
+    """A working location or a birthday: never an appointment, whatever the switches."""
+    return ev.event_type in NOT_APPOINTMENTS
 
 
 def push_allowed(appt: Appointment, *, populate_google: bool, enabled_at: datetime | None) -> bool:
@@ -146,6 +152,7 @@ def pair_facts(
             linked=bool(appt.google_event_id),
             from_google=appt.origin == "google",
             push_allowed=push_allowed(appt, populate_google=populate_google, enabled_at=enabled_at),
+            refused=appt.refused,
         )
     google = None
     if ev is not None:
@@ -161,6 +168,7 @@ def pair_facts(
             ),
             ours=ours(login, ev) is not None,
             our_id=appt is not None and ev.id == mapping.event_id_for(appt.id),
+            not_appointment=not_appointment(ev),
         )
     changed = same = later = False
     if appt is not None and ev is not None:

@@ -4,7 +4,9 @@
 `plan()` reads the appointments involved (only those, except on a full listing or Populate Google), pairs
 them with the Google side (core.sync.pairing), asks core.sync.rules what to do with each pair, and turns each
 `Action` into commit-ready records (`apply`). The caller commits the writes and sends the pushes; between
-the two, `Decisions` can be inspected: `decided` says which act each appointment got, `count()` sums them.
+the two, `Decisions` can be inspected: `decided` says which act each appointment got, `count()` sums them,
+and `deletions` holds what the mass-deletion guard (core.sync.guard) counts and may hold back. Deletions
+the guard held in earlier runs come back in through `held` and are decided again with everything else.
 
 Every record that links an appointment to its event also carries the synced base (core.sync.synced): the
 values both sides hold once the decision is applied, so the next run can tell which side changed which
@@ -17,11 +19,13 @@ rules and the merge do); it logs what it decided (run log counts, notes, conflic
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from studiosync.core.model import Appointment
 from studiosync.core.studio.appointments import add_trace
+from studiosync.core.studio.event_kinds import NOT_APPOINTMENTS
 from studiosync.core.studio.timeparse import stamp
 from studiosync.core.sync import mapping, merge, pairing, synced
 from studiosync.core.sync.calendar_run import CalendarRun
@@ -29,12 +33,14 @@ from studiosync.core.sync.commit import Clear, Purge, Write
 from studiosync.core.sync.listing import Listing
 from studiosync.core.sync.mapping import EventData
 from studiosync.core.sync.pairing import GoogleSide
-from studiosync.core.sync.rules import Act, Action, decide
+from studiosync.core.sync.rules import Act, Action, counts_as_deletion, decide
+
+Side = Literal["google", "studio"]  # where a deletion was made: Google's side or the studio's
 
 
 @dataclass
 class PushOp:
-    kind: str  # insert | patch | delete
+    kind: str  # insert | patch | delete | fetch (events.get: Google's version of a refused change)
     appt: Appointment
     base_revision: int | None
     event_id: str
@@ -47,24 +53,64 @@ class PushOp:
 
 
 @dataclass
+class Deletion:
+    """A deletion of a linked pair decided in this run, not yet applied (its Purge or its delete PushOp)."""
+
+    side: Side  # "google": deleted on Google, the studio copy would go; "studio": the other way round
+    appt: Appointment
+    event_id: str
+    series: str | None = None  # Google's side: the recurring series the event is an instance of
+
+    @property
+    def item(self) -> str:
+        """What the guard counts as one deletion: an appointment deleted in the studio; an event deleted
+        on Google -- a whole series (or its "this and following") being one."""
+        if self.side == "studio":
+            return self.appt.id
+        return self.series or self.event_id
+
+
+@dataclass
 class Decisions:
     writes: list[Write] = field(default_factory=list)
     purges: list[Purge] = field(default_factory=list)
     clears: list[Clear] = field(default_factory=list)
     pushes: list[PushOp] = field(default_factory=list)
     decided: dict[str, Act] = field(default_factory=dict)  # appointment id -> what the rules decided
+    deletions: dict[str, Deletion] = field(default_factory=dict)  # what the mass-deletion guard counts
+    empty_listing: int = 0  # a full listing with no live event while this many appointments are linked
 
     def count(self, *acts: Act) -> int:
         """How many pairs got one of these acts (e.g. rules.DELETIONS), before anything is applied."""
         return sum(1 for act in self.decided.values() if act in acts)
 
+    def on_side(self, side: Side) -> dict[str, Deletion]:
+        return {aid: d for aid, d in self.deletions.items() if d.side == side}
 
-def plan(run: CalendarRun, sides: list[GoogleSide], listing: Listing, switched: bool) -> Decisions:
-    """Decide every pair this pull touches. Nothing is written: the caller commits and pushes."""
+    def withdraw(self, ids: set[str]) -> None:
+        """Take these deletions back: their Purge / delete PushOp is not applied in this run."""
+        self.purges = [p for p in self.purges if p.appointment_id not in ids]
+        self.pushes = [p for p in self.pushes if not (p.kind == "delete" and p.key in ids)]
+
+
+def plan(
+    run: CalendarRun,
+    sides: list[GoogleSide],
+    listing: Listing,
+    switched: bool,
+    held: Mapping[str, EventData] | None = None,
+) -> Decisions:
+    """Decide every pair this pull touches. Nothing is written: the caller commits and pushes.
+    `held`: appointment id -> the tombstone of Google's deletions held back by earlier runs (the listing
+    that reported them is behind the sync token now): decided again as deleted on Google, unless this
+    listing says otherwise."""
     apps = run.studio.appointments
     candidates: dict[str, list[GoogleSide]] = {}
     for side in sides:
         candidates.setdefault(pairing.appointment_id(run.login, side.event), []).append(side)
+    for aid, gone in (held or {}).items():
+        if aid not in candidates:
+            candidates[aid] = [GoogleSide(gone, series_tracked=True)]
     pending = set(apps.pending_ids(run.login))
     decisions = Decisions()
     handled: set[str] = set()
@@ -72,6 +118,7 @@ def plan(run: CalendarRun, sides: list[GoogleSide], listing: Listing, switched: 
         # Rare by nature (first run, 410, populate): the only places that read the whole book.
         found = {a.id: a for a in apps.list(run.login, include_deleted=True)}
         if listing.full:
+            _not_appointments(run, found, candidates, listing)
             handled = _absent(run, found, candidates, listing, switched, decisions)
         if run.populate_google:
             pending.update(a.id for a in found.values() if not a.deleted and not a.google_event_id)
@@ -93,8 +140,51 @@ def plan(run: CalendarRun, sides: list[GoogleSide], listing: Listing, switched: 
         )
         action = decide(pair)
         decisions.decided[aid] = action.act
+        if appt is not None and appt.google_event_id and counts_as_deletion(action):
+            on_google = action.act is Act.PULL_DELETE
+            series = ev.recurring_event_id if ev is not None and on_google else None
+            decisions.deletions[aid] = Deletion(
+                "google" if on_google else "studio", appt, appt.google_event_id, series
+            )
         apply(run, action, aid, appt, ev, decisions)
     return decisions
+
+
+def _not_appointments(
+    run: CalendarRun, book: dict[str, Appointment], candidates: dict[str, list[GoogleSide]], listing: Listing
+) -> None:
+    """A full listing: appointments an older version made from instances of a working-location or birthday
+    series -- past ones too, which no expansion tracks any more -- meet their series' type and leave."""
+    kinds = {
+        item.get("id"): str(item.get("eventType"))
+        for item in listing.items
+        if item.get("recurrence") and item.get("status") != "cancelled"
+    }
+    kinds = {k: v for k, v in kinds.items() if v in NOT_APPOINTMENTS}
+    if not kinds:
+        return
+    for appt in book.values():
+        master = (appt.google_event_id or "").rpartition("_")[0]
+        if master in kinds and appt.id not in candidates:
+            stub = EventData(
+                id=appt.google_event_id or "",
+                etag="",
+                status="confirmed",
+                recurring_event_id=master,
+                event_type=kinds[master],
+            )
+            candidates[appt.id] = [GoogleSide(stub, series_tracked=True)]
+
+
+def deleted_from_google(run: CalendarRun, appt: Appointment, event_id: str) -> None:
+    """The run log's count and line for a Google deletion that reaches the studio."""
+    run.log.count("pulled_deleted")
+    run.log.info(f"deleted {appt.id} (its Google event {event_id} was deleted or declined)", title=appt.title)
+
+
+def tombstone(event_id: str, series: str | None = None) -> EventData:
+    """What a deleted event is known by for sure (Google guarantees only id and status)."""
+    return EventData(id=event_id, etag="", status="cancelled", recurring_event_id=series)
 
 
 def _absent(
@@ -106,7 +196,14 @@ def _absent(
     decisions: Decisions,
 ) -> set[str]:
     """A full listing: linked appointments whose event is not in it. Returns the ids decided here."""
-    linked, absent = pairing.absent_from_listing(book, candidates, listing.items, run.state.series)
+    _, absent = pairing.absent_from_listing(book, candidates, listing.items, run.state.series)
+    if not switched:
+        linked_live = sum(1 for a in book.values() if a.google_event_id and not a.deleted)
+        live = any(item.get("status") != "cancelled" for item in listing.items)
+        if not live and linked_live >= run.options.mass_delete_min:
+            # A suddenly empty calendar (the wrong account, a broken proxy, a calendar cleared by mistake),
+            # its events absent or listed as deleted: the guard holds these deletions whatever their number.
+            decisions.empty_listing = linked_live
     if not absent:
         return set()
     if switched:
@@ -128,18 +225,8 @@ def _absent(
             # They were synced before: they go to the new calendar whatever their age.
             decisions.pushes.append(PushOp("insert", changed, appt.revision, mapping.event_id_for(appt.id)))
         return {a.id for a in absent}
-    linked_live = sum(1 for a in linked if not a.deleted)
-    live = any(item.get("status") != "cancelled" for item in listing.items)
-    if not live and linked_live >= run.options.mass_delete_min:
-        run.log.warning(
-            f"Google returned an empty calendar while {linked_live} appointments are linked to it: "
-            "nothing was deleted. If the events were really deleted, delete them in the studio too.",
-            linked=linked_live,
-        )
-        return {a.id for a in absent}
     for appt in absent:  # deleted on Google: decided as such with everything else
-        gone = EventData(id=appt.google_event_id or "", etag="", status="cancelled")
-        candidates[appt.id] = [GoogleSide(gone, series_tracked=True)]
+        candidates[appt.id] = [GoogleSide(tombstone(appt.google_event_id or ""), series_tracked=True)]
     return set()
 
 
@@ -171,10 +258,14 @@ def apply(
         return
     assert ev is not None
     base = appt.revision
-    if act is Act.PULL_DELETE:
+    if act is Act.PULL_DELETE and action.removal:
         d.purges.append(Purge(appt.id, appt.revision))
-        log.count("pulled_deleted")
-        log.info(f"deleted {appt.id} (its Google event {ev.id} was deleted or declined)", title=appt.title)
+        log.count("removed")
+        log.info(f"removed {appt.id} from the studio book: {action.note}", event_id=ev.id, title=appt.title)
+    elif act is Act.PULL_DELETE:
+        d.purges.append(Purge(appt.id, appt.revision))
+        if aid not in d.deletions:  # else counted when the mass-deletion guard lets it through
+            deleted_from_google(run, appt, ev.id)
     elif act is Act.PUSH_RESTORE:
         log.info(f"{appt.id} was deleted on Google but changed in the studio: restoring it on Google")
         d.pushes.append(PushOp("patch", appt, base, ev.id, restore=ev.cancelled))
@@ -204,7 +295,7 @@ def apply(
 
 
 # Acts about the studio's own change: they need the appointment, and the event only to address a push.
-STUDIO_SIDE = frozenset({Act.PURGE, Act.PUSH_DELETE, Act.PUSH_PATCH, Act.PUSH_INSERT})
+STUDIO_SIDE = frozenset({Act.PURGE, Act.PUSH_DELETE, Act.PUSH_PATCH, Act.PUSH_INSERT, Act.FETCH_GOOGLE})
 
 
 def _new_from_google(run: CalendarRun, action: Action, aid: str, ev: EventData, d: Decisions) -> None:
@@ -240,6 +331,8 @@ def _studio_change(appt: Appointment, act: Act, d: Decisions, ev: EventData | No
         d.pushes.append(PushOp("delete", appt, base, target))
     elif act is Act.PUSH_PATCH:
         d.pushes.append(PushOp("patch", appt, base, appt.google_event_id or ""))
+    elif act is Act.FETCH_GOOGLE:
+        d.pushes.append(PushOp("fetch", appt, base, appt.google_event_id or ""))
     else:
         d.pushes.append(PushOp("insert", appt, base, mapping.event_id_for(appt.id)))
 
@@ -306,6 +399,7 @@ def _link_and_push(appt: Appointment, ev: EventData, d: Decisions) -> None:
     changed.google_event_id = ev.id
     changed.google_etag = ev.etag
     changed.google_updated = ev.updated
+    mapping.take_google_facts(changed, ev)
     if changed.synced is not None:  # the studio's base stays; the event's own zones are Google's facts
         changed.synced = {**changed.synced, "start_tz": ev.start_tz, "end_tz": ev.end_tz}
     d.writes.append(Write(changed, appt.revision))
@@ -329,6 +423,7 @@ def _link(appt: Appointment, ev: EventData) -> None:
     appt.synced = synced.base_of_event(ev)
     appt.synced_revision = appt.revision
     appt.sync_error = None
+    mapping.take_google_facts(appt, ev)
 
 
 def copy(appt: Appointment) -> Appointment:

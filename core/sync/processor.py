@@ -16,7 +16,13 @@ sync itself. Run records live in each user's own small file, written as each use
 
 The processor is handed its options (`SyncOptions`; core.jobs.sync_job reads them from the google-sync
 job): it must never import the jobs layer or anything above it, and never sync a calendar itself
-(core.sync.calendar_sync does).
+(core.sync.calendar_sync does). The company's mass-deletion limits are read with the other company
+settings, once per run; `release` ("allow" | "restore") is a person's decision about the named users'
+held deletions (core.sync.guard).
+
+A user's run is "error" (exit 1) when it raised, or when it finished with something undone or apart that
+needs a person or a retry (RunLog.fail: changes not sent, Google changes not applied, deletions held);
+"warning" only for what needs no action to be correct.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from studiosync.core import logs
@@ -41,7 +47,8 @@ from studiosync.core.store import layout
 from studiosync.core.studio.timeparse import stamp
 from studiosync.core.sync.calendar_sync import CalendarSync
 from studiosync.core.sync.contacts_sync import ContactsSync
-from studiosync.core.sync.options import SyncOptions
+from studiosync.core.sync.guard import RELEASES, Release
+from studiosync.core.sync.options import DeletionLimits, SyncOptions
 from studiosync.core.sync.outcomes import (
     Failure,
     OutcomeQueue,
@@ -90,6 +97,7 @@ class _Run:
     api_root: str | None
     prefs: dict[str, GooglePrefs]
     outcomes: OutcomeQueue
+    release: Release | None = None
 
     def stopping(self) -> bool:
         return self.stop is not None and self.stop.is_set()
@@ -103,14 +111,25 @@ def run_sync(
     stop: threading.Event | None = None,
     progress: Callable[[ProgressEvent], None] | None = None,
     options: SyncOptions | None = None,
+    release: Release | None = None,
 ) -> ProcessorResult:
     """Sync every enabled user (or the named ones) once. Unknown login -> NotFoundError before any work.
-    `options`: the caller's (core.jobs.sync_job.sync_options reads the google-sync job's); else defaults."""
+    `options`: the caller's (core.jobs.sync_job.sync_options reads the google-sync job's); else defaults.
+    `release`: what a person decided about the held deletions of the NAMED users ("allow" applies them,
+    "restore" undoes them); refused without named users."""
+    from studiosync.core.errors import InputError
+
+    if release is not None and (release not in RELEASES or not logins):
+        raise InputError("releasing held deletions needs the users named (studiosync sync LOGIN ...)")
     options = options or SyncOptions()
     run_id = run_id or new_run_id()
     started = stamp()
     all_prefs = {p.login: p for p in studio.users.all_google_prefs()}
     targets = _targets(studio, logins, all_prefs)
+    company = studio.prefs.get()
+    if options.deletions is None:
+        limits = DeletionLimits(company.deletion_max_count, company.deletion_max_percent)
+        options = replace(options, deletions=limits)
     total = len(targets)
     done: list[UserRunResult] = []
     done_lock = threading.Lock()
@@ -122,10 +141,11 @@ def run_sync(
             run_id,
             stop,
             options,
-            tz_name=studio.prefs.get().timezone,
+            tz_name=company.timezone,
             api_root=studio.google.api_root() if total else None,
             prefs=all_prefs,
             outcomes=OutcomeQueue(studio),
+            release=release,
         )
         if progress is not None:
             _safe_progress(progress, ProgressEvent(0, total, None, 0, 0, f"syncing {total} user(s)"))
@@ -260,6 +280,7 @@ def _run_user_locked(run: _Run, login: str, started: str, t0: float) -> UserRunR
                 log.debug("internal error traceback", traceback=traceback.format_exc(limit=20))
             else:
                 log.error(f"sync failed: {failure.message}", cause=failure.cause, fix=failure.fix)
+        failure = failure or log.failure()  # raised, else finished with something undone or apart
         status = "error" if failure else "warning" if log.warnings else "ok"
         result = UserRunResult(
             login=login,
@@ -274,6 +295,7 @@ def _run_user_locked(run: _Run, login: str, started: str, t0: float) -> UserRunR
             requests={k: v for k, v in counter.snapshot().items() if v},
             run_id=run.run_id,
             conflicts=log.conflicts[:CONFLICT_LIMIT],
+            held=log.held,
         )
         log.info(result.one_line(), counts=result.counts, requests=result.requests, status=status)
         notify(studio, prefs, result, log.detail_lines())  # first: the run record says what was emailed
@@ -299,7 +321,15 @@ def _sync_user(
         )
     calendar = calendar_service(credentials, run.api_root, counter)
     engine = CalendarSync(
-        studio, prefs, calendar, state, log, tz_name=run.tz_name, options=run.options, stop=run.stop
+        studio,
+        prefs,
+        calendar,
+        state,
+        log,
+        tz_name=run.tz_name,
+        options=run.options,
+        stop=run.stop,
+        release=run.release,
     )
     engine.run()
     if prefs.contacts and not run.stopping():

@@ -4,8 +4,15 @@
 - 404/410 on a patch: gone for good on Google: insert it again under our own id.
 - 404/410 on a delete: already gone: the deletion is done.
 - A patch that lands on a cancelled event: modified beats deleted: patch it back to life.
-- Anything else fails that appointment (its sync_error and trace say why; it stays pending) -- or, when no
-  further call of this user can succeed (core.sync.failures), the whole run, after saving what got through.
+- A permanent refusal of that one event's change (core.sync.failures.is_refusal: 400 eventTypeRestriction,
+  403 forbiddenForNonOrganizer, 400 invalid...): Google's version wins. A warning names the appointment,
+  cause and fix; the event is fetched (events.get, in the same batch loop) and the appointment takes
+  Google's version; the refused revision is never sent again (a new change is). A refused insert has no
+  Google version: the appointment keeps its content and says why, and is not sent until it changes.
+- Anything else fails that appointment (its sync_error and trace say why; it stays pending and goes
+  again next run) and, once the rest was sent, the user's run: studio changes that did not reach Google
+  are never an "ok" (RunLog.fail: exit 1, last_error with cause and fix). When no further call of this
+  user can succeed (core.sync.failures), the whole run ends at once, after saving what got through.
 
 A patch carries only the fields the studio changed since the synced base (core.sync.synced): Google's
 title, description, location and time zone stay as Google has them unless the studio changed that very
@@ -23,13 +30,14 @@ from dataclasses import replace
 from typing import Any
 
 from studiosync.core.google.api import BatchRunner
-from studiosync.core.google.errors import GoogleError, GoogleProblem, classify
+from studiosync.core.google.errors import GoogleError, GoogleProblem, classify, problem
 from studiosync.core.studio.appointments import add_trace
 from studiosync.core.sync import mapping, synced
 from studiosync.core.sync.calendar_run import CalendarRun
 from studiosync.core.sync.commit import Purge, Write, commit
-from studiosync.core.sync.failures import is_fatal
-from studiosync.core.sync.plan import PushOp, copy
+from studiosync.core.sync.failures import is_fatal, is_refusal
+from studiosync.core.sync.plan import Decisions, PushOp, apply, copy
+from studiosync.core.sync.rules import Act, Action
 
 
 class Pusher:
@@ -60,6 +68,14 @@ class Pusher:
             # Whatever reached Google is linked, even when a fatal error (revoked grant...) ends the run.
             if writes or purges:
                 commit(run.studio, run.login, writes, purges)
+        if run.push_failures:
+            first: GoogleProblem = run.push_problem
+            run.log.fail(
+                f"{run.push_failures} studio change(s) could not be sent to Google: {first.message}",
+                cause=first.cause,
+                fix=f"{first.fix} They stay pending and go with the next run (now: studiosync sync {run.login}).",
+                unsent=run.push_failures,
+            )
 
     def run_batch(self, ops: list[PushOp]) -> tuple[list[Write], list[Purge]]:
         """Send ops in one batch (plus one follow-up batch for 409/404 bounces); commit-ready results."""
@@ -79,11 +95,11 @@ class Pusher:
                     continue
                 outcome = results.get(op.key)
                 if isinstance(outcome, BaseException) or outcome is None:
-                    nxt, problem = self._failed(op, outcome, writes, purges)
+                    nxt, found = self._failed(op, outcome, writes, purges)
                     if nxt is not None:
                         follow.append(nxt)
-                    elif problem is not None and is_fatal(problem):
-                        fatal = fatal or problem
+                    elif found is not None and is_fatal(found):
+                        fatal = fatal or found
                     continue
                 if (
                     op.kind == "patch"
@@ -94,6 +110,9 @@ class Pusher:
                     # Our change landed on an event deleted on Google (seen only now, e.g. after a crash
                     # between the pull and the push): modified beats deleted, so bring it back.
                     follow.append(replace(op, restore=True, bounced=True))
+                    continue
+                if op.kind == "fetch":
+                    self._fetched(op, outcome, writes, purges)
                     continue
                 self._succeeded(op, outcome, writes, purges)
             round_ops = follow
@@ -109,6 +128,8 @@ class Pusher:
         ev = run.events
         if op.kind == "delete":
             return ev.delete(calendarId=run.calendar_id, eventId=op.event_id)
+        if op.kind == "fetch":
+            return ev.get(calendarId=run.calendar_id, eventId=op.event_id)
         appt = op.appt
         if op.kind == "insert":
             body = mapping.event_body(appt, run.tz_name, event_id=op.event_id)
@@ -122,7 +143,6 @@ class Pusher:
         self, op: PushOp, exc: BaseException | None, writes: list[Write], purges: list[Purge]
     ) -> tuple[PushOp | None, GoogleProblem | None]:
         """(the op to retry in the other form, or None; the problem when it failed for good)."""
-        run = self.run
         status = getattr(getattr(exc, "resp", None), "status", None)
         if op.kind == "delete" and status in (404, 410):
             self._succeeded(op, None, writes, purges)  # already gone on Google: the deletion is done
@@ -136,21 +156,77 @@ class Pusher:
                 "insert", op.appt, op.base_revision, mapping.event_id_for(op.appt.id), bounced=True
             )
             return again, None
-        problem = (
-            classify(exc) if exc is not None else GoogleProblem("unknown", "no answer", "retry later", True)
-        )
+        # The classification point: what Google's answer means for this one change.
+        found = classify(exc) if exc is not None else problem("google_outage", "no answer to this change")
+        if op.kind == "fetch" and status in (404, 410):
+            purges.append(Purge(op.appt.id, op.base_revision or op.appt.revision))  # gone: Google wins
+            return None, None
+        if op.kind != "fetch" and is_refusal(found) and _answered_for_the_event(exc):
+            return self._refused(op, found, writes), None
+        self._unsent(op, found, writes)
+        return None, found
+
+    def _unsent(self, op: PushOp, found: GoogleProblem, writes: list[Write]) -> None:
+        """A change that did not reach Google: it stays pending (next run sends it again), the appointment
+        says why, and the run fails once the rest was sent (see `push`)."""
+        run = self.run
         run.push_failures += 1
-        run.log.warning(
-            f"some studio changes could not be sent to Google: {problem.message}",
+        run.push_problem = run.push_problem or found
+        run.log.line(
+            "WARNING",
+            f"{op.kind} of {op.appt.id} could not be sent to Google: {found.message}",
             appointment_id=op.appt.id,
-            cause=problem.cause,
+            cause=found.cause,
         )
-        if not is_fatal(problem):
+        if not is_fatal(found):
             failed = copy(op.appt)
-            failed.sync_error = problem.message
-            add_trace(failed, "error", f"{op.kind} failed: {problem.cause}", run.log.run_id)
+            failed.sync_error = found.message
+            add_trace(failed, "error", f"{op.kind} failed: {found.cause}", run.log.run_id)
             writes.append(Write(failed, op.base_revision))
-        return None, problem
+
+    def _refused(self, op: PushOp, problem: GoogleProblem, writes: list[Write]) -> PushOp | None:
+        """Google refused this change for good: say so, mark the revision refused (never sent again) and,
+        for a linked event, fetch Google's version to keep (the follow-up returned)."""
+        run, appt = self.run, op.appt
+        on_google = op.kind != "insert" and bool(op.event_id)
+        outcome = (
+            "Google's version is kept in the studio and the change is not sent again."
+            if on_google
+            else "The appointment stays in the studio as it is and is not sent again until it changes."
+        )
+        run.log.count("refused")
+        run.log.warning(
+            f"Google refused the studio's change to appointment {appt.id} ('{appt.display_title}'): "
+            f"{problem.message} {outcome} Fix: {problem.fix}",
+            appointment_id=appt.id,
+            event_id=op.event_id,
+            cause=problem.cause,
+            fix=problem.fix,
+        )
+        marked = copy(appt)
+        marked.refused_revision = appt.revision
+        marked.sync_error = problem.message
+        add_trace(marked, "refused", f"{op.kind} refused by Google: {problem.cause}", run.log.run_id)
+        if on_google:  # the event is on Google: take its version
+            return PushOp("fetch", marked, op.base_revision, op.event_id, bounced=True)
+        writes.append(Write(marked, op.base_revision))
+        return None
+
+    def _fetched(self, op: PushOp, resp: dict[str, Any], writes: list[Write], purges: list[Purge]) -> None:
+        """Google's version of an event whose studio change it refused: the appointment takes it."""
+        run = self.run
+        ev = mapping.parse_event(resp, run.tz)
+        appt = op.appt
+        if ev.cancelled or not ev.usable:
+            act, note = Act.PULL_DELETE, "deleted on Google (it had refused the studio's change)"
+        elif appt.deleted:
+            act, note = Act.UNDELETE, "Google refused the deletion: Google's version is back in the studio"
+        else:
+            act, note = Act.PULL_UPDATE, "Google refused the studio's change: Google's version is kept"
+        d = Decisions()
+        apply(run, Action(act, note), appt.id, appt, ev, d)
+        writes.extend(d.writes)
+        purges.extend(d.purges)
 
     def _succeeded(
         self, op: PushOp, resp: dict[str, Any] | None, writes: list[Write], purges: list[Purge]
@@ -180,6 +256,13 @@ class Pusher:
         writes.append(Write(done, op.base_revision))
         log.count("pushed_created" if created else "pushed_updated")
         log.debug(f"pushed {appt.id}", event_id=done.google_event_id, kind=op.kind)
+
+
+def _answered_for_the_event(exc: BaseException | None) -> bool:
+    """The refusal is Google's answer to this event's own call, not to the batch request around it (a
+    failed batch fails every call in it alike: that is never one event's refusal)."""
+    uri = str(getattr(exc, "uri", "") or "").split("?", 1)[0]
+    return "/events" in uri and "/batch" not in uri
 
 
 def _patch_body(op: PushOp) -> dict[str, Any]:

@@ -36,9 +36,12 @@ class Act(Enum):
     PUSH_PATCH = "push_patch"  # patch the linked event
     PUSH_RESTORE = "push_restore"  # deleted on Google, changed in the studio: patch it back to life
     PUSH_DELETE = "push_delete"  # delete the event (the linked one, the listed one, or under our id)
+    # Google refused the studio's change for good: fetch Google's version of the event and keep it
+    FETCH_GOOGLE = "fetch_google"
 
 
-# Acts that remove something on one side: what a mass-deletion guard counts before anything is applied.
+# Acts that remove something on one side: what the mass-deletion guard (core.sync.guard) counts before
+# anything is applied -- unless the action says it is a removal, not a deletion (see `counts_as_deletion`).
 DELETIONS = frozenset({Act.PULL_DELETE, Act.PUSH_DELETE})
 PUSHES = frozenset(
     {Act.LINK_AND_PUSH, Act.MERGE, Act.PUSH_INSERT, Act.PUSH_PATCH, Act.PUSH_RESTORE, Act.PUSH_DELETE}
@@ -49,6 +52,20 @@ PUSHES = frozenset(
 class Action:
     act: Act
     note: str  # why (for pulls and conflicts it is also the appointment's trace note)
+    # A removal nobody asked for as a deletion: an event type the studio never keeps (working location,
+    # birthday), a calendar switch. It is applied, but the mass-deletion guard leaves it out of its count.
+    removal: bool = False
+
+
+def removal(act: Act, note: str) -> Action:
+    """An action that removes something on one side without it having been deleted there (an event type
+    leaving the studio book, a calendar switch): the mass-deletion guard never counts or holds it."""
+    return Action(act, note, removal=True)
+
+
+def counts_as_deletion(action: Action) -> bool:
+    """Does the mass-deletion guard count this action? Deletions on either side, except removals."""
+    return action.act in DELETIONS and not action.removal
 
 
 @dataclass(frozen=True)
@@ -60,6 +77,7 @@ class StudioFacts:
     linked: bool = False  # has a Google event id
     from_google: bool = False  # origin: it was created from a Google event
     push_allowed: bool = False  # unlinked: changed after sync was enabled, or Populate Google is on
+    refused: bool = False  # Google refused this very change for good: Google's version wins, never resent
 
 
 @dataclass(frozen=True)
@@ -70,6 +88,7 @@ class GoogleFacts:
     pullable: bool = False  # may be (or stay) an appointment: usable, not declined, tentative allowed...
     ours: bool = False  # made by studiosync for this user (our marker or our event id)
     our_id: bool = False  # its id is the one derived from the appointment's id
+    not_appointment: bool = False  # a type the studio never keeps (working location, birthday)
 
 
 @dataclass(frozen=True)
@@ -93,6 +112,10 @@ def decide(pair: Pair) -> Action:
         return studio_only(studio, pair)
     if studio is None:
         return google_only(google, pair)
+    if google.not_appointment:
+        return not_an_appointment(studio)
+    if studio.refused:
+        return refused(studio, google)
     if not pair.changed_on_google:
         return studio_only(studio, pair)  # an echo of our own write, or unchanged
     if google.cancelled or (studio.from_google and not google.pullable):
@@ -122,6 +145,11 @@ def decide(pair: Pair) -> Action:
 
 def studio_only(studio: StudioFacts, pair: Pair) -> Action:
     """Nothing new from Google about this appointment: push what changed in the studio."""
+    if studio.refused:
+        if studio.linked:
+            return Action(Act.FETCH_GOOGLE, "Google refused the studio's change: Google's version is kept")
+        # Nothing on Google to take instead: kept in the studio as it is, not sent until it changes.
+        return Action(Act.CLEAR if pair.pending else Act.NOTHING, "refused by Google: not sent again")
     if studio.deleted:
         if studio.linked:
             return Action(Act.PUSH_DELETE, "deleted in the studio: delete its event")
@@ -164,3 +192,23 @@ def google_deleted(studio: StudioFacts, pair: Pair) -> Action:
     if not pair.two_way:
         return Action(Act.NOTHING, "one-way: Google's deletions do not reach the studio")
     return Action(Act.PULL_DELETE, "deleted or declined on Google")
+
+
+def not_an_appointment(studio: StudioFacts) -> Action:
+    """A working location or a birthday (an older version imported it): it leaves the studio book only.
+    Google keeps its event, and the mass-deletion guard does not count it (a removal, not a deletion)."""
+    if studio.deleted:
+        return Action(Act.PURGE, "not an appointment: the studio's copy is gone already")
+    return removal(Act.PULL_DELETE, "not an appointment (a working location or a birthday): left on Google")
+
+
+def refused(studio: StudioFacts, google: GoogleFacts) -> Action:
+    """Google refused the studio's change to this event for good: Google's version wins (one-way too: the
+    studio's version can never be on Google), and the change is never sent again."""
+    if google.cancelled or (studio.from_google and not google.pullable):
+        if studio.deleted:
+            return Action(Act.PURGE, "gone on both sides")
+        return Action(Act.PULL_DELETE, "deleted or declined on Google (it had refused the studio's change)")
+    if studio.deleted:
+        return Action(Act.UNDELETE, "Google refused the deletion: Google's version is back in the studio")
+    return Action(Act.PULL_UPDATE, "Google refused the studio's change: Google's version is kept")

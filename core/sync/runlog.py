@@ -1,4 +1,8 @@
-"""One user's run as it happens: counts, warnings, conflicts and the detailed log.
+"""One user's run as it happens: counts, warnings, failures, conflicts and the detailed log.
+
+A warning is for something that needs no action to be correct (the run's status becomes "warning", exit
+0); a failure (`fail`) is for something left undone or apart that needs a person or a retry (the run's
+status becomes "error", exit 1), recorded while the run goes on with everything else.
 
 Every line goes to the structured log (core.logs: one JSON line, carrying the job, run id and user from the
 log context) and is also kept here, so the run record and the optional "detailed sync log" email are built
@@ -11,6 +15,7 @@ import json
 from typing import Any
 
 from studiosync.core import clock, logs
+from studiosync.core.sync.failures import Failure, most_urgent
 from studiosync.core.sync.runs import zero_counts
 
 DETAIL_LIMIT = 2000  # lines kept for the detailed log email; the log file has everything
@@ -24,6 +29,8 @@ class RunLog:
         self.counts = zero_counts()
         self.warnings: list[str] = []
         self.conflicts: list[dict[str, Any]] = []
+        self.failures: list[Failure] = []
+        self.held: dict[str, Any] | None = None  # the held deletions' summary (core.sync.held), if any
         self.details: list[str] = []
         self._dropped = 0
 
@@ -44,6 +51,20 @@ class RunLog:
 
     def error(self, message: str, **fields: Any) -> None:
         self._emit("ERROR", message, fields)
+
+    def fail(self, message: str, *, cause: str, fix: str | None, **fields: Any) -> None:
+        """Something this run left undone or apart (it goes on with the rest): the user's run fails."""
+        if all(f.message != message for f in self.failures):
+            self.failures.append(Failure(message, cause, fix))
+        self._emit("ERROR", message, {"cause": cause, "fix": fix, **fields})
+
+    def line(self, level: str, message: str, **fields: Any) -> None:
+        """A line of the run's log only (its status is decided by warning/fail): e.g. each change that
+        could not be sent, before the one failure that sums them up."""
+        self._emit(level, message, fields)
+
+    def failure(self) -> Failure | None:
+        return most_urgent(self.failures)
 
     def conflict(self, record: dict[str, Any]) -> None:
         """An appointment with fields changed on both sides (core.sync.plan's record): counts one conflict

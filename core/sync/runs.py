@@ -22,6 +22,8 @@ COUNT_KEYS: tuple[str, ...] = (
     "contacts_created",
     "contacts_updated",
     "conflicts",
+    "removed",  # not appointments (working locations, birthdays) leaving the studio book, never Google
+    "refused",  # studio changes Google refused for good: Google's version kept, never sent again
 )
 REQUEST_KEYS: tuple[str, ...] = ("calendar", "people", "batch")
 # Conflict records (one per appointment with fields changed on both sides, core.sync.plan) listed with both
@@ -62,6 +64,7 @@ class UserRunResult:
     # severity, message, fix; None when clean) -- and the emails the run sent (kind, to, why, status, at).
     problem: dict[str, Any] | None = None
     emailed: list[dict[str, Any]] = field(default_factory=list)
+    held: dict[str, Any] | None = None  # deletions held back by the guard after this run (core.sync.held)
 
     @property
     def pushed(self) -> int:
@@ -86,6 +89,10 @@ class UserRunResult:
             parts.append(f"contacts {c.get('contacts_created', 0)}+{c.get('contacts_updated', 0)}~")
         if c.get("conflicts"):
             parts.append(conflicts_text(c["conflicts"], self.conflicts))
+        if c.get("removed"):
+            parts.append(f"{c['removed']} not appointment(s) removed from the studio")
+        if c.get("refused"):
+            parts.append(f"{c['refused']} change(s) refused by Google")
         line = f"{self.login}: {self.status} ({', '.join(parts)}) in {self.duration_s:.1f} s"
         if self.error:
             line += f" -- {self.error}"

@@ -4,7 +4,8 @@ Singles pass as they are. A recurring master the studio syncs is expanded (event
 the window [start of today, now + horizon]; its instances are tracked in the sync state so that an instance
 that vanishes (or a whole series that goes) comes back as a deletion, and a rolling horizon brings new
 instances in as days pass. Exceptions of a tracked series update its tracking. Past instances leave the
-tracking: the past is not reconciled.
+tracking: the past is not reconciled. A tracked series of a type the studio never keeps (working location,
+birthday: expanded by an older version) stops being tracked and its instances leave the studio book.
 
 This module reads Google (events.instances) and keeps the series part of the sync state (saved by the run);
 it never writes the appointment book and never decides what happens to an appointment.
@@ -21,14 +22,16 @@ from studiosync.core.sync import mapping
 from studiosync.core.sync.calendar_run import CalendarRun
 from studiosync.core.sync.failures import FATAL_CAUSES
 from studiosync.core.sync.mapping import EventData
-from studiosync.core.sync.pairing import GoogleSide, ours, pullable
+from studiosync.core.sync.pairing import GoogleSide, not_appointment, ours, pullable
 
 
 def google_sides(run: CalendarRun, parsed: list[EventData]) -> list[GoogleSide]:
     """Singles as they are; recurring masters expanded into instances (one appointment each)."""
     sides: list[GoogleSide] = []
     series = run.state.series
-    masters = {e.id: e for e in parsed if e.recurring}
+    # A deleted series may come as Google's minimal tombstone (id and status, no `recurrence`): it is the
+    # master all the same when we track a series under that id.
+    masters = {e.id: e for e in parsed if e.recurring or (e.cancelled and e.id in series)}
     to_expand: set[str] = set()
     for master in masters.values():
         if ours(run.login, master) is not None:
@@ -37,6 +40,10 @@ def google_sides(run: CalendarRun, parsed: list[EventData]) -> list[GoogleSide]:
         if master.cancelled:
             if tracked:
                 sides.extend(_vanished(run, master.id, series.pop(master.id), all_of_them=True))
+            continue
+        if not_appointment(master):
+            if tracked:  # expanded by an older version: its instances leave the studio book, not Google
+                sides.extend(_not_appointments(master, series.pop(master.id)))
             continue
         if run.two_way and (tracked or _new_series_wanted(run, master)):
             to_expand.add(master.id)
@@ -53,6 +60,10 @@ def google_sides(run: CalendarRun, parsed: list[EventData]) -> list[GoogleSide]:
             if master_id in series:
                 sides.extend(_vanished(run, master_id, series.pop(master_id), all_of_them=True))
             continue
+        if any(not_appointment(inst) for inst in instances):  # the type of a series never changes
+            sides.extend(GoogleSide(inst, series_tracked=True) for inst in instances)
+            series.pop(master_id, None)
+            continue
         tracked_now: dict[str, str] = {}
         for inst in instances:
             tracked_now[inst.id] = _text(inst.original_start or inst.start)
@@ -63,8 +74,10 @@ def google_sides(run: CalendarRun, parsed: list[EventData]) -> list[GoogleSide]:
         # Past instances leave the tracking (the past is not reconciled), future ones stay tracked.
         series[master_id] = {"window_end": run.window_end.isoformat(), "instances": tracked_now}
     for ev in parsed:
-        if ev.recurring:
+        if ev.id in masters:
             continue
+        if ev.cancelled and not ev.recurring_event_id:
+            _untrack(series, ev.id)  # an instance's minimal tombstone (id and status only)
         if ev.recurring_event_id and ours(run.login, ev) is None:
             side = _exception(run, ev, expanded)
             if side is not None:
@@ -72,6 +85,14 @@ def google_sides(run: CalendarRun, parsed: list[EventData]) -> list[GoogleSide]:
             continue
         sides.append(GoogleSide(ev))
     return sides
+
+
+def _untrack(series: dict[str, dict[str, Any]], instance_id: str) -> None:
+    """Stop tracking a deleted instance (its tombstone itself pairs with the appointment)."""
+    master_id = instance_id.rpartition("_")[0]
+    instances = (series.get(master_id) or {}).get("instances")
+    if instances and instance_id in instances:
+        del instances[instance_id]
 
 
 def _new_series_wanted(run: CalendarRun, master: EventData) -> bool:
@@ -119,6 +140,20 @@ def _vanished(
         )
 
 
+def _not_appointments(master: EventData, info: dict[str, Any]) -> Iterator[GoogleSide]:
+    """The tracked instances of a series of a type the studio never keeps (working location, birthday),
+    as the events they are: each pairs with its appointment, which leaves the studio book."""
+    for inst_id in info.get("instances") or {}:
+        stub = EventData(
+            id=inst_id,
+            etag=master.etag,
+            status=master.status,
+            recurring_event_id=master.id,
+            event_type=master.event_type,
+        )
+        yield GoogleSide(stub, series_tracked=True)
+
+
 def _expand(run: CalendarRun, master_ids: list[str]) -> dict[str, list[EventData] | None]:
     """events.instances for each series over [start of today, now + horizon], batched. None: series gone."""
     time_min = run.window_start.isoformat()
@@ -151,7 +186,14 @@ def _expand(run: CalendarRun, master_ids: list[str]) -> dict[str, list[EventData
                 continue
             if problem.cause in FATAL_CAUSES or problem.transient:
                 raise GoogleError(problem) from resp
-            run.log.warning(f"recurring event {master_id} could not be expanded: {problem.message}")
+            # Google's change to this series is not applied: the run fails and keeps its old sync token,
+            # so the next run lists the series again.
+            run.pull_failures += 1
+            run.log.fail(
+                f"recurring event {master_id} could not be expanded: {problem.message}",
+                cause=problem.cause,
+                fix=problem.fix,
+            )
             continue
         items = list(resp.get("items") or [])
         page = resp.get("nextPageToken")

@@ -15,7 +15,7 @@ from typing import Any
 from studiosync.core.google.api import RequestCounter, build_service
 
 # resource path -> methods kept
-CALENDAR_METHODS = {"events": ("list", "instances", "insert", "patch", "delete")}
+CALENDAR_METHODS = {"events": ("list", "instances", "get", "insert", "patch", "delete")}
 PEOPLE_METHODS = {"people.connections": ("list",)}
 
 

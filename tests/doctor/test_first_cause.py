@@ -27,6 +27,7 @@ def test_status_json_and_text_name_the_first_cause(causes: SyncWorld, run_studio
         "studiosync google auth ann)"
     )
     assert users["eve"]["cause"] == "ok" and users["eve"]["status"] == "authenticated"
+    assert users["fay"]["status"] == "held" and users["fay"]["held"]["deletions"] == 11
     text = run_studiosync("status").stdout
     rows = {line.split()[0]: line for line in text.splitlines()[1:]}
     for login, (_, message) in EXPECTED.items():
@@ -47,3 +48,4 @@ def test_doctor_verdicts_name_the_first_cause(causes: SyncWorld, run_studiosync)
     )
     assert verdicts["cat"]["check"] == "calendar_selected"
     assert verdicts["dan"]["status"] == "off" and verdicts["eve"]["status"] == "ok"
+    assert verdicts["fay"]["check"] == "held_deletions" and "--allow-deletions" in verdicts["fay"]["fix"]

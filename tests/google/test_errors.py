@@ -52,6 +52,18 @@ CAL = "https://www.googleapis.com/calendar/v3"
         (http_error(404, "notFound", uri="https://people.googleapis.com/v1/people/c1"), "not_found", False),
         (http_error(403, "requiredAccessLevel"), "calendar_read_only", False),
         (http_error(403, "forbidden"), "calendar_read_only", False),
+        # One event refused, never "the calendar is read-only" (issue 12 point 3):
+        (
+            http_error(403, "forbiddenForNonOrganizer", uri=f"{CAL}/calendars/c/events/e1"),
+            "not_organizer",
+            False,
+        ),
+        (http_error(403, "forbidden", uri=f"{CAL}/calendars/c/events/e1?alt=json"), "event_refused", False),
+        (
+            http_error(400, "eventTypeRestriction", uri=f"{CAL}/calendars/c/events/e1"),
+            "event_type_restriction",
+            False,
+        ),
         (http_error(403, "quotaExceeded"), "quota", True),
         (http_error(403, "dailyLimitExceeded"), "quota", True),
         (http_error(429, "rateLimitExceeded"), "rate_limited", True),

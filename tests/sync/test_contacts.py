@@ -1,4 +1,5 @@
-"""Google Contacts -> studio clients: new and modified contacts, linked by resourceName then email."""
+"""Google Contacts -> studio clients: new and modified contacts, linked by resourceName; the email only adopts
+an unlinked client when exactly one Google contact carries it (issue 12 point 4)."""
 
 from __future__ import annotations
 
@@ -99,3 +100,75 @@ def test_a_value_changed_on_google_replaces_the_old_one_and_studio_values_stay(w
     assert client.phones == ["+1 555 7777", "+1 555 0199"]  # old Google number gone, studio's kept
     assert client.emails == ["carl@new.example"]
     assert client.google_phones == ["+1 555 0199"]
+
+
+def test_two_contacts_sharing_an_email_stay_two_clients(world: SyncWorld) -> None:
+    contacts_world(world)
+    email = world.emails["ann"]
+    # A studio client without a Google link carries the family's address: which of the two is it?
+    family = Client(id=uuid.uuid4().hex, name="The Millers", emails=["millers@example.org"])
+    world.studio.clients.save_many([family])
+    kim = world.emu.add_contact(email, person("Kim", "Miller", "millers@example.org", "+1 555 0101"))
+    lee = world.emu.add_contact(email, person("Lee", "Miller", "MILLERS@example.org", "+1 555 0102"))
+    r = world.sync_ok()
+    assert r.users[0].counts["contacts_created"] == 2
+    clients = {c.name: c for c in world.studio.clients.list()}
+    assert set(clients) == {"Kim Miller", "Lee Miller", "The Millers"}  # nobody merged, nobody guessed
+    assert clients["Kim Miller"].google_resource == kim["resourceName"]
+    assert clients["Lee Miller"].google_resource == lee["resourceName"]
+    assert clients["The Millers"].google_resource is None
+    # Each stays linked to its own contact by resourceName, also through an expired token's full listing.
+    world.emu.update_contact(email, lee["resourceName"], {"phoneNumbers": [{"value": "+1 555 0199"}]})
+    world.emu.invalidate_sync_tokens(email, calendar=False)
+    r = world.sync_ok()
+    assert r.users[0].counts["contacts_created"] == 0 and r.users[0].counts["contacts_updated"] == 1
+    clients = {c.name: c for c in world.studio.clients.list()}
+    assert clients["Lee Miller"].phones == ["+1 555 0199"] and clients["Kim Miller"].phones == ["+1 555 0101"]
+    assert len(clients) == 3
+
+
+def test_a_second_contact_with_a_linked_email_is_its_own_client(world: SyncWorld) -> None:
+    contacts_world(world)
+    email = world.emails["ann"]
+    world.emu.add_contact(email, person("Alex", "Kay", "kays@example.org"))
+    world.sync_ok()
+    # Later (incremental listing): a studio client typed by hand, and a second Google contact, share it.
+    by_hand = Client(id=uuid.uuid4().hex, name="Sam Kay", emails=["kays@example.org"])
+    world.studio.clients.save_many([by_hand])
+    world.emu.add_contact(email, person("Sam", "Kay", "kays@example.org"))
+    r = world.sync_ok()
+    assert r.users[0].counts["contacts_created"] == 1  # two Google contacts carry it: no adoption
+    names = sorted(c.name for c in world.studio.clients.list())
+    assert names == ["Alex Kay", "Sam Kay", "Sam Kay"]
+    assert world.studio.clients.list()[0].google_resource  # Alex, still linked to its contact
+
+
+def test_another_users_contact_never_takes_over_a_linked_client(world: SyncWorld) -> None:
+    group = contacts_world(world)
+    world.add_user("bob", contacts=True, client_group=group)
+    world.emu.add_contact(world.emails["ann"], person("Pat", "Smith", "pat@example.org", "111"))
+    world.emu.add_contact(world.emails["bob"], person("Patricia", "Smith", "pat@example.org", "222"))
+    world.sync_ok()
+    clients = sorted(world.studio.clients.list(), key=lambda c: c.google_owner or "")
+    assert [(c.name, c.google_owner, c.phones) for c in clients] == [
+        ("Pat Smith", "ann", ["111"]),
+        ("Patricia Smith", "bob", ["222"]),
+    ]
+
+
+def test_a_deleted_contact_leaves_its_client_which_a_new_contact_can_adopt(world: SyncWorld) -> None:
+    contacts_world(world)
+    email = world.emails["ann"]
+    jo = world.emu.add_contact(email, person("Jo", "Lane", "jo@example.org"))
+    world.sync_ok()
+    (client,) = world.studio.clients.list()
+    world.emu.delete_contact(email, jo["resourceName"])
+    world.sync_ok()
+    (kept,) = world.studio.clients.list()
+    assert kept.id == client.id and kept.name == "Jo Lane" and kept.google_resource is None
+    again = world.emu.add_contact(email, person("Jo", "Lane-Hill", "jo@example.org"))
+    r = world.sync_ok()
+    assert r.users[0].counts["contacts_created"] == 0
+    (adopted,) = world.studio.clients.list()
+    assert adopted.id == client.id and adopted.google_resource == again["resourceName"]
+    assert adopted.name == "Jo Lane-Hill"

@@ -100,14 +100,15 @@ def test_a_standing_warning_is_emailed_once_and_a_new_one_joining_is_a_change(
     assert len(smtp_server.messages) == 1  # one email for the problem, not one per run
     assert "time zone" in smtp_server.messages[0].message.get_content()
 
-    # A new problem joins it: the set of warnings differs, so the email is new again (naming both).
+    # A new problem joins it: contacts that cannot come over need someone to pick a group, which fails the
+    # run; the cause changed, so the email is new again (naming both).
     world.set_prefs("ann", contacts=True, client_group="no-such-group")
-    assert world.sync().users[0].status == "warning"
-    assert world.sync().users[0].status == "warning"
+    assert world.sync().users[0].status == "error"
+    assert world.sync().users[0].status == "error"
     assert len(smtp_server.messages) == 2
     second = smtp_server.messages[1].message.get_content()
-    assert "time zone" in second and "contacts were not imported" in second
-    assert "has changed" in second
+    assert "time zone" in second and "contacts are not imported" in second
+    assert "has changed" in second and "client_group_missing" in _subjects(smtp_server)[1]
 
     # Recovery: a clean run says so once; the same warning later is new again.
     world.set_prefs("ann", contacts=False)

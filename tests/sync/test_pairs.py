@@ -140,7 +140,9 @@ def test_empty_full_listing_deletes_nothing(world: SyncWorld) -> None:
     state.save(world.studio.store)
     r = world.sync()
     u = r.users[0]
-    assert u.status == "warning" and any("nothing was deleted" in w for w in u.warnings)
+    # Held by the mass-deletion guard whatever their number (8 is under its count limit): a person decides.
+    assert u.status == "error" and u.cause == "deletions_held" and "nothing was deleted" in (u.error or "")
+    assert u.held is not None and u.held["side"] == "google" and u.held["deletions"] == 8
     assert len(world.appts("ann")) == 8
     assert all(world.studio.appointments.get(a.id).google_event_id for a in appts)
 

@@ -75,6 +75,21 @@ TABLE: list[tuple[str, StudioFacts | None, GoogleFacts | None, dict[str, bool], 
     ("both changed, studio later: merge", S(dirty=True, linked=True), G(pullable=True), {**TWO, **CHANGED, "studio_later": True}, A.MERGE),
     ("both changed, Google later: merge", S(dirty=True, linked=True), G(pullable=True), {**TWO, **CHANGED}, A.MERGE),
     ("dirty meeting its lost event, two-way: merge", S(dirty=True), G(pullable=True), {**TWO, **CHANGED}, A.MERGE),
+    # -- event types the studio never keeps (working location, birthday) --------------------------------
+    ("not an appointment, imported before: removed from the studio", S(linked=True, from_google=True), G(not_appointment=True), TWO, A.PULL_DELETE),
+    ("not an appointment, edited in the studio: removed all the same", S(dirty=True, linked=True, from_google=True), G(not_appointment=True), {**TWO, **CHANGED}, A.PULL_DELETE),
+    ("not an appointment, deleted in the studio: purge", S(deleted=True, linked=True, from_google=True), G(not_appointment=True), TWO, A.PURGE),
+    ("not an appointment, never imported: nothing", None, G(not_appointment=True), TWO, A.NOTHING),
+    # -- a change Google refused for good: Google's version wins, never sent again ----------------------
+    ("refused, linked, nothing new: fetch Google's version", S(dirty=True, linked=True, refused=True), None, {**TWO, "pending": True}, A.FETCH_GOOGLE),
+    ("refused deletion, linked: fetch Google's version", S(deleted=True, dirty=True, linked=True, refused=True), None, {**ONE, "pending": True}, A.FETCH_GOOGLE),
+    ("refused insert: not sent again", S(dirty=True, push_allowed=True, refused=True), None, {**TWO, "pending": True}, A.CLEAR),
+    ("refused insert, not pending: nothing", S(dirty=True, push_allowed=True, refused=True), None, TWO, A.NOTHING),
+    ("refused, echo in the listing: Google's version", S(dirty=True, linked=True, refused=True), G(pullable=True), TWO, A.PULL_UPDATE),
+    ("refused, changed on Google, one-way: Google's version", S(dirty=True, linked=True, refused=True), G(pullable=True), {**ONE, **CHANGED}, A.PULL_UPDATE),
+    ("refused deletion, echo: back in the studio", S(deleted=True, dirty=True, linked=True, refused=True), G(pullable=True), TWO, A.UNDELETE),
+    ("refused, deleted on Google: deleted in the studio", S(dirty=True, linked=True, refused=True), G(cancelled=True), {**TWO, **CHANGED}, A.PULL_DELETE),
+    ("refused deletion, deleted on Google: purge", S(deleted=True, dirty=True, linked=True, refused=True), G(cancelled=True), {**ONE, **CHANGED}, A.PURGE),
 ]  # fmt: skip
 
 
@@ -91,6 +106,26 @@ def test_rule(
 
 def test_every_action_has_a_row() -> None:
     assert {row[-1] for row in TABLE} == set(Act)
+
+
+def test_a_type_leaving_the_book_is_a_removal_not_a_deletion() -> None:
+    """The mass-deletion guard counts deletions; a working location leaving the studio book is none."""
+    leaving = decide(Pair(S(linked=True, from_google=True), G(not_appointment=True), two_way=True))
+    deleted = decide(Pair(S(linked=True), G(cancelled=True), two_way=True, changed_on_google=True))
+    assert leaving.act is deleted.act is A.PULL_DELETE
+    assert leaving.removal and not rules.counts_as_deletion(leaving)
+    assert not deleted.removal and rules.counts_as_deletion(deleted)
+
+
+def test_a_refused_change_never_goes_to_google_again() -> None:
+    """Whatever else is true of the pair, a refused revision is never pushed (insert, patch, delete)."""
+    for deleted in (False, True):
+        for linked in (False, True):
+            for google in (None, G(pullable=True), G(cancelled=True), G()):
+                for two_way in (False, True):
+                    studio = S(dirty=True, deleted=deleted, linked=linked, push_allowed=True, refused=True)
+                    pair = Pair(studio, google, two_way=two_way, pending=True, changed_on_google=True)
+                    assert decide(pair).act not in rules.PUSHES, (deleted, linked, google, two_way)
 
 
 def test_rules_do_no_io() -> None:
@@ -156,3 +191,40 @@ def test_same_etag_but_values_differ_from_the_base_is_a_change_on_google() -> No
     assert pair.changed_on_google
     pair, _ = _facts(_appt(google_event_id="ev1", google_etag="e2"), ev)
     assert not pair.changed_on_google  # no base: the etag alone decides
+
+
+# -- what the mass-deletion guard counts (core.sync.guard), and its threshold --------------------------
+@pytest.mark.parametrize(
+    ("action", "counted"),
+    [
+        (rules.Action(A.PULL_DELETE, "deleted on Google"), True),
+        (rules.Action(A.PUSH_DELETE, "deleted in the studio"), True),
+        (rules.removal(A.PULL_DELETE, "a working-location event leaves the studio book"), False),
+        (rules.removal(A.PUSH_DELETE, "not a deletion"), False),
+        (rules.Action(A.PURGE, "gone on both sides"), False),
+        (rules.Action(A.PUSH_RESTORE, "modified beats deleted"), False),
+    ],
+)
+def test_counts_as_deletion(action: rules.Action, counted: bool) -> None:
+    assert rules.counts_as_deletion(action) is counted
+
+
+@pytest.mark.parametrize(
+    ("deletions", "linked", "limits", "held"),
+    [
+        (40, 40, (10, 25), True),
+        (39, 40, (10, 25), True),
+        (11, 40, (10, 25), True),  # 27.5%
+        (10, 40, (10, 25), False),  # not more than 10
+        (11, 44, (10, 25), False),  # exactly 25%: not more
+        (11, 100, (10, 25), False),  # 11%
+        (500, 2000, (10, 25), False),  # a big book's routine clean-up
+        (3, 3, (10, 25), False),  # a small book: deleting everything of 3 is ordinary
+        (1, 1, (0, 0), True),  # the strictest setting: any deletion needs a person
+        (40, 40, (10, 100), False),  # 100% turns it off
+    ],
+)
+def test_deletion_limits(deletions: int, linked: int, limits: tuple[int, int], held: bool) -> None:
+    from studiosync.core.sync.options import DeletionLimits
+
+    assert DeletionLimits(*limits).exceeded(deletions, linked) is held

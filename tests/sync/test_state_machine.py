@@ -1,4 +1,6 @@
-"""Random studio edits, Google edits, injected faults and syncs (vdirsyncer's test idea).
+"""Random studio edits, Google edits, injected faults and syncs (vdirsyncer's test idea), on a calendar
+that also holds what real staff calendars do: invitations organized by someone else, out-of-office and
+focus-time blocks, Gmail events, working locations and birthdays -- and studio changes Google refuses.
 
 Invariants:
 - at every step, no duplicates: no two appointments linked to one event, no two live events for one
@@ -8,7 +10,12 @@ Invariants:
   modified on the other may survive (modification beats deletion); if it does, it is on both sides.
 - after a fault-free sync, a field (title, notes, time) that only one side edited since the last one holds
   that side's last edit on both sides, whatever the other side did to the other fields and whichever change
-  was later (field-level merge: edits to different fields never lose either).
+  was later (field-level merge: edits to different fields never lose either);
+- "both sides" is everything the studio may own: working locations and birthdays never become
+  appointments, and what Google refused (an invitation's or a Gmail event's studio change) is Google's
+  version again after a fault-free sync;
+- nothing refused is retried: the sync after a fault-free sync writes nothing to Google;
+- an edit the studio refuses up front (read-only appointments, deleting a Gmail event) changes nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,7 +41,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from studiosync.core.emulator import GoogleEmulator
+from studiosync.core.errors import InputError
 from studiosync.core.store import layout
+from studiosync.core.studio import event_kinds
+from studiosync.core.studio.timeparse import stamp
 from studiosync.core.sync.mapping import MARKER, appointment_id_from_event_id
 
 from .helpers import SyncWorld
@@ -41,6 +52,8 @@ from .helpers import SyncWorld
 BASE = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
 FAULTS = ["429", "503", "drop", "drop_batch", "rate_batch", "410"]
 FIELDS = ["title", "notes", "time"]
+SPECIAL = ["invitation", "outOfOffice", "focusTime", "fromGmail", "workingLocation", "birthday"]
+VENUE = "events@venue.example"
 _counter = itertools.count()
 
 
@@ -83,8 +96,19 @@ class SyncMachine(RuleBasedStateMachine):
         return sorted(self.world.appts(self.login), key=lambda a: a.title)
 
     def _google(self) -> list[dict]:
-        live = [e for e in self.world.events(self.login) if e.get("status") != "cancelled"]
+        """Google's live events that are (or may be) appointments: not working locations or birthdays."""
+        live = [
+            e
+            for e in self.world.events(self.login)
+            if e.get("status") != "cancelled" and e.get("eventType") not in event_kinds.NOT_APPOINTMENTS
+        ]
         return sorted(live, key=lambda e: e["summary"])
+
+    def _editable(self) -> list:
+        return [a for a in self._studio() if event_kinds.read_only_reason(a) is None]
+
+    def _read_only(self) -> list:
+        return [a for a in self._studio() if event_kinds.read_only_reason(a) is not None]
 
     @staticmethod
     def _pick(items: list, index: int):  # noqa: ANN205
@@ -134,30 +158,93 @@ class SyncMachine(RuleBasedStateMachine):
         appt = self.world.add_appt(self.login, self._title(), self._when(k))
         self.entities[appt.id] = False
 
-    @precondition(lambda self: self._studio())
+    @precondition(lambda self: self._editable())
     @rule(i=st.integers(0, 1000), k=st.integers(0, 40))
     def studio_edit(self, i: int, k: int) -> None:
-        appt = self._pick(self._studio(), i)
+        appt = self._pick(self._editable(), i)
         title, start = self._title(), self._when(k)
         self.world.studio.appointments.edit(appt.id, title=title, start=start)
         self._edited("studio", appt.id, title=title, time=start)
 
-    @precondition(lambda self: self._studio())
+    @precondition(lambda self: self._editable())
     @rule(i=st.integers(0, 1000), name=st.sampled_from(FIELDS), k=st.integers(0, 40))
     def studio_edit_field(self, i: int, name: str, k: int) -> None:
-        self._studio_edit(self._pick(self._studio(), i), name, k)
+        self._studio_edit(self._pick(self._editable(), i), name, k)
 
     @precondition(lambda self: self._studio())
     @rule(i=st.integers(0, 1000))
     def studio_delete(self, i: int) -> None:
         appt = self._pick(self._studio(), i)
-        self.world.studio.appointments.delete(appt.id)
+        if event_kinds.delete_refusal(appt) is not None:
+            with pytest.raises(InputError):
+                self.world.studio.appointments.delete(appt.id)
+            assert self.world.studio.appointments.get(appt.id) == appt
+            return
+        self.world.studio.appointments.delete(appt.id)  # an invitation leaves the guest's calendar
         self.entities[appt.id] = True
+
+    @precondition(lambda self: self._read_only())
+    @rule(i=st.integers(0, 1000), k=st.integers(0, 40))
+    def studio_edit_refused_up_front(self, i: int, k: int) -> None:
+        appt = self._pick(self._read_only(), i)
+        with pytest.raises(InputError):
+            self.world.studio.appointments.edit(appt.id, title=self._title(), start=self._when(k))
+        assert self.world.studio.appointments.get(appt.id) == appt
+        assert appt.id not in self.world.studio.appointments.pending_ids(self.login) or appt.dirty
+
+    @precondition(lambda self: self._read_only())
+    @rule(i=st.integers(0, 1000), k=st.integers(0, 40), delete=st.booleans())
+    def studio_change_google_refuses(self, i: int, k: int, delete: bool) -> None:
+        """A change the up-front rule did not stop (an older version's): Google refuses it on push."""
+        appt = self._pick(self._read_only(), i)
+        start = self._when(k)
+        changed = replace(
+            appt,
+            title=self._title(),
+            start=start,
+            end=start + (appt.end - appt.start),
+            deleted=delete,
+            revision=appt.revision + 1,
+            updated=stamp(),
+            trace=list(appt.trace),
+        )
+        self.world.studio.appointments.save_many(self.login, [changed], mark_pending=True)
+        if delete and event_kinds.delete_refusal(appt) is None:
+            self.entities[appt.id] = True  # a guest may delete an invitation: Google takes that one
 
     # -- Google side --------------------------------------------------------------------------------------
     @rule(k=st.integers(0, 40))
     def google_add(self, k: int) -> None:
         ev = self.world.add_event(self.login, self._title(), self._when(k))
+        self.entities[layout.derived_appointment_id(self.login, ev["id"])] = False
+
+    @rule(kind=st.sampled_from(SPECIAL), k=st.integers(0, 40))
+    def google_special(self, kind: str, k: int) -> None:
+        """What Google, Gmail, Contacts or someone else's invitation puts on the calendar."""
+        emu, email, start = self.world.emu, self.world.emails[self.login], self._when(k)
+        end = start + timedelta(hours=1)
+        title = self._title()
+        if kind == "invitation":
+            ev = emu.add_invitation(
+                email,
+                organizer=VENUE,
+                start=start.isoformat(),
+                end=end.isoformat(),
+                summary=title,
+                response="accepted",
+            )
+        elif kind == "outOfOffice":
+            ev = emu.add_out_of_office(email, start=start.isoformat(), end=end.isoformat(), summary=title)
+        elif kind == "focusTime":
+            ev = emu.add_focus_time(email, start=start.isoformat(), end=end.isoformat(), summary=title)
+        elif kind == "fromGmail":
+            ev = emu.add_from_gmail(email, summary=title, start=start.isoformat(), end=end.isoformat())
+        elif kind == "workingLocation":
+            emu.add_working_location(email, start=start.date().isoformat(), count=3)
+            return
+        else:
+            emu.add_birthday(email, date=start.date().isoformat(), name=title)
+            return
         self.entities[layout.derived_appointment_id(self.login, ev["id"])] = False
 
     @precondition(lambda self: self._google())
@@ -190,7 +277,7 @@ class SyncMachine(RuleBasedStateMachine):
     # -- both sides at once (conflicts, modification vs deletion) ----------------------------------------
     def _linked(self) -> list:
         live = {e["id"] for e in self._google()}
-        return [a for a in self._studio() if a.google_event_id in live]  # title order
+        return [a for a in self._editable() if a.google_event_id in live]  # title order
 
     @precondition(lambda self: self._linked())
     @rule(i=st.integers(0, 1000), google_first=st.booleans(), k=st.integers(0, 40))
@@ -268,10 +355,17 @@ class SyncMachine(RuleBasedStateMachine):
     def sync_clean(self) -> None:
         self.world.sync_ok(self.login)
         self.check_converged()
+        # Nothing refused is retried, nothing is left to send: the next run writes nothing to Google.
+        email = self.world.emails[self.login]
+        self.world.emu.reset_counts(email)
+        self.world.sync_ok(self.login)
+        assert self.world.emu.request_report(email)["writes"]["calendar"] == 0
 
     def check_converged(self) -> None:
         studio = self._studio()
-        google = self._google()
+        assert not any(a.refused for a in studio)  # a refused change is Google's version again
+        assert not {a.google_event_type for a in studio} & event_kinds.NOT_APPOINTMENTS
+        google = [e for e in self._google() if not _declined(e)]
         s = Counter((a.title, a.start, a.notes) for a in studio)
         g = Counter(
             (e["summary"], datetime.fromisoformat(e["start"]["dateTime"]), e.get("description") or "")
@@ -315,6 +409,10 @@ class SyncMachine(RuleBasedStateMachine):
         assert len(ids) == len(set(ids)), "two appointments linked to one event"
         keys = [self._key(e) for e in self._google()]
         assert len(keys) == len(set(keys)), "two live events for one appointment"
+
+
+def _declined(event: dict) -> bool:
+    return any(a.get("self") and a.get("responseStatus") == "declined" for a in event.get("attendees") or [])
 
 
 def test_sync_state_machine(shared_emu: GoogleEmulator, monkeypatch: pytest.MonkeyPatch) -> None:

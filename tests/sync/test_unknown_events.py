@@ -63,7 +63,7 @@ def test_after_restoring_a_backup_two_way_brings_the_newer_bookings_back(world: 
     assert not world.sync_ok().users[0].changed
 
 
-def test_after_restoring_a_backup_one_way_leaves_them_on_google_and_warns(world: SyncWorld) -> None:
+def test_after_restoring_a_backup_one_way_leaves_them_on_google_and_fails(world: SyncWorld) -> None:
     world.add_user("ann", two_way=False)
     world.sync_ok()
     store = world.studio.datadir.store
@@ -76,6 +76,8 @@ def test_after_restoring_a_backup_one_way_leaves_them_on_google_and_warns(world:
 
     r = world.sync()
     user = r.users[0]
-    assert user.status == "warning" and any("left on Google untouched" in w for w in user.warnings)
+    # Possibly the only copy of a booking: a person decides, so the run fails (exit 1) with cause and fix.
+    assert user.status == "error" and user.cause == "unknown_events" and "left on Google untouched" in user.error
+    assert "--two-way" in (user.fix or "")
     assert [e["summary"] for e in world.live_events("ann").values()] == ["Booked after the backup"]
     assert world.appts("ann") == []

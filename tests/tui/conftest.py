@@ -90,7 +90,7 @@ def build_studio(home: Path) -> Studio:
     studio = Studio.open(home)
     studio.prefs.set_timezone("Europe/London")
     studio.prefs.set_google(client_secrets=write_client_secrets())
-    studio.users.add("pat", "Pat Owner", admin=True, password="secret")
+    studio.users.add("pat", "Pat Owner", admin=True, password="secretpw")
     studio.users.add("ann", "Ann Lee")
     studio.users.add("ben", "Ben Ortiz")
     studio.users.add("cara", "Cara Singh")

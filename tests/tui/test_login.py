@@ -21,7 +21,7 @@ async def test_wrong_password_is_refused_and_right_one_enters(make_app) -> None:
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         assert "wrong password" in screen_text(app)
-        await pilot.press(*"secret", "enter")
+        await pilot.press(*"secretpw", "enter")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
         assert app.backend.viewer.login == "pat" and app.backend.is_admin
@@ -63,6 +63,6 @@ async def test_console_login_option_still_asks_for_the_password(make_app) -> Non
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         assert app.screen.query_one("#login-user", Select).value == "pat"
-        await pilot.press(*"secret", "enter")
+        await pilot.press(*"secretpw", "enter")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)

@@ -46,17 +46,17 @@ async def test_add_edit_and_remove_a_user(make_app, tui_studio) -> None:
         assert save.disabled and "lowercase" in screen_text(app)
         app.screen.query_one("#user-login", Field).value = "dan"
         app.screen.query_one("#user-name", Field).value = "Dan Brown"
-        app.screen.query_one("#user-password", Field).value = "pw1"
-        app.screen.query_one("#user-password2", Field).value = "pw2"
+        app.screen.query_one("#user-password", Field).value = "password1"
+        app.screen.query_one("#user-password2", Field).value = "password2"
         app.screen.query_one("#user-password2", Field).focus()  # typed there: the body scrolls to its note
         await pilot.pause()
         assert save.disabled and "the two passwords differ" in screen_text(app)
-        app.screen.query_one("#user-password2", Field).value = "pw1"
+        app.screen.query_one("#user-password2", Field).value = "password1"
         await pilot.pause()
         assert not save.disabled
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert tui_studio.users.check_password("dan", "pw1")
+        assert tui_studio.users.check_password("dan", "password1")
         table = app.screen.query_one("#users-table", DataTable)
         table.move_cursor(row=table.get_row_index("dan"))
         await pilot.press("e")
@@ -128,7 +128,7 @@ async def test_user_dialog_keeps_save_on_screen_at_80x24(make_app) -> None:
         await pilot.press("a")
         await pilot.pause()
         await pilot.press(*"Dan")  # invalid login: a validation note makes the form taller still
-        app.screen.query_one("#user-password", Field).value = "pw1"
+        app.screen.query_one("#user-password", Field).value = "password1"
         await pilot.pause()
         screen_region = app.screen.region
         for button in ("#save", "#cancel"):

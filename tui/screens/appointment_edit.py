@@ -8,6 +8,7 @@ from typing import Any
 from studiosync.core.errors import InputError
 from studiosync.core.model import Appointment
 from studiosync.core.studio.timeparse import check_span, parse_when
+from studiosync.tui.screens import appointment_kind
 from studiosync.tui.screens.modal import DialogBody, Modal
 from studiosync.tui.widgets.field import Field
 from studiosync.tui.widgets.form import check_form, rule
@@ -44,6 +45,9 @@ class AppointmentEditScreen(Modal[bool]):
     def __init__(self, login: str, appointment: Appointment | None) -> None:
         super().__init__()
         self.login, self.appointment = login, appointment
+        # What Google will not accept is refused here up front, with the CLI's words (core.studio).
+        self._read_only = appointment_kind.read_only_line(appointment) if appointment else None
+        self._free = appointment_kind.free_line(appointment) if appointment else None
 
     def compose(self) -> ComposeResult:
         a = self.appointment
@@ -51,11 +55,14 @@ class AppointmentEditScreen(Modal[bool]):
         self._tz = tz
         with Vertical(classes="dialog"):
             yield Static(
-                "Edit appointment" if a else f"New appointment for {self.login}",
+                appointment_kind.dialog_title(a) if a else f"New appointment for {self.login}",
                 classes="dialog-title",
                 markup=False,
             )
             with DialogBody():
+                for line, name in ((self._read_only, "ap-read-only"), (self._free, "ap-free")):
+                    if line:
+                        yield Note(line, id=name)
                 with Horizontal(classes="row"):
                     yield Label("Title")
                     yield Field(
@@ -112,6 +119,12 @@ class AppointmentEditScreen(Modal[bool]):
         return True
 
     def on_mount(self) -> None:
+        if self._read_only:
+            for widget in self.query("Field, Select"):
+                widget.disabled = True
+            self._validate()
+            self.query_one("#cancel", Button).focus()
+            return
         self._validate()
         self.query_one("#ap-title", Field).focus()
 
@@ -127,6 +140,9 @@ class AppointmentEditScreen(Modal[bool]):
     @on(Field.Changed)
     @on(Select.Changed)
     def _validate(self) -> bool:
+        if self._read_only:
+            self.query_one("#save", Button).disabled = True
+            return False
         fields = [self.query_one(f"#{i}", Field) for i in ("ap-title", "ap-start", "ap-end")]
         span = self._span()
         both_parse = all(self._parses(f.value) for f in fields[1:])

@@ -6,8 +6,10 @@ import contextlib
 
 from rich.text import Text
 from studiosync.core.model import Appointment, User
+from studiosync.core.studio import event_kinds
 from studiosync.tui.clock import duration, local
 from studiosync.tui.screens.appointment_edit import AppointmentEditScreen
+from studiosync.tui.screens.appointment_kind import status_cell, title_cell
 from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.trace import TraceScreen
 from studiosync.tui.screens.view import PaletteCommand, View
@@ -186,7 +188,7 @@ answer to "why isn't this in Google?".
         self._rows = []
         for appt in event.appointments:
             state = sync_state(appt, event.sync_on)
-            title = Text(appt.display_title)
+            title = title_cell(appt)
             if appt.deleted:
                 title.stylize("strike dim")
             cells = (
@@ -194,7 +196,7 @@ answer to "why isn't this in Google?".
                 title,
                 Text(state, style=SYNC_STYLE.get(state, "dim")),
                 Text(appt.origin, style="cyan" if appt.origin == "google" else ""),
-                Text(appt.status, style="italic yellow" if appt.status == "tentative" else ""),
+                status_cell(appt),
                 Text(duration(appt.start, appt.end)),
             )
             self._rows.append((appt.id, cells))
@@ -275,6 +277,10 @@ answer to "why isn't this in Google?".
     def action_delete(self) -> None:
         appt = self._selected()
         if appt is None or appt.deleted:
+            return
+        refused = event_kinds.delete_refusal(appt)
+        if refused is not None:
+            self.app.notify(refused, severity="warning", markup=False)
             return
 
         def answered(yes: bool | None) -> None:

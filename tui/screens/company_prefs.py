@@ -34,6 +34,10 @@ def _valid_port(text: str) -> bool:
     return text.strip().isdigit() and 1 <= int(text.strip()) <= 65535
 
 
+def _whole(text: str, most: int) -> bool:
+    return text.strip().isdigit() and int(text.strip()) <= most
+
+
 def _valid_url(text: str) -> bool:
     if not text.strip():
         return True  # empty = real Google
@@ -66,6 +70,13 @@ PUBLISHED_NOTE = (
 )
 
 
+DELETIONS_NOTE = (
+    "A sync run deleting more than this many of a user's linked appointments or events on one side, AND "
+    "more than this share of them, deletes none of them until someone decides (Dashboard: h applies, u "
+    "undoes). 100% turns the guard off."
+)
+
+
 class CompanyPrefsView(View):
     SECTION = "prefs"
     TITLE = "Company prefs"
@@ -80,6 +91,11 @@ class CompanyPrefsView(View):
 * **Alert emails**: a user hears about a sync problem once when it starts, once when its cause changes,
   and once when it is resolved, with a reminder every *Remind every h* hours while it lasts (0: none).
   When a user's sync keeps failing, admins are emailed too after that many runs, by the same rules.
+* **Mass deletions**: a sync run that would delete more than *More than* of a user's linked appointments or
+  events on one side, and more than *And over (%)* of them, deletes none of them: the user shows *deletions
+  held* until someone decides on the Dashboard (`h` applies them, `u` undoes them; CLI: `studiosync sync
+  LOGIN --allow-deletions | --restore-deleted`). 100% turns the guard off (CLI: `studiosync prefs
+  deletions`).
 * **Google API**: the OAuth client secrets file downloaded from Google Cloud (an OAuth client of type
   *Desktop app*), and the API root (leave empty for real Google; the demo points it to its emulator).
 * **App published on Google**: Google apps left in *Testing* status lose every user's authorization after
@@ -255,6 +271,24 @@ Each part has its own Save button, enabled once its fields are valid.
             )
             yield Button("Save", id="p-escalation-save", classes="save", disabled=True)
 
+            yield Static("Mass deletions", classes="part")
+            with Horizontal(classes="row"):
+                yield Label("More than")
+                yield Field(
+                    "10",
+                    id="p-del-count",
+                    validators=[rule(lambda v: _whole(v, 100_000), "a number of items, 0-100000")],
+                )
+            with Horizontal(classes="row"):
+                yield Label("And over (%)")
+                yield Field(
+                    "25",
+                    id="p-del-percent",
+                    validators=[rule(lambda v: _whole(v, 100), "a share in percent, 0-100 (100: off)")],
+                )
+            yield Note(DELETIONS_NOTE, id="p-del-why")
+            yield Button("Save", id="p-deletions-save", classes="save", disabled=True)
+
     def reload(self) -> None:
         self._load()
 
@@ -280,6 +314,8 @@ Each part has its own Save button, enabled once its fields are valid.
         self.query_one("#p-escalate", Checkbox).value = p.escalate_to_admins
         self.query_one("#p-escalate-after", Field).value = str(p.escalate_after)
         self.query_one("#p-remind-hours", Field).value = str(p.alert_remind_hours)
+        self.query_one("#p-del-count", Field).value = str(p.deletion_max_count)
+        self.query_one("#p-del-percent", Field).value = str(p.deletion_max_percent)
         g = p.google
         self.query_one("#p-secrets", Field).value = g.client_secrets_source or ""
         self.query_one("#p-api", Field).value = g.api_endpoint or ""
@@ -314,6 +350,7 @@ Each part has its own Save button, enabled once its fields are valid.
         check_form(
             self, [q("#p-escalate-after", Field), q("#p-remind-hours", Field)], q("#p-escalation-save", Button)
         )
+        check_form(self, [q("#p-del-count", Field), q("#p-del-percent", Field)], q("#p-deletions-save", Button))
 
     # -- saving --------------------------------------------------------------------------------------
     @on(Button.Pressed, "#p-tz-save")
@@ -359,6 +396,17 @@ Each part has its own Save button, enabled once its fields are valid.
             },
         )
 
+    @on(Button.Pressed, "#p-deletions-save")
+    def _save_deletions(self) -> None:
+        self._save(
+            "mass-deletion limits",
+            "deletions",
+            {
+                "max_count": int(self.query_one("#p-del-count", Field).value.strip()),
+                "max_percent": int(self.query_one("#p-del-percent", Field).value.strip()),
+            },
+        )
+
     def action_save_focused(self) -> None:
         """ctrl+s saves the part the focus is in (its Save button only once the part is valid)."""
         focused = self.app.focused
@@ -369,6 +417,8 @@ Each part has its own Save button, enabled once its fields are valid.
             button, save = "#p-google-save", self._save_google
         elif part in ("p-escalate", "p-escalate-after", "p-remind-hours", "p-escalation-save"):
             button, save = "#p-escalation-save", self._save_escalation
+        elif part in ("p-del-count", "p-del-percent", "p-deletions-save"):
+            button, save = "#p-deletions-save", self._save_deletions
         elif part in EMAIL_PART:
             # "Test to" and "Send test email" belong to the email part: the test uses its saved settings.
             button, save = "#p-email-save", self._save_email
@@ -412,6 +462,8 @@ Each part has its own Save button, enabled once its fields are valid.
         elif part == "escalation":
             self.backend.set_escalation(values["enabled"], values["after"])
             self.backend.set_alert_reminder(values["remind_hours"])
+        elif part == "deletions":
+            self.backend.set_deletion_limits(values["max_count"], values["max_percent"])
         else:
             self.backend.set_google_api(values["client_secrets"], values["api_endpoint"])
         self.post_message(self.Saved(what))

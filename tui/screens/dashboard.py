@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from studiosync.tui.backend import SyncHealth, one_line
 from studiosync.tui.clock import parse_stamp, span
+from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.users import status_text
 from studiosync.tui.screens.view import PaletteCommand, View
 from studiosync.tui.widgets.sync_progress import SyncProgress
@@ -52,6 +53,13 @@ def emailed_text(row: SyncHealth, tz: ZoneInfo) -> Text:
     return text
 
 
+_APPLY_EFFECT = {
+    "google": "the appointments leave the studio book",
+    "studio": "the events are deleted on Google",
+    "both": "the appointments leave the studio book and the events are deleted on Google",
+}
+
+
 class DashboardView(View):
     SECTION = "dashboard"
     TITLE = "Dashboard"
@@ -68,11 +76,20 @@ reminder while it lasts, one when it is resolved). Enter opens the user's Google
 `s` syncs now (everyone who has Enable Google Sync checked) and shows the progress: users done, appointments
 pushed and pulled. `x` stops it after the current user. The Control Center's Google Sync Processor job does
 the same on its schedule.
+
+## Deletions held
+
+When one run would delete too many of a user's appointments or events at once (Company prefs > Mass
+deletions), nothing is deleted on either side and the user shows *deletions held*. Select the user, then:
+`h` applies the held deletions (a dialog asks first; Keep is focused), `u` undoes them -- events deleted on
+Google are re-created from the studio book, appointments deleted in the studio come back from Google.
 """
     BINDINGS = [
         Binding("s", "sync", "Sync now", id="dashboard.sync"),
         Binding("x", "stop_sync", "Stop sync", id="dashboard.stop", show=False),
         Binding("r", "reload", "Reload", id="dashboard.reload", show=False),
+        Binding("h", "apply_held", "Apply held deletions", id="dashboard.apply_held", show=False),
+        Binding("u", "undo_held", "Undo held deletions", id="dashboard.undo_held", show=False),
     ]
     DEFAULT_CSS = """
     DashboardView #health-table { height: 1fr; }
@@ -170,6 +187,8 @@ the same on its schedule.
         if row.fix:
             text.append("\nFix: ", style="bold")
             text.append(row.fix)
+        if row.extra.get("held"):
+            text.append("\nh: apply the held deletions · u: undo them", style="bold yellow")
         text.append(emailed_text(row, self.backend.tz()))
         self.query_one("#health-detail", Static).update(text)
 
@@ -209,10 +228,53 @@ the same on its schedule.
             self._stop_sync.set()
             self.app.notify("Stopping after the current user…")
 
+    # -- held deletions: a person decides --------------------------------------------------------------
+    def action_apply_held(self) -> None:
+        self._decide_held("allow")
+
+    def action_undo_held(self) -> None:
+        self._decide_held("restore")
+
+    def _decide_held(self, release: str) -> None:
+        row = self._selected()
+        held = row.extra.get("held") if row is not None else None
+        if row is None or not held:
+            self.app.notify("Nothing is held for this user.", severity="warning")
+            return
+        if self._stop_sync is not None:
+            self.app.notify("A sync is already running (x stops it).", severity="warning")
+            return
+        if release == "allow":
+            title = f"Delete {held['deletions']} held item(s) of {row.name}?"
+            effect = _APPLY_EFFECT.get(held["side"], _APPLY_EFFECT["both"])
+            detail = f"{held['message']}.\n\nDeleting applies them: {effect}. Then the user syncs as usual."
+            yes = "Delete them"
+        else:
+            title = f"Undo {held['deletions']} held deletion(s) of {row.name}?"
+            detail = (
+                f"{held['message']}.\n\nUndoing re-creates on Google the events deleted there (from the studio "
+                "book) and brings back into the studio the appointments deleted in the studio (from Google)."
+            )
+            yes = "Undo them"
+
+        def answered(yes_pressed: bool | None) -> None:
+            if yes_pressed:
+                self._stop_sync = threading.Event()
+                self.query_one(SyncProgress).start()
+                self._sync(self._stop_sync, row.login, release)
+
+        self.app.push_screen(ConfirmScreen(title, detail, yes=yes, no="Keep them"), answered)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-sync")
-    def _sync(self, stop: threading.Event) -> None:
+    def _sync(self, stop: threading.Event, login: str | None = None, release: str | None = None) -> None:
+        def progress(event: Any) -> None:
+            self.post_message(self.Progress(event))
+
         try:
-            result = self.backend.run_sync(stop=stop, progress=lambda e: self.post_message(self.Progress(e)))
+            if login is None:
+                result = self.backend.run_sync(stop=stop, progress=progress)
+            else:
+                result = self.backend.run_sync(stop=stop, progress=progress, login=login, release=release)
         except Exception as exc:
             self.post_message(self.SyncDone(one_line(exc), False))
             raise
@@ -235,5 +297,15 @@ the same on its schedule.
             PaletteCommand("sync: run now", self.action_sync, "sync every enabled user now, with progress"),
             PaletteCommand(
                 "sync: stop", self.action_stop_sync, "stop the running sync after the current user"
+            ),
+            PaletteCommand(
+                "sync: apply held deletions",
+                self.action_apply_held,
+                "the selected user's deletions held back by the mass-deletion guard: apply them",
+            ),
+            PaletteCommand(
+                "sync: undo held deletions",
+                self.action_undo_held,
+                "the selected user's held deletions: re-create / bring back what was deleted",
             ),
         ]

@@ -141,14 +141,21 @@ class GoogleAuthScreen(Modal[bool]):
         self.query_one("#auth-qr", QRCode).show(
             session.url, max_width=size.width - 6, max_height=size.height - 14
         )
-        self.query_one("#auth-ssh", Static).update(
-            Text(
-                f"2. The browser then goes to http://localhost:{session.port}/. If this console runs on another "
-                f"machine, either connect with `ssh -L {session.port}:localhost:{session.port}` (it then "
-                "completes by itself), or copy the address the browser ends on (it may say it cannot connect) "
-                "and paste it here:"
+        if self.app.is_web:  # studiosync web: Google's page opens in a new browser tab
+            from studiosync.tui.web import sign_in
+
+            self.app.open_url(session.url, new_tab=True)
+            self.query_one("#auth-ssh", Static).update(Text(sign_in.step_two(session)))
+            self.query_one("#auth-copy", Button).label = "Open Google's page"
+        else:
+            self.query_one("#auth-ssh", Static).update(
+                Text(
+                    f"2. The browser then goes to http://localhost:{session.port}/. If this console runs on "
+                    f"another machine, either connect with `ssh -L {session.port}:localhost:{session.port}` "
+                    "(it then completes by itself), or copy the address the browser ends on (it may say it "
+                    "cannot connect) and paste it here:"
+                )
             )
-        )
         self._wait(session)
         if self.backend.demo:
             self.query_one("#auth-demo", Button).focus()
@@ -234,7 +241,9 @@ class GoogleAuthScreen(Modal[bool]):
 
     @on(Button.Pressed, "#auth-copy")
     def action_copy(self) -> None:
-        if self.session is not None:
+        if self.session is not None and self.app.is_web:
+            self.app.open_url(self.session.url, new_tab=True)  # a blocked pop-up gets a second chance
+        elif self.session is not None:
             # OSC 52: reaches the clipboard of the machine the terminal runs on, even over SSH -- when the
             # terminal (and tmux: set-clipboard on) lets it. Show link is the way that always works.
             self.app.copy_to_clipboard(self.session.url)

@@ -1,7 +1,9 @@
 """'Log in to the software as the appropriate user' (the setup guide's first step).
 
-A password is required once any admin has one; before that (first-run setup) anyone may log in without,
-so the first admin can set the studio up. The password check (scrypt, ~50 ms) runs in a worker.
+In the terminal a password is required once any admin has one; before that (first-run setup) anyone may
+log in without, so the first admin can set the studio up. In a browser (`studiosync web`, `web=True`)
+every login needs a password, the login is typed (the page never lists who exists) and attempts are
+throttled by core.studio.login_guard. The password check (scrypt, ~50 ms) runs in a worker.
 """
 
 from __future__ import annotations
@@ -35,33 +37,51 @@ class LoginScreen(WorkerErrors, Screen[None]):
             self.reason = reason
 
     def __init__(
-        self, users: list[User], *, first_run: bool, hint: str = "", preselect: str | None = None
+        self,
+        users: list[User],
+        *,
+        first_run: bool,
+        hint: str = "",
+        preselect: str | None = None,
+        web: bool = False,
+        title: str = "studiosync",
     ) -> None:
         super().__init__()
-        self._users = users
+        self._users = [] if web else users
         self._preselect = preselect
-        self._first_run = first_run
+        self._first_run = first_run and not web
         self._hint = hint
+        self._web = web
+        self._title = title
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="login-box"):
-            yield Static("studiosync", id="login-title")
+            yield Static(Text(self._title), id="login-title")
             yield Static("Log in to the software as the appropriate user.", classes="lead")
             yield Label("User")
-            yield Select(
-                [(f"{u.name} ({u.login}){'  admin' if u.admin else ''}", u.login) for u in self._users],
-                prompt="choose a user",
-                id="login-user",
-                value=self._default_login(),
-            )
+            if self._web:
+                yield Field(placeholder="your login", id="login-name")
+            else:
+                yield Select(
+                    [(f"{u.name} ({u.login}){'  admin' if u.admin else ''}", u.login) for u in self._users],
+                    prompt="choose a user",
+                    id="login-user",
+                    value=self._default_login(),
+                )
             yield Label("Password")
             yield Field(password=True, placeholder="password", id="login-password")
-            note = (
-                "First-run setup: no admin has a password yet, so you can log in without one. "
-                "Set an admin password in Users to protect the console."
-                if self._first_run
-                else "Admins see everything; everyone else sees their own Google tab, appointments and logs."
-            )
+            if self._web:
+                note = (
+                    "Everyone logs in with their own password here. No password yet, or forgotten? "
+                    "Ask IT to set your password."
+                )
+            elif self._first_run:
+                note = (
+                    "First-run setup: no admin has a password yet, so you can log in without one. "
+                    "Set an admin password in Users to protect the console."
+                )
+            else:
+                note = "Admins see everything; everyone else sees their own Google tab, appointments and logs."
             yield Note(note, id="login-note")
             if self._hint:
                 yield Note(self._hint, id="login-hint")
@@ -79,6 +99,9 @@ class LoginScreen(WorkerErrors, Screen[None]):
         return self._users[0].login if len(self._users) == 1 else Select.NULL
 
     def on_mount(self) -> None:
+        if self._web:
+            self.query_one("#login-name", Field).focus()
+            return
         if not self._users:
             self._show_error(
                 "No users yet: create one with `studiosync users add LOGIN --name NAME --admin`."
@@ -94,9 +117,21 @@ class LoginScreen(WorkerErrors, Screen[None]):
         if event.value is not Select.NULL:
             self.query_one("#login-password", Field).focus()
 
+    @on(Field.Submitted, "#login-name")
+    def _name_entered(self) -> None:
+        self.query_one("#login-password", Field).focus()
+
     @on(Field.Submitted, "#login-password")
     @on(Button.Pressed, "#login-go")
     def _submit(self) -> None:
+        if self._web:
+            name = self.query_one("#login-name", Field).value.strip()
+            if not name:
+                self._show_error("type your login")
+                self.query_one("#login-name", Field).focus()
+                return
+            self._check(name, self.query_one("#login-password", Field).value)
+            return
         login = self.query_one("#login-user", Select).value
         if login is Select.NULL:
             self._show_error("choose a user to log in as")

@@ -79,7 +79,14 @@ class MainScreen(WorkerErrors, Screen[None]):
         self.current = start if start in allowed else self.sections[0][0]
 
     def compose(self) -> ComposeResult:
-        yield TopBar(id="topbar")
+        # The browser console adds visible Log out / Password buttons beside the top bar (app.top_buttons).
+        buttons = list(getattr(self.app, "top_buttons", lambda: [])())
+        if buttons:
+            with Horizontal(id="top"):
+                yield TopBar(id="topbar")
+                yield from buttons
+        else:
+            yield TopBar(id="topbar")
         with Horizontal(id="body"):
             yield Sidebar([(s, t, k.upper()) for s, t, k in self.sections], id="sidebar")
             # Sections are mounted the first time they are shown: a quick first paint over SSH.

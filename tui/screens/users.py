@@ -8,6 +8,7 @@ from studiosync.tui.backend import (
     CANNOT_SYNC,
     ENABLED,
     FAILING,
+    HELD,
     NO_ACCOUNT,
     NOT_SET_UP,
     UserRow,
@@ -25,6 +26,7 @@ from textual.widgets import DataTable, Static
 
 STATUS_STYLE = {
     FAILING: "bold red",
+    HELD: "bold yellow",
     ENABLED: "green",
     AUTHENTICATED: "yellow",
     NOT_SET_UP: "dim",
@@ -51,8 +53,10 @@ Google status: *not set up* (Enable Google Sync unchecked, no account), *authent
 Enable Google Sync unchecked), *enabled* (Enable Google Sync checked and the account authenticated: it
 syncs; `studiosync status` says "syncing"), *enabled, no account* (checked but no account
 authenticated: it cannot sync), *failing* (the last sync runs failed; the dashboard and the Google tab
-show the reason and the fix). **Cause** names the first problem of the user's sync, the same cause the
-dashboard, `studiosync status` and the doctor show. Each user must sync to a different Gmail account.
+show the reason and the fix), *deletions held* (a run would have deleted too many appointments or events
+at once: nothing was deleted; the dashboard's `h` applies the deletions, `u` undoes them). **Cause** names
+the first problem of the user's sync, the same cause the dashboard, `studiosync status` and the doctor show.
+Each user must sync to a different Gmail account.
 
 Type in the filter box to narrow the list by login, name, kind or status.
 """

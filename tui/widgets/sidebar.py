@@ -10,6 +10,9 @@ from textual.widgets.option_list import Option
 class Sidebar(OptionList):
     DEFAULT_CSS = """
     Sidebar { width: 20; height: 1fr; border: none; border-right: vkey $primary 50%; padding: 0; }
+    /* OptionList's focus border would move every entry down a row between a click's press and release,
+       so the release would pick the entry above: focus only recolours the right edge. */
+    Sidebar:focus { border: none; border-right: vkey $accent; }
     Sidebar.-hidden { display: none; }
     """
 
