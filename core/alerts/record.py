@@ -5,8 +5,8 @@
 - `admins`  the admins' escalation emails about this user: machine.decide
 
 `change` reads, decides and writes one channel in ONE store transaction (the file's lock), so two processes
-finishing runs at once never both claim the same email; it writes only when the document changed, so a
-standing problem does not rewrite the file every run. The table survives a sync state reset
+finishing runs at once never both claim the same email; a decision that changes nothing takes no lock and
+writes nothing, so a standing problem (or a healthy user) costs one read per run. The table survives a sync state reset
 (core.studio.studio.reset_sync_state). `view` shapes the stored state into what people read: when the user
 was last emailed, and why.
 
@@ -37,8 +37,14 @@ def change(
     channel: str,
     decide: Callable[[dict[str, Any]], tuple[dict[str, Any] | None, T]],
 ) -> T:
-    """`decide(current document) -> (new document or None for no change, result)`, under the file's lock."""
+    """`decide(current document) -> (new document or None for no change, result)`, under the file's lock.
+    `decide` must be pure: when it changes nothing (a standing problem, a healthy user) no lock is taken;
+    otherwise it decides again under the lock, on the document as it is then."""
     name = layout.sync_state_file(login)
+    current = store.get(name, layout.ALERTS_TABLE, channel) or {}
+    new, result = decide(dict(current))
+    if new is None or new == current:
+        return result
     with store.transaction(name) as tx:
         table = tx.table(name, layout.ALERTS_TABLE)
         row = table.get(doc_id=channel)
