@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from studiosync.core.errors import StoreError, StudioSyncError
-from studiosync.core.google import errors as gerrors
+from studiosync.core.google import causes as gerrors
 
 _EMAIL_TAB = "Company Preferences > Email"
 _EMAIL_CLI = "studiosync prefs email --host HOST --port PORT --security starttls|ssl|none --from ADDR"
@@ -72,7 +72,10 @@ _SMTP: dict[str, tuple[str, str, bool]] = {
     ),
 }
 
-_RESTORE = "restore it from the backups folder of the data directory, or move it aside"
+_RESTORE = (
+    "restore the newest good backup of the file the error names (studiosync backup restore FILE; "
+    "studiosync doctor shows the command), or move it aside"
+)
 _STORE: dict[str, tuple[str, str, bool]] = {
     "store_corrupt": (
         "A studiosync data file is corrupt and was left untouched.",
@@ -225,7 +228,9 @@ def explain_exception(exc: BaseException, *, context: str | None = None) -> Expl
             return _keep_specific(found, exc)
     if context == "smtp" and _is_network(exc):
         return _with_detail(explain_cause("smtp_connection"), exc)
-    problem = gerrors.classify(exc)
+    from studiosync.core.google.errors import classify  # loads Google's libraries: only for an exception
+
+    problem = classify(exc)
     if problem.cause == "unknown" and isinstance(exc, StudioSyncError):
         return Explanation("unknown", exc.message, exc.fix or problem.fix, False)
     return _from_problem(problem)

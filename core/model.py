@@ -8,8 +8,10 @@ with an exclusive end, as Google does.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from datetime import date, datetime
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+if TYPE_CHECKING:  # annotations only: `users list` never needs the datetime module
+    from datetime import date, datetime
 
 UserKind = Literal["staff", "resource"]
 AppointmentStatus = Literal["confirmed", "tentative"]
@@ -197,6 +199,8 @@ class EmailPrefs:
     username: str | None = None
     from_addr: str = ""
     has_password: bool = False
+    # The admin's explicit word that a password may travel in clear (security none) to this host.
+    allow_plaintext: bool = False
 
     @property
     def configured(self) -> bool:

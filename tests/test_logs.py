@@ -359,7 +359,7 @@ def test_follow_drains_the_old_file_when_a_rotation_races_the_poll(
             log.info("first line of the new file")
         return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(logs.os, "stat", racing_stat)
+    monkeypatch.setattr(os, "stat", racing_stat)  # the follower reads os.stat
     assert _drain(gen, 2, timeout=5) == ["last line of the old file", "first line of the new file"]
     gen.close()
 

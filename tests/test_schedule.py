@@ -12,7 +12,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from studiosync.core.errors import InputError
-from studiosync.core.schedule import MIN_INTERVAL_SECONDS, Schedule, _parse_cron, parse_schedule
+from studiosync.core.schedule import MIN_INTERVAL_SECONDS, Schedule, parse_schedule
+from studiosync.core.schedule.cron import parse_cron as _parse_cron
 
 PARIS = ZoneInfo("Europe/Paris")
 NY = ZoneInfo("America/New_York")

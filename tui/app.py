@@ -13,6 +13,7 @@ from typing import Any
 
 from studiosync.core.errors import StudioSyncError
 from studiosync.core.studio.studio import Studio
+from studiosync.core.text import escape_line, escape_text
 from studiosync.tui.backend import Backend, one_line, optional_module
 from studiosync.tui.clock import Clock
 from studiosync.tui.commands import ConsoleCommands
@@ -145,6 +146,21 @@ class StudioSyncApp(App[int]):
         watchdog = threading.Timer(HANGUP_GRACE_SECONDS, os._exit, args=(129,))
         watchdog.daemon = True
         watchdog.start()
+
+    def notify(  # type: ignore[override]
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast is plain text: its words often quote a name, a title or a server's answer, which
+        must neither be read as markup nor reach the terminal with control characters (core.text)."""
+        super().notify(
+            escape_text(message), title=escape_line(title), severity=severity, timeout=timeout, markup=markup
+        )
 
     # -- errors --------------------------------------------------------------------------------------
     def report_error(self, error: BaseException, *, where: str = "") -> None:

@@ -382,7 +382,7 @@ class Backend:
 
     def appointments(self, login: str) -> list[Appointment]:
         self.require_self_or_admin(login)
-        return self.studio.appointments.list(login, include_deleted=True)
+        return self.studio.appointments.list(login, include_deleted=True, skip_corrupt=True)
 
     def google_sync_on(self, login: str) -> bool:
         """Whether this user's appointments go to Google at all: a staff user with Enable Google Sync on.

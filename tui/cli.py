@@ -8,13 +8,31 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from studiosync.core.cli.main import Command
 from studiosync.core.cli.main import main as core_main
-from studiosync.tui import console_cmd
-from studiosync.tui.web import web_cmd
+
+# As core's commands: listed by name and help, their module imported only when one of them runs.
+CONSOLE_COMMANDS = (
+    Command(
+        "console",
+        "open the console (users, Google tabs, Control Center, logs, doctor)",
+        "studiosync.tui.console_cmd",
+    ),
+    Command(
+        "demo",
+        "open the console on an offline demo studio with a built-in Google emulator",
+        "studiosync.tui.console_cmd",
+    ),
+    Command(
+        "web",
+        "serve the console to web browsers until SIGTERM/SIGINT (put it behind a TLS reverse proxy)",
+        "studiosync.tui.web.web_cmd",
+    ),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return core_main(argv, extra=[console_cmd, web_cmd])
+    return core_main(argv, extra=CONSOLE_COMMANDS)
 
 
 def run() -> None:

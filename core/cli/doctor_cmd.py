@@ -29,15 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_flag(p)
     p = add_command(sub, "status", "sync health of every user, failing users first", _status)
     add_json_flag(p)
-    _register_escalation(sub)
 
 
-def _register_escalation(sub: argparse._SubParsersAction) -> None:
-    # `prefs` belongs to prefs_cmd (registered before us); hang our action under it.
-    prefs = sub.choices.get("prefs")
-    actions = [a for a in (prefs._actions if prefs else []) if isinstance(a, argparse._SubParsersAction)]
-    target = actions[0] if actions else sub
-    p = add_command(target, "escalation", "Email sync failures to admins (company setting)", _escalation)
+def register_escalation(prefs: argparse._SubParsersAction) -> None:
+    """`prefs escalation`: prefs_cmd hangs it under `prefs`; it lives here, beside admin escalation's doctor
+    check and status."""
+    p = add_command(prefs, "escalation", "Email sync failures to admins (company setting)", _escalation)
     g = p.add_mutually_exclusive_group()
     g.add_argument("--enable", dest="enabled", action="store_true", default=None)
     g.add_argument("--disable", dest="enabled", action="store_false")

@@ -30,6 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--username")
     p.add_argument("--password-stdin", action="store_true")
     p.add_argument("--from", dest="from_addr", metavar="ADDR")
+    p.add_argument(
+        "--allow-plaintext",
+        action="store_true",
+        help="allow --security none to send the password in clear to a host that is not this computer",
+    )
     p.add_argument("--test", metavar="ADDR", help="send a test email and print the server's answer")
     p = add_command(prefs, "timezone", "the studio time zone (IANA name)", _timezone)
     p.add_argument("zone")
@@ -98,6 +103,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p = add_command(prefs, "show", "show company preferences", _show)
     add_json_flag(p)
+    from studiosync.core.cli.doctor_cmd import register_escalation
+
+    register_escalation(prefs)
 
 
 def _name(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -168,6 +176,7 @@ def _email(ctx: CliContext, args: argparse.Namespace) -> int:
 
     studio = ctx.studio
     setting = any(v is not None for v in (args.host, args.port, args.security, args.username, args.from_addr))
+    setting = setting or args.allow_plaintext
     # Every input is checked before anything is saved: exit 2 must leave the settings as they were.
     test_to = validate_email_address(args.test) if args.test is not None else None
     if setting or args.password_stdin:
@@ -183,6 +192,7 @@ def _email(ctx: CliContext, args: argparse.Namespace) -> int:
             username=args.username,
             password=password,
             from_addr=args.from_addr,
+            allow_plaintext=args.allow_plaintext,
         )
         print(f"email settings saved ({email.host}:{email.port}, {email.security})")
     if test_to is not None:

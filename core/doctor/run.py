@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from studiosync.core.doctor import store_check
 from studiosync.core.doctor import studio_checks as sc
 from studiosync.core.doctor import user_checks as uc
 from studiosync.core.doctor.catalogue import order
@@ -35,12 +36,13 @@ def run_doctor(
         _guarded("version", lambda: sc.version(studio)),
         _guarded("google_reachable", lambda: sc.google_reachable(studio, timeout)),
         _guarded("keyring_backend", lambda: sc.keyring_backend(studio)),
+        _guarded("store", lambda: store_check.store(studio)),
         _guarded("oauth_client", lambda: sc.oauth_client(studio)),
         _guarded("admin_escalation", lambda: sc.admin_escalation(studio)),
     ]
     if login is None:
         checks.append(sc.time_zones(studio))
-        report.verdicts = [verdict(studio, u.login) for u in studio.users.list()]
+        report.verdicts = [_guarded_verdict(studio, u.login) for u in studio.users.list()]
     else:
         facts = uc.gather(studio, login, live=True, timeout=timeout)
         user_part = uc.per_user_checks(facts, _groups(studio))
@@ -65,6 +67,15 @@ def _guarded(name: str, run: Callable[[], Check]) -> Check:
             f"The check could not run: {exc.__class__.__name__}: {exc}",
             "Check the settings it looks at; if it persists, report it with the studiosync log.",
         )
+
+
+def _guarded_verdict(studio: Studio, login: str) -> UserVerdict:
+    """One user's line; a corrupt record of that user fails that line alone (the store check says how
+    to repair it), never the whole report."""
+    try:
+        return verdict(studio, login)
+    except StudioSyncError as exc:
+        return UserVerdict(login, login, "fail", str(exc), exc.fix or "", "store")
 
 
 def _groups(studio: Studio) -> dict[str, str]:

@@ -1,122 +1,20 @@
-"""The per-user checks: the user, their Google tab, and their last run.
+"""The per-user checks of the user and their Google account: the user is staff, sync is enabled, an
+account is authenticated (its token refreshes now), no one else syncs it, a writable calendar is selected,
+and what Populate will do; `per_user_checks` lists every per-user check in checklist order.
 
-`gather` collects the facts once (store reads; with `live`, one token refresh and one calendar listing);
-each check function is then a plain decision over those facts. Without `live` (the studio-wide verdicts)
-nothing leaves this computer: authorization and calendar are judged from what is stored.
+Each check is a plain decision over the facts gathered once (core.doctor.user_facts). Must never read the
+store or call Google itself.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-from studiosync.core.doctor.checks import ago, make
-from studiosync.core.doctor.live import refresh
+from studiosync.core.doctor import user_options as uo
+from studiosync.core.doctor.checks import make
 from studiosync.core.doctor.report import Check
-from studiosync.core.errors import StudioSyncError
-from studiosync.core.explain import (
-    AUTHENTICATE_FIX,
-    PICK_CALENDAR_FIX,
-    Explanation,
-    explain_cause,
-    explain_exception,
-)
-from studiosync.core.model import GooglePrefs, User
+from studiosync.core.doctor.user_facts import SET, TAB, UserFacts, gather
+from studiosync.core.explain import AUTHENTICATE_FIX, PICK_CALENDAR_FIX, explain_cause, explain_exception
 
-if TYPE_CHECKING:
-    from studiosync.core.google.tokens import StoredToken
-    from studiosync.core.health import UserHealth
-    from studiosync.core.studio.google_accounts import CalendarInfo
-    from studiosync.core.studio.studio import Studio
-
-_TAB = "Google tab"  # Maintenance > Preferences > User Preferences > Google
-_SET = "studiosync google set LOGIN"
-
-
-@dataclass
-class UserFacts:
-    login: str
-    user: User | None
-    prefs: GooglePrefs
-    others: list[GooglePrefs]  # everyone else's Google tab (one account per user)
-    health: UserHealth | None
-    live: bool
-    token: StoredToken | None = None
-    token_error: StudioSyncError | None = None
-    auth_problem: Explanation | None = None
-    calendars: list[CalendarInfo] | None = None
-    calendar_problem: Explanation | None = None
-    unlinked: int = 0  # studio appointments not in Google yet (what Populate Google would send)
-    older: int = 0  # ... of which last changed before sync was enabled: only Populate sends those
-
-    @property
-    def account(self) -> str | None:
-        return self.prefs.account_email or (self.token.account_email if self.token else None) or None
-
-    @property
-    def calendar(self) -> CalendarInfo | None:
-        if self.calendars is None:
-            return None
-        return next((c for c in self.calendars if c.id == self.prefs.calendar_id), None)
-
-    @property
-    def calendar_label(self) -> str:
-        p = self.prefs
-        if p.calendar_summary and p.calendar_summary != p.calendar_id:
-            return f"'{p.calendar_summary}' ({p.calendar_id})"
-        return f"'{p.calendar_id}'"
-
-
-def gather(studio: Studio, login: str, *, live: bool, timeout: float) -> UserFacts:
-    from studiosync.core.health import user_health
-
-    user = studio.users.find(login)
-    prefs = studio.users.google_prefs(login)
-    others = [p for p in studio.users.all_google_prefs() if p.login != login]
-    facts = UserFacts(login, user, prefs, others, None, live)
-    if user is None or not user.can_sync:
-        return facts
-    try:
-        facts.token = studio.secrets.get(login)
-    except StudioSyncError as exc:
-        facts.token_error = exc
-    facts.health = user_health(
-        studio,
-        user,
-        prefs,
-        authenticated=facts.token is not None,
-        token_problem=facts.token_error.message if facts.token_error is not None else None,
-    )
-    if prefs.enabled or prefs.populate_google:
-        _count_unlinked(studio, facts)
-    if not live or facts.token is None:
-        return facts
-    try:
-        credentials = studio.google.credentials(login)
-        refresh(credentials, timeout)
-    except Exception as exc:  # noqa: BLE001 - every failure is a finding, explained
-        facts.auth_problem = explain_exception(exc, context="google").for_login(login)
-        return facts
-    if prefs.calendar_id:
-        try:
-            facts.calendars = studio.google.calendars(login, credentials=credentials, timeout=timeout)
-        except Exception as exc:  # noqa: BLE001
-            facts.calendar_problem = explain_exception(exc, context="google").for_login(login)
-    return facts
-
-
-def _count_unlinked(studio: Studio, facts: UserFacts) -> None:
-    # Mirrors the processor's rule (core.sync.pairing.push_allowed): an unlinked appointment last
-    # changed before Google sync was enabled goes to Google only through Populate.
-    from studiosync.core.sync.mapping import changed_before_sync, parse_stamp
-
-    enabled_at = parse_stamp(facts.prefs.enabled_at)
-    for appt in studio.appointments.list(facts.login):
-        if appt.google_event_id:
-            continue
-        facts.unlinked += 1
-        if changed_before_sync(appt.updated, enabled_at):
-            facts.older += 1
+__all__ = ["UserFacts", "gather", "per_user_checks"]
 
 
 # -- the checks, in checklist order --------------------------------------------------------------------
@@ -151,7 +49,7 @@ def sync_enabled(f: UserFacts) -> Check:
         "sync_enabled",
         "fail",
         "Enable Google Sync is not checked: the Google Sync Processor skips this user.",
-        f"{_TAB}: check Enable Google Sync (CLI: {_SET} --enable)",
+        f"{TAB}: check Enable Google Sync (CLI: {SET} --enable)",
         login=f.login,
     )
 
@@ -263,8 +161,8 @@ def populate(f: UserFacts) -> Check:
             name,
             "warn",
             "Populate (Google -> studio) is checked but waits for the two-way sync, so it never runs.",
-            f"{_TAB}: check Send New, Modified, and Deleted Google Appointments (CLI: {_SET} --two-way), "
-            f"or uncheck Populate (CLI: {_SET} --no-populate-studio)",
+            f"{TAB}: check Send New, Modified, and Deleted Google Appointments (CLI: {SET} --two-way), "
+            f"or uncheck Populate (CLI: {SET} --no-populate-studio)",
             login=f.login,
         )
     plans = []
@@ -278,7 +176,7 @@ def populate(f: UserFacts) -> Check:
             "warn",
             f"Populate is pending: the next sync will {' and '.join(plans)}; the boxes uncheck themselves when done.",
             "Nothing to do if that is wanted; otherwise uncheck Populate on the Google tab "
-            f"(CLI: {_SET} --no-populate-google --no-populate-studio)",
+            f"(CLI: {SET} --no-populate-google --no-populate-studio)",
             login=f.login,
         )
     older = (
@@ -288,210 +186,9 @@ def populate(f: UserFacts) -> Check:
         name,
         "pass",
         f"Populate is unchecked: only appointments changed since sync was enabled go over.{older}",
-        f"To copy older appointments once: {_TAB}: check Populate (CLI: {_SET} --populate-google --populate-studio)",
+        f"To copy older appointments once: {TAB}: check Populate (CLI: {SET} --populate-google --populate-studio)",
         login=f.login,
     )
-
-
-def two_way(f: UserFacts) -> Check:
-    if f.prefs.two_way:
-        return make(
-            "two_way",
-            "pass",
-            "Two-way: new, modified and deleted Google appointments also come into the studio.",
-            f"For studio -> Google only: {_TAB}: uncheck Send New, Modified, and Deleted Google Appointments "
-            f"(CLI: {_SET} --no-two-way)",
-            login=f.login,
-        )
-    return make(
-        "two_way",
-        "pass",
-        "One-way: studio appointments go to Google, but appointments added or changed in Google are not brought back.",
-        f"For a two-way sync: {_TAB}: check Send New, Modified, and Deleted Google Appointments (CLI: {_SET} --two-way)",
-        login=f.login,
-    )
-
-
-def tentative(f: UserFacts) -> Check:
-    if f.prefs.tentative:
-        note = "" if f.prefs.two_way else " (takes effect only with the two-way sync)"
-        return make(
-            "tentative", "pass", f"Tentative, non-confirmed Google appointments are downloaded too{note}."
-        )
-    who = f.account or "the synced Google account"
-    return make(
-        "tentative",
-        "pass",
-        "Tentative (not yet accepted) Google appointments are not downloaded. Hint: check it if the phone is an "
-        f"Android or HTC, or if {who} is not the primary Google account on the phone.",
-        f"{_TAB}: check Download Tentative, Non-Confirmed Appointments (CLI: {_SET} --tentative)",
-        login=f.login,
-    )
-
-
-def contacts_group(f: UserFacts, groups: dict[str, str]) -> Check:
-    """`groups` = id -> name of the existing client groups."""
-    name = "contacts_group"
-    fix = (
-        f"{_TAB} > Client Group: pick an existing group (new one: Maintenance > Client > Client Groups, CLI: "
-        f"studiosync groups add NAME; then {_SET} --client-group NAME)"
-    )
-    p = f.prefs
-    if not p.contacts:
-        return make(
-            name,
-            "pass",
-            "Google contacts are not synced (optional).",
-            f"To import them: {_TAB}: check Send New and Modified Google Contacts and pick a Client Group "
-            f"(CLI: {_SET} --contacts --client-group NAME)",
-            login=f.login,
-        )
-    if not p.client_group:
-        return make(name, "fail", "Contacts sync is on but no client group is selected.", fix, login=f.login)
-    if p.client_group not in groups:
-        return make(
-            name,
-            "fail",
-            "Contacts sync is on but the selected client group no longer exists.",
-            fix,
-            login=f.login,
-        )
-    return make(name, "pass", f"Google contacts come into client group '{groups[p.client_group]}'.")
-
-
-def warn_email(f: UserFacts) -> Check:
-    from studiosync.core.mail import validate_email_address
-
-    name = "warn_email"
-    fix = (
-        f"{_TAB}: check Email Warnings and Errors to Me and enter an address (CLI: {_SET} --warn-email ADDR)"
-    )
-    address = f.prefs.warn_email
-    if not address:
-        return make(
-            name,
-            "fail",
-            "Email Warnings and Errors to Me is off (required: nobody would hear about sync failures).",
-            fix,
-            login=f.login,
-        )
-    try:
-        validate_email_address(address)
-    except StudioSyncError as exc:
-        return make(name, "fail", f"The warning address is not valid: {exc.message}", fix, login=f.login)
-    return make(name, "pass", f"Warnings and errors are emailed to {address}.")
-
-
-def detailed_logs(f: UserFacts) -> Check:
-    name = "detailed_logs"
-    if not f.prefs.detailed_logs:
-        return make(
-            name,
-            "pass",
-            "Detailed sync logs are not emailed (optional; they help during the first days of syncing).",
-            f"{_TAB}: check Email Detailed Sync Logs to Me (CLI: {_SET} --detailed-logs)",
-            login=f.login,
-        )
-    if not f.prefs.warn_email:
-        return make(
-            name,
-            "warn",
-            "Email Detailed Sync Logs to Me is checked, but there is no address to send them to.",
-            f"{_TAB}: enter the address under Email Warnings and Errors to Me (CLI: {_SET} --warn-email ADDR)",
-            login=f.login,
-        )
-    return make(
-        name,
-        "pass",
-        f"Detailed sync logs are emailed to {f.prefs.warn_email}; after a few days of good syncs they can be turned off.",
-        f"{_TAB}: uncheck Email Detailed Sync Logs to Me (CLI: {_SET} --no-detailed-logs)",
-        login=f.login,
-    )
-
-
-def mobile(f: UserFacts) -> Check:
-    """Phones show an account's primary calendar by default; a secondary one must be switched on there.
-
-    Live, the calendar listing the doctor already fetched says which is primary; otherwise (the studio-wide
-    verdicts, or a failed listing) Google's rule stands in: the primary calendar's id is the account's
-    address."""
-    name = "mobile"
-    who = f.account or "the Google account"
-    add = (
-        f"On the phone add {who} (Android: Settings > Accounts > Add account > Google; iPhone: Settings > "
-        "Calendar > Accounts > Add Account > Google) with Calendar sync on"
-    )
-    calendar_id = f.prefs.calendar_id
-    if not calendar_id:
-        return make(name, "pass", "No calendar is selected yet (see Google calendar above).", add)
-    cal = f.calendar
-    if cal is not None:
-        primary, summary = cal.primary, cal.summary
-    else:
-        primary = calendar_id == "primary" or bool(f.account and calendar_id.lower() == f.account.lower())
-        summary = f.prefs.calendar_summary or calendar_id
-    if primary:
-        return make(
-            name,
-            "pass",
-            f"Calendar '{summary}' is the primary calendar of {who}, which phones show by default: add the "
-            "account on the phone with Calendar sync on.",
-            add + "; the studio's appointments then show in the phone's calendar app.",
-        )
-    return make(
-        name,
-        "warn",
-        f"Calendar '{summary}' is not the primary calendar of {who}: phones show only the primary calendar by default, so "
-        "these appointments stay hidden on the phone until this calendar is switched on there.",
-        f"Android: Google Calendar app > Settings > {who} > '{summary}' > Sync on; iPhone: Settings > Calendar > "
-        f"Accounts > {who}: Calendars on, and tick '{summary}' at calendar.google.com/calendar/syncselect "
-        f"(or sync to the primary calendar: {_SET} --calendar ID)",
-        login=f.login,
-    )
-
-
-def last_run(f: UserFacts) -> Check:
-    name = "last_run"
-    h = f.health
-    if h is None:
-        return make(name, "pass", "No sync history.")
-    if h.status == "failing":
-        explained = h.last_error_cause or "unknown"
-        runs = f"{h.consecutive_failures} run(s) in a row" if h.consecutive_failures > 1 else "the last run"
-        when = f" ({ago(h.attempt_age_s)})" if h.attempt_age_s is not None else ""
-        return make(
-            name,
-            "fail",
-            f"Sync failed in {runs}{when}: {h.last_error or explain_cause(explained).message}",
-            h.last_error_fix or explain_cause(explained).fix,
-            login=f.login,
-        )
-    if h.last_sync is None:
-        if not f.prefs.enabled:
-            return make(name, "pass", "No sync has run for this user (Google sync is off).")
-        return make(
-            name,
-            "warn",
-            "Google sync is enabled but no sync has run for this user yet.",
-            "Utilities > Control Center: make sure the Google Sync Processor job is enabled and its computer is "
-            "on (see the sync_job check); or sync now: studiosync sync LOGIN",
-            login=f.login,
-        )
-    counts = f"; last run: {h.last_run_summary}" if h.last_run_summary else ""
-    warnings = (
-        f"; {len(h.last_run_warnings)} warning(s): {h.last_run_warnings[0]}" if h.last_run_warnings else ""
-    )
-    status = "warn" if h.last_run_warnings else "pass"
-    return make(name, status, f"Last successful sync {ago(h.lag_s)}{counts}{warnings}.")
-
-
-def held_deletions(f: UserFacts) -> Check:
-    """The mass-deletion guard's hold: both sides are kept as they were until someone decides."""
-    name = "held_deletions"
-    held = f.health.held if f.health else None
-    if not held:
-        return make(name, "pass", "No deletions are held back.")
-    return make(name, "fail", f"{held['message']} (held since {held['since']}).", held["fix"], login=f.login)
 
 
 def per_user_checks(f: UserFacts, groups: dict[str, str]) -> list[Check]:
@@ -506,12 +203,12 @@ def per_user_checks(f: UserFacts, groups: dict[str, str]) -> list[Check]:
         account_unique(f),
         calendar_selected(f),
         populate(f),
-        two_way(f),
-        tentative(f),
-        contacts_group(f, groups),
-        warn_email(f),
-        detailed_logs(f),
-        mobile(f),
-        last_run(f),
-        held_deletions(f),
+        uo.two_way(f),
+        uo.tentative(f),
+        uo.contacts_group(f, groups),
+        uo.warn_email(f),
+        uo.detailed_logs(f),
+        uo.mobile(f),
+        uo.last_run(f),
+        uo.held_deletions(f),
     ]

@@ -16,59 +16,18 @@ from __future__ import annotations
 import importlib
 import os
 import threading
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from studiosync.core.errors import InputError, NotFoundError, OperationError
-from studiosync.core.jobs.base import JobContext, JobOutcome
+from studiosync.core.jobs.base import JobKind, JobSettings, OptionSpec
 from studiosync.core.jobs.computers import check_computer_name, this_computer
-from studiosync.core.schedule import Schedule, parse_schedule
+from studiosync.core.schedule import parse_schedule
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store
 from studiosync.core.studio.timeparse import stamp
 
 PLUGINS_ENV = "STUDIOSYNC_JOB_PLUGINS"
 JOBS_TABLE = "jobs"
-
-Body = Callable[[JobContext], JobOutcome]
-
-
-@dataclass(frozen=True)
-class OptionSpec:
-    default: int
-    low: int
-    high: int
-    help: str
-
-
-@dataclass(frozen=True)
-class JobKind:
-    name: str
-    title: str
-    description: str
-    body: Body
-    default_schedule: str
-    default_enabled: bool
-    options: dict[str, OptionSpec] = field(default_factory=dict)
-
-
-@dataclass
-class JobSettings:
-    name: str
-    enabled: bool
-    schedule: str  # canonical text from core.schedule
-    computer: str
-    anchor: str  # ISO UTC; see the module docstring
-    updated: str = ""
-    options: dict[str, int] = field(default_factory=dict)
-
-    def parsed_schedule(self) -> Schedule:
-        return parse_schedule(self.schedule)
-
-    def to_doc(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 _REGISTRY: dict[str, JobKind] = {}
 _plugins_loaded = False
@@ -221,36 +180,15 @@ def _check_options(k: JobKind, options: dict[str, int]) -> dict[str, int]:
 
 
 # -- the built-in jobs ---------------------------------------------------------------------------------
-def _google_sync(ctx: JobContext) -> JobOutcome:
-    from studiosync.core.jobs.sync_job import google_sync
-
-    return google_sync(ctx)
-
-
-def _backup(ctx: JobContext) -> JobOutcome:
-    from studiosync.core.jobs.housekeeping import backup
-
-    return backup(ctx)
-
-
-def _compact(ctx: JobContext) -> JobOutcome:
-    from studiosync.core.jobs.housekeeping import compact
-
-    return compact(ctx)
-
-
-def _log_cleanup(ctx: JobContext) -> JobOutcome:
-    from studiosync.core.jobs.housekeeping import log_cleanup
-
-    return log_cleanup(ctx)
-
-
+# Bodies are named by import path, as entry points are: the catalogue never imports a job body (the google-sync
+# body reads this catalogue's settings, so importing it here would close a circle), and listing or editing
+# jobs does not load the sync. The runner imports a body when its job runs (core.jobs.base.load_body).
 GOOGLE_SYNC = register(
     JobKind(
         name="google-sync",
         title="Google Sync Processor",
         description="Syncs every user who has Google sync enabled with their Google calendar and contacts.",
-        body=_google_sync,
+        body="studiosync.core.jobs.sync_job:google_sync",
         default_schedule="15m",
         default_enabled=False,  # off until IT has set up the Google tab of at least one user
         options={
@@ -265,7 +203,7 @@ BACKUP = register(
         name="backup",
         title="Backup",
         description="Copies the store into a dated folder under backups/, keeping the newest ones.",
-        body=_backup,
+        body="studiosync.core.jobs.housekeeping:backup",
         default_schedule="0 2 * * *",
         default_enabled=True,  # cheap (the store is small) and the one job nobody remembers to turn on
         options={"keep": OptionSpec(7, 1, 365, "how many backups to keep")},
@@ -276,7 +214,7 @@ COMPACT = register(
         name="compact",
         title="Compact Store",
         description="Rewrites the store files, drops run history older than the retention, forgets old computers.",
-        body=_compact,
+        body="studiosync.core.jobs.housekeeping:compact",
         default_schedule="30 3 * * 0",
         default_enabled=True,
         options={"history_days": OptionSpec(30, 1, 3650, "days of run history to keep")},
@@ -287,7 +225,7 @@ LOG_CLEANUP = register(
         name="log-cleanup",
         title="Log Cleanup",
         description="Deletes rotated log files older than the retention.",
-        body=_log_cleanup,
+        body="studiosync.core.jobs.housekeeping:log_cleanup",
         default_schedule="0 4 * * *",
         default_enabled=True,
         options={"keep_days": OptionSpec(14, 1, 3650, "days of rotated logs to keep")},

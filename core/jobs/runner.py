@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from studiosync.core.errors import StudioSyncError
-from studiosync.core.jobs.base import JobContext, JobOutcome
+from studiosync.core.jobs.base import JobContext, JobOutcome, load_body
 from studiosync.core.jobs.catalogue import Catalogue, JobKind, JobSettings, kind
 from studiosync.core.jobs.computers import same_computer, this_computer
 from studiosync.core.jobs.history import History, RunRecord
@@ -167,7 +167,7 @@ def _run_locked(
 
 def _call(k: JobKind, ctx: JobContext) -> JobOutcome:
     try:
-        outcome = k.body(ctx)
+        outcome = load_body(k)(ctx)
     except StudioSyncError as exc:
         fix = f" (fix: {exc.fix})" if exc.fix else ""
         return JobOutcome("error", f"{exc.message}{fix}")

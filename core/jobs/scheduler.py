@@ -4,12 +4,14 @@
   studio file, which holds the time zone) changes: every TICK_SECONDS a cheap stat() of both, so an edit made
   in any console or CLI reaches every running process within seconds, without a restart.
 - A process schedules only the enabled jobs that name its computer.
-- Fire times are deterministic (cron in the studio zone; intervals counted from the job's anchor), so a
-  console and a daemon on one computer fire for the same times; the run lock and the history's
-  "scheduled_for" make exactly one of them run each fire time.
+- Fire times are deterministic (core.jobs.fire_times), so a console and a daemon on one computer fire for
+  the same times; the run lock and the history's "scheduled_for" make exactly one of them run each.
 - Missed fire times (the computer slept, the process was down) coalesce into one run as soon as possible.
-- Job bodies run in daemon threads, never in the event loop; on shutdown they get the stop event and a
-  few seconds to reach a safe point.
+- Job bodies run in daemon threads (core.jobs.executor), never in the event loop; on shutdown they get the
+  stop event and a few seconds to reach a safe point.
+
+Must never run a job itself (core.jobs.runner does, with the run lock and the history) nor be imported by a
+command that only reads or edits job settings (`jobs list` / `jobs set` use core.jobs.service).
 """
 
 from __future__ import annotations
@@ -21,24 +23,24 @@ import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from apscheduler.executors.base import BaseExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from studiosync.core import clock
 from studiosync.core.errors import StudioSyncError
 from studiosync.core.jobs.catalogue import Catalogue, JobSettings, kind
 from studiosync.core.jobs.computers import Heartbeat, ProcessKind, same_computer, this_computer
+from studiosync.core.jobs.executor import JobThreadExecutor
+from studiosync.core.jobs.fire_times import AnchoredTrigger, base_trigger, pending_fire
 from studiosync.core.jobs.history import History, RunRecord
 from studiosync.core.jobs.runner import Listener, run_job
 from studiosync.core.logs import LOGGER_NAME, event, log_context
-from studiosync.core.schedule import Schedule, parse_schedule
+from studiosync.core.schedule import parse_schedule
 from studiosync.core.store import layout
 from studiosync.core.studio.studio import Studio
 
@@ -49,102 +51,6 @@ _TICK_ID = "_studiosync_tick"
 
 # APScheduler logs every submission at INFO ("Running job ..."); our runner logs what matters.
 logging.getLogger("apscheduler").setLevel(logging.WARNING)
-
-
-# -- fire times ---------------------------------------------------------------------------------------
-def base_trigger(schedule: Schedule, tz: str, anchor: datetime) -> BaseTrigger:
-    return schedule.trigger(tz, start=anchor if schedule.kind == "interval" else None)
-
-
-def pending_fire(
-    schedule: Schedule, tz: str, anchor: datetime, last_start: datetime | None, now: datetime
-) -> datetime | None:
-    """The first fire time not yet served, if it is already due: owed since the job was (re)anchored or
-    since its last run started. A job just enabled "every 15m" is due at once (its anchor is a fire time)."""
-    base = base_trigger(schedule, tz, anchor)
-    if last_start is None or last_start < anchor:
-        first = base.get_next_fire_time(None, anchor)
-    else:
-        first = base.get_next_fire_time(None, last_start + timedelta(microseconds=1))
-    return first if first is not None and first <= now else None
-
-
-def next_fire(schedule: Schedule, tz: str, anchor: datetime, after: datetime) -> datetime | None:
-    return base_trigger(schedule, tz, anchor).get_next_fire_time(None, after)
-
-
-class AnchoredTrigger(BaseTrigger):
-    """The schedule's own trigger, plus: start with the owed fire time (if any), and after a run jump
-    straight to the next time still ahead (the missed ones were coalesced into that run)."""
-
-    def __init__(self, base: BaseTrigger, pending: datetime | None) -> None:
-        self._base = base
-        self._pending = pending
-
-    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
-        if previous_fire_time is None:
-            return self._pending or self._base.get_next_fire_time(None, now)
-        nxt = self._base.get_next_fire_time(previous_fire_time, now)
-        if nxt is not None and nxt < now:
-            ahead = self._base.get_next_fire_time(None, now)
-            if ahead is not None and ahead > previous_fire_time:
-                nxt = ahead
-        return nxt
-
-    def __str__(self) -> str:
-        return f"anchored[{self._base}]"
-
-
-# -- executor -----------------------------------------------------------------------------------------
-class JobThreadExecutor(BaseExecutor):
-    """Runs each fire in its own daemon thread and tells the job which fire time it serves.
-
-    APScheduler's own executors don't pass the scheduled time to the job, and their pool threads would keep
-    a stopping process alive behind a stuck network call; a daemon thread can be abandoned after the grace
-    period (store writes are atomic, so abandoning one never leaves a half-written file).
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._threads: set[threading.Thread] = set()
-        self._threads_lock = threading.Lock()
-
-    def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
-        thread = threading.Thread(
-            target=self._run, args=(job, run_times[-1]), name=f"studiosync-job-{job.id}", daemon=True
-        )
-        with self._threads_lock:
-            self._threads.add(thread)
-        thread.start()
-
-    def _run(self, job: Any, run_time: datetime) -> None:
-        try:
-            job.func(*job.args, scheduled_for=run_time, **job.kwargs)
-        except BaseException as exc:  # noqa: BLE001 - reported to APScheduler like its own executors do
-            self._run_job_error(job.id, exc, exc.__traceback__)
-        else:
-            self._run_job_success(job.id, [])
-        finally:
-            with self._threads_lock:
-                self._threads.discard(threading.current_thread())
-
-    @property
-    def busy(self) -> bool:
-        with self._threads_lock:
-            return bool(self._threads)
-
-    def join(self, timeout: float) -> bool:
-        """Wait for running jobs; True if all finished in time."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._threads_lock:
-                threads = list(self._threads)
-            if not threads:
-                return True
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            threads[0].join(min(remaining, 0.2))
 
 
 # -- the shared core ----------------------------------------------------------------------------------

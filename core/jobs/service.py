@@ -15,9 +15,9 @@ from typing import Any
 from studiosync.core.errors import InputError
 from studiosync.core.jobs.catalogue import Catalogue, JobKind, JobSettings, kind, kinds
 from studiosync.core.jobs.computers import Computer, Computers, same_computer, this_computer
+from studiosync.core.jobs.fire_times import next_fire, pending_fire
 from studiosync.core.jobs.history import History, RunRecord
 from studiosync.core.jobs.runner import Listener, run_job
-from studiosync.core.jobs.scheduler import next_fire, pending_fire
 from studiosync.core.schedule import Schedule, parse_schedule
 from studiosync.core.studio.studio import Studio
 from studiosync.core.studio.timeparse import now_utc, zone

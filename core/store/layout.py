@@ -17,8 +17,10 @@ Appointment ids start with the owner's user key, so an id alone finds its file w
 
 from __future__ import annotations
 
-import hashlib
-import uuid
+try:  # start-up: the builtin SHA-1 spares every command loading OpenSSL through hashlib (a few ms)
+    from _sha1 import sha1
+except ImportError:  # pragma: no cover - a Python built without its builtin hashes
+    from hashlib import sha1
 
 STUDIO = "studio"
 CLIENTS = "clients"
@@ -30,6 +32,7 @@ LOGINS = "logins"
 BUCKETS = 128  # schema 2 (schema 1 had 16): changing it needs a migration (core.store.schema.rebucket_file)
 APPOINTMENTS_TABLE = "appointments"  # in each bucket file
 PENDING_TABLE = "pending"  # in each pending file: appointment id -> {"revision": n}
+SYNC_RUNS_TABLE = "runs"  # in each sync state file: the user's run history (kept when the state resets)
 # In each sync state file: the alert emails' state (core.alerts), kept when the sync state resets (an
 # account switch must not forget which problem a person was told about).
 ALERTS_TABLE = "alerts"
@@ -39,21 +42,23 @@ ID_LEN = 32
 
 def user_key(login: str) -> str:
     """A short stable hex key for a login (base32hex-safe, usable in Google event ids)."""
-    return hashlib.sha1(login.encode("utf-8")).hexdigest()[:USER_KEY_LEN]
+    return sha1(login.encode("utf-8")).hexdigest()[:USER_KEY_LEN]
 
 
 def new_appointment_id(login: str) -> str:
+    import uuid  # start-up: uuid loads the platform module; only adding an appointment needs it
+
     return user_key(login) + uuid.uuid4().hex[: ID_LEN - USER_KEY_LEN]
 
 
 def derived_appointment_id(login: str, seed: str) -> str:
     """Deterministic id for an appointment that came from Google (same event -> same appointment)."""
-    digest = hashlib.sha1(f"{login}\0{seed}".encode()).hexdigest()
+    digest = sha1(f"{login}\0{seed}".encode()).hexdigest()
     return user_key(login) + digest[: ID_LEN - USER_KEY_LEN]
 
 
 def bucket_of(appointment_id: str) -> int:
-    return int(hashlib.sha1(appointment_id.encode("utf-8")).hexdigest()[:4], 16) % BUCKETS
+    return int(sha1(appointment_id.encode("utf-8")).hexdigest()[:4], 16) % BUCKETS
 
 
 def appointments_file(login: str, bucket: int) -> str:

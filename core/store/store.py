@@ -18,9 +18,7 @@ Rules that keep this true:
 
 from __future__ import annotations
 
-import pickle
-import threading
-import uuid
+import _thread  # the locks threading.RLock/Lock are, without importing threading (start-up)
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
@@ -28,10 +26,19 @@ from typing import Any, TypeVar
 
 from studiosync.core.errors import StoreError
 from studiosync.core.paths import DataDir
+from studiosync.core.store import records
 from studiosync.core.store.files import StoreFile
+from studiosync.core.store.records import CorruptRecord
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
+
+try:  # start-up: the C pickler alone, without pickle.py's imports (a few ms for every command)
+    from _pickle import dumps as _dumps
+    from _pickle import loads as _loads
+except ImportError:  # pragma: no cover - a Python without the C accelerator
+    from pickle import dumps as _dumps
+    from pickle import loads as _loads
 
 T = TypeVar("T")
 
@@ -44,6 +51,8 @@ class StrTable(Table):
     def _get_next_id(self) -> str:  # type: ignore[override]
         # TinyDB's integer ids come from a per-object "next id" cache that another process can make stale
         # (and cannot be computed from string ids at all): a plain insert() gets a random id instead.
+        import uuid  # start-up: only inserting a document without an id needs it
+
         return uuid.uuid4().hex
 
     def _update_table(self, updater: Callable[[dict[str, Any]], None]) -> None:
@@ -165,7 +174,30 @@ class Store:
     def __init__(self, datadir: DataDir) -> None:
         self.datadir = datadir
         self._files: dict[str, StoreFile] = {}
-        self._registry_lock = threading.Lock()
+        self._registry_lock = _thread.allocate_lock()
+        # Corrupt records that listings skipped (core.store.records): the CLI names them and exits 1.
+        self.problems: list[StoreError] = []
+
+    # -- records of a known shape (core.store.records) -------------------------------------------------
+    def record(self, cls: type[T], name: str, table: str, doc_id: str, doc: Any) -> T:
+        """One stored document as a `cls`, or CorruptRecord naming the file and the record."""
+        return records.load(cls, doc, path=self.file(name).path, table=table, doc_id=doc_id)
+
+    def records(self, cls: type[T], name: str, table: str, rows: Mapping[str, Any]) -> list[T]:
+        """Every document of `rows` that fits `cls`; a corrupt one is skipped and noted in `problems`,
+        so one bad record never hides the others."""
+        found: list[T] = []
+        for doc_id, doc in rows.items():
+            try:
+                found.append(self.record(cls, name, table, doc_id, doc))
+            except CorruptRecord as exc:
+                self.note(exc)
+        return found
+
+    def note(self, problem: StoreError) -> None:
+        """Remember a corrupt record (or file) a listing skipped (once)."""
+        if all(str(p) != str(problem) for p in self.problems):
+            self.problems.append(problem)
 
     @property
     def root(self) -> Path:
@@ -306,7 +338,7 @@ class Store:
 def _deep_copy(value: Any) -> Any:
     # Store documents are plain JSON values; a pickle round trip copies them several times faster than
     # copy.deepcopy (about 2 us per appointment).
-    return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    return _loads(_dumps(value, -1))
 
 
 def _check_name(name: str) -> None:

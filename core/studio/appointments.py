@@ -5,117 +5,53 @@ the same transaction, so the sync processor finds studio changes by reading one 
 book. A deleted appointment that is linked to a Google event stays as a tombstone until the deletion
 reached Google.
 
-The bucket files and the pending file are separate files, each written atomically, one after the other.
-`BookTransaction` writes them in the order that keeps "every unsynced change is pending" true at every
-instant, whatever moment a crash picks: new pending entries first, then the appointments, then the
-removal of entries whose change has synced. A crash can leave only a pending entry too many, which the
-next sync finds unchanged and drops ("a stale pending entry"); never a change without its entry.
+How a change reaches the files (records, the crash-safe order of bucket and pending writes) is
+core.studio.book; this module holds the book's rules: who owns an appointment, what a studio edit may
+change, how the sync's bulk writes land. Must never write a bucket file outside a BookTransaction, and
+never change an appointment without bumping its revision and marking it pending.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import fields, replace
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from studiosync.core.errors import InputError, NotFoundError, StoreError
-from studiosync.core.model import STATUSES, Appointment, content_snapshot, to_doc
+from studiosync.core.model import STATUSES, Appointment, content_snapshot
 from studiosync.core.store import layout
-from studiosync.core.store.store import Store, StrTable, Transaction
-from studiosync.core.studio import event_kinds
-from studiosync.core.studio.timeparse import check_span, from_text, stamp, to_text
+from studiosync.core.store.records import CorruptRecord
+from studiosync.core.store.store import Store
+from studiosync.core.studio import event_kinds, validate
+from studiosync.core.studio.book import (
+    APPOINTMENTS,
+    PENDING,
+    TRACE_LIMIT,
+    BookTransaction,
+    add_trace,
+    book_transaction,
+    from_record,
+    to_record,
+)
+from studiosync.core.studio.timeparse import check_span, stamp, to_text
 from studiosync.core.studio.users import GOOGLE, Users
 
-APPOINTMENTS = layout.APPOINTMENTS_TABLE  # in each bucket file
-PENDING = layout.PENDING_TABLE  # in the user's pending file
-TRACE_LIMIT = 30
 _UNSET: Any = object()
 
-
-def to_record(appt: Appointment) -> dict[str, Any]:
-    doc = to_doc(appt)
-    doc["start"] = to_text(appt.start)
-    doc["end"] = to_text(appt.end)
-    return doc
-
-
-_FIELDS = frozenset(f.name for f in fields(Appointment))
-
-
-def from_record(doc: dict[str, Any]) -> Appointment:
-    # Same as from_doc(Appointment, doc), without recomputing the field names (hot: listings build thousands).
-    appt = Appointment(**{k: v for k, v in doc.items() if k in _FIELDS})
-    appt.start = from_text(doc["start"])
-    appt.end = from_text(doc["end"])
-    # Never share a mutable part with the stored (cached) document.
-    appt.trace = [dict(entry) for entry in appt.trace]
-    if isinstance(appt.synced, dict):
-        appt.synced = dict(appt.synced)
-    return appt
-
-
-def add_trace(appt: Appointment, action: str, detail: str = "", run_id: str | None = None) -> None:
-    appt.trace.append({"time": stamp(), "action": action, "detail": detail, "run_id": run_id})
-    del appt.trace[:-TRACE_LIMIT]
-
-
-class BookTransaction:
-    """A change to some bucket files of one user and to that user's pending entries, as one transaction.
-
-    Every file involved is locked for the whole block (in name order). Pending changes are collected with
-    `mark` / `unmark` (the last word on an id wins) and applied when the block ends without error:
-    new or raised entries are written first, then the bucket files, then the removals.
-    """
-
-    def __init__(self, tx: Transaction, buckets: tuple[str, ...], pending: str) -> None:
-        self.tx = tx
-        self._buckets = buckets
-        self._pending = pending
-        self._intent: dict[str, int | None] = {}  # id -> revision to record, or None to forget
-
-    def appointments(self, name: str) -> StrTable:
-        """The appointments table of one of this transaction's bucket files."""
-        if name not in self._buckets:
-            raise StoreError(f"internal error: {name!r} is not part of this book transaction")
-        return self.tx.table(name, APPOINTMENTS)
-
-    def mark(self, revisions: Mapping[str, int]) -> None:
-        """These appointments changed in the studio (at these revisions): the sync must look at them."""
-        self._intent.update(revisions)
-
-    def unmark(self, ids: Iterable[str]) -> None:
-        """These appointments need no sync any more (synced, purged...)."""
-        self._intent.update(dict.fromkeys(ids))
-
-    def finish(self) -> None:
-        table = self.tx.table(self._pending, PENDING)
-        marks = {}
-        for appointment_id, revision in self._intent.items():
-            if revision is None:
-                continue
-            row = table.get(doc_id=appointment_id)
-            if row is None or row.get("revision") != revision:
-                marks[appointment_id] = {"revision": revision}
-        if marks:
-            table.put_many(marks)
-            self.tx.flush(self._pending)  # before the changes they announce
-        self.tx.flush(*self._buckets)
-        gone = [i for i, revision in self._intent.items() if revision is None]
-        if gone:
-            table.delete(*gone)  # written last, by the transaction's end: after the synced versions
-
-
-@contextmanager
-def book_transaction(store: Store, login: str, buckets: Iterable[str]) -> Iterator[BookTransaction]:
-    """Lock these bucket files of `login` and the user's pending file; see BookTransaction."""
-    names = tuple(dict.fromkeys(buckets))
-    pending = layout.pending_file(login)
-    with store.transaction(*names, pending) as tx:
-        book = BookTransaction(tx, names, pending)
-        yield book
-        book.finish()
+__all__ = [  # the book's storage lives in core.studio.book; callers may keep importing it from here
+    "APPOINTMENTS",
+    "PENDING",
+    "TRACE_LIMIT",
+    "Appointments",
+    "BookTransaction",
+    "add_trace",
+    "book_transaction",
+    "from_record",
+    "to_record",
+]
 
 
 class Appointments:
@@ -124,15 +60,34 @@ class Appointments:
         self._users = users
 
     # -- reading -------------------------------------------------------------------------------------
-    def list(self, login: str | None = None, *, include_deleted: bool = False) -> list[Appointment]:
+    def list(
+        self, login: str | None = None, *, include_deleted: bool = False, skip_corrupt: bool = False
+    ) -> list[Appointment]:
+        """The book of one user (or everyone), in time order.
+
+        A corrupt record raises CorruptRecord (the sync must never act on a partial book), unless
+        `skip_corrupt`: then it is left out and noted in Store.problems (listings for people)."""
         logins = [self._users.get(login).login] if login else [u.login for u in self._users.list()]
         found: list[Appointment] = []
         for who in logins:
             for name in layout.all_appointment_files(who):
-                # from_record copies what it keeps, so the rows need no defensive copy first.
-                for appt in self._store.map_rows(name, APPOINTMENTS, from_record):
+                path = self._store.file(name).path
+                convert = (
+                    partial(_lenient, path=path, note=self._store.note)
+                    if skip_corrupt
+                    else partial(from_record, path=path)
+                )
+                try:
+                    # from_record copies what it keeps, so the rows need no defensive copy first.
+                    rows = self._store.map_rows(name, APPOINTMENTS, convert)
+                except StoreError as exc:
+                    if not skip_corrupt:
+                        raise
+                    self._store.note(exc)  # a whole file unreadable: the other files still list
+                    continue
+                for appt in rows:
                     # `user` check: files are keyed by a hash of the login, never trust it blindly.
-                    if (include_deleted or not appt.deleted) and appt.user == who:
+                    if appt is not None and (include_deleted or not appt.deleted) and appt.user == who:
                         found.append(appt)
         found.sort(key=lambda a: (_sort_key(a.start), a.id))
         return found
@@ -155,9 +110,9 @@ class Appointments:
         doc = self._store.get(
             layout.appointment_file_for(login, appointment_id), APPOINTMENTS, appointment_id
         )
-        if doc is None or (doc.get("deleted") and not include_deleted):
+        if doc is None or (doc.get("deleted") is True and not include_deleted):
             return None
-        return from_record(doc)
+        return from_record(doc, self._store.file(layout.appointment_file_for(login, appointment_id)).path)
 
     def get(self, appointment_id: str) -> Appointment:
         appt = self.find(appointment_id)
@@ -191,11 +146,10 @@ class Appointments:
     def get_many(self, login: str, ids: Iterable[str]) -> dict[str, Appointment]:
         found: dict[str, Appointment] = {}
         for appointment_id in ids:
-            doc = self._store.get(
-                layout.appointment_file_for(login, appointment_id), APPOINTMENTS, appointment_id
-            )
+            name = layout.appointment_file_for(login, appointment_id)
+            doc = self._store.get(name, APPOINTMENTS, appointment_id)
             if doc is not None:
-                found[appointment_id] = from_record(doc)
+                found[appointment_id] = from_record(doc, self._store.file(name).path)
         return found
 
     # -- studio edits --------------------------------------------------------------------------------
@@ -211,6 +165,7 @@ class Appointments:
     ) -> Appointment:
         user = self._users.get(login)
         title = _check_title(title)
+        notes = validate.notes(notes or "")
         _check_status(status)
         start, end, all_day = check_span(start, end)
         now = stamp()
@@ -222,7 +177,7 @@ class Appointments:
             end=end,
             all_day=all_day,
             status=status,  # type: ignore[arg-type]
-            notes=notes or "",
+            notes=notes,
             created=now,
             updated=now,
         )
@@ -247,7 +202,7 @@ class Appointments:
                     end=end,
                     all_day=all_day,
                     status=item.get("status", "confirmed"),
-                    notes=item.get("notes", ""),
+                    notes=validate.notes(item.get("notes", "")),
                     created=now,
                     updated=now,
                 )
@@ -267,11 +222,16 @@ class Appointments:
     ) -> Appointment:
         login = self.owner_of(appointment_id)
         name = layout.appointment_file_for(login, appointment_id)
+        if notes is not None:
+            notes = validate.notes(notes)
         with book_transaction(self._store, login, [name]) as book:
             appt = self._load(book, name, appointment_id)
             refused = event_kinds.edit_refusal(appt)
             if refused is not None:
                 raise InputError(refused)  # what Google would refuse, refused before anything changes
+            # A field sent back unchanged is not checked again: text pulled from Google is kept as given.
+            if title is not None and title != appt.title:
+                title = _check_title(title)
             new_start = start if start is not None else appt.start
             new_end = end if end is not None else appt.end
             if (
@@ -286,7 +246,7 @@ class Appointments:
                 raise InputError(refused)
             changed = replace(
                 appt,
-                title=_check_title(title) if title is not None else appt.title,
+                title=title if title is not None else appt.title,
                 start=new_start,
                 end=new_end,
                 all_day=all_day,
@@ -377,9 +337,9 @@ class Appointments:
 
     def _load(self, book: BookTransaction, name: str, appointment_id: str) -> Appointment:
         doc = book.appointments(name).get(doc_id=appointment_id)
-        if doc is None or doc.get("deleted"):
+        if doc is None or doc.get("deleted") is True:
             raise NotFoundError(f"no appointment {appointment_id!r}")
-        return from_record(dict(doc))
+        return from_record(dict(doc), self._store.file(name).path)
 
     def _write(
         self,
@@ -397,6 +357,14 @@ class Appointments:
             book.unmark(a.id for a in appts)
 
 
+def _lenient(doc: dict[str, Any], *, path: Path, note: Callable[[CorruptRecord], None]) -> Appointment | None:
+    try:
+        return from_record(doc, path)
+    except CorruptRecord as exc:
+        note(exc)
+        return None
+
+
 def _content(appt: Appointment) -> tuple[Any, ...]:
     return (appt.title, to_text(appt.start), to_text(appt.end), appt.all_day, appt.status, appt.notes)
 
@@ -409,12 +377,9 @@ def _sort_key(value: datetime | date) -> float:
 
 
 def _check_title(title: str) -> str:
-    title = (title or "").strip()
-    if not title:
+    if not (title or "").strip():
         raise InputError("an appointment needs a title")
-    if len(title) > 500:
-        raise InputError("an appointment title is at most 500 characters")
-    return title
+    return validate.single_line(title, "the title", max_len=validate.TITLE_MAX)
 
 
 def _check_status(status: str) -> str:

@@ -4,58 +4,60 @@ Seed rules enforced here: only staff users (not resources) sync; each user syncs
 account; each user syncs to one existing calendar they can write to; contacts need an existing client
 group; "Email Warnings and Errors to Me" needs a valid address. Refresh tokens live in the keyring
 (TokenVault), never in the store.
+
+Must never import the Studio facade (it receives the services it uses, `StudioServices`) nor talk to
+Google other than through core.google.
 """
 
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Protocol
 
 from studiosync.core.errors import InputError, OperationError, StudioSyncError
 from studiosync.core.model import GooglePrefs, User
 from studiosync.core.store import layout
+from studiosync.core.studio import validate
+from studiosync.core.studio.google_calendars import CalendarInfo, google_error_for, list_calendars
 from studiosync.core.studio.timeparse import stamp
 
 if TYPE_CHECKING:
     from google.oauth2.credentials import Credentials
-    from studiosync.core.google.errors import GoogleError
     from studiosync.core.google.oauth import AuthResult, ClientConfig
     from studiosync.core.google.signin import AuthorizationSession
-    from studiosync.core.google.tokens import StoredToken
-    from studiosync.core.studio.studio import Studio
+    from studiosync.core.google.tokens import StoredToken, TokenVault
+    from studiosync.core.store.store import Store
+    from studiosync.core.studio.clients import Clients
+    from studiosync.core.studio.groups import Groups
+    from studiosync.core.studio.prefs import Prefs
+    from studiosync.core.studio.users import Users
 
-WRITABLE_ROLES = ("owner", "writer")
 _CONTACTS_NEED_GROUP = "importing Google contacts needs an existing client group (--client-group NAME)"
 _CONTACTS_FIX = "create one with: studiosync groups add NAME"
 _UNSET: Any = object()
 
 
-@dataclass
-class CalendarInfo:
-    id: str
-    summary: str
-    primary: bool
-    access_role: str
-    time_zone: str | None
+class StudioServices(Protocol):
+    """What the Google tab uses of the studio. The Studio facade provides it; it is declared here so
+    this module never imports the facade that builds it (core.studio.studio imports us)."""
+
+    store: Store
+    users: Users
+    groups: Groups
+    clients: Clients
 
     @property
-    def writable(self) -> bool:
-        return self.access_role in WRITABLE_ROLES
+    def prefs(self) -> Prefs: ...
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "summary": self.summary,
-            "primary": self.primary,
-            "access_role": self.access_role,
-            "time_zone": self.time_zone,
-            "writable": self.writable,
-        }
+    @property
+    def secrets(self) -> TokenVault: ...
+
+    def reset_sync_state(self, login: str, *, keep_history: bool = True) -> None: ...
 
 
 class GoogleAccounts:
-    def __init__(self, studio: Studio) -> None:
+    def __init__(self, studio: StudioServices) -> None:
         self._studio = studio
 
     # -- configuration -------------------------------------------------------------------------------
@@ -90,6 +92,8 @@ class GoogleAccounts:
         from studiosync.core.google.signin import AuthorizationSession
 
         self._staff(login)
+        if login_hint is not None:
+            login_hint = validate.single_line(login_hint, "the Google account (--account)")
         return AuthorizationSession(
             self.client_config(), api_root=self.api_root(), login_hint=login_hint, redirect_uri=redirect_uri
         )
@@ -230,7 +234,7 @@ class GoogleAccounts:
         `timeout`: bound each request to it and retry at most once within it (the doctor's quick probe)
         instead of the default patient policy.
         """
-        from studiosync.core.google.api import DEFAULT_POLICY, execute, quick_policy
+        from studiosync.core.google.api import DEFAULT_POLICY, quick_policy
 
         self._staff(login)
         if credentials is None and not self.is_authenticated(login):
@@ -239,32 +243,15 @@ class GoogleAccounts:
                 fix=f"studiosync google auth {login}",
             )
         policy = DEFAULT_POLICY if timeout is None else quick_policy(timeout)
-        found: list[CalendarInfo] = []
-        page: str | None = None
         try:
             service = self.calendar_service(login, credentials=credentials, timeout=timeout)
-            while True:
-                resp = execute(service.calendarList().list(pageToken=page, maxResults=250), policy=policy)
-                for item in resp.get("items", []):
-                    found.append(
-                        CalendarInfo(
-                            id=item["id"],
-                            summary=item.get("summaryOverride") or item.get("summary") or item["id"],
-                            primary=bool(item.get("primary")),
-                            access_role=item.get("accessRole", "reader"),
-                            time_zone=item.get("timeZone"),
-                        )
-                    )
-                page = resp.get("nextPageToken")
-                if not page:
-                    break
+            return list_calendars(service, policy)
         except Exception as exc:
             from studiosync.core.google.errors import GoogleError
 
             if isinstance(exc, StudioSyncError) and not isinstance(exc, GoogleError):
                 raise  # ours (keyring, store...): already says what is wrong
-            raise _google_error_for(login, exc) from exc
-        return found
+            raise google_error_for(login, exc) from exc
 
     # -- the Google tab ------------------------------------------------------------------------------
     def show(self, login: str) -> dict[str, Any]:
@@ -330,6 +317,7 @@ class GoogleAccounts:
             warn_email = validate_email_address(warn_email)
         chosen: CalendarInfo | None = None
         if calendar_id is not None:
+            calendar_id = validate.single_line(calendar_id, "the calendar id (--calendar)", max_len=1024)
             chosen = self._check_calendar(login, calendar_id)
         new_calendar = chosen.id if chosen is not None else None
         if new_calendar is not None and current.calendar_id and current.calendar_id != new_calendar:
@@ -390,13 +378,3 @@ class GoogleAccounts:
 
 def _resource_message(login: str) -> str:
     return f"{login!r} is a resource; resources such as rooms or locations cannot sync with Google"
-
-
-def _google_error_for(login: str, exc: BaseException) -> GoogleError:
-    """The classified GoogleError of a failed call, its fix naming this user instead of LOGIN."""
-    from studiosync.core.explain import fill_login
-    from studiosync.core.google.errors import GoogleError, as_google_error
-
-    error = as_google_error(exc)
-    filled = replace(error.problem, fix=fill_login(error.problem.fix, login))
-    return error if filled == error.problem else GoogleError(filled)

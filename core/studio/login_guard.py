@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from studiosync.core import clock
 from studiosync.core.errors import InputError
@@ -26,7 +27,6 @@ from studiosync.core.model import User
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store
 from studiosync.core.studio.passwords import dummy_verify, verify_password
-from studiosync.core.studio.users import Users
 
 TABLE = "throttle"
 
@@ -166,11 +166,18 @@ def _older(stamp: object, now: datetime, age: timedelta) -> bool:
         return True
 
 
+class UserDirectory(Protocol):
+    """What a login needs of core.studio.users.Users (not imported: Users clears a login's lock through
+    this module when a password is set, so importing it here would close a circle)."""
+
+    def find(self, login: str) -> User | None: ...
+
+
 NO_WEB_PASSWORD = "{login} has no password for the browser yet: ask IT to set your password"
 WRONG = "wrong login or password"
 
 
-def web_log_in(users: Users, guard: LoginGuard, login: str, password: str, address: str) -> User:
+def web_log_in(users: UserDirectory, guard: LoginGuard, login: str, password: str, address: str) -> User:
     """A browser login: always a password, throttled, logged with the address (never the password).
 
     InputError carries what the person sees; a wrong login and a wrong password read the same and take

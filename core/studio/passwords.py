@@ -5,12 +5,12 @@ Never logs, prints or stores a password in the clear; only `check_new_password` 
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import os
 
 from studiosync.core.errors import InputError
+
+# hashlib, hmac and base64 are imported where a password is hashed or checked: loading OpenSSL costs every
+# other command (`studiosync users list`) a few milliseconds of start-up for nothing.
 
 # scrypt with N=2^14, r=8, p=1 (16 MiB, ~50 ms): the classic interactive-login parameters.
 _N, _R, _P = 2**14, 8, 1
@@ -38,12 +38,19 @@ def check_new_password(password: str, *, login: str | None = None) -> str:
 
 
 def hash_password(password: str) -> str:
+    import base64
+    import hashlib
+
     salt = os.urandom(16)
     digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_N, r=_R, p=_P, maxmem=_MAXMEM, dklen=32)
     return f"scrypt${_N}${_R}${_P}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
 
 
 def verify_password(password: str, stored: str) -> bool:
+    import base64
+    import hashlib
+    import hmac
+
     try:
         scheme, n, r, p, salt_b64, digest_b64 = stored.split("$")
         if scheme != "scrypt":
@@ -68,6 +75,5 @@ def dummy_verify(password: str) -> None:
     verify_password(password, _DUMMY_HASH)
 
 
-_DUMMY_HASH = (
-    f"scrypt${_N}${_R}${_P}${base64.b64encode(bytes(16)).decode()}${base64.b64encode(bytes(32)).decode()}"
-)
+# A zero salt and a zero digest, base64 (written out: base64 is imported only where a password is checked).
+_DUMMY_HASH = f"scrypt${_N}${_R}${_P}$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="

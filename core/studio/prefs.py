@@ -23,7 +23,9 @@ from studiosync.core.model import (
 from studiosync.core.paths import FILE_MODE, DataDir, ensure_private_dir
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store
+from studiosync.core.studio import validate
 from studiosync.core.studio.timeparse import zone
+from studiosync.core.text import escape_line
 
 if TYPE_CHECKING:
     from studiosync.core.google.oauth import ClientConfig
@@ -51,7 +53,10 @@ class Prefs:
         row = self._store.get(layout.STUDIO, COMPANY, "prefs")
         if not row:
             return CompanyPrefs()
-        prefs = from_doc(CompanyPrefs, row)
+        # Older versions may have left the sections out or null; anything else of the wrong shape is named.
+        if isinstance(row, dict):
+            row = {**row, "email": row.get("email") or {}, "google": row.get("google") or {}}
+        prefs = self._store.record(CompanyPrefs, layout.STUDIO, COMPANY, "prefs", row)
         prefs.email = from_doc(EmailPrefs, row.get("email") or {})
         prefs.google = from_doc(GoogleApiPrefs, row.get("google") or {})
         prefs.web = from_doc(WebPrefs, row.get("web") or {})
@@ -175,19 +180,28 @@ class Prefs:
         username: str | None = None,
         password: str | None = None,
         from_addr: str,
+        allow_plaintext: bool = False,
     ) -> EmailPrefs:
-        host = (host or "").strip()
-        if not host or any(c.isspace() for c in host) or len(host) > 253:
-            raise InputError(f"invalid SMTP host {host!r}")
-        if not isinstance(port, int) or not 1 <= port <= 65535:
+        """Save the SMTP settings; every value is checked before anything (keyring included) is written.
+
+        `allow_plaintext`: the admin accepts that with security none the password travels in clear to a
+        host that is not this computer (refused otherwise)."""
+        host = validate.host(host)
+        if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
             raise InputError(f"port {port} is out of range 1-65535")
         if security not in SECURITIES:
-            raise InputError(f"security must be none, starttls or ssl, not {security!r}")
-        if password is not None and not username:
-            raise InputError("a password needs a username (--username)")
+            raise InputError(f"security must be none, starttls or ssl, not {escape_line(security)!r}")
+        username = validate.single_line(username, "the SMTP username", required=False) if username else None
+        if password is not None:
+            validate.single_line(password, "the SMTP password", max_len=1024, required=False)
+            if not username:
+                raise InputError("a password needs a username (--username)")
         from studiosync.core.mail import validate_email_address
 
         from_addr = validate_email_address(from_addr)
+        current = self.get().email
+        keeps_password = current.has_password and current.username == username and bool(username)
+        validate.plaintext_password(security, host, password is not None or keeps_password, allow_plaintext)
         forget: list[bool] = []
 
         def change(prefs: CompanyPrefs) -> None:
@@ -200,7 +214,10 @@ class Prefs:
                 username=username or None,
                 from_addr=from_addr,
                 has_password=password is not None or (had_password and bool(username)),
+                allow_plaintext=bool(allow_plaintext),
             )
+            # Again under the lock: another process may have stored a password meanwhile.
+            validate.plaintext_password(security, host, prefs.email.has_password, allow_plaintext)
             forget.append(stored_password and not prefs.email.has_password)
 
         if password is not None:

@@ -1,4 +1,9 @@
-"""The Studio: one data directory and the services the CLI and the console call."""
+"""The Studio: one data directory and the services the CLI and the console call.
+
+It builds the services (users, groups, clients, appointments, prefs, the Google tab, the token vault) and
+hands them what they need. Must never hold rules of its own beyond removing a user across the services,
+and never import the sync: the sync state file is named by core.store.layout.
+"""
 
 from __future__ import annotations
 
@@ -10,31 +15,48 @@ from typing import TYPE_CHECKING
 from studiosync.core.paths import DataDir, data_dir
 from studiosync.core.store.schema import migrate
 from studiosync.core.store.store import Store
-from studiosync.core.studio.appointments import Appointments
-from studiosync.core.studio.clients import Clients
-from studiosync.core.studio.google_accounts import GoogleAccounts
-from studiosync.core.studio.groups import Groups
-from studiosync.core.studio.prefs import Prefs
 from studiosync.core.studio.users import Users
 
 if TYPE_CHECKING:
     from studiosync.core.google.tokens import TokenVault
+    from studiosync.core.studio.appointments import Appointments
+    from studiosync.core.studio.clients import Clients
+    from studiosync.core.studio.google_accounts import GoogleAccounts
+    from studiosync.core.studio.groups import Groups
     from studiosync.core.studio.login_guard import LoginGuard
+    from studiosync.core.studio.prefs import Prefs
 
 
 class Studio:
+    # Services other than users are built (and their modules imported) on first use: `studiosync users
+    # list` must not pay for the appointment book, the Google tab or the preferences (start-up).
     def __init__(self, datadir: DataDir) -> None:
         self.datadir = datadir
         self.store = Store(datadir)
         migrate(self.store)
         self.users = Users(self.store)
-        self.groups = Groups(self.store)
-        self.clients = Clients(self.store, self.groups)
-        self.appointments = Appointments(self.store, self.users)
 
     @classmethod
     def open(cls, home: str | os.PathLike[str] | None = None) -> Studio:
         return cls(data_dir(home))
+
+    @cached_property
+    def groups(self) -> Groups:
+        from studiosync.core.studio.groups import Groups
+
+        return Groups(self.store)
+
+    @cached_property
+    def clients(self) -> Clients:
+        from studiosync.core.studio.clients import Clients
+
+        return Clients(self.store, self.groups)
+
+    @cached_property
+    def appointments(self) -> Appointments:
+        from studiosync.core.studio.appointments import Appointments
+
+        return Appointments(self.store, self.users)
 
     @cached_property
     def secrets(self) -> TokenVault:
@@ -44,6 +66,8 @@ class Studio:
 
     @cached_property
     def google(self) -> GoogleAccounts:
+        from studiosync.core.studio.google_accounts import GoogleAccounts
+
         return GoogleAccounts(self)
 
     @cached_property
@@ -54,6 +78,8 @@ class Studio:
 
     @cached_property
     def prefs(self) -> Prefs:
+        from studiosync.core.studio.prefs import Prefs
+
         return Prefs(self.store, self.datadir, lambda: self.secrets)
 
     def remove_user(self, login: str) -> str | None:
@@ -83,10 +109,10 @@ class Studio:
         account change. The run history stays (it is what happened, and the console and doctor show it),
         unless the user is being removed."""
         from studiosync.core.store import layout
-        from studiosync.core.sync.state import RUNS
 
         name = layout.sync_state_file(login)
-        kept = (RUNS, layout.ALERTS_TABLE)  # what happened, and which problem a person was told about
+        # What happened, and which problem a person was told about.
+        kept = (layout.SYNC_RUNS_TABLE, layout.ALERTS_TABLE)
         with self.store.transaction(name) as tx:
             db = tx.db(name)
             for table in db.tables():

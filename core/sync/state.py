@@ -29,7 +29,7 @@ from studiosync.core.store.store import Store
 
 STATE = "state"
 SERIES = "series"
-RUNS = "runs"
+RUNS = layout.SYNC_RUNS_TABLE
 HISTORY = "history"
 RUN_HISTORY = 50
 

@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Label, Select, Static
 
 
@@ -25,6 +26,21 @@ def _text(value: datetime | date, tz: Any) -> str:
     if isinstance(value, datetime):
         return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     return value.isoformat()
+
+
+class WhenRule(Validator):
+    """A start or end as typed: core's own words when it is refused (a DST gap names the two real times)."""
+
+    def __init__(self, screen: AppointmentEditScreen, what: str) -> None:
+        super().__init__()
+        self._screen, self._what = screen, what
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            parse_when(value, self._screen._tz, what=self._what)  # noqa: SLF001
+        except InputError as exc:
+            return self.failure(exc.message)
+        return self.success()
 
 
 class AppointmentEditScreen(Modal[bool]):
@@ -80,9 +96,7 @@ class AppointmentEditScreen(Modal[bool]):
                         _text(a.start, tz) if a else "",
                         placeholder="2026-12-01 09:30 or 2026-12-01",
                         id="ap-start",
-                        validators=[
-                            rule(self._parses, "not a date (2026-12-01) or date and time (2026-12-01 09:30)")
-                        ],
+                        validators=[WhenRule(self, "start")],
                     )
                 yield Note(
                     f"Studio time ({tz.key}). A date alone makes an all-day appointment.", id="ap-start-why"
@@ -93,7 +107,7 @@ class AppointmentEditScreen(Modal[bool]):
                         _text(a.end, tz) if a else "",
                         placeholder="2026-12-01 10:30",
                         id="ap-end",
-                        validators=[rule(self._parses, "not a date or date and time")],
+                        validators=[WhenRule(self, "end")],
                     )
                 yield Note("", id="ap-end-why")
                 with Horizontal(classes="row"):
@@ -128,10 +142,10 @@ class AppointmentEditScreen(Modal[bool]):
         self._validate()
         self.query_one("#ap-title", Field).focus()
 
-    def _span(self) -> tuple[Any, Any] | str:
+    def _span(self, notes: list[str] | None = None) -> tuple[Any, Any] | str:
         try:
-            start = parse_when(self.query_one("#ap-start", Field).value, self._tz, what="start")
-            end = parse_when(self.query_one("#ap-end", Field).value, self._tz, what="end")
+            start = parse_when(self.query_one("#ap-start", Field).value, self._tz, what="start", notes=notes)
+            end = parse_when(self.query_one("#ap-end", Field).value, self._tz, what="end", notes=notes)
             start, end, _ = check_span(start, end)
         except InputError as exc:
             return exc.message
@@ -144,10 +158,15 @@ class AppointmentEditScreen(Modal[bool]):
             self.query_one("#save", Button).disabled = True
             return False
         fields = [self.query_one(f"#{i}", Field) for i in ("ap-title", "ap-start", "ap-end")]
-        span = self._span()
+        notes: list[str] = []  # a time that happens twice (DST overlap): the first is taken, and said
+        span = self._span(notes)
         both_parse = all(self._parses(f.value) for f in fields[1:])
         cross = span if isinstance(span, str) and both_parse else None
-        return check_form(self, fields, self.query_one("#save", Button), {"ap-end-why": cross})
+        ok = check_form(self, fields, self.query_one("#save", Button), {"ap-end-why": cross})
+        if ok:
+            start_note = self.query_one("#ap-start-why", Note)
+            start_note.say(" ".join(notes) if notes else start_note.base_text)
+        return ok
 
     @on(Button.Pressed, "#cancel")
     def action_close(self) -> None:

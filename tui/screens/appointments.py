@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 
-from rich.text import Text
 from studiosync.core.model import Appointment, User
 from studiosync.core.studio import event_kinds
 from studiosync.tui.clock import duration, local
+from studiosync.tui.safe_text import Text, plain_choices
 from studiosync.tui.screens.appointment_edit import AppointmentEditScreen
 from studiosync.tui.screens.appointment_kind import status_cell, title_cell
 from studiosync.tui.screens.confirm import ConfirmScreen
@@ -149,10 +149,10 @@ answer to "why isn't this in Google?".
     def _owners(self, event: Owners) -> None:
         self._filling = True
         self.query_one("#a-user", Select).set_options(
-            [
+            plain_choices(
                 (f"{u.name} ({u.login}){' · resource' if u.kind != 'staff' else ''}", u.login)
                 for u in event.users
-            ]
+            )
         )
         self._select_owner()
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from studiosync.core.errors import InputError
 from studiosync.core.model import CompanyPrefs
 from studiosync.core.studio.prefs import check_api_endpoint
 from studiosync.core.studio.timeparse import zone
 from studiosync.tui.backend import EMAIL_RE
+from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.view import PaletteCommand, View
 from studiosync.tui.widgets.field import Field
 from studiosync.tui.widgets.form import check_form, rule

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.modal import DialogBody, Modal
 from textual import on
 from textual.app import ComposeResult

@@ -9,8 +9,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from rich.text import Text
 from studiosync.tui.clock import ago, local
+from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.job_edit import JobEditScreen, disable_confirmation
 from studiosync.tui.screens.run_history import RunHistoryScreen
 from studiosync.tui.screens.view import PaletteCommand, View

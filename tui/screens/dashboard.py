@@ -6,9 +6,9 @@ import threading
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rich.text import Text
 from studiosync.tui.backend import SyncHealth, one_line
 from studiosync.tui.clock import parse_stamp, span
+from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.users import status_text
 from studiosync.tui.screens.view import PaletteCommand, View

@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.console import Group
 from rich.table import Table
-from rich.text import Text
+from studiosync.tui.safe_text import Text, plain_choices
 from studiosync.tui.screens.view import PaletteCommand, View
 from textual import on, work
 from textual.app import ComposeResult
@@ -130,7 +130,7 @@ Each problem comes with its fix. `r` runs the checks again.
         select = self.query_one("#doc-user", Select)
         current = select.value
         with select.prevent(Select.Changed):
-            select.set_options(event.choices)
+            select.set_options(plain_choices(event.choices))
             if current is not Select.NULL:
                 select.value = current
 

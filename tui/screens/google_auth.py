@@ -17,9 +17,9 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from studiosync.core.errors import InputError, StudioSyncError
 from studiosync.tui.backend import one_line
+from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.modal import Modal
 from studiosync.tui.widgets.field import Field
 from studiosync.tui.widgets.note import Note

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from rich.text import Text
 from studiosync.core.errors import StudioSyncError
 from studiosync.core.model import ClientGroup
 from studiosync.core.studio.google_accounts import CalendarInfo
 from studiosync.tui.backend import EMAIL_RE, GoogleTab, one_line
 from studiosync.tui.clock import ago
+from studiosync.tui.safe_text import Text, plain_choices
 from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.google_auth import GoogleAuthScreen
 from studiosync.tui.screens.name_prompt import NamePrompt
@@ -235,7 +235,7 @@ Save (ctrl+s) stays disabled until every field is valid; the red note beside a f
     def _staff(self, event: Staff) -> None:
         select = self.query_one("#g-user", Select)
         self._filling = True
-        select.set_options(event.choices)
+        select.set_options(plain_choices(event.choices))
         if self.login is None and event.choices:
             self.login = event.choices[0][1]
             self._load(self.login)
@@ -304,7 +304,7 @@ Save (ctrl+s) stays disabled until every field is valid; the red note beside a f
             self.query_one(box, Checkbox).value = value
         self.query_one("#g-warn-email", Field).value = p.warn_email or ""
         group = self.query_one("#g-group", Select)
-        group.set_options([(g.name, g.id) for g in tab.groups])
+        group.set_options(plain_choices((g.name, g.id) for g in tab.groups))
         if p.client_group and any(g.id == p.client_group for g in tab.groups):
             group.value = p.client_group
         self._paint_account(tab)
@@ -377,7 +377,7 @@ Save (ctrl+s) stays disabled until every field is valid; the red note beside a f
         if current and not any(value == current for _label, value in options):
             options.append((f"{tab.prefs.calendar_summary or current} (current)", current))
         select.prompt = "choose a calendar" if self.calendars is not None else "loading calendars…"
-        select.set_options(options)
+        select.set_options(plain_choices(options))
         wanted = prefer if prefer is not None and any(value == prefer for _l, value in options) else current
         if wanted:
             select.value = wanted
@@ -573,7 +573,7 @@ Save (ctrl+s) stays disabled until every field is valid; the red note beside a f
         self.tab = replace(self.tab, groups=event.groups)
         self._filling = True
         select = self.query_one("#g-group", Select)
-        select.set_options([(g.name, g.id) for g in event.groups])
+        select.set_options(plain_choices((g.name, g.id) for g in event.groups))
         select.value = event.pick
         # A group is only ever picked for contacts: creating one here means "sync contacts into it".
         self.query_one("#g-contacts", Checkbox).value = True

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 
-from rich.text import Text
 from studiosync.tui.backend import GroupRow
+from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.name_prompt import NamePrompt
 from studiosync.tui.screens.view import PaletteCommand, View

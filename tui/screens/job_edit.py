@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from studiosync.core.errors import InputError
 from studiosync.core.schedule import parse_schedule
+from studiosync.tui.safe_text import Text, plain_choices
 from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.modal import DialogBody, Modal
 from studiosync.tui.widgets.field import Field
@@ -108,7 +108,7 @@ class JobEditScreen(Modal[tuple[str, list[str]] | None]):
         hosts.setdefault(self.this_computer.casefold(), self.this_computer)
         hosts.setdefault(self.job.computer.casefold(), self.job.computer)
         select = self.query_one("#job-computer", Select)
-        select.set_options([(label, hosts[key]) for key, label in sorted(names.items())])
+        select.set_options(plain_choices((label, hosts[key]) for key, label in sorted(names.items())))
         select.value = hosts[self.job.computer.casefold()]
 
     @on(Field.Changed, "#job-schedule")

@@ -8,8 +8,8 @@ throttled by core.studio.login_guard. The password check (scrypt, ~50 ms) runs i
 
 from __future__ import annotations
 
-from rich.text import Text
 from studiosync.core.model import User
+from studiosync.tui.safe_text import Text
 from studiosync.tui.widgets.field import Field
 from studiosync.tui.widgets.note import Note
 from studiosync.tui.workers import WorkerErrors

@@ -11,7 +11,7 @@ import threading
 import time
 from typing import Any
 
-from rich.text import Text
+from studiosync.tui.safe_text import Text, plain_choices
 from studiosync.tui.screens.view import PaletteCommand, View
 from studiosync.tui.widgets.field import Field
 from studiosync.tui.widgets.log_detail import LogDetail, describe_record
@@ -169,7 +169,7 @@ Admins see every line; others see only their own.
         select = self.query_one(selector, Select)
         current = select.value
         with select.prevent(Select.Changed):
-            select.set_options([(v, v) for v in values])
+            select.set_options(plain_choices((v, v) for v in values))
             if current is not Select.NULL and current in values:
                 select.value = current
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.modal import DialogBody, Modal
 from studiosync.tui.widgets.field import Field
 from studiosync.tui.widgets.form import check_form, rule

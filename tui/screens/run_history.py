@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from studiosync.tui.clock import local
+from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.modal import Modal
 from textual import on, work
 from textual.app import ComposeResult

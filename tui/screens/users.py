@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from studiosync.tui.backend import (
     AUTHENTICATED,
     CANNOT_SYNC,
@@ -14,6 +13,7 @@ from studiosync.tui.backend import (
     UserRow,
 )
 from studiosync.tui.clock import ago
+from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.user_edit import UserEditScreen
 from studiosync.tui.screens.view import PaletteCommand, View

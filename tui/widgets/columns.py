@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.text import Text
+from studiosync.tui.safe_text import Text
 from textual.widgets import DataTable
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from studiosync.tui.safe_text import ControlMarker
 from textual.widgets import Input
 
 
@@ -10,6 +13,11 @@ class Field(Input):
     Field { width: 1fr; }
     Field.-invalid { border: tall $error 60%; }
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # A title pulled from Google may hold ESC or a bidi override: drawn as U+FFFD, never sent raw.
+        kwargs.setdefault("highlighter", ControlMarker())
+        super().__init__(*args, **kwargs)
 
     def on_mount(self) -> None:
         # A blinking cursor makes every screenshot different: the app turns it off for tests and docs.

@@ -10,7 +10,7 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rich.text import Text
+from studiosync.tui.safe_text import Text
 from studiosync.tui.widgets.log_pane import LEVEL_STYLE
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll

@@ -28,7 +28,8 @@ from zoneinfo import ZoneInfo
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
+from studiosync.core.text import escape_line
+from studiosync.tui.safe_text import Text
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
@@ -58,10 +59,11 @@ def render_record(rec: Any, tz: ZoneInfo, search: str = "") -> Text:
         (f"{rec.user or '-':<8}", "cyan"),
         " ",
     )
-    text.append(rec.message)  # untrusted (event titles, server answers): plain text
+    # Untrusted (event titles, server answers): escaped to one line (core.text), never markup.
+    text.append(escape_line(rec.message))
     extra = {k: v for k, v in (rec.fields or {}).items() if k not in HIDDEN_FIELDS and v not in (None, "")}
     if extra:
-        text.append("  " + " ".join(f"{k}={v}" for k, v in list(extra.items())[:6]), style="dim")
+        text.append(escape_line("  " + " ".join(f"{k}={v}" for k, v in list(extra.items())[:6])), style="dim")
     if search:
         text.highlight_words([search], style="reverse", case_sensitive=False)
     return text

@@ -7,7 +7,7 @@ person's browser is their phone. Drawn black on white regardless of the theme, o
 from __future__ import annotations
 
 import segno
-from rich.text import Text
+from studiosync.tui.safe_text import Text
 from textual.widgets import Static
 
 BORDER = 2  # quiet zone in modules; scanners need some

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from rich.text import Text
+from studiosync.tui.safe_text import Text
 from textual.widgets import Static
 
 

@@ -1,0 +1,1 @@
+../../../src/studiosync/__main__.py
