@@ -82,7 +82,8 @@ def _field_names(cls: type) -> frozenset[str]:
 @cache
 def _fields(cls: type) -> dict[str, tuple[bool, Checker]]:
     """name -> (required, checker) for every field of a dataclass."""
-    hints = typing.get_type_hints(cls)
+    # The model names date/datetime in annotations only (start-up: core.model does not import datetime).
+    hints = typing.get_type_hints(cls, localns={"date": date, "datetime": datetime})
     found: dict[str, tuple[bool, Checker]] = {}
     for f in dataclasses.fields(cls):
         required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
@@ -96,7 +97,8 @@ def _plan(cls: type, times: bool) -> tuple[tuple[str, bool, frozenset[type] | No
     json.loads, so their types are exactly str, int, float, bool, None, list or dict: a set lookup of
     type(value) settles most fields, which keeps a listing of thousands of appointments cheap.
     `times`: also parse appointment times (else only check they are text, for callers that parse them)."""
-    hints = typing.get_type_hints(cls)
+    # The model names date/datetime in annotations only (start-up: core.model does not import datetime).
+    hints = typing.get_type_hints(cls, localns={"date": date, "datetime": datetime})
     return tuple(
         (name, required, _exact_types(hints[name], times), checker)
         for name, (required, checker) in _fields(cls).items()
