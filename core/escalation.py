@@ -165,8 +165,7 @@ def compose(
 ) -> tuple[str, str]:
     """Subject and plain-text body of the admins' email `kind` (problem | changed | reminder | resolved)."""
     user = studio.users.find(prefs.login)
-    raw = user.name if user else prefs.login
-    name = " ".join("".join(c if c.isprintable() else " " for c in raw).split())[:60]  # header-safe
+    name = " ".join((user.name if user else prefs.login).split())[:60]  # core.mail escapes what is unsafe
     who = f"{name} ({prefs.login})"
     n = prefs.consecutive_failures
     about = problem or told_before or {}

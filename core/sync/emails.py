@@ -10,7 +10,8 @@ to Me" (GooglePrefs.detailed_logs), sent with the company's SMTP settings (core.
 Emails are concise and carry no secrets and never a traceback: causes and fixes come from the error
 classifier, which already scrubs tokens, the detailed log is the run's own (redacted) log lines, and any
 traceback text is cut (it belongs to the debug log). Subjects are built from our own words, the user's
-name (cut short, control characters dropped) and a cause id. Composing never sends.
+name (one line, cut short) and a cause id; core.mail escapes any control or bidi character left in a
+subject or body (core.text). Composing never sends.
 """
 
 from __future__ import annotations
@@ -201,8 +202,8 @@ def _name(studio: Studio, login: str) -> str:
 
 
 def _one_line(text: str, limit: int) -> str:
-    """Header-safe: one line, printable characters only, at most `limit` characters."""
-    plain = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    """One line of at most `limit` characters; what is left unsafe, core.mail shows escaped (core.text)."""
+    plain = " ".join(text.split())
     return plain if len(plain) <= limit else plain[: limit - 1] + "…"
 
 
