@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from studiosync.core import logs
+from studiosync.core.explain import fill_login
 
 if TYPE_CHECKING:
     from studiosync.core.model import GooglePrefs
@@ -111,7 +112,7 @@ def compose_log(
         "Google requests: " + (", ".join(f"{k} {v}" for k, v in sorted(result.requests.items())) or "none"),
     ]
     if result.error:
-        lines += [f"Error: {result.error}", f"Fix:   {result.fix or '-'}"]
+        lines += [f"Error: {result.error}", f"Fix:   {fill_login(result.fix or '-', prefs.login)}"]
     lines += _conflict_lines(result)
     runs = len(earlier or []) + not_listed + quiet
     if runs:
