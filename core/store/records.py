@@ -74,6 +74,11 @@ def problem(cls: type, doc: Any, *, times: bool = True) -> str | None:
 
 
 # -- checkers derived from type hints ----------------------------------------------------------------------
+def _hints(cls: type) -> dict[str, Any]:
+    # core.model imports date/datetime for annotations only (start-up), so resolve them here.
+    return typing.get_type_hints(cls, localns={"date": date, "datetime": datetime})
+
+
 @cache
 def _field_names(cls: type) -> frozenset[str]:
     return frozenset(f.name for f in dataclasses.fields(cls))
@@ -82,8 +87,7 @@ def _field_names(cls: type) -> frozenset[str]:
 @cache
 def _fields(cls: type) -> dict[str, tuple[bool, Checker]]:
     """name -> (required, checker) for every field of a dataclass."""
-    # The model names date/datetime in annotations only (start-up: core.model does not import datetime).
-    hints = typing.get_type_hints(cls, localns={"date": date, "datetime": datetime})
+    hints = _hints(cls)
     found: dict[str, tuple[bool, Checker]] = {}
     for f in dataclasses.fields(cls):
         required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
@@ -97,8 +101,7 @@ def _plan(cls: type, times: bool) -> tuple[tuple[str, bool, frozenset[type] | No
     json.loads, so their types are exactly str, int, float, bool, None, list or dict: a set lookup of
     type(value) settles most fields, which keeps a listing of thousands of appointments cheap.
     `times`: also parse appointment times (else only check they are text, for callers that parse them)."""
-    # The model names date/datetime in annotations only (start-up: core.model does not import datetime).
-    hints = typing.get_type_hints(cls, localns={"date": date, "datetime": datetime})
+    hints = _hints(cls)
     return tuple(
         (name, required, _exact_types(hints[name], times), checker)
         for name, (required, checker) in _fields(cls).items()
