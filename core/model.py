@@ -240,6 +240,8 @@ class CompanyPrefs:
     google: GoogleApiPrefs = field(default_factory=GoogleApiPrefs)
     escalate_to_admins: bool = True
     escalate_after: int = 3
+    # Alert emails (core.alerts): while a problem lasts, a reminder every this many hours (0: none).
+    alert_remind_hours: int = 24
     # The mass-deletion guard: a run deleting more than this many of a user's linked items on one side AND
     # more than this share of them deletes none (core.sync.options.DeletionLimits says why both).
     deletion_max_count: int = 10

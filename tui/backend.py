@@ -25,6 +25,8 @@ from studiosync.tui.rows import (
     GroupRow,
     UserRow,
     google_status,
+    health_status,
+    problem_text,
 )
 
 if TYPE_CHECKING:
@@ -111,12 +113,16 @@ class Backend(CoreServices):
 
     # -- users ---------------------------------------------------------------------------------------
     def user_rows(self) -> list[UserRow]:
+        from studiosync.core.health import sync_health
+
         self.require_admin()
         prefs = {p.login: p for p in self.studio.users.all_google_prefs()}
+        health = {h.login: h for h in sync_health(self.studio, now=self.now())}  # the dashboard's words
         rows = []
         for user in self.studio.users.list():
             p = prefs.get(user.login) or GooglePrefs(login=user.login)
-            authenticated = bool(p.account_email) and user.can_sync and self._authenticated(user.login)
+            h = health.get(user.login)
+            cause = problem_text(h)[0] if h is not None and h.cause_severity in ("error", "warn") else None
             rows.append(
                 UserRow(
                     login=user.login,
@@ -124,11 +130,12 @@ class Backend(CoreServices):
                     kind=user.kind,
                     admin=user.admin,
                     has_password=user.password_hash is not None,
-                    status=google_status(user, p, authenticated),
+                    status=health_status(user, h) if h is not None else google_status(user, p, False),
                     account_email=p.account_email,
                     last_sync=p.last_sync,
                     last_error=p.last_error,
                     failures=p.consecutive_failures,
+                    cause=cause,
                 )
             )
         return rows
@@ -353,6 +360,10 @@ class Backend(CoreServices):
     def set_escalation(self, enabled: bool, after: int) -> CompanyPrefs:
         self.require_admin()
         return self.studio.prefs.set_escalation(enabled, after)
+
+    def set_alert_reminder(self, hours: int) -> CompanyPrefs:
+        self.require_admin()
+        return self.studio.prefs.set_alert_reminder(hours)
 
     def send_test_email(self, address: str) -> str:
         from studiosync.core.studio.notify import send_test_email

@@ -37,6 +37,7 @@ class UserRow:
     last_sync: str | None
     last_error: str | None
     failures: int = 0
+    cause: str | None = None  # the first cause of the user's diagnosis, when it is a problem (core.diagnosis)
 
 
 @dataclass(frozen=True)
@@ -95,21 +96,35 @@ def _moved(counts: dict[str, int], direction: str) -> int:
     return sum(counts.get(f"{direction}_{k}", 0) for k in ("created", "updated", "deleted"))
 
 
-def health_row(h: Any, user: User) -> SyncHealth:
-    """One dashboard row from core.health's UserHealth (its last run's counts, with their time)."""
+def health_status(user: User, h: Any) -> str:
+    """The Google column from core.health's UserHealth, whose status follows the diagnosis' first cause."""
+    if h.status == "held":
+        return HELD
     prefs = GooglePrefs(login=h.login, enabled=h.enabled)
+    return google_status(user, prefs, h.authenticated, failing=h.status == "failing")
+
+
+def problem_text(h: Any) -> tuple[str | None, str | None]:
+    """(the first cause, its fix) unless the user syncs cleanly (the diagnosis' first finding is `ok`)."""
+    if h.cause_severity in ("error", "warn", "note", "off"):
+        return h.cause_message, h.cause_fix
+    return None, None
+
+
+def health_row(h: Any, user: User) -> SyncHealth:
+    """One dashboard row from core.health's UserHealth (its last run's counts, with their time). The error
+    shown is the first cause of the user's diagnosis: the doctor and `studiosync status` name it too."""
     counts = h.last_run_counts or {}
     run = h.last_run or {}
-    failing = h.status == "failing"
-    status = HELD if h.status == "held" else google_status(user, prefs, h.authenticated, failing=failing)
+    cause, fix = problem_text(h)
     return SyncHealth(
         login=h.login,
         name=h.name,
-        status=status,
+        status=health_status(user, h),
         last_sync=h.last_sync,
         lag_seconds=h.lag_s,
-        last_error=h.last_error,
-        fix=h.last_error_fix,
+        last_error=cause if h.cause_severity in ("error", "warn") else None,
+        fix=fix,
         pushed=_moved(counts, "pushed") if h.last_run else None,
         pulled=_moved(counts, "pulled") if h.last_run else None,
         failures=h.consecutive_failures,
@@ -119,6 +134,12 @@ def health_row(h: Any, user: User) -> SyncHealth:
             "account": h.account_email,
             "calendar": h.calendar,
             "run_time": run.get("finished") or run.get("started") or h.last_attempt,
+            "severity": h.cause_severity,
+            "note": cause if h.cause_severity in ("note", "off") else None,
+            "last_emailed": h.last_emailed,
+            "last_emailed_why": h.last_emailed_why,
+            "next_reminder": h.next_reminder,
+            "email_trouble": h.email_trouble,
             "held": h.held,
         },
     )

@@ -213,6 +213,17 @@ def percent(text: str) -> int:
     return _whole_number(text, 0, 100, "{text!r} is not a whole percentage", "{value} is out of range 0-100%")
 
 
+def reminder_hours(text: str) -> int:
+    """argparse type: hours between alert reminders, 0 (none) to 720 (30 days)."""
+    return _whole_number(
+        text,
+        0,
+        720,
+        "{text!r} is not a whole number of hours",
+        "{value} is out of range 0-720 hours (0: no reminders)",
+    )
+
+
 def _whole_number(text: str, low: int, high: int, not_a_number: str, out_of_range: str) -> int:
     try:
         value = int(text)

@@ -1,4 +1,4 @@
-"""studiosync prefs email|timezone|google|name|web|show"""
+"""studiosync prefs email|timezone|google|alerts|deletions|name|web|show"""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from studiosync.core.cli.common import (
     port_number,
     print_json,
     read_secret_stdin,
+    reminder_hours,
 )
 from studiosync.core.errors import InputError
 from studiosync.core.model import to_doc
@@ -58,6 +59,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_false",
         help='the OAuth app is still in "Testing" (every authorization expires after 7 days)',
     )
+    p = add_command(
+        prefs, "alerts", "warning emails: sent when a problem starts, changes or ends; reminders", _alerts
+    )
+    p.add_argument(
+        "--remind-hours",
+        type=reminder_hours,
+        metavar="N",
+        help="while a problem lasts, remind every N hours (default 24; 0: no reminders)",
+    )
+    add_json_flag(p)
     p = add_command(
         prefs, "deletions", "the mass-deletion guard: how many deletions in one run need a person", _deletions
     )
@@ -136,6 +147,27 @@ def _deletion_rule(count: int, percent: int) -> str:
         f"mass-deletion guard: a run deleting more than {count} of a user's linked items on one side and "
         f"more than {percent}% of them deletes none until someone decides (studiosync sync LOGIN "
         "--allow-deletions | --restore-deleted)"
+    )
+
+
+def _alerts(ctx: CliContext, args: argparse.Namespace) -> int:
+    from studiosync.core.alerts.machine import LOG_EVERY
+
+    prefs = ctx.studio.prefs
+    company = prefs.get() if args.remind_hours is None else prefs.set_alert_reminder(args.remind_hours)
+    log_minutes = int(LOG_EVERY.total_seconds() // 60)
+    if args.json:
+        print_json({"remind_hours": company.alert_remind_hours, "detailed_log_every_minutes": log_minutes})
+    else:
+        print(_alert_rule(company.alert_remind_hours))
+    return 0
+
+
+def _alert_rule(hours: int) -> str:
+    remind = f"a reminder every {hours} h while it lasts" if hours else "no reminders"
+    return (
+        f"warning emails: one when a problem starts, changes or ends, {remind}; "
+        "detailed logs at most once an hour per user"
     )
 
 
@@ -224,6 +256,7 @@ def _show(ctx: CliContext, args: argparse.Namespace) -> int:
                 else "Testing: authorizations expire after 7 days (if published: prefs google --published)"
             )
             print(f"google app       {status}")
+        print(f"alerts           {_alert_rule(prefs.alert_remind_hours)}")
         w = prefs.web
         print(f"web console      {w.public_url or '(no public URL)'}; idle timeout {w.idle_minutes} min")
     return 0

@@ -34,6 +34,7 @@ COMPANY = "company"
 SMTP_PASSWORD = "smtp-password"
 CLIENT_SECRET = "oauth-client-secret"
 CLIENT_SECRETS_NAME = "client_secrets.json"
+MAX_REMIND_HOURS = 720  # 30 days
 
 
 class SecretStore(Protocol):
@@ -135,6 +136,19 @@ class Prefs:
             prefs.escalate_to_admins = enabled
             if after is not None:
                 prefs.escalate_after = after
+
+        return self._modify(change)
+
+    def set_alert_reminder(self, hours: int) -> CompanyPrefs:
+        """While a sync problem lasts, its warning email (and the admins' escalation) is repeated every
+        `hours` hours; 0 sends no reminders (only the emails of a change: started, changed, resolved)."""
+        if not 0 <= hours <= MAX_REMIND_HOURS:
+            raise InputError(
+                f"the reminder interval must be 0-{MAX_REMIND_HOURS} hours (0: no reminders), not {hours}"
+            )
+
+        def change(prefs: CompanyPrefs) -> None:
+            prefs.alert_remind_hours = hours
 
         return self._modify(change)
 

@@ -38,7 +38,9 @@ class CompanyPrefsView(View):
   up (Maintenance > Preferences > Company Preferences > Email tab). *Send test email* shows the mail
   server's answer, word for word. It uses the *saved* settings: while the email fields have unsaved changes
   it refuses and asks you to save first (ctrl+s, also from the *Test to* field).
-* **Failures to admins**: when a user's sync keeps failing, admins are emailed too after that many runs.
+* **Alert emails**: a user hears about a sync problem once when it starts, once when its cause changes,
+  and once when it is resolved, with a reminder every *Remind every h* hours while it lasts (0: none).
+  When a user's sync keeps failing, admins are emailed too after that many runs, by the same rules.
 * **Google API**: the OAuth client secrets file downloaded from Google Cloud (an OAuth client of type
   *Desktop app*), and the API root (leave empty for real Google; the demo points it to its emulator).
 * **App published on Google**: Google apps left in *Testing* status lose every user's authorization after
@@ -123,6 +125,7 @@ Each part has its own Save button, enabled once its fields are valid.
         )
         self.query_one("#p-escalate", Checkbox).value = p.escalate_to_admins
         self.query_one("#p-escalate-after", Field).value = str(p.escalate_after)
+        self.query_one("#p-remind-hours", Field).value = str(p.alert_remind_hours)
         self.query_one("#p-del-count", Field).value = str(p.deletion_max_count)
         self.query_one("#p-del-percent", Field).value = str(p.deletion_max_percent)
         g = p.google
@@ -203,7 +206,11 @@ Each part has its own Save button, enabled once its fields are valid.
             return {"client_secrets": v["p-secrets"], "api_endpoint": v["p-api"] or None}
         if part == "deletions":
             return {"max_count": int(v["p-del-count"]), "max_percent": int(v["p-del-percent"])}
-        return {"enabled": v["p-escalate"], "after": int(v["p-escalate-after"])}
+        return {
+            "enabled": v["p-escalate"],
+            "after": int(v["p-escalate-after"]),
+            "remind_hours": int(v["p-remind-hours"]),
+        }
 
     def save_parts(self, parts: list[str], then: Callable[[], object] | None = None) -> bool:
         """Save these parts (all valid, or nothing is saved and the problems are named)."""
@@ -259,6 +266,7 @@ Each part has its own Save button, enabled once its fields are valid.
                 self.backend.set_email(**values)
             elif part == "escalation":
                 self.backend.set_escalation(values["enabled"], values["after"])
+                self.backend.set_alert_reminder(values["remind_hours"])
             elif part == "deletions":
                 self.backend.set_deletion_limits(values["max_count"], values["max_percent"])
             else:

@@ -52,6 +52,23 @@ def short_time(stamp: str, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%d %b %H:%M") if moment else stamp
 
 
+def emailed_text(row: SyncHealth, tz: ZoneInfo) -> Text:
+    """When the user was last emailed about their sync, and why (core.alerts); empty when never."""
+    extra = row.extra
+    text = Text()
+    if extra.get("last_emailed"):
+        text.append("\nEmailed: ", style="bold")
+        text.append(
+            f"{short_time(extra['last_emailed'], tz)}, {extra.get('last_emailed_why') or ''}".rstrip(", ")
+        )
+        if extra.get("next_reminder"):
+            text.append(f" · next reminder {short_time(extra['next_reminder'], tz)}", style="dim")
+    if extra.get("email_trouble"):
+        text.append("\nEmail: ", style="bold red")
+        text.append(str(extra["email_trouble"]))
+    return text
+
+
 _APPLY_EFFECT = {
     "google": "the appointments leave the studio book",
     "studio": "the events are deleted on Google",
@@ -180,16 +197,23 @@ Google are re-created from the studio book, appointments deleted in the studio c
         if summary:
             run_time = row.extra.get("run_time")
             text.append(f" · last run{' ' + short_time(run_time, self.backend.tz()) if run_time else ''}: {summary}")
+        # The first cause of the user's diagnosis (core.diagnosis): the doctor and `status` name the same.
+        severity = row.extra.get("severity")
         if row.last_error:
-            text.append("\nError: ", style="bold red")
+            label, style = ("Error: ", "bold red") if severity == "error" else ("Warning: ", "bold yellow")
+            text.append(f"\n{label}", style=style)
             text.append(row.last_error)
-            if row.failures:
+            if row.failures and severity == "error":
                 text.append(f" ({row.failures} runs in a row)", style="dim")
+        elif row.extra.get("note"):
+            text.append("\nNot syncing: " if severity == "off" else "\nNote: ", style="bold")
+            text.append(row.extra["note"])
         if row.fix:
             text.append("\nFix: ", style="bold")
             text.append(row.fix)
         if row.extra.get("held"):
             text.append("\nh: apply the held deletions · u: undo them", style="bold yellow")
+        text.append(emailed_text(row, self.backend.tz()))
         self.query_one("#health-detail", Static).update(text)
 
     def _selected(self) -> SyncHealth | None:

@@ -54,14 +54,18 @@ PARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
         "p-email-save",
     ),
     "google": (("p-secrets", "p-api"), ("p-secrets", "p-api"), "p-google-save"),
-    "escalation": (("p-escalate-after",), ("p-escalate", "p-escalate-after"), "p-escalation-save"),
+    "escalation": (
+        ("p-escalate-after", "p-remind-hours"),
+        ("p-escalate", "p-escalate-after", "p-remind-hours"),
+        "p-escalation-save",
+    ),
     "deletions": (("p-del-count", "p-del-percent"), ("p-del-count", "p-del-percent"), "p-deletions-save"),
 }
 PART_NAMES = {
     "tz": "time zone",
     "email": "email settings",
     "google": "Google settings",
-    "escalation": "escalation settings",
+    "escalation": "alert email settings",
     "deletions": "mass-deletion limits",
 }
 # The widgets of each part (ctrl+s in any of them saves that part). "Test to" belongs to the email part:
@@ -186,7 +190,7 @@ def compose_prefs() -> ComposeResult:
         yield Checkbox("App published (In production)", id="p-published")
         yield Note(PUBLISHED_NOTE, id="p-published-why")
 
-        yield Static("Failures to admins", classes="part")
+        yield Static("Alert emails", classes="part")
         yield Checkbox("Email sync failures to admins", id="p-escalate")
         with Horizontal(classes="row"):
             yield Label("After runs")
@@ -201,6 +205,21 @@ def compose_prefs() -> ComposeResult:
         yield Note(
             "When a user's sync fails this many runs in a row, admins get an email too (once).",
             id="p-escalate-after-why",
+        )
+        with Horizontal(classes="row"):
+            yield Label("Remind every h")
+            yield Field(
+                "24",
+                id="p-remind-hours",
+                label="Remind every h",
+                validators=[
+                    rule(lambda v: v.strip().isdigit() and 0 <= int(v) <= 720, "a number of hours, 0-720")
+                ],
+            )
+        yield Note(
+            "While a problem lasts, its email is repeated this often (0: never); otherwise one email when "
+            "it starts, changes or ends.",
+            id="p-remind-hours-why",
         )
         yield Button("Save", id="p-escalation-save", classes="save", disabled=True)
 

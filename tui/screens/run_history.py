@@ -122,6 +122,8 @@ class RunHistoryScreen(Modal[None]):
             problem = user.get("error") or "; ".join(user.get("warnings") or [])
             if user.get("fix"):
                 problem = f"{problem} Fix: {user['fix']}"
+            for mail in user.get("emailed") or []:  # what this run emailed the user, and why (core.alerts)
+                problem = f"{problem} · emailed {mail.get('kind')}: {mail.get('why')} ({mail.get('status')})"
             cells = {
                 "user": Text(str(user.get("login", ""))),
                 "status": Text(status, style=STATUS_STYLE.get(status, "")),

@@ -42,10 +42,12 @@ def status_text(status: str) -> Text:
 
 COLUMNS = [
     Column("login", "Login", 1, min_width=8),
-    Column("name", "Name", 2, min_width=10, flex=True),
+    Column("name", "Name", 2, min_width=10),
     Column("google", "Google", 3, min_width=10),
     Column("last", "Last sync", 4, min_width=9),
-    Column("kind", "Kind", 5, min_width=8),
+    Column("kind", "Kind", 6, min_width=8),
+    # The first cause of a problem (the dashboard's and the doctor's words): long, so it takes what is left.
+    Column("cause", "Cause", 5, min_width=12, flex=True),
 ]
 
 
@@ -64,7 +66,8 @@ Enable Google Sync unchecked), *enabled* (Enable Google Sync checked and the acc
 syncs; `studiosync status` says "syncing"), *enabled, no account* (checked but no account
 authenticated: it cannot sync), *failing* (the last sync runs failed; the dashboard and the Google tab
 show the reason and the fix), *deletions held* (a run would have deleted too many appointments or events
-at once: nothing was deleted; the dashboard's `h` applies the deletions, `u` undoes them). Each user must sync to a different Gmail account.
+at once: nothing was deleted; the dashboard's `h` applies the deletions, `u` undoes them). **Cause** names
+the first problem of the user's sync, the same cause the dashboard, `studiosync status` and the doctor show. Each user must sync to a different Gmail account.
 
 Type in the filter box to narrow the list by login, name, kind or status.
 """
@@ -139,6 +142,7 @@ Type in the filter box to narrow the list by login, name, kind or status.
                 "google": status_text(row.status),
                 "last": Text(last),
                 "kind": Text(row.kind, style="dim" if row.kind != "staff" else ""),
+                "cause": Text(row.cause or "", style="red" if row.status == FAILING else ""),
             }
             rows.append((row.login, cells))
         table.show_rows(rows)
