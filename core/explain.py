@@ -72,7 +72,10 @@ _SMTP: dict[str, tuple[str, str, bool]] = {
     ),
 }
 
-_RESTORE = "restore it from the backups folder of the data directory, or move it aside"
+_RESTORE = (
+    "restore the newest good backup of the file the error names (studiosync backup restore FILE; "
+    "studiosync doctor shows the command), or move it aside"
+)
 _STORE: dict[str, tuple[str, str, bool]] = {
     "store_corrupt": (
         "A studiosync data file is corrupt and was left untouched.",

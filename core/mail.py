@@ -22,6 +22,7 @@ from email.utils import formatdate, make_msgid
 from typing import Literal
 
 from studiosync.core.errors import InputError, OperationError
+from studiosync.core.text import escape_line, escape_text, first_unsafe
 
 __all__ = ["SECURITY_CHOICES", "EmailSettings", "send_email", "validate_email_address"]
 
@@ -51,6 +52,10 @@ def validate_email_address(text: str) -> str:
     address = text.strip() if isinstance(text, str) else ""
     if not address:
         raise InputError("the email address is empty")
+    if first_unsafe(text):  # a newline or CR in an address is a header injection waiting to happen
+        raise InputError(
+            f"'{escape_line(address)}' is not a valid email address (it holds a control character)"
+        )
     local, at, domain = address.rpartition("@")
     labels = domain.split(".")
     valid = (
@@ -67,7 +72,7 @@ def validate_email_address(text: str) -> str:
         and not labels[-1].isdigit()  # "1.2.3.4" is an IP, not a mail domain
     )
     if not valid:
-        raise InputError(f"'{address}' is not a valid email address")
+        raise InputError(f"'{escape_line(address)}' is not a valid email address")
     return address
 
 
@@ -137,7 +142,11 @@ def _build(sender: str, recipients: list[str], subject: str, body: str) -> Email
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
     msg["From"] = sender
     msg["To"] = ", ".join(recipients)
-    msg["Subject"] = " ".join(subject.split())  # no CR/LF: header injection and folding surprises
+    # Titles and names from Google end up in subjects: no CR/LF (header injection, folding surprises)
+    # and no control characters for the mail reader's terminal (core.text). Bodies are plain text with
+    # the same escapes, line breaks kept.
+    msg["Subject"] = escape_line(" ".join(subject.split()))
+    body = escape_text(body)
     # Non-ASCII bodies go quoted-printable, not 8bit: old relays without 8BITMIME mangle 8bit.
     msg.set_content(body, charset="utf-8", cte=None if body.isascii() else "quoted-printable")
     return msg

@@ -199,6 +199,8 @@ class EmailPrefs:
     username: str | None = None
     from_addr: str = ""
     has_password: bool = False
+    # The admin's explicit word that a password may travel in clear (security none) to this host.
+    allow_plaintext: bool = False
 
     @property
     def configured(self) -> bool:
@@ -242,6 +244,8 @@ class CompanyPrefs:
     google: GoogleApiPrefs = field(default_factory=GoogleApiPrefs)
     escalate_to_admins: bool = True
     escalate_after: int = 3
+    # Alert emails (core.alerts): while a problem lasts, a reminder every this many hours (0: none).
+    alert_remind_hours: int = 24
     # The mass-deletion guard: a run deleting more than this many of a user's linked items on one side AND
     # more than this share of them deletes none (core.sync.options.DeletionLimits says why both).
     deletion_max_count: int = 10

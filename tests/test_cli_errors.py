@@ -462,8 +462,10 @@ def test_corrupt_appointment_bucket_exit_1_untouched(cli, home: Path, book) -> N
     path = home / "store" / (layout.appointment_file_for("ann", book["appt"]) + ".json")
     content = _corrupt(path, b"\x00\x00\x00garbage")
     before = snapshot(home)
+    # A listing lists what it can read and names the bad file (exit 1): here nothing else is left.
+    listing = cli("appointments", "list", "ann", "--json")
+    assert listing.code == 1 and json.loads(listing.out) == [] and str(path) in listing.err_lines[0]
     for argv in (
-        ("appointments", "list", "ann", "--json"),
         ("appointments", "edit", book["appt"], "--title", "X"),
         ("appointments", "delete", book["appt"]),
         ("users", "remove", "ann", "--with-appointments"),

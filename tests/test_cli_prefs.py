@@ -79,6 +79,7 @@ def test_email_settings_without_auth(cli) -> None:
         "username": None,
         "from_addr": "studio@example.com",
         "has_password": False,
+        "allow_plaintext": False,
     }
 
 

@@ -4,27 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import signal
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from studiosync.core.errors import StudioSyncError
 from studiosync.core.studio.studio import Studio
-from studiosync.tui.backend import Backend, one_line, optional_module
+from studiosync.core.text import escape_line, escape_text
+from studiosync.tui.backend import Backend
 from studiosync.tui.clock import Clock
 from studiosync.tui.commands import ConsoleCommands
-from studiosync.tui.screens.help import HelpScreen
+from studiosync.tui.failures import log_failure
 from studiosync.tui.screens.login import LoginScreen
 from studiosync.tui.screens.main import MainScreen
+from studiosync.tui.screens.unsaved import confirm_leave
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-log = logging.getLogger("studiosync.console")
 HANGUP_GRACE_SECONDS = 15.0
 
 
@@ -103,18 +103,20 @@ class StudioSyncApp(App[int]):
         else:
             await self.push_screen(main)
         if self.embedded_scheduler:
-            await self._start_scheduler()
+            # Once the first section shows its data: APScheduler and the job modules are the heaviest
+            # imports we have, and a job that fires a second later loses nothing.
+            main.view(main.current).when_loaded(lambda: self.call_later(self._start_scheduler))
 
     async def _start_scheduler(self) -> None:
         """Run the job scheduler inside this event loop, so jobs fire while the console is open."""
-        module = optional_module("studiosync.core.jobs.scheduler") or optional_module("studiosync.core.jobs")
-        factory = getattr(module, "EmbeddedScheduler", None) if module else None
-        if factory is None:
+        from studiosync.core.jobs.scheduler import EmbeddedScheduler
+
+        if not self.is_running:
             return
         try:
-            self._scheduler = factory(self.studio)
+            self._scheduler = EmbeddedScheduler(self.studio)
             await self._scheduler.start()
-        except Exception as exc:  # noqa: BLE001 - the console stays usable without the scheduler
+        except StudioSyncError as exc:  # the console stays usable without the scheduler; the doctor says why
             self._scheduler = None
             self.report_error(exc, where="scheduler")
 
@@ -146,14 +148,42 @@ class StudioSyncApp(App[int]):
         watchdog.daemon = True
         watchdog.start()
 
+    def notify(  # type: ignore[override]
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast is plain text: its words often quote a name, a title or a server's answer, which
+        must neither be read as markup nor reach the terminal with control characters (core.text)."""
+        super().notify(
+            escape_text(message), title=escape_line(title), severity=severity, timeout=timeout, markup=markup
+        )
+
     # -- errors --------------------------------------------------------------------------------------
-    def report_error(self, error: BaseException, *, where: str = "") -> None:
-        """The single place a failure is shown: one line in a toast; the traceback only goes to the log."""
-        log.error("console: %s failed", where or "task", exc_info=error)
-        self.notify(one_line(error), title="Error", severity="error", timeout=8)
+    def report_error(self, error: BaseException, *, where: str = "", toast: bool = True) -> str:
+        """The single place a failure is shown: one line (cause and fix); the traceback only at DEBUG."""
+        line = log_failure(error, where)
+        if toast:
+            self.notify(line, title="Error", severity="error", timeout=8)
+        return line
 
     # -- actions -------------------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """ctrl+q: a section with unsaved edits asks Save / Discard / Stay first."""
+        main = self.main_screen()
+        view = main.current_view() if main is not None and self.screen is main else None
+        if view is not None and view.unsaved():
+            confirm_leave(self, view, self.exit)
+            return
+        self.exit()
+
     def action_help(self) -> None:
+        from studiosync.tui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         view = self.current_view()
@@ -186,14 +216,9 @@ class StudioSyncApp(App[int]):
         if self.backend.viewer is not None and not isinstance(self.screen, PasswordScreen):
             self.push_screen(PasswordScreen())
 
-    def current_view(self):  # -> View | None
-        screen = self.screen
-        if isinstance(screen, MainScreen):
-            return screen.view(screen.current)
-        for candidate in reversed(self.screen_stack):
-            if isinstance(candidate, MainScreen):
-                return candidate.view(candidate.current)
-        return None
+    def current_view(self) -> Any:
+        main = self.main_screen()
+        return main.current_view() if main is not None else None
 
     def main_screen(self) -> MainScreen | None:
         for candidate in self.screen_stack:
@@ -201,20 +226,25 @@ class StudioSyncApp(App[int]):
                 return candidate
         return None
 
-    def open_section(self, section: str) -> Any:
+    def open_section(self, section: str, then: Callable[[Any], object] | None = None) -> None:
+        """Show a section (from anywhere: dialogs above the main screen close); `then(view)` runs once
+        its data is loaded."""
         main = self.main_screen()
         if main is None:
-            return None
+            return
         while self.screen is not main:
             self.pop_screen()
-        return main.show_section(section)
+        main.show_section(section, then=then)
 
     def open_google_tab(self, login: str) -> None:
-        view = self.open_section("google")
-        if view is not None:
-            view.show_user(login)
+        self._open_for_user("google", login)
 
     def open_appointments(self, login: str) -> None:
-        view = self.open_section("appointments")
-        if view is not None:
-            view.show_user(login)
+        self._open_for_user("appointments", login)
+
+    def _open_for_user(self, section: str, login: str) -> None:
+        main = self.main_screen()
+        if main is None or not main.has_section(section):
+            return
+        main.view(section).show_user(login)  # type: ignore[attr-defined]
+        self.open_section(section)

@@ -1,19 +1,14 @@
 """The console's one door into core: every screen calls these methods (from workers), nothing else.
 
 Why a facade: it holds who is logged in and enforces what they may see (admins everything; a non-admin
-only their own Google tab, appointments and log lines), it shapes core's records into rows the screens
-show, and it absorbs the services that are optional in a given build (jobs, logs, doctor, sync), so a
-screen can say "not available" instead of crashing. It never imports Textual.
+only their own Google tab, appointments and log lines), and it shapes core's records into the rows of
+tui.rows. The heavier core services (jobs, sync, logs, doctor, health) are imported by the method that
+uses them, so the console's first paint does not pay for them. It never imports Textual.
 """
 
 from __future__ import annotations
 
-import importlib
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -21,116 +16,29 @@ from studiosync.core import clock as core_clock
 from studiosync.core.errors import InputError, NotFoundError, StudioSyncError
 from studiosync.core.model import Appointment, ClientGroup, CompanyPrefs, GooglePrefs, User
 from studiosync.core.studio.timeparse import zone
-from studiosync.core.sync.held import CAUSE as HELD_CAUSE
+from studiosync.tui.backend_services import CoreServices
 from studiosync.tui.clock import Clock
+from studiosync.tui.explain_appointment import explain_appointment
+from studiosync.tui.failures import one_line
+from studiosync.tui.rows import (
+    GoogleTab,
+    GroupRow,
+    UserRow,
+    google_status,
+    health_status,
+    problem_text,
+)
 
 if TYPE_CHECKING:
-    from studiosync.core.explain import Explanation
     from studiosync.core.google.oauth import AuthResult
     from studiosync.core.google.signin import AuthorizationSession
     from studiosync.core.studio.google_accounts import CalendarInfo
     from studiosync.core.studio.studio import Studio
-    from studiosync.tui.web.context import WebContext
 
-# The four states the Users screen and the dashboard show (plus resources, which cannot sync at all).
-NOT_SET_UP = "not set up"
-AUTHENTICATED = "authenticated"
-ENABLED = "enabled"  # enabled and authenticated: issue 7's word ("syncing" in `studiosync status`)
-FAILING = "failing"
-HELD = "deletions held"  # the mass-deletion guard holds this user's deletions until someone decides
-CANNOT_SYNC = "cannot sync"
-NO_ACCOUNT = "enabled, no account"
-
-# Light check while typing; the service validates again (core.mail) when saving.
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+__all__ = ["Backend", "one_line"]
 
 
-def optional_module(name: str) -> ModuleType | None:
-    """Import a core service that another team may not have shipped yet; None when it is absent."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
-            return None
-        raise
-
-
-def one_line(exc: BaseException) -> str:
-    """The single line a person sees for a failure: the message, then the fix if there is one."""
-    if isinstance(exc, StudioSyncError):
-        text = exc.message.splitlines()[0] if exc.message else exc.__class__.__name__
-        return f"{text} — {exc.fix}" if exc.fix else text
-    first = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{exc.__class__.__name__}: {first}" if first else exc.__class__.__name__
-
-
-@dataclass(frozen=True)
-class UserRow:
-    login: str
-    name: str
-    kind: str
-    admin: bool
-    has_password: bool
-    status: str
-    account_email: str | None
-    last_sync: str | None
-    last_error: str | None
-    failures: int = 0
-
-
-@dataclass(frozen=True)
-class GoogleTab:
-    """Everything the Google tab shows for one user, read in one go."""
-
-    user: User
-    prefs: GooglePrefs
-    authenticated: bool
-    group_name: str | None
-    groups: list[ClientGroup]
-    api_ready: bool  # company Google API settings exist
-
-
-@dataclass(frozen=True)
-class GroupRow:
-    group: ClientGroup
-    used_by: list[str]
-    clients: int
-
-
-@dataclass
-class SyncHealth:
-    """One dashboard row: how a user's sync is doing."""
-
-    login: str
-    name: str
-    status: str
-    last_sync: str | None
-    lag_seconds: float | None
-    last_error: str | None
-    fix: str | None
-    pushed: int | None = None
-    pulled: int | None = None
-    failures: int = 0
-    enabled: bool = False  # Enable Google Sync is checked: only then does a lag mean anything
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def google_status(user: User, prefs: GooglePrefs, authenticated: bool, *, failing: bool | None = None) -> str:
-    """The Google column: resource / failing / enabled / enabled, no account / authenticated / not set up."""
-    if not user.can_sync:
-        return CANNOT_SYNC
-    if failing is None:
-        failing = bool(prefs.last_error) and prefs.consecutive_failures > 0
-        if failing and prefs.last_error_cause == HELD_CAUSE:
-            return HELD if prefs.enabled else NOT_SET_UP
-    if prefs.enabled and failing:
-        return FAILING
-    if prefs.enabled:
-        return ENABLED if authenticated else NO_ACCOUNT
-    return AUTHENTICATED if authenticated else NOT_SET_UP
-
-
-class Backend:
+class Backend(CoreServices):
     def __init__(self, studio: Studio, *, clock: Clock | None = None, demo: bool = False) -> None:
         self.studio = studio
         if clock is not None:
@@ -142,7 +50,8 @@ class Backend:
         # Demo only: which emulator account each user signs in as (real Google asks the person instead).
         self.login_hints: dict[str, str] = {}
         # A browser session (`studiosync web`): every login needs a password and is throttled.
-        self.web: WebContext | None = None
+        # (a tui.web.context.WebContext; not imported here: tui.web sits above the backend)
+        self.web: Any = None
 
     # -- who is logged in ----------------------------------------------------------------------------
     def login_choices(self) -> list[User]:
@@ -204,12 +113,16 @@ class Backend:
 
     # -- users ---------------------------------------------------------------------------------------
     def user_rows(self) -> list[UserRow]:
+        from studiosync.core.health import sync_health
+
         self.require_admin()
         prefs = {p.login: p for p in self.studio.users.all_google_prefs()}
+        health = {h.login: h for h in sync_health(self.studio, now=self.now())}  # the dashboard's words
         rows = []
         for user in self.studio.users.list():
             p = prefs.get(user.login) or GooglePrefs(login=user.login)
-            authenticated = bool(p.account_email) and user.can_sync and self._authenticated(user.login)
+            h = health.get(user.login)
+            cause = problem_text(h)[0] if h is not None and h.cause_severity in ("error", "warn") else None
             rows.append(
                 UserRow(
                     login=user.login,
@@ -217,11 +130,12 @@ class Backend:
                     kind=user.kind,
                     admin=user.admin,
                     has_password=user.password_hash is not None,
-                    status=google_status(user, p, authenticated),
+                    status=health_status(user, h) if h is not None else google_status(user, p, False),
                     account_email=p.account_email,
                     last_sync=p.last_sync,
                     last_error=p.last_error,
                     failures=p.consecutive_failures,
+                    cause=cause,
                 )
             )
         return rows
@@ -361,7 +275,7 @@ class Backend:
 
     def appointments(self, login: str) -> list[Appointment]:
         self.require_self_or_admin(login)
-        return self.studio.appointments.list(login, include_deleted=True)
+        return self.studio.appointments.list(login, include_deleted=True, skip_corrupt=True)
 
     def google_sync_on(self, login: str) -> bool:
         """Whether this user's appointments go to Google at all: a staff user with Enable Google Sync on.
@@ -379,11 +293,10 @@ class Backend:
 
     def live_sync_on(self) -> bool:
         """Whether studio changes go to Google on save (the google-sync job enabled, its live sync on)."""
-        jobs = optional_module("studiosync.core.jobs.service")
-        if jobs is None:
-            return False
+        from studiosync.core.jobs.service import Jobs
+
         try:
-            job = jobs.Jobs(self.studio).get("google-sync")
+            job = Jobs(self.studio).get("google-sync")
         except StudioSyncError:
             return False
         return bool(job.enabled and job.live)
@@ -413,11 +326,10 @@ class Backend:
 
     def trace(self, appointment_id: str) -> dict[str, Any]:
         """The appointment's sync story (core.health.appointment_trace) plus our plain-words reasons."""
+        from studiosync.core.health import appointment_trace
+
         appt = self.appointment(appointment_id)
-        health = optional_module("studiosync.core.health")
-        doc: dict[str, Any] = {}
-        if health is not None and hasattr(health, "appointment_trace"):
-            doc = dict(health.appointment_trace(self.studio, appointment_id))
+        doc: dict[str, Any] = dict(appointment_trace(self.studio, appointment_id))
         doc.setdefault("google_event_id", appt.google_event_id)
         doc.setdefault("sync_error", appt.sync_error)
         doc.setdefault("trace", [dict(t) for t in appt.trace])
@@ -427,38 +339,12 @@ class Backend:
 
     def explain(self, appt: Appointment) -> list[str]:
         """Answers "why isn't this in Google?" from the appointment and its owner's Google tab."""
-        user = self.studio.users.get(appt.user)
-        prefs = self.studio.users.google_prefs(appt.user)
-        reasons: list[str] = []
-        if not user.can_sync:
-            reasons.append(f"{user.name} is a resource; resources such as rooms cannot sync with Google.")
-            return reasons
-        if not prefs.enabled:
-            reasons.append("Enable Google Sync is not checked on this user's Google tab.")
-        if not self._authenticated(appt.user):
-            reasons.append(
-                "The Google account is not authenticated (Google tab: Authenticate My Google Account)."
-            )
-        if not prefs.calendar_id:
-            reasons.append("No Google calendar is selected on the Google tab.")
-        if appt.sync_error:
-            reasons.append(f"The last attempt failed: {appt.sync_error}")
-        if appt.deleted:
-            reasons.append("Deleted in the studio; the deletion reaches Google on the next sync run.")
-        elif appt.google_event_id and not appt.dirty:
-            reasons.append("It is in Google: linked to the event id shown above and up to date.")
-        elif appt.dirty and not appt.sync_error:
-            when = prefs.last_sync and f" (last successful sync {prefs.last_sync[:16].replace('T', ' ')} UTC)"
-            reasons.append(f"Changed in the studio; waiting for the next sync run{when or ''}.")
-        older = bool(appt.created and prefs.enabled_at and appt.created < prefs.enabled_at)
-        if not appt.google_event_id and older and not prefs.populate_google:
-            reasons.append(
-                "It is older than the day sync was enabled: check the Populate box on the Google tab "
-                "to send older appointments over."
-            )
-        if prefs.last_error:
-            reasons.append(f"The user's last sync failed: {prefs.last_error}")
-        return reasons
+        return explain_appointment(
+            appt,
+            self.studio.users.get(appt.user),
+            self.studio.users.google_prefs(appt.user),
+            authenticated=self._authenticated(appt.user),
+        )
 
     # -- company preferences -------------------------------------------------------------------------
     def company(self) -> CompanyPrefs:
@@ -495,141 +381,12 @@ class Backend:
         self.require_admin()
         return self.studio.prefs.set_escalation(enabled, after)
 
+    def set_alert_reminder(self, hours: int) -> CompanyPrefs:
+        self.require_admin()
+        return self.studio.prefs.set_alert_reminder(hours)
+
     def send_test_email(self, address: str) -> str:
+        from studiosync.core.studio.notify import send_test_email
+
         self.require_admin()
-        notify = optional_module("studiosync.core.studio.notify")
-        if notify is None or not hasattr(notify, "send_test_email"):
-            raise InputError("sending email is not available in this build (core.studio.notify is missing)")
-        return str(notify.send_test_email(self.studio, address))
-
-    # -- optional services ---------------------------------------------------------------------------
-    def jobs(self) -> Any | None:
-        module = optional_module("studiosync.core.jobs.service")
-        return module.Jobs(self.studio) if module and hasattr(module, "Jobs") else None
-
-    def sync_runner(self) -> Callable[..., Any] | None:
-        module = optional_module("studiosync.core.sync.processor")
-        return getattr(module, "run_sync", None) if module else None
-
-    def sync_logins(self) -> list[str] | None:
-        """Who "Sync now" covers: everyone for an admin (None), else only the viewer."""
-        return None if self.is_admin else [self.me]
-
-    def run_sync(
-        self,
-        *,
-        stop: Any = None,
-        progress: Callable[[Any], None] | None = None,
-        login: str | None = None,
-        release: str | None = None,
-    ) -> Any:
-        """Sync now: everyone "Sync now" covers, or one user -- with `release` ("allow" | "restore"),
-        a person's decision about that user's held deletions (admins only)."""
-        runner = self.sync_runner()
-        if runner is None:
-            raise InputError("the sync processor is not available in this build (core.sync.processor)")
-        from studiosync.core.jobs.sync_job import sync_options
-
-        options = sync_options(self.studio)  # Run now goes by the google-sync job's options too
-        if login is not None:
-            self.require_self_or_admin(login)
-            if release is not None:
-                self.require_admin()
-            return runner(
-                self.studio, [login], stop=stop, progress=progress, options=options, release=release
-            )
-        return runner(self.studio, self.sync_logins(), stop=stop, progress=progress, options=options)
-
-    def sync_health(self) -> list[SyncHealth]:
-        """Per-user health for the dashboard (core.health), failing users first."""
-        self.require_admin()
-        now = self.now()
-        health = optional_module("studiosync.core.health")
-        users = {u.login: u for u in self.studio.users.list()}
-        rows: list[SyncHealth] = []
-        if health is None:
-            return rows
-        for h in health.sync_health(self.studio, now=now):
-            user = users.get(h.login)
-            if user is None or not user.can_sync:
-                continue
-            prefs = GooglePrefs(login=h.login, enabled=h.enabled)
-            failing = h.status == "failing"
-            status = (
-                HELD if h.status == "held" else google_status(user, prefs, h.authenticated, failing=failing)
-            )
-            counts = h.last_run_counts or {}
-            rows.append(
-                SyncHealth(
-                    login=h.login,
-                    name=h.name,
-                    status=status,
-                    last_sync=h.last_sync,
-                    lag_seconds=h.lag_s,
-                    last_error=h.last_error,
-                    fix=h.last_error_fix,
-                    pushed=sum(
-                        counts.get(k, 0) for k in ("pushed_created", "pushed_updated", "pushed_deleted")
-                    )
-                    if h.last_run
-                    else None,
-                    pulled=sum(
-                        counts.get(k, 0) for k in ("pulled_created", "pulled_updated", "pulled_deleted")
-                    )
-                    if h.last_run
-                    else None,
-                    failures=h.consecutive_failures,
-                    enabled=h.enabled,
-                    extra={
-                        "summary": h.last_run_summary,
-                        "account": h.account_email,
-                        "calendar": h.calendar,
-                        # live sync (core.health): stamps, so the dashboard can age them every second
-                        "last_push": h.last_push,
-                        "last_pull": h.last_pull,
-                        "pending": h.pending,
-                        "held": h.held,
-                    },
-                )
-            )
-        order = {FAILING: 0, HELD: 1, NO_ACCOUNT: 2, ENABLED: 3, AUTHENTICATED: 4, NOT_SET_UP: 5}
-        rows.sort(key=lambda r: (order.get(r.status, 9), r.login))
-        return rows
-
-    # -- logs ----------------------------------------------------------------------------------------
-    def log_dir(self) -> Any:
-        return self.studio.datadir.logs
-
-    def log_user_filter(self) -> str | None:
-        """A non-admin reads only their own lines: the filter is applied by the reader, not just the view."""
-        return None if self.is_admin else self.me
-
-    def recent_logs(self, limit: int = 1000) -> list[Any]:
-        logs = optional_module("studiosync.core.logs")
-        if logs is None:
-            raise InputError("the log reader is not available in this build (core.logs)")
-        return logs.read_logs(self.log_dir(), user=self.log_user_filter())[-limit:]
-
-    def follow_logs(self, stop: Any, poll: float = 0.1) -> Any:
-        logs = optional_module("studiosync.core.logs")
-        if logs is None:
-            raise InputError("the log reader is not available in this build (core.logs)")
-        return logs.follow_logs(self.log_dir(), user=self.log_user_filter(), stop=stop, poll=poll)
-
-    def explain_log_record(self, record: Any) -> Explanation | None:
-        """Cause and fix of a log line (core.explain), or None when it records no known failure.
-
-        Pure text matching on a record the viewer already holds: cheap enough to call from the UI thread.
-        """
-        explain = optional_module("studiosync.core.explain")
-        found = getattr(explain, "explain_record", None) if explain else None
-        return found(record) if found is not None else None
-
-    # -- doctor --------------------------------------------------------------------------------------
-    def run_doctor(self, login: str | None = None) -> Any:
-        self.require_admin()
-        module = optional_module("studiosync.core.doctor.run") or optional_module("studiosync.core.doctor")
-        run = getattr(module, "run_doctor", None) if module else None
-        if run is None:
-            raise InputError("the doctor is not available in this build (core.doctor)")
-        return run(self.studio, login)
+        return str(send_test_email(self.studio, address))

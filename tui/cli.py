@@ -1,6 +1,8 @@
 """The `studiosync` program: core's CLI plus the commands that open the console.
 
-The entry point lives here, not in core, because core must never import the console.
+`studiosync` with no command opens the console (as `studiosync console` does), the way harlequin and
+posting open their apps; `studiosync --help` still lists every command. The entry point lives here, not
+in core, because core must never import the console.
 """
 
 from __future__ import annotations
@@ -30,9 +32,28 @@ CONSOLE_COMMANDS = (
     ),
 )
 
+# Options that come before the command and take a value (`studiosync --home DIR`).
+GLOBAL_WITH_VALUE = ("--home",)
+
+
+def with_default_command(argv: Sequence[str]) -> list[str]:
+    """`argv` plus "console" when it names no command (only global options such as --home DIR)."""
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in GLOBAL_WITH_VALUE:
+            i += 2
+        elif arg.startswith(tuple(f"{o}=" for o in GLOBAL_WITH_VALUE)):
+            i += 1
+        else:
+            return args  # a command, --help, --version or something argparse should judge
+    return [*args, "console"]
+
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return core_main(argv, extra=CONSOLE_COMMANDS)
+    args = with_default_command(sys.argv[1:] if argv is None else argv)
+    return core_main(args, extra=CONSOLE_COMMANDS)
 
 
 def run() -> None:

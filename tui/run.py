@@ -6,7 +6,7 @@ Also runnable as `python -m studiosync.tui.run [--home DIR] [--demo] [--login LO
 from __future__ import annotations
 
 import argparse
-import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -64,10 +64,11 @@ def run_console(home: str | None, *, demo: bool = False, login: str | None = Non
 
 def _configure_logging(studio: object) -> None:
     """Send this process's records to the shared log file the Logs section follows."""
-    with contextlib.suppress(ImportError):
-        from studiosync.core import logs
+    from studiosync.core import logs
 
-        logs.configure(studio.datadir.logs, process="console")  # type: ignore[attr-defined]
+    # STUDIOSYNC_LOG_LEVEL=DEBUG keeps the tracebacks of failures for developers (tui.failures).
+    level = os.environ.get("STUDIOSYNC_LOG_LEVEL", "INFO").upper()
+    logs.configure(studio.datadir.logs, process="console", level=level)  # type: ignore[attr-defined]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,7 +1,11 @@
 """Make the SVG screenshots in screenshots/: `python -m studiosync.tui.screenshots [--out DIR]`.
 
-Runs the console headless on the offline demo studio (after one sync run, so the dashboard and logs have
-something to show) and saves every screen at 80x24 and 120x40, the way harlequin's
+Shows a healthy demo, the way it looks after it has run a while: the demo studio is built under a fake
+clock (core.clock), then the clock is moved on minute by minute while this process does what the
+console's scheduler does -- its heartbeat, and the Google Sync Processor at each fire time -- so the
+Control Center shows the job running on a live computer, the doctor passes and the Logs hold real runs.
+Ben stays failing on purpose (his grant was revoked at "Google"): the shots show how a failure is
+explained. Every screen is saved at 80x24, 100x30 and 120x40 the way harlequin's
 scripts/export_screenshots.py does it: run_test() + save_screenshot(). Never edit the SVGs by hand.
 Then web-google-tab.png: the browser console in headless Chromium (tui.web.screenshot; skipped with a
 message where there is no Chromium). `--web-only` makes just that one.
@@ -11,15 +15,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from textual.pilot import Pilot
 
 Step = Callable[[Pilot], Awaitable[None]]
-SIZES = [(80, 24), (120, 40)]
+SIZES = [(80, 24), (100, 30), (120, 40)]
+START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a Tuesday morning; any fixed moment would do
+SCHEDULER_MINUTES = 6  # long enough for several runs of the one-minute demo job
 
 
 async def settle(pilot: Pilot) -> None:
@@ -118,22 +127,56 @@ TOUR: dict[str, Step] = {
 }
 
 
+class _ClockStamp(logging.Filter):
+    """Stamp log records with the product's clock (the fake one here), not the wall clock."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from studiosync.core import clock
+
+        record.created = clock.now().timestamp()
+        return True
+
+
+def run_demo_scheduler(studio: object, minutes: int) -> datetime:
+    """Move the fake clock on minute by minute, doing what the embedded scheduler does each minute: beat
+    the heartbeat and run the Google Sync Processor at its fire time. Returns the final moment."""
+    from studiosync.core import clock
+    from studiosync.core.jobs.computers import Heartbeat
+    from studiosync.core.jobs.runner import run_job
+
+    heartbeat = Heartbeat(studio.store, "console")  # type: ignore[attr-defined]
+    moment = clock.now()
+    for _ in range(minutes):
+        moment = moment + timedelta(minutes=1)
+        clock.install(clock.fixed_clock(moment))
+        heartbeat.beat(time.monotonic())
+        run_job(studio, "google-sync", trigger="schedule", scheduled_for=moment, process="console")  # type: ignore[arg-type]
+    moment = moment + timedelta(seconds=20)  # a little after the last run: "just now" / "20 s ago"
+    clock.install(clock.fixed_clock(moment))
+    heartbeat.beat(time.monotonic())
+    return moment
+
+
 async def shoot(out: Path) -> list[Path]:
     from studiosync.core import clock as core_clock
     from studiosync.core import logs as core_logs
     from studiosync.core.demo import build_demo
-    from studiosync.core.jobs.sync_job import sync_options
-    from studiosync.core.sync.processor import run_sync
     from studiosync.tui.app import StudioSyncApp
     from studiosync.tui.clock import fixed_clock
 
+    # The same pictures on every machine: a fixed computer name and time zone, and log lines stamped by the
+    # fake clock like everything else (logging stamps records with the wall clock).
+    os.environ["STUDIOSYNC_COMPUTER"] = "studio-pc"
+    os.environ["TZ"] = "Europe/London"
+    time.tzset()
+    previous = core_clock.install(fixed_clock(START))
     demo = build_demo()
     saved: list[Path] = []
     try:
         core_logs.configure(demo.studio.datadir.logs, process="console")
-        # One run: the dashboard, runs and logs then have content.
-        run_sync(demo.studio, options=sync_options(demo.studio))
-        now = core_clock.now().replace(second=0, microsecond=0)
+        for handler in logging.getLogger(core_logs.LOGGER_NAME).handlers:
+            handler.addFilter(_ClockStamp())  # on the handler: records of child loggers pass here too
+        now = run_demo_scheduler(demo.studio, SCHEDULER_MINUTES)
         out.mkdir(parents=True, exist_ok=True)
         for name, step in TOUR.items():
             # The QR code of the sign-in link needs a tall terminal: one more shot of that screen.
@@ -158,6 +201,7 @@ async def shoot(out: Path) -> list[Path]:
     finally:
         core_logs.shutdown()
         demo.close()
+        core_clock.install(previous)
     return saved
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from studiosync.core.cli.common import (
@@ -16,6 +17,7 @@ from studiosync.core.cli.common import (
 from studiosync.core.model import Appointment
 from studiosync.core.studio import event_kinds
 from studiosync.core.studio.timeparse import parse_when, zone
+from studiosync.core.studio.users import check_login
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -80,20 +82,29 @@ def _tz(ctx: CliContext):
 
 def _add(ctx: CliContext, args: argparse.Namespace) -> int:
     tz = _tz(ctx)
+    notes: list[str] = []  # a wall time that happens twice (DST overlap): which one was taken
     appt = ctx.studio.appointments.add(
         args.login,
         title=args.title,
-        start=parse_when(args.start, tz, what="start"),
-        end=parse_when(args.end, tz, what="end"),
+        start=parse_when(args.start, tz, what="start", notes=notes),
+        end=parse_when(args.end, tz, what="end", notes=notes),
         status=args.status,
         notes=args.notes,
     )
+    _tell(notes)
     print(appt.id)
     return 0
 
 
+def _tell(notes: list[str]) -> None:
+    for note in notes:
+        print(f"studiosync: note: {note}", file=sys.stderr)
+
+
 def _list(ctx: CliContext, args: argparse.Namespace) -> int:
-    appts = ctx.studio.appointments.list(args.login)
+    if args.login is not None:
+        check_login(args.login)  # an empty LOGIN is a mistake, not "everyone"
+    appts = ctx.studio.appointments.list(args.login, skip_corrupt=True)
     docs = [appointment_doc(a) for a in appts]
     if args.json:
         print_json(docs)
@@ -157,14 +168,16 @@ def _show(ctx: CliContext, args: argparse.Namespace) -> int:
 
 def _edit(ctx: CliContext, args: argparse.Namespace) -> int:
     tz = _tz(ctx)
+    notes: list[str] = []
     appt = ctx.studio.appointments.edit(
         args.id,
         title=args.title,
-        start=parse_when(args.start, tz, what="start") if args.start else None,
-        end=parse_when(args.end, tz, what="end") if args.end else None,
+        start=parse_when(args.start, tz, what="start", notes=notes) if args.start is not None else None,
+        end=parse_when(args.end, tz, what="end", notes=notes) if args.end is not None else None,
         status=args.status,
         notes=args.notes,
     )
+    _tell(notes)
     print(f"updated {appt.id}")
     return 0
 

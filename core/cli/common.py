@@ -2,6 +2,10 @@
 
 Must never import a service at module level: every command module imports this one, and `--help` or a
 bad argument must not pay for opening a studio.
+
+Everything the CLI prints goes through core.text: table cells and JSON documents are escaped here, and
+main() wraps stdout/stderr in `EscapingStream` for the rest, so no text from Google or a person ever
+reaches the terminal as a control sequence.
 """
 
 from __future__ import annotations
@@ -11,12 +15,13 @@ import os
 import sys
 
 from studiosync.core.errors import InputError
+from studiosync.core.text import escape_json_text, escape_line, escape_text
 
 # Start-up: `typing` is not needed to run `--help` (type checkers treat a module-level
 # TYPE_CHECKING = False like typing.TYPE_CHECKING).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, NoReturn
+    from typing import Any, NoReturn, TextIO
 
     from studiosync.core.studio.studio import Studio
 
@@ -53,7 +58,9 @@ class OneLineParser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        # argparse quotes the offending words: escape_line keeps a newline in one of them from
+        # breaking the one line.
+        print(f"{self.prog}: error: {escape_line(message)}", file=sys.stderr)
         sys.exit(2)
 
 
@@ -70,14 +77,23 @@ class CliContext:
             self._studio = Studio.open(self.home)
         return self._studio
 
+    def problems(self) -> list[Any]:
+        """Corrupt records the command's listings skipped (empty when it never opened the studio)."""
+        return list(self._studio.store.problems) if self._studio is not None else []
+
     def close(self) -> None:
         self._studio = None
 
 
-def print_json(doc: Any) -> None:
-    import json
+def json_line(doc: Any, **options: Any) -> str:
+    """One JSON document as text, with the characters a terminal would act on written as \\u escapes."""
+    import json  # start-up: only commands that print JSON pay for it
 
-    json.dump(doc, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    return escape_json_text(json.dumps(doc, ensure_ascii=False, default=str, **options))
+
+
+def print_json(doc: Any) -> None:
+    sys.stdout.write(json_line(doc, indent=2))
     sys.stdout.write("\n")
 
 
@@ -85,17 +101,66 @@ def print_table(rows: list[list[str]], headers: list[str]) -> None:
     if not rows:
         print("(none)")
         return
+    rows = [[escape_line(cell) for cell in row] for row in rows]  # a newline in a title must not fake a row
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
     for row in rows:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
+class EscapingStream:
+    """stdout/stderr for the CLI's human output: every write is escaped (core.text.escape_text), so a
+    title, name or server answer printed anywhere can only show its control characters, never send them.
+    Line breaks and tabs pass: they are the output's own layout (fields print with escape_line)."""
+
+    def __init__(self, inner: TextIO) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        self._inner.write(escape_text(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class escaped_output:  # noqa: N801 - used like a function: `with escaped_output():`
+    """Route sys.stdout and sys.stderr through EscapingStream for the duration of one command (a plain
+    class, not contextlib: the CLI's start-up stays free of imports it does not need)."""
+
+    def __enter__(self) -> None:
+        self._saved = sys.stdout, sys.stderr
+        out, err = self._saved
+        sys.stdout = EscapingStream(out) if out is not None else None  # type: ignore[assignment]
+        sys.stderr = EscapingStream(err) if err is not None else None  # type: ignore[assignment]
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stdout, sys.stderr = self._saved
+
+def utf8_arguments(argv: list[str]) -> None:
+    """Refuse an argument that was not valid UTF-8 (Python hands such bytes over as lone surrogates)."""
+    for position, arg in enumerate(argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            try:  # the bytes as typed: caf\xe9
+                shown = arg.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+            except UnicodeEncodeError:
+                shown = arg
+            raise InputError(
+                f"argument {position} ({escape_line(shown)}) is not valid UTF-8 text; nothing was changed"
+            ) from None
+
+
+
 def read_secret_stdin(what: str) -> str:
     """Read a password from stdin (first line), so it never appears in `ps` or shell history."""
     if sys.stdin is None:
         raise InputError(f"--{what}-stdin given but standard input is closed")
-    value = sys.stdin.readline().rstrip("\r\n")
+    try:
+        value = sys.stdin.readline().rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise InputError(f"--{what}-stdin: standard input is not valid UTF-8 text") from None
     if not value:
         raise InputError(f"--{what}-stdin given but standard input was empty")
     return value
@@ -146,6 +211,17 @@ def item_count(text: str) -> int:
 def percent(text: str) -> int:
     """argparse type: a whole percentage, 0-100."""
     return _whole_number(text, 0, 100, "{text!r} is not a whole percentage", "{value} is out of range 0-100%")
+
+
+def reminder_hours(text: str) -> int:
+    """argparse type: hours between alert reminders, 0 (none) to 720 (30 days)."""
+    return _whole_number(
+        text,
+        0,
+        720,
+        "{text!r} is not a whole number of hours",
+        "{value} is out of range 0-720 hours (0: no reminders)",
+    )
 
 
 def _whole_number(text: str, low: int, high: int, not_a_number: str, out_of_range: str) -> int:

@@ -124,20 +124,25 @@ def _print_report(report) -> None:  # noqa: ANN001 - DoctorReport, imported lazi
 
 # -- status -------------------------------------------------------------------------------------------
 def _status(ctx: CliContext, args: argparse.Namespace) -> int:
+    """Each user's first cause (core.diagnosis, as the dashboard and the doctor name it) and when they were
+    last emailed about it (core.alerts); --json adds the whole diagnosis and the alert fields."""
     from studiosync.core.doctor.checks import ago
-    from studiosync.core.health import sync_health
+    from studiosync.core.health import seconds_since, sync_health
+    from studiosync.core.studio.timeparse import now_utc
 
     health = sync_health(ctx.studio)
     if args.json:
         print_json({"users": [h.to_json() for h in health]})
         return 0
     rows = []
+    now = now_utc()
     for h in health:
-        error = ""
-        if h.status == "failing":
-            error = f"{h.consecutive_failures}x {h.last_error or h.last_error_cause or ''}".strip()
-        elif h.status == "held" and h.held:
-            error = h.held["message"]
+        cause = "" if h.cause == "ok" else h.cause_message or ""
+        if h.status == "failing" and h.consecutive_failures:
+            cause = f"{h.consecutive_failures}x {cause}"
+        emailed = (
+            f"{ago(seconds_since(h.last_emailed, now))}: {h.last_emailed_why}" if h.last_emailed else "-"
+        )
         rows.append(
             [
                 h.login,
@@ -148,13 +153,19 @@ def _status(ctx: CliContext, args: argparse.Namespace) -> int:
                 ago(h.pull_age_s) if h.last_pull else "-",
                 str(h.pending) if h.enabled else "-",
                 h.last_run_summary,
-                error[:70],
+                _cut(cause, 70),
+                _cut(emailed, 50),
             ]
         )
     print_table(
-        rows, ["USER", "STATUS", "ACCOUNT", "LAST SYNC", "PUSHED", "PULLED", "PENDING", "LAST RUN", "ERROR"]
+        rows,
+        ["USER", "STATUS", "ACCOUNT", "LAST SYNC", "PUSHED", "PULLED", "PENDING", "LAST RUN", "CAUSE", "EMAILED"],
     )
     return 0
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # -- prefs escalation ---------------------------------------------------------------------------------

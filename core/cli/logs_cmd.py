@@ -14,8 +14,11 @@ import sys
 from collections import deque
 from typing import Any
 
-from studiosync.core.cli.common import CliContext, add_command, print_json
+from studiosync.core.cli.common import CliContext, add_command, json_line, print_json
 from studiosync.core.errors import InputError, StudioSyncError
+from studiosync.core.studio.users import check_login
+from studiosync.core.studio.validate import single_line
+from studiosync.core.text import escape_line
 
 FOLLOW_BACKLOG = 10  # like tail -f: the last lines first, then new ones
 
@@ -37,6 +40,11 @@ def _logs(ctx: CliContext, args: argparse.Namespace) -> int:
     # A bad --level is an InputError (exit 2) from read_logs/follow_logs before any line is printed.
     if args.lines is not None and args.lines < 0:
         raise InputError("--lines must be 0 or more")
+    # Filters are checked for their form only: a user or job gone since may still have lines.
+    if args.user is not None:
+        check_login(args.user)
+    if args.job is not None:
+        single_line(args.job, "--job", max_len=64)
     log_dir = data_dir(ctx.home).logs
     tz = _studio_zone(ctx)
     filters = {"user": args.user, "level": args.level, "job": args.job}
@@ -59,7 +67,7 @@ def _follow(log_dir: Any, filters: dict[str, Any], args: argparse.Namespace, tz:
     from studiosync.core.logs import follow_logs
 
     emit = (
-        (lambda r: print(json.dumps(_as_object(r), ensure_ascii=False), flush=True))
+        (lambda r: print(json_line(_as_object(r)), flush=True))
         if args.json
         else (lambda r: print(_human(r, tz), flush=True))
     )
@@ -101,6 +109,8 @@ def _as_object(record: Any) -> dict[str, Any]:
 
 
 def _human(record: Any, tz: Any) -> str:
+    """One line per record (a traceback indented below it). Every value is escaped (core.text): a title
+    with ESC or a newline in a message can neither drive the terminal nor fake another log line."""
     when = record.time.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if record.time else "-" * 19
     extras = [
         f"{k}={v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)}"
@@ -110,7 +120,8 @@ def _human(record: Any, tz: Any) -> str:
     line = f"{when} {record.level:<7} {record.job or '-'} {record.user or '-'} {record.message}"
     if extras:
         line += "  " + " ".join(extras)
+    line = escape_line(line)
     exc = record.fields.get("exc")
     if exc:
-        line += "\n    " + str(exc).rstrip().replace("\n", "\n    ")
+        line += "".join(f"\n    {escape_line(part)}" for part in str(exc).rstrip().split("\n"))
     return line

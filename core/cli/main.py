@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from studiosync.core import __version__
-from studiosync.core.cli.common import CliContext, OneLineParser
+from studiosync.core.cli.common import CliContext, OneLineParser, escaped_output, utf8_arguments
 from studiosync.core.errors import StudioSyncError
 
 # Start-up: `typing` and `dataclasses` are not needed to run `--help`, so this module imports neither
@@ -54,6 +54,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("sync", "run the Google sync now (all enabled users, or the named ones)", _CLI + "sync_cmd"),
     Command("doctor", "check the Google sync setup (the troubleshooting checklist)", _CLI + "doctor_cmd"),
     Command("status", "sync health of every user, failing users first", _CLI + "doctor_cmd"),
+    Command("backup", "backups of the store: list them, restore a file from them", _CLI + "backup_cmd"),
 )
 
 
@@ -110,8 +111,21 @@ def parser_for(argv: Sequence[str], extra: Sequence[Command] = ()) -> argparse.A
 
 
 def main(argv: Sequence[str] | None = None, *, extra: Sequence[Command] = ()) -> int:
-    """Run one command. `extra` lets the console package add its commands (core never imports tui)."""
-    argv = sys.argv[1:] if argv is None else argv
+    """Run one command. `extra` lets the console package add its commands (core never imports tui).
+
+    Whatever it prints goes through core.text's escaping (escaped_output): no control character from a
+    title, a name or a server's answer reaches the terminal."""
+    with escaped_output():
+        return _main(list(sys.argv[1:] if argv is None else argv), extra)
+
+
+def _main(argv: list[str], extra: Sequence[Command]) -> int:
+    try:
+        # Before argparse sees them: undecodable bytes would otherwise reach a store file or a log line.
+        utf8_arguments(argv)
+    except StudioSyncError as exc:
+        print(f"studiosync: error: {exc}", file=sys.stderr)
+        return 2
     parser = parser_for(argv, extra)
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
@@ -119,7 +133,8 @@ def main(argv: Sequence[str] | None = None, *, extra: Sequence[Command] = ()) ->
         parser.error("a command is required (see studiosync --help)")
     ctx = CliContext(home=args.home)
     try:
-        return int(handler(ctx, args) or 0)
+        code = int(handler(ctx, args) or 0)
+        return max(code, _report_skipped(ctx))
     except StudioSyncError as exc:
         line = _one_line(str(exc)) or exc.__class__.__name__
         if exc.exit_code == 2:
@@ -145,6 +160,15 @@ def main(argv: Sequence[str] | None = None, *, extra: Sequence[Command] = ()) ->
         return 1
     finally:
         ctx.close()
+
+
+def _report_skipped(ctx: CliContext) -> int:
+    """Corrupt records a listing left out (core.store.records): one line each, and exit 1."""
+    problems = ctx.problems()
+    for problem in problems:
+        fix = f" (fix: {_one_line(problem.fix)})" if problem.fix else ""
+        print(f"studiosync: error: {_one_line(str(problem))}{fix}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def _one_line(text: str) -> str:

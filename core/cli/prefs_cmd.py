@@ -1,4 +1,4 @@
-"""studiosync prefs email|timezone|google|name|web|show"""
+"""studiosync prefs email|timezone|google|alerts|deletions|name|web|show"""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from studiosync.core.cli.common import (
     port_number,
     print_json,
     read_secret_stdin,
+    reminder_hours,
 )
 from studiosync.core.errors import InputError
 from studiosync.core.model import to_doc
@@ -29,6 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--username")
     p.add_argument("--password-stdin", action="store_true")
     p.add_argument("--from", dest="from_addr", metavar="ADDR")
+    p.add_argument(
+        "--allow-plaintext",
+        action="store_true",
+        help="allow --security none to send the password in clear to a host that is not this computer",
+    )
     p.add_argument("--test", metavar="ADDR", help="send a test email and print the server's answer")
     p = add_command(prefs, "timezone", "the studio time zone (IANA name)", _timezone)
     p.add_argument("zone")
@@ -65,6 +71,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="Calendar requests per minute for the whole Google Cloud project (Google's default: 10000)",
     )
+    p = add_command(
+        prefs, "alerts", "warning emails: sent when a problem starts, changes or ends; reminders", _alerts
+    )
+    p.add_argument(
+        "--remind-hours",
+        type=reminder_hours,
+        metavar="N",
+        help="while a problem lasts, remind every N hours (default 24; 0: no reminders)",
+    )
+    add_json_flag(p)
     p = add_command(
         prefs, "deletions", "the mass-deletion guard: how many deletions in one run need a person", _deletions
     )
@@ -153,11 +169,33 @@ def _deletion_rule(count: int, percent: int) -> str:
     )
 
 
+def _alerts(ctx: CliContext, args: argparse.Namespace) -> int:
+    from studiosync.core.alerts.machine import LOG_EVERY
+
+    prefs = ctx.studio.prefs
+    company = prefs.get() if args.remind_hours is None else prefs.set_alert_reminder(args.remind_hours)
+    log_minutes = int(LOG_EVERY.total_seconds() // 60)
+    if args.json:
+        print_json({"remind_hours": company.alert_remind_hours, "detailed_log_every_minutes": log_minutes})
+    else:
+        print(_alert_rule(company.alert_remind_hours))
+    return 0
+
+
+def _alert_rule(hours: int) -> str:
+    remind = f"a reminder every {hours} h while it lasts" if hours else "no reminders"
+    return (
+        f"warning emails: one when a problem starts, changes or ends, {remind}; "
+        "detailed logs at most once an hour per user"
+    )
+
+
 def _email(ctx: CliContext, args: argparse.Namespace) -> int:
     from studiosync.core.mail import validate_email_address
 
     studio = ctx.studio
     setting = any(v is not None for v in (args.host, args.port, args.security, args.username, args.from_addr))
+    setting = setting or args.allow_plaintext
     # Every input is checked before anything is saved: exit 2 must leave the settings as they were.
     test_to = validate_email_address(args.test) if args.test is not None else None
     if setting or args.password_stdin:
@@ -173,6 +211,7 @@ def _email(ctx: CliContext, args: argparse.Namespace) -> int:
             username=args.username,
             password=password,
             from_addr=args.from_addr,
+            allow_plaintext=args.allow_plaintext,
         )
         print(f"email settings saved ({email.host}:{email.port}, {email.security})")
     if test_to is not None:
@@ -261,6 +300,7 @@ def _show(ctx: CliContext, args: argparse.Namespace) -> int:
             f"google budget    {g.per_user_per_minute:,} Calendar requests/min per user, "
             f"{g.per_project_per_minute:,}/min for the project"
         )
+        print(f"alerts           {_alert_rule(prefs.alert_remind_hours)}")
         w = prefs.web
         print(f"web console      {w.public_url or '(no public URL)'}; idle timeout {w.idle_minutes} min")
     return 0

@@ -152,6 +152,13 @@ CATALOGUE: tuple[CheckInfo, ...] = (
         "Where the Google authorizations are kept and what protects them",
     ),
     CheckInfo(
+        "store",
+        "Store files",
+        SECTION_COMPUTER,
+        False,
+        "The studio's data files are whole and of the expected shape; a corrupt one is restored from a backup",
+    ),
+    CheckInfo(
         "oauth_client",
         "Google API client",
         SECTION_COMPANY,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from studiosync.core.doctor import store_check
 from studiosync.core.doctor import studio_checks as sc
 from studiosync.core.doctor import user_checks as uc
 from studiosync.core.doctor.catalogue import order
 from studiosync.core.doctor.checks import ago, make
-from studiosync.core.doctor.report import Check, DoctorReport, UserVerdict, worst
+from studiosync.core.doctor.report import Check, DoctorReport, UserVerdict, VerdictStatus
 from studiosync.core.errors import StudioSyncError
 from studiosync.core.studio.timeparse import stamp
 
@@ -35,13 +36,13 @@ def run_doctor(
         _guarded("version", lambda: sc.version(studio)),
         _guarded("google_reachable", lambda: sc.google_reachable(studio, timeout)),
         _guarded("keyring_backend", lambda: sc.keyring_backend(studio)),
+        _guarded("store", lambda: store_check.store(studio)),
         _guarded("oauth_client", lambda: sc.oauth_client(studio)),
         _guarded("admin_escalation", lambda: sc.admin_escalation(studio)),
     ]
     if login is None:
         checks.append(sc.time_zones(studio))
-        groups = _groups(studio)
-        report.verdicts = [verdict(studio, u.login, groups) for u in studio.users.list()]
+        report.verdicts = [_guarded_verdict(studio, u.login) for u in studio.users.list()]
     else:
         facts = uc.gather(studio, login, live=True, timeout=timeout)
         user_part = uc.per_user_checks(facts, _groups(studio))
@@ -68,33 +69,42 @@ def _guarded(name: str, run: Callable[[], Check]) -> Check:
         )
 
 
+def _guarded_verdict(studio: Studio, login: str) -> UserVerdict:
+    """One user's line; a corrupt record of that user fails that line alone (the store check says how
+    to repair it), never the whole report."""
+    try:
+        return verdict(studio, login)
+    except StudioSyncError as exc:
+        return UserVerdict(login, login, "fail", str(exc), exc.fix or "", "store")
+
+
 def _groups(studio: Studio) -> dict[str, str]:
     return {g.id: g.name for g in studio.groups.list()}
 
 
-def verdict(studio: Studio, login: str, groups: dict[str, str] | None = None) -> UserVerdict:
-    """One line for a user, from stored state only (fast: no Google calls)."""
+# A finding's severity (core.diagnosis) as a verdict: advice is a warning here, as the checks say it.
+_VERDICT: dict[str, VerdictStatus] = {
+    "error": "fail",
+    "warn": "warn",
+    "note": "warn",
+    "off": "off",
+    "ok": "ok",
+}
+
+
+def verdict(studio: Studio, login: str) -> UserVerdict:
+    """One line for a user, from stored state only (fast: no Google calls): the first finding of the
+    user's diagnosis (core.diagnosis), the very cause the dashboard, the Users screen and `status` show."""
     facts = uc.gather(studio, login, live=False, timeout=0)
     user = facts.user
     name = user.name if user else login
     if user is None:
         return UserVerdict(login, login, "fail", "no such user")
-    if not user.can_sync:
+    h = facts.health
+    first = h.first if h is not None else None
+    if first is None or not user.can_sync:
         return UserVerdict(login, name, "resource", "cannot sync (a resource such as a room or location)")
-    if not facts.prefs.enabled:
-        extra = f"; authenticated as {facts.account}" if facts.token is not None else ""
-        return UserVerdict(
-            login,
-            name,
-            "off",
-            f"Google sync is not set up (Enable Google Sync is off{extra})",
-            f"Google tab: check Enable Google Sync (CLI: studiosync google set {login} --enable)",
-            "sync_enabled",
-        )
-    checks = uc.per_user_checks(facts, groups if groups is not None else _groups(studio))
-    status = worst(c.status for c in checks)
-    if status == "pass":
-        h = facts.health
+    if first.code == "ok":
         when = f"last sync {ago(h.lag_s)}" if h and h.last_sync else "no sync yet"
         return UserVerdict(
             login,
@@ -102,12 +112,4 @@ def verdict(studio: Studio, login: str, groups: dict[str, str] | None = None) ->
             "ok",
             f"ok: {facts.account or '?'} -> {facts.prefs.calendar_summary or facts.prefs.calendar_id}, {when}",
         )
-    first = next(c for c in checks if c.status == status)
-    return UserVerdict(
-        login,
-        name,
-        "fail" if status == "fail" else "warn",
-        f"{first.title}: {first.detail}",
-        first.fix,
-        first.name,
-    )
+    return UserVerdict(login, name, _VERDICT[first.severity], first.message, first.fix, first.check)

@@ -74,7 +74,13 @@ def gather(studio: Studio, login: str, *, live: bool, timeout: float) -> UserFac
         facts.token = studio.secrets.get(login)
     except StudioSyncError as exc:
         facts.token_error = exc
-    facts.health = user_health(studio, user, prefs, authenticated=facts.token is not None)
+    facts.health = user_health(
+        studio,
+        user,
+        prefs,
+        authenticated=facts.token is not None,
+        token_problem=facts.token_error.message if facts.token_error is not None else None,
+    )
     if prefs.enabled or prefs.populate_google:
         _count_unlinked(studio, facts)
     if not live or facts.token is None:
@@ -99,7 +105,7 @@ def _count_unlinked(studio: Studio, facts: UserFacts) -> None:
     from studiosync.core.sync.mapping import changed_before_sync, parse_stamp
 
     enabled_at = parse_stamp(facts.prefs.enabled_at)
-    for appt in studio.appointments.list(facts.login):
+    for appt in studio.appointments.list(facts.login, skip_corrupt=True):  # the store check names the rest
         if appt.google_event_id:
             continue
         facts.unlinked += 1

@@ -64,13 +64,11 @@ class ClientConfig:
 
 def load_client_secrets(path: str | os.PathLike[str]) -> ClientConfig:
     """Read and validate a Google OAuth client JSON ("installed" or "web"); InputError names the problem."""
+    from studiosync.core.inputfile import read_text_file
+
     p = Path(path).expanduser()
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"OAuth client secrets file not found: {p}") from None
-    except OSError as exc:
-        raise InputError(f"cannot read OAuth client secrets file {p}: {exc.strerror or exc}") from exc
+    # Regular files under 1 MiB of UTF-8 only: /dev/zero, a FIFO or a Latin-1 file are refused at once.
+    text = read_text_file(p, "OAuth client secrets file")
     try:
         data = json.loads(text)
     except ValueError as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -16,11 +15,11 @@ from studiosync.core.jobs.base import JobContext, JobOutcome
 from studiosync.core.jobs.computers import Computers
 from studiosync.core.jobs.history import History
 from studiosync.core.paths import FILE_MODE, ensure_private_dir
+from studiosync.core.store.backups import list_backups
 from studiosync.core.store.schema import schema_version
 from studiosync.core.store.store import Store
 from studiosync.core.studio.timeparse import now_utc, stamp, zone
 
-BACKUP_NAME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}_\d{6}(?:-\d+)?$")
 PARTIAL_PREFIX = ".partial-"
 FORGET_COMPUTERS_AFTER = timedelta(days=180)
 
@@ -89,13 +88,6 @@ def _all_store_locks(store: Store) -> Iterator[list[str]]:
             if store.names() == names or attempt == 4:
                 yield names
                 return
-
-
-def list_backups(root: Path) -> list[Path]:
-    """Finished backups, oldest first (names sort by time)."""
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.iterdir() if p.is_dir() and BACKUP_NAME_RE.match(p.name))
 
 
 def _free_name(root: Path, base: str) -> Path:

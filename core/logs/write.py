@@ -42,6 +42,7 @@ from studiosync.core.logs.layout import (
     rotated,
 )
 from studiosync.core.logs.redact import RedactingFilter
+from studiosync.core.text import escape_json_text
 
 
 def _iso(ts: float) -> str:
@@ -74,11 +75,13 @@ class JsonFormatter(logging.Formatter):
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:
             obj["exc"] = record.exc_text
+        # JSON escapes C0 controls itself; escape_json_text writes C1, U+2028 and bidi controls as \uXXXX
+        # too, so even `cat studiosync.log` on a terminal shows an event title as text (core.text).
         try:
-            return json.dumps(obj, ensure_ascii=False, default=str)
+            return escape_json_text(json.dumps(obj, ensure_ascii=False, default=str))
         except ValueError:  # e.g. a circular structure in fields
             obj = {k: v if k in RESERVED else repr(v) for k, v in obj.items()}
-            return json.dumps(obj, ensure_ascii=False)
+            return escape_json_text(json.dumps(obj, ensure_ascii=False))
 
 
 class SharedFileHandler(logging.Handler):

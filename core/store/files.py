@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from studiosync.core.errors import StoreError
-from studiosync.core.paths import DIR_MODE, FILE_MODE
+from studiosync.core.paths import FILE_MODE, fsync_dir, make_private_dirs
+from studiosync.core.store.records import repair_hint
 
 Signature = tuple[int, int, int, int]  # (inode, size, mtime_ns, generation)
 _GEN_WIDTH = 20  # the generation is stored as fixed-width decimal text, so a rewrite never leaves a tail
@@ -124,7 +125,7 @@ class StoreFile:
             data = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise self._corrupt(str(exc)) from exc
-        problem = _shape_problem(data)
+        problem = shape_problem(data)
         if problem:
             raise self._corrupt(problem)
         self._data, self._signature, self._loaded = data, _signature(st, generation), True
@@ -133,7 +134,7 @@ class StoreFile:
     def _corrupt(self, why: str) -> StoreError:
         return StoreError(
             f"store file {self.path} is corrupt ({why}); it was left untouched",
-            fix="restore it from the backups folder of the data directory, or move it aside",
+            fix=f"{repair_hint(self.path)} (the newest good backup of it), or move it aside",
         )
 
     def invalidate(self) -> None:
@@ -176,7 +177,7 @@ class StoreFile:
         if self._lock_depth == 0:
             raise StoreError(f"internal error: commit of {self.path} without its lock")
         try:
-            payload = json.dumps(self._data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            payload = _encode(self._data)
         except (TypeError, ValueError) as exc:
             self.invalidate()
             raise StoreError(
@@ -199,7 +200,7 @@ class StoreFile:
             finally:
                 os.close(fd)
             os.replace(tmp, self.path)
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent)
             generation = self._generation() + 1
             assert self._lock_fd is not None
             os.pwrite(self._lock_fd, str(generation).zfill(_GEN_WIDTH).encode("ascii"), 0)
@@ -262,25 +263,7 @@ def _acquire(lock_path: Path) -> int:
     return fd
 
 
-def make_private_dirs(path: Path) -> None:
-    """Like `mkdir -p`, but every directory it creates is 0700 (mkdir -p gives parents the umask's mode)."""
-    if path.is_dir():
-        return
-    missing = []
-    probe = path
-    while not probe.exists():
-        missing.append(probe)
-        if probe.parent == probe:
-            break
-        probe = probe.parent
-    for directory in reversed(missing):
-        with suppress(FileExistsError):
-            os.mkdir(directory, DIR_MODE)
-        os.chmod(directory, DIR_MODE)  # the umask may have taken bits away; a private dir is exactly 0700
-        _fsync_dir(directory.parent)  # the new entry must survive a power cut as much as the file in it
-
-
-def _shape_problem(data: Any) -> str | None:
+def shape_problem(data: Any) -> str | None:
     """A store file is {table: {doc_id: {field: value}}}; anything else would crash TinyDB later."""
     if not isinstance(data, dict):
         return "not a JSON object"
@@ -293,13 +276,15 @@ def _shape_problem(data: Any) -> str | None:
     return None
 
 
+def _encode(data: dict[str, Any]) -> bytes:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (text from a JSON source that escaped half a pair) has no UTF-8 form; as a
+        # \uXXXX escape it is stored exactly and reads back the same.
+        return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
 def _signature(st: os.stat_result, generation: int) -> Signature:
     return (st.st_ino, st.st_size, st.st_mtime_ns, generation)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

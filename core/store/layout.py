@@ -9,7 +9,8 @@
   small file (with 128, a 50,000-appointment book keeps each bucket near 400 appointments)
 - `pending/<user-key>`: ids of that user's appointments changed in the studio since they last synced: the
   sync reads this one small file to find studio changes, whatever the size of the book
-- `sync/<user-key>`: that user's sync state (Google sync tokens, populate progress, run history)
+- `sync/<user-key>`: that user's sync state (Google sync tokens, populate progress, run history, alert
+  emails' state)
 - `live`: live sync's marks (when each user last pushed / pulled) and the measured request rate
 
 Appointment ids start with the owner's user key, so an id alone finds its file without a global index.
@@ -34,6 +35,9 @@ BUCKETS = 128  # schema 2 (schema 1 had 16): changing it needs a migration (core
 APPOINTMENTS_TABLE = "appointments"  # in each bucket file
 PENDING_TABLE = "pending"  # in each pending file: appointment id -> {"revision": n}
 SYNC_RUNS_TABLE = "runs"  # in each sync state file: the user's run history (kept when the state resets)
+# In each sync state file: the alert emails' state (core.alerts), kept when the sync state resets (an
+# account switch must not forget which problem a person was told about).
+ALERTS_TABLE = "alerts"
 USER_KEY_LEN = 6
 ID_LEN = 32
 

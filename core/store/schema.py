@@ -103,7 +103,7 @@ def schema_version(store: Store) -> int:
         raise StoreError(
             f"store file {store.file(STUDIO).path} is corrupt (bad schema version {version!r}); "
             "it was left untouched",
-            fix="restore it from the backups folder of the data directory",
+            fix="studiosync backup restore store/studio.json (the newest good backup of it)",
         )
     return version
 

@@ -26,7 +26,9 @@ from typing import Any, TypeVar
 
 from studiosync.core.errors import StoreError
 from studiosync.core.paths import DataDir
+from studiosync.core.store import records
 from studiosync.core.store.files import StoreFile
+from studiosync.core.store.records import CorruptRecord
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
@@ -173,6 +175,29 @@ class Store:
         self.datadir = datadir
         self._files: dict[str, StoreFile] = {}
         self._registry_lock = _thread.allocate_lock()
+        # Corrupt records that listings skipped (core.store.records): the CLI names them and exits 1.
+        self.problems: list[StoreError] = []
+
+    # -- records of a known shape (core.store.records) -------------------------------------------------
+    def record(self, cls: type[T], name: str, table: str, doc_id: str, doc: Any) -> T:
+        """One stored document as a `cls`, or CorruptRecord naming the file and the record."""
+        return records.load(cls, doc, path=self.file(name).path, table=table, doc_id=doc_id)
+
+    def records(self, cls: type[T], name: str, table: str, rows: Mapping[str, Any]) -> list[T]:
+        """Every document of `rows` that fits `cls`; a corrupt one is skipped and noted in `problems`,
+        so one bad record never hides the others."""
+        found: list[T] = []
+        for doc_id, doc in rows.items():
+            try:
+                found.append(self.record(cls, name, table, doc_id, doc))
+            except CorruptRecord as exc:
+                self.note(exc)
+        return found
+
+    def note(self, problem: StoreError) -> None:
+        """Remember a corrupt record (or file) a listing skipped (once)."""
+        if all(str(p) != str(problem) for p in self.problems):
+            self.problems.append(problem)
 
     @property
     def root(self) -> Path:

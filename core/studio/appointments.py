@@ -13,16 +13,19 @@ never change an appointment without bumping its revision and marking it pending.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from functools import partial
+from pathlib import Path
 from typing import Any
 
-from studiosync.core.errors import InputError, NotFoundError
+from studiosync.core.errors import InputError, NotFoundError, StoreError
 from studiosync.core.model import STATUSES, Appointment, content_snapshot
 from studiosync.core.store import layout
+from studiosync.core.store.records import CorruptRecord
 from studiosync.core.store.store import Store
-from studiosync.core.studio import event_kinds
+from studiosync.core.studio import event_kinds, validate
 from studiosync.core.studio.book import (
     APPOINTMENTS,
     PENDING,
@@ -57,15 +60,34 @@ class Appointments:
         self._users = users
 
     # -- reading -------------------------------------------------------------------------------------
-    def list(self, login: str | None = None, *, include_deleted: bool = False) -> list[Appointment]:
+    def list(
+        self, login: str | None = None, *, include_deleted: bool = False, skip_corrupt: bool = False
+    ) -> list[Appointment]:
+        """The book of one user (or everyone), in time order.
+
+        A corrupt record raises CorruptRecord (the sync must never act on a partial book), unless
+        `skip_corrupt`: then it is left out and noted in Store.problems (listings for people)."""
         logins = [self._users.get(login).login] if login else [u.login for u in self._users.list()]
         found: list[Appointment] = []
         for who in logins:
             for name in layout.all_appointment_files(who):
-                # from_record copies what it keeps, so the rows need no defensive copy first.
-                for appt in self._store.map_rows(name, APPOINTMENTS, from_record):
+                path = self._store.file(name).path
+                convert = (
+                    partial(_lenient, path=path, note=self._store.note)
+                    if skip_corrupt
+                    else partial(from_record, path=path)
+                )
+                try:
+                    # from_record copies what it keeps, so the rows need no defensive copy first.
+                    rows = self._store.map_rows(name, APPOINTMENTS, convert)
+                except StoreError as exc:
+                    if not skip_corrupt:
+                        raise
+                    self._store.note(exc)  # a whole file unreadable: the other files still list
+                    continue
+                for appt in rows:
                     # `user` check: files are keyed by a hash of the login, never trust it blindly.
-                    if (include_deleted or not appt.deleted) and appt.user == who:
+                    if appt is not None and (include_deleted or not appt.deleted) and appt.user == who:
                         found.append(appt)
         found.sort(key=lambda a: (_sort_key(a.start), a.id))
         return found
@@ -88,9 +110,9 @@ class Appointments:
         doc = self._store.get(
             layout.appointment_file_for(login, appointment_id), APPOINTMENTS, appointment_id
         )
-        if doc is None or (doc.get("deleted") and not include_deleted):
+        if doc is None or (doc.get("deleted") is True and not include_deleted):
             return None
-        return from_record(doc)
+        return from_record(doc, self._store.file(layout.appointment_file_for(login, appointment_id)).path)
 
     def get(self, appointment_id: str) -> Appointment:
         appt = self.find(appointment_id)
@@ -136,11 +158,10 @@ class Appointments:
     def get_many(self, login: str, ids: Iterable[str]) -> dict[str, Appointment]:
         found: dict[str, Appointment] = {}
         for appointment_id in ids:
-            doc = self._store.get(
-                layout.appointment_file_for(login, appointment_id), APPOINTMENTS, appointment_id
-            )
+            name = layout.appointment_file_for(login, appointment_id)
+            doc = self._store.get(name, APPOINTMENTS, appointment_id)
             if doc is not None:
-                found[appointment_id] = from_record(doc)
+                found[appointment_id] = from_record(doc, self._store.file(name).path)
         return found
 
     # -- studio edits --------------------------------------------------------------------------------
@@ -156,6 +177,7 @@ class Appointments:
     ) -> Appointment:
         user = self._users.get(login)
         title = _check_title(title)
+        notes = validate.notes(notes or "")
         _check_status(status)
         start, end, all_day = check_span(start, end)
         now = stamp()
@@ -167,7 +189,7 @@ class Appointments:
             end=end,
             all_day=all_day,
             status=status,  # type: ignore[arg-type]
-            notes=notes or "",
+            notes=notes,
             created=now,
             updated=now,
         )
@@ -192,7 +214,7 @@ class Appointments:
                     end=end,
                     all_day=all_day,
                     status=item.get("status", "confirmed"),
-                    notes=item.get("notes", ""),
+                    notes=validate.notes(item.get("notes", "")),
                     created=now,
                     updated=now,
                 )
@@ -212,11 +234,16 @@ class Appointments:
     ) -> Appointment:
         login = self.owner_of(appointment_id)
         name = layout.appointment_file_for(login, appointment_id)
+        if notes is not None:
+            notes = validate.notes(notes)
         with book_transaction(self._store, login, [name]) as book:
             appt = self._load(book, name, appointment_id)
             refused = event_kinds.edit_refusal(appt)
             if refused is not None:
                 raise InputError(refused)  # what Google would refuse, refused before anything changes
+            # A field sent back unchanged is not checked again: text pulled from Google is kept as given.
+            if title is not None and title != appt.title:
+                title = _check_title(title)
             new_start = start if start is not None else appt.start
             new_end = end if end is not None else appt.end
             if (
@@ -231,7 +258,7 @@ class Appointments:
                 raise InputError(refused)
             changed = replace(
                 appt,
-                title=_check_title(title) if title is not None else appt.title,
+                title=title if title is not None else appt.title,
                 start=new_start,
                 end=new_end,
                 all_day=all_day,
@@ -322,9 +349,9 @@ class Appointments:
 
     def _load(self, book: BookTransaction, name: str, appointment_id: str) -> Appointment:
         doc = book.appointments(name).get(doc_id=appointment_id)
-        if doc is None or doc.get("deleted"):
+        if doc is None or doc.get("deleted") is True:
             raise NotFoundError(f"no appointment {appointment_id!r}")
-        return from_record(dict(doc))
+        return from_record(dict(doc), self._store.file(name).path)
 
     def _write(
         self,
@@ -342,6 +369,14 @@ class Appointments:
             book.unmark(a.id for a in appts)
 
 
+def _lenient(doc: dict[str, Any], *, path: Path, note: Callable[[CorruptRecord], None]) -> Appointment | None:
+    try:
+        return from_record(doc, path)
+    except CorruptRecord as exc:
+        note(exc)
+        return None
+
+
 def _content(appt: Appointment) -> tuple[Any, ...]:
     return (appt.title, to_text(appt.start), to_text(appt.end), appt.all_day, appt.status, appt.notes)
 
@@ -354,12 +389,9 @@ def _sort_key(value: datetime | date) -> float:
 
 
 def _check_title(title: str) -> str:
-    title = (title or "").strip()
-    if not title:
+    if not (title or "").strip():
         raise InputError("an appointment needs a title")
-    if len(title) > 500:
-        raise InputError("an appointment title is at most 500 characters")
-    return title
+    return validate.single_line(title, "the title", max_len=validate.TITLE_MAX)
 
 
 def _check_status(status: str) -> str:

@@ -17,11 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import fields
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from studiosync.core.errors import StoreError
 from studiosync.core.model import Appointment, to_doc
-from studiosync.core.store import layout
+from studiosync.core.store import layout, records
+from studiosync.core.store.records import CorruptRecord
 from studiosync.core.store.store import Store, StrTable, Transaction
 from studiosync.core.studio.timeparse import from_text, stamp, to_text
 
@@ -40,16 +43,32 @@ def to_record(appt: Appointment) -> dict[str, Any]:
 _FIELDS = frozenset(f.name for f in fields(Appointment))
 
 
-def from_record(doc: dict[str, Any]) -> Appointment:
+def from_record(doc: dict[str, Any], path: Path | None = None) -> Appointment:
+    """The appointment of a stored document; CorruptRecord (naming `path` and the record) if it does not
+    have the shape of one (core.store.records)."""
+    why = records.problem(Appointment, doc, times=False)  # times are parsed just below, once
+    if why is not None:
+        raise CorruptRecord(path or Path("?"), APPOINTMENTS, _record_id(doc), why)
     # Same as from_doc(Appointment, doc), without recomputing the field names (hot: listings build thousands).
     appt = Appointment(**{k: v for k, v in doc.items() if k in _FIELDS})
-    appt.start = from_text(doc["start"])
-    appt.end = from_text(doc["end"])
+    for name in ("start", "end"):
+        try:
+            value = from_text(doc[name])
+        except ValueError:
+            value = None
+        if value is None or (isinstance(value, datetime) and value.tzinfo is None):
+            why = f"field {name!r} {doc[name][:40]!r} is not an ISO date or date-time with its UTC offset"
+            raise CorruptRecord(path or Path("?"), APPOINTMENTS, _record_id(doc), why)
+        setattr(appt, name, value)
     # Never share a mutable part with the stored (cached) document.
     appt.trace = [dict(entry) for entry in appt.trace]
     if isinstance(appt.synced, dict):
         appt.synced = dict(appt.synced)
     return appt
+
+
+def _record_id(doc: Any) -> str:
+    return str(doc.get("id")) if isinstance(doc, dict) else "?"
 
 
 def add_trace(appt: Appointment, action: str, detail: str = "", run_id: str | None = None) -> None:

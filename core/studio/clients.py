@@ -6,9 +6,10 @@ import uuid
 from collections.abc import Iterable
 
 from studiosync.core.errors import InputError
-from studiosync.core.model import Client, from_doc, to_doc
+from studiosync.core.model import Client, to_doc
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store
+from studiosync.core.studio import validate
 from studiosync.core.studio.groups import Groups
 from studiosync.core.studio.timeparse import stamp
 
@@ -23,7 +24,7 @@ class Clients:
     def list(self, group: str | None = None) -> list[Client]:
         group_id = self._groups.get(group).id if group else None
         rows = self._store.table_rows(layout.CLIENTS, CLIENTS)
-        found = (from_doc(Client, r) for r in rows.values())
+        found = iter(self._store.records(Client, layout.CLIENTS, CLIENTS, rows))
         if group_id:
             found = (c for c in found if c.group == group_id)
         return sorted(found, key=lambda c: (c.name.lower(), c.id))
@@ -33,14 +34,15 @@ class Clients:
     ) -> Client:
         from studiosync.core.mail import validate_email_address
 
-        name = (name or "").strip()
-        if not name:
+        if not (name or "").strip():
             raise InputError("a client needs a name")
+        name = validate.name(name, "the client name")
+        phones = [validate.single_line(p, "a phone number", max_len=64, required=False) for p in phones]
         client = Client(
             id=uuid.uuid4().hex,
             name=name,
             emails=[validate_email_address(e) for e in emails],
-            phones=[p.strip() for p in phones if p.strip()],
+            phones=[p for p in phones if p],
             group=self._groups.get(group).id if group else None,
             created=stamp(),
             updated=stamp(),

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from studiosync.core.errors import InputError, OperationError, StudioSyncError
 from studiosync.core.model import GooglePrefs, User
 from studiosync.core.store import layout
+from studiosync.core.studio import validate
 from studiosync.core.studio.google_calendars import CalendarInfo, google_error_for, list_calendars
 from studiosync.core.studio.timeparse import stamp
 
@@ -91,6 +92,8 @@ class GoogleAccounts:
         from studiosync.core.google.signin import AuthorizationSession
 
         self._staff(login)
+        if login_hint is not None:
+            login_hint = validate.single_line(login_hint, "the Google account (--account)")
         return AuthorizationSession(
             self.client_config(), api_root=self.api_root(), login_hint=login_hint, redirect_uri=redirect_uri
         )
@@ -314,6 +317,7 @@ class GoogleAccounts:
             warn_email = validate_email_address(warn_email)
         chosen: CalendarInfo | None = None
         if calendar_id is not None:
+            calendar_id = validate.single_line(calendar_id, "the calendar id (--calendar)", max_len=1024)
             chosen = self._check_calendar(login, calendar_id)
         new_calendar = chosen.id if chosen is not None else None
         if new_calendar is not None and current.calendar_id and current.calendar_id != new_calendar:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 
 from studiosync.core.errors import InputError, NotFoundError
-from studiosync.core.model import ClientGroup, from_doc, to_doc
+from studiosync.core.model import ClientGroup, to_doc
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store
+from studiosync.core.studio import validate
 
 GROUPS = "groups"
 
@@ -18,7 +19,8 @@ class Groups:
 
     def list(self) -> list[ClientGroup]:
         rows = self._store.table_rows(layout.STUDIO, GROUPS)
-        return sorted((from_doc(ClientGroup, r) for r in rows.values()), key=lambda g: g.name.lower())
+        groups = self._store.records(ClientGroup, layout.STUDIO, GROUPS, rows)
+        return sorted(groups, key=lambda g: g.name.lower())
 
     def find(self, name_or_id: str) -> ClientGroup | None:
         wanted = (name_or_id or "").strip().lower()
@@ -54,7 +56,7 @@ class Groups:
             for row in table.all():
                 if row.doc_id != group.id and str(row.get("name", "")).lower() == new_name.lower():
                     raise InputError(f"client group {new_name!r} already exists")
-            group = from_doc(ClientGroup, dict(current))
+            group = self._store.record(ClientGroup, layout.STUDIO, GROUPS, group.id, dict(current))
             group.name = new_name
             table.put(group.id, to_doc(group))
         return group
@@ -80,9 +82,6 @@ class Groups:
 
 
 def _check_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
+    if not (name or "").strip():
         raise InputError("a client group needs a name")
-    if len(name) > 80:
-        raise InputError("a client group name is at most 80 characters")
-    return name
+    return validate.single_line(name, "the client group name", max_len=80)

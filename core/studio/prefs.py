@@ -23,8 +23,10 @@ from studiosync.core.model import (
 from studiosync.core.paths import FILE_MODE, DataDir, ensure_private_dir
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store
+from studiosync.core.studio import validate
 from studiosync.core.studio.request_budget import check_budget
 from studiosync.core.studio.timeparse import zone
+from studiosync.core.text import escape_line
 
 if TYPE_CHECKING:
     from studiosync.core.google.oauth import ClientConfig
@@ -33,6 +35,7 @@ COMPANY = "company"
 SMTP_PASSWORD = "smtp-password"
 CLIENT_SECRET = "oauth-client-secret"
 CLIENT_SECRETS_NAME = "client_secrets.json"
+MAX_REMIND_HOURS = 720  # 30 days
 
 
 class SecretStore(Protocol):
@@ -51,7 +54,10 @@ class Prefs:
         row = self._store.get(layout.STUDIO, COMPANY, "prefs")
         if not row:
             return CompanyPrefs()
-        prefs = from_doc(CompanyPrefs, row)
+        # Older versions may have left the sections out or null; anything else of the wrong shape is named.
+        if isinstance(row, dict):
+            row = {**row, "email": row.get("email") or {}, "google": row.get("google") or {}}
+        prefs = self._store.record(CompanyPrefs, layout.STUDIO, COMPANY, "prefs", row)
         prefs.email = from_doc(EmailPrefs, row.get("email") or {})
         prefs.google = from_doc(GoogleApiPrefs, row.get("google") or {})
         prefs.web = from_doc(WebPrefs, row.get("web") or {})
@@ -134,9 +140,20 @@ class Prefs:
 
         return self._modify(change)
 
-    def set_deletion_limits(
-        self, max_count: int | None = None, max_percent: int | None = None
-    ) -> CompanyPrefs:
+    def set_alert_reminder(self, hours: int) -> CompanyPrefs:
+        """While a sync problem lasts, its warning email (and the admins' escalation) is repeated every
+        `hours` hours; 0 sends no reminders (only the emails of a change: started, changed, resolved)."""
+        if not 0 <= hours <= MAX_REMIND_HOURS:
+            raise InputError(
+                f"the reminder interval must be 0-{MAX_REMIND_HOURS} hours (0: no reminders), not {hours}"
+            )
+
+        def change(prefs: CompanyPrefs) -> None:
+            prefs.alert_remind_hours = hours
+
+        return self._modify(change)
+
+    def set_deletion_limits(self, max_count: int | None = None, max_percent: int | None = None) -> CompanyPrefs:
         """The mass-deletion guard's threshold: a run deleting more than `max_count` of a user's linked
         items on one side AND more than `max_percent`% of them deletes none until someone decides."""
         if max_count is None and max_percent is None:
@@ -164,19 +181,28 @@ class Prefs:
         username: str | None = None,
         password: str | None = None,
         from_addr: str,
+        allow_plaintext: bool = False,
     ) -> EmailPrefs:
-        host = (host or "").strip()
-        if not host or any(c.isspace() for c in host) or len(host) > 253:
-            raise InputError(f"invalid SMTP host {host!r}")
-        if not isinstance(port, int) or not 1 <= port <= 65535:
+        """Save the SMTP settings; every value is checked before anything (keyring included) is written.
+
+        `allow_plaintext`: the admin accepts that with security none the password travels in clear to a
+        host that is not this computer (refused otherwise)."""
+        host = validate.host(host)
+        if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
             raise InputError(f"port {port} is out of range 1-65535")
         if security not in SECURITIES:
-            raise InputError(f"security must be none, starttls or ssl, not {security!r}")
-        if password is not None and not username:
-            raise InputError("a password needs a username (--username)")
+            raise InputError(f"security must be none, starttls or ssl, not {escape_line(security)!r}")
+        username = validate.single_line(username, "the SMTP username", required=False) if username else None
+        if password is not None:
+            validate.single_line(password, "the SMTP password", max_len=1024, required=False)
+            if not username:
+                raise InputError("a password needs a username (--username)")
         from studiosync.core.mail import validate_email_address
 
         from_addr = validate_email_address(from_addr)
+        current = self.get().email
+        keeps_password = current.has_password and current.username == username and bool(username)
+        validate.plaintext_password(security, host, password is not None or keeps_password, allow_plaintext)
         forget: list[bool] = []
 
         def change(prefs: CompanyPrefs) -> None:
@@ -189,7 +215,10 @@ class Prefs:
                 username=username or None,
                 from_addr=from_addr,
                 has_password=password is not None or (had_password and bool(username)),
+                allow_plaintext=bool(allow_plaintext),
             )
+            # Again under the lock: another process may have stored a password meanwhile.
+            validate.plaintext_password(security, host, prefs.email.has_password, allow_plaintext)
             forget.append(stored_password and not prefs.email.has_password)
 
         if password is not None:

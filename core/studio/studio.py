@@ -111,8 +111,10 @@ class Studio:
         from studiosync.core.store import layout
 
         name = layout.sync_state_file(login)
+        # What happened, and which problem a person was told about.
+        kept = (layout.SYNC_RUNS_TABLE, layout.ALERTS_TABLE)
         with self.store.transaction(name) as tx:
             db = tx.db(name)
             for table in db.tables():
-                if table != layout.SYNC_RUNS_TABLE or not keep_history:
+                if table not in kept or not keep_history:
                     db.drop_table(table)

@@ -6,10 +6,12 @@ import re
 from collections.abc import Callable
 
 from studiosync.core.errors import InputError, NotFoundError
-from studiosync.core.model import USER_KINDS, GooglePrefs, User, from_doc, to_doc
+from studiosync.core.model import USER_KINDS, GooglePrefs, User, to_doc
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store
+from studiosync.core.studio import validate
 from studiosync.core.studio.passwords import check_new_password, hash_password, verify_password
+from studiosync.core.text import escape_line
 
 LOGIN_RE = re.compile(r"^[a-z][a-z0-9._-]{0,31}$")
 USERS = "users"
@@ -17,9 +19,11 @@ GOOGLE = "google_prefs"
 
 
 def check_login(login: str) -> str:
-    if not LOGIN_RE.match(login or ""):
+    # fullmatch: with match, "$" also accepts a trailing newline ("ann\n").
+    if not isinstance(login, str) or not LOGIN_RE.fullmatch(login):
+        shown = escape_line(login if isinstance(login, str) else repr(login))
         raise InputError(
-            f"invalid login {login!r}: use 1-32 lowercase letters, digits, '.', '_' or '-', starting with a letter"
+            f"invalid login {shown!r}: use 1-32 lowercase letters, digits, '.', '_' or '-', starting with a letter"
         )
     return login
 
@@ -29,12 +33,13 @@ class Users:
         self._store = store
 
     def list(self) -> list[User]:
+        """Every user; a corrupt record is left out and noted (Store.problems), the others still work."""
         rows = self._store.table_rows(layout.STUDIO, USERS)
-        return sorted((from_doc(User, r) for r in rows.values()), key=lambda u: u.login)
+        return sorted(self._store.records(User, layout.STUDIO, USERS, rows), key=lambda u: u.login)
 
     def find(self, login: str) -> User | None:
         row = self._store.get(layout.STUDIO, USERS, login)
-        return from_doc(User, row) if row else None
+        return self._store.record(User, layout.STUDIO, USERS, login, row) if row is not None else None
 
     def get(self, login: str) -> User:
         user = self.find(login)
@@ -46,9 +51,9 @@ class Users:
         self, login: str, name: str, *, kind: str = "staff", admin: bool = False, password: str | None = None
     ) -> User:
         check_login(login)
-        name = (name or "").strip()
-        if not name:
+        if not (name or "").strip():
             raise InputError("a user needs a display name (--name)")
+        name = validate.name(name, "the display name")
         if kind not in USER_KINDS:
             raise InputError(f"kind must be staff or resource, not {kind!r}")
         if password is not None:
@@ -82,11 +87,11 @@ class Users:
             row = table.get(doc_id=login)
             if row is None:
                 raise NotFoundError(f"no user {login!r}")
-            user = from_doc(User, dict(row))
-            if name is not None:
+            user = self._store.record(User, layout.STUDIO, USERS, login, dict(row))
+            if name is not None and name != user.name:
                 if not name.strip():
                     raise InputError("a user needs a display name")
-                user.name = name.strip()
+                user.name = validate.name(name, "the display name")
             if admin is not None:
                 user.admin = admin
             table.put(login, to_doc(user))
@@ -123,16 +128,19 @@ class Users:
                 raise NotFoundError(f"no user {login!r}")
             table.delete(login)
             tx.table(layout.STUDIO, GOOGLE).delete(login)
-        return from_doc(User, dict(row))
+        return self._store.record(User, layout.STUDIO, USERS, login, dict(row))
 
     # The Google tab lives beside the user in the studio file.
     def google_prefs(self, login: str) -> GooglePrefs:
         row = self._store.get(layout.STUDIO, GOOGLE, login)
-        return from_doc(GooglePrefs, row) if row else GooglePrefs(login=login)
+        if row is None:
+            return GooglePrefs(login=login)
+        return self._store.record(GooglePrefs, layout.STUDIO, GOOGLE, login, row)
 
     def all_google_prefs(self) -> list[GooglePrefs]:
+        """Every Google tab; a corrupt one is left out and noted (Store.problems)."""
         rows = self._store.table_rows(layout.STUDIO, GOOGLE)
-        return sorted((from_doc(GooglePrefs, r) for r in rows.values()), key=lambda p: p.login)
+        return sorted(self._store.records(GooglePrefs, layout.STUDIO, GOOGLE, rows), key=lambda p: p.login)
 
     def save_google_prefs(self, prefs: GooglePrefs) -> None:
         """Write the whole Google tab (last writer wins: prefer update_google_prefs for a few fields)."""

@@ -2,9 +2,10 @@
 
 - `classify_failure`: any exception of a user's run -> message, cause and fix (never a traceback).
 - `save_run_record`: the run record in the user's own sync state file.
-- `notify`: the run's emails (warning / detailed log), remembering which problems were already emailed.
+- `notify`: the user's diagnosis after the run and the emails it calls for (core.sync.alerting: on a
+  change of state, never once per run), noted on the result for the run record.
 - `OutcomeQueue` / `save_outcomes`: outcomes reach the Google tabs in one studio-file transaction every few
-  seconds, then escalation looks at failing (and recovered) users.
+  seconds, then escalation looks at failing (and recovered) users, by the same alert rules.
 
 Every step here is best effort: a failure to record or notify is logged, never raised, and never fails
 (or repeats) the sync. This module never talks to Google and never syncs anything itself.
@@ -12,7 +13,6 @@ Every step here is best effort: a failure to record or notify is logged, never r
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from dataclasses import dataclass, field
@@ -73,32 +73,17 @@ def save_run_record(studio: Any, login: str, state: SyncState | None, result: Us
         logs.event("ERROR", f"could not save the run record: {exc}")
 
 
-def notify(
-    studio: Any, prefs: GooglePrefs, result: UserRunResult, details: list[str], state: SyncState | None
-) -> None:
-    """The run's emails. The fingerprint of the problems emailed is kept in the sync state so the email of a
-    standing problem can say it is not new; a clean run clears it."""
-    from studiosync.core.sync.emails import problems_fingerprint, send_run_emails
+def notify(studio: Any, prefs: GooglePrefs, result: UserRunResult, details: list[str]) -> None:
+    """The user's problem after this run (`result.problem`, the first cause the dashboard shows too) and the
+    emails it calls for (`result.emailed`); call before `save_run_record` so the record says both."""
+    from studiosync.core.sync.alerting import after_run, run_problem
 
     try:
-        if state is None:
-            with contextlib.suppress(Exception):
-                state = SyncState.load(studio.store, prefs.login)
-        emailed = state.notify.get("problems") if state is not None else None
-        sent = send_run_emails(studio, prefs, result, details, emailed=emailed)
-    except Exception as exc:  # noqa: BLE001 - an email failure never fails (or repeats) the sync
-        logs.event("WARNING", f"could not send the sync email: {exc}")
-        return
-    if state is None:
-        return
-    try:
-        if "warning" in sent:
-            state.notify["problems"] = problems_fingerprint(result)
-        elif result.status == "ok":
-            state.notify.pop("problems", None)
-        state.save(studio.store)  # writes only when the fingerprint changed
-    except Exception as exc:  # noqa: BLE001
-        logs.event("ERROR", f"could not record the emailed problems: {exc}")
+        found = run_problem(prefs, result)
+        result.problem = found.to_json() if found is not None else None
+    except Exception as exc:  # noqa: BLE001 - the diagnosis is bookkeeping: it never fails the sync
+        logs.event("WARNING", f"could not diagnose the run: {exc}")
+    result.emailed = after_run(studio, prefs, result, details)
 
 
 # -- the shared studio file -------------------------------------------------------------------------
@@ -149,6 +134,7 @@ def save_outcomes(studio: Any, results: list[UserRunResult]) -> list[str]:
                 continue  # removed meanwhile
             doc = dict(row)
             doc["last_attempt"] = result.started
+            was_failing = int(doc.get("consecutive_failures") or 0) > 0
             if result.status == "error":
                 doc.update(
                     last_error=result.error,
@@ -167,17 +153,18 @@ def save_outcomes(studio: Any, results: list[UserRunResult]) -> list[str]:
                     last_error_fix=None,
                     consecutive_failures=0,
                 )
-                if doc.get("escalated"):
+                if doc.get("escalated") or was_failing:  # the admins may have to hear it is resolved
                     watch.append(result.login)
             table.put(result.login, doc)
     return watch
 
 
 def _escalate(studio: Any, result: UserRunResult) -> None:
-    """Admins hear about a user whose sync keeps failing (core.escalation keeps its own never-raise rule)."""
+    """Admins hear about a user whose sync keeps failing, by the same alert rules as the user's own
+    emails, naming the same first cause (core.escalation keeps its own never-raise rule)."""
     try:
         from studiosync.core.escalation import after_user_run
 
-        after_user_run(studio, result.login, result.status != "error")
+        after_user_run(studio, result.login, result.status != "error", result.problem)
     except Exception as exc:  # noqa: BLE001
         logs.event("WARNING", f"admin escalation check failed: {exc}")

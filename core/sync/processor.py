@@ -320,8 +320,9 @@ def _run_user_locked(run: _Run, login: str, started: str, t0: float) -> UserRunR
             return UserRunResult(login, "skipped", started, 0.0, zero_counts(), [str(why)], run_id=run.run_id)
         except Exception as exc:  # noqa: BLE001 - a user's failure is recorded, never spread to the others
             failure = classify_failure(exc)
-            if failure.cause == "internal":
-                log.error(failure.message, traceback=traceback.format_exc(limit=20))
+            if failure.cause == "internal":  # the stack goes to the debug log only, never to a person
+                log.error(failure.message, cause=failure.cause, fix=failure.fix)
+                log.debug("internal error traceback", traceback=traceback.format_exc(limit=20))
             else:
                 log.error(f"sync failed: {failure.message}", cause=failure.cause, fix=failure.fix)
         failure = failure or log.failure()  # raised, else finished with something undone or apart
@@ -341,32 +342,33 @@ def _run_user_locked(run: _Run, login: str, started: str, t0: float) -> UserRunR
             conflicts=log.conflicts[:CONFLICT_LIMIT],
             held=log.held,
         )
-        quiet = run.live and status == "ok" and not result.changed
+        was_ok = state is None or not state.runs or state.runs[-1].get("status") == "ok"
+        quiet = run.live and status == "ok" and not result.changed and was_ok
         if quiet:  # nothing happened: no line at INFO, no write
             logs.event("DEBUG", result.one_line(), requests=result.requests)
             return result
         log.info(result.one_line(), counts=result.counts, requests=result.requests, status=status)
+        notify(studio, prefs, result, log.detail_lines())  # first: the run record says what was emailed
         save_run_record(studio, login, state, result)
-        if not run.live:
-            notify(studio, prefs, result, log.detail_lines(), state)
     return result
 
 
 def _sync_user(
     run: _Run, prefs: GooglePrefs, state: SyncState, log: RunLog, counter: RequestCounter
 ) -> Failure | None:
+    studio = run.studio
+    # The account first: without one no calendar can even be chosen (core.diagnosis' order).
+    credentials = user_credentials(studio, prefs.login)
     if not prefs.calendar_id:
         return Failure(
             "no Google calendar is chosen for this user",
             "no_calendar",
             f"Pick an existing calendar in the user's Google tab (CLI: studiosync google set {prefs.login} --calendar ID).",
         )
-    studio = run.studio
     if state.bind_account(prefs.account_email):
         log.info(
             "the Google account changed since the last sync: its sync tokens were dropped (full listing)"
         )
-    credentials = user_credentials(studio, prefs.login)
     calendar = calendar_service(credentials, run.api_root, counter)
     engine = CalendarSync(
         studio,

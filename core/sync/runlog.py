@@ -19,6 +19,7 @@ from studiosync.core.sync.failures import Failure, most_urgent
 from studiosync.core.sync.runs import zero_counts
 
 DETAIL_LIMIT = 2000  # lines kept for the detailed log email; the log file has everything
+_LOG_FILE_ONLY = frozenset({"traceback", "exc"})  # a stack is for the log file, never for an email
 
 
 class RunLog:
@@ -87,7 +88,8 @@ class RunLog:
             self._dropped += 1
             return
         stamp = clock.now().strftime("%H:%M:%S")
-        extra = f" {json.dumps(fields, default=str, ensure_ascii=False)}" if fields else ""
+        shown = {k: v for k, v in fields.items() if k not in _LOG_FILE_ONLY}
+        extra = f" {json.dumps(shown, default=str, ensure_ascii=False)}" if shown else ""
         self.details.append(f"{stamp} {level:<7} {message}{extra}")
 
     def detail_lines(self) -> list[str]:

@@ -60,6 +60,10 @@ class UserRunResult:
     # Extras (defaults keep the interface above unchanged for callers that build these themselves):
     run_id: str | None = None
     conflicts: list[dict[str, Any]] = field(default_factory=list)  # both versions (first CONFLICT_LIMIT)
+    # After the run (core.sync.alerting): the user's diagnosis then -- its first error or warning (code,
+    # severity, message, fix; None when clean) -- and the emails the run sent (kind, to, why, status, at).
+    problem: dict[str, Any] | None = None
+    emailed: list[dict[str, Any]] = field(default_factory=list)
     held: dict[str, Any] | None = None  # deletions held back by the guard after this run (core.sync.held)
 
     @property

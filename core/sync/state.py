@@ -10,8 +10,8 @@
   which instance ids (with their original start) we track, so vanished instances can be deleted;
 - `held`: deletions the mass-deletion guard holds back, per side (`google`, `studio`): which appointment
   ids (with their event ids), since when, how many were linked then, why (core.sync.held reads it);
-- `notify`: `problems`, the fingerprint of the problems last emailed to the user (warning/error email),
-  so the email of a standing problem says it is not new; a clean run clears it;
+- (the alert emails' state is in the same file, table `alerts`: core.alerts.record owns it; an older
+  `notify` document here is no longer read);
 - `runs`: the last RUN_HISTORY run records.
 
 Loaded once per run, changed in memory, written in ONE transaction only when something changed, so a run
@@ -42,7 +42,6 @@ class SyncState:
     people: dict[str, Any] = field(default_factory=dict)
     populate: dict[str, Any] = field(default_factory=dict)
     series: dict[str, dict[str, Any]] = field(default_factory=dict)
-    notify: dict[str, Any] = field(default_factory=dict)
     held: dict[str, Any] = field(default_factory=dict)
     runs: list[dict[str, Any]] = field(default_factory=list)
     _original: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -63,7 +62,6 @@ class SyncState:
             people=dict(docs.get("people") or {}),
             populate=dict(docs.get("populate") or {}),
             series={k: dict(v) for k, v in series.items()},
-            notify=dict(docs.get("notify") or {}),
             held=dict(docs.get("held") or {}),
             runs=list(history.get("items") or []),
         )
@@ -77,7 +75,6 @@ class SyncState:
             "calendar": self.calendar,
             "people": self.people,
             "populate": self.populate,
-            "notify": self.notify,
             "held": self.held,
         }
 

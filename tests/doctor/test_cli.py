@@ -93,7 +93,8 @@ def test_status(healthy: SyncWorld, cli: CliRunner) -> None:
         "PENDING",
         "LAST",
         "RUN",
-        "ERROR",
+        "CAUSE",
+        "EMAILED",
     ]
     assert "failing" in text and "1x Google no longer accepts" in text
 

@@ -1,7 +1,7 @@
 """Email sync failures to admins: the real processor, the real SMTP conversation (aiosmtpd).
 
-N failing runs in a row -> exactly one email to the admins; more failures -> no more; a recovery clears it,
-and a new streak emails again."""
+N failing runs in a row -> exactly one email to the admins; more failures -> no more (until a reminder is
+due: tests/sync/test_alerts.py); a recovery says so once, and a new streak emails again."""
 
 from __future__ import annotations
 
@@ -17,6 +17,10 @@ ALERT = "has failed"  # in the admin email's subject (the user's own warning ema
 
 def alerts(server: LocalSMTPServer) -> list[str]:
     return [str(m.message["Subject"]) for m in server.messages if ALERT in str(m.message["Subject"])]
+
+
+def admin_subjects(server: LocalSMTPServer) -> list[str]:
+    return [str(m.message["Subject"]).strip() for m in server.messages if "boss@example.com" in m.rcpt_tos]
 
 
 @pytest.fixture
@@ -51,7 +55,10 @@ def test_three_failing_runs_email_the_admins_once(
     assert len(alerts(smtp_server)) == 1  # one email per streak, not one per run
     w.authenticate("ann", "ann@example.com")
     w.sync_ok("ann")
-    assert not w.prefs("ann").escalated and len(alerts(smtp_server)) == 1  # recovery: cleared, quiet
+    assert not w.prefs("ann").escalated and len(alerts(smtp_server)) == 1
+    assert "works again" in admin_subjects(smtp_server)[-1]  # recovery: said once
+    w.sync_ok("ann")
+    assert len(admin_subjects(smtp_server)) == 2
     w.emu.revoke_grant("ann@example.com")
     for _ in range(3):
         w.sync("ann")
@@ -83,8 +90,9 @@ def test_smtp_failure_is_retried_after_the_next_failing_run(studio_with_admin: S
         assert after_user_run(w.studio, "ann", ok=False).action == "sent"
         assert "pick another calendar" in working.messages[0].message.get_content()
         assert after_user_run(w.studio, "ann", ok=False).action == "none"
-    assert after_user_run(w.studio, "ann", ok=True).action == "cleared"
-    assert after_user_run(w.studio, "ann", ok=True).action == "none"
+        resolved = after_user_run(w.studio, "ann", ok=True)
+        assert (resolved.action, resolved.kind) == ("sent", "resolved")
+        assert after_user_run(w.studio, "ann", ok=True).action == "none"
 
 
 def test_admin_addresses_and_one_email_per_admin(

@@ -90,41 +90,33 @@ def _subjects(server: LocalSMTPServer) -> list[str]:
     return [m.message["Subject"] for m in server.messages]
 
 
-def test_every_run_with_problems_sends_one_email_and_a_repeat_says_it_is_not_new(
+def test_a_standing_warning_is_emailed_once_and_a_new_one_joining_is_a_change(
     home, emu, smtp_server: LocalSMTPServer
 ) -> None:
     world = SyncWorld.create(home, emu, timezone="Europe/Paris")
     email_world(world, smtp_server, google_tz="Asia/Tokyo")  # a standing warning: the zones differ
     for _ in range(3):
         assert world.sync().users[0].status == "warning"
-    assert len(smtp_server.messages) == 3  # one email per run with warnings, not one per warning
-    bodies = [m.message.get_content() for m in smtp_server.messages]
-    assert all("time zone" in b for b in bodies)
-    assert "Nothing new" not in bodies[0] and "Nothing new" in bodies[1] and "Nothing new" in bodies[2]
+    assert len(smtp_server.messages) == 1  # one email for the problem, not one per run
+    assert "time zone" in smtp_server.messages[0].message.get_content()
 
-    # A new problem joins it: the set differs, so the email is new again (naming both). Contacts that
-    # cannot come over need someone to pick a group: that fails the run (not a warning).
+    # A new problem joins it: contacts that cannot come over need someone to pick a group, which fails the
+    # run; the cause changed, so the email is new again (naming both).
     world.set_prefs("ann", contacts=True, client_group="no-such-group")
     assert world.sync().users[0].status == "error"
-    fourth = smtp_server.messages[3].message.get_content()
-    assert "time zone" in fourth and "contacts were not imported" in fourth and "Nothing new" not in fourth
+    assert world.sync().users[0].status == "error"
+    assert len(smtp_server.messages) == 2
+    second = smtp_server.messages[1].message.get_content()
+    assert "time zone" in second and "contacts are not imported" in second
+    assert "has changed" in second and "client_group_missing" in _subjects(smtp_server)[1]
 
-    # Recovery: a clean run sends nothing and forgets; the same warning later is new again.
+    # Recovery: a clean run says so once; the same warning later is new again.
     world.set_prefs("ann", contacts=False)
     world.studio.prefs.set_timezone("Asia/Tokyo")
     assert world.sync().users[0].status == "ok"
-    assert len(smtp_server.messages) == 4
+    assert world.sync().users[0].status == "ok"
+    assert len(smtp_server.messages) == 3 and "works again" in _subjects(smtp_server)[2]
     world.studio.prefs.set_timezone("Europe/Paris")
     assert world.sync().users[0].status == "warning"
-    fifth = smtp_server.messages[4].message.get_content()
-    assert "time zone" in fifth and "Nothing new" not in fifth
-
-
-def test_detailed_logs_still_go_every_run(home, emu, smtp_server: LocalSMTPServer) -> None:
-    world = SyncWorld.create(home, emu, timezone="Europe/Paris")
-    email_world(world, smtp_server, detailed_logs=True, google_tz="Asia/Tokyo")
-    for _ in range(3):
-        assert world.sync().users[0].status == "warning"
-    subjects = _subjects(smtp_server)
-    assert len([s for s in subjects if "warnings" in s]) == 3
-    assert len([s for s in subjects if "log" in s]) == 3
+    fourth = smtp_server.messages[3].message.get_content()
+    assert "time zone" in fourth and "finished with warnings" in _subjects(smtp_server)[3]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from studiosync.core.store import layout
 from studiosync.core.studio.studio import Studio
 from studiosync.tui.app import StudioSyncApp
 from studiosync.tui.clock import fixed_clock
@@ -300,6 +301,14 @@ def studio_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
         freeze(mp)
+        # Fixed appointment ids: random ones land in a varying number of bucket files, which the doctor's
+        # store check counts on screen ("All 13 store files..."): every worker must build the same studio.
+        serial = iter(range(1, 1_000_000))
+        mp.setattr(
+            layout,
+            "new_appointment_id",
+            lambda login: layout.user_key(login) + f"{next(serial):0{layout.ID_LEN - layout.USER_KEY_LEN}x}",
+        )
         build_studio(home)
     return home
 

@@ -28,13 +28,13 @@ def command() -> str:
 
 
 class Terminal:
-    def __init__(self, tmp: Path, *, exec_: bool = False) -> None:
+    def __init__(self, tmp: Path, *, exec_: bool = False, size: tuple[int, int] = (100, 30)) -> None:
         self.name = f"studiosync-e2e-{uuid.uuid4().hex[:8]}"
         self.rc = tmp / "rc"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "TEXTUAL"))}
         # exec_: the console IS the pane's process (pane pid = its pid), as with `ssh host studiosync demo`.
         shell = f"exec {command()}" if exec_ else f"{command()}; echo $? > {self.rc}; sleep 60"
-        size = ["-x", "100", "-y", "30"]
+        size = ["-x", str(size[0]), "-y", str(size[1])]
         subprocess.run(
             [TMUX, "new-session", "-d", "-s", self.name, *size, shell],
             check=True,
@@ -68,6 +68,15 @@ class Terminal:
             time.sleep(0.2)
         raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
 
+    def wait_until(self, condition, timeout: float = 30.0) -> str:  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            shown = self.screen()
+            if condition(shown):
+                return shown
+            time.sleep(0.2)
+        raise AssertionError(f"the screen never got there; it shows:\n{self.screen()}")
+
     def close(self) -> None:
         subprocess.run([TMUX, "kill-session", "-t", self.name], check=False, capture_output=True)
 
@@ -100,6 +109,49 @@ def test_demo_in_a_real_terminal(tmp_path: Path) -> None:
         term.keys("F9")
         shown = term.wait_for("Google Sync Processor", timeout=60)
         term.wait_for("p Pause")  # the focus moved to the log pane: its keys are in the footer
+        term.keys("C-q")
+        deadline = time.monotonic() + 20
+        while not term.rc.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert term.rc.read_text().strip() == "0"
+    finally:
+        term.close()
+
+
+def test_demo_at_80x24(tmp_path: Path) -> None:
+    """The console at 80x24 over a real terminal: the sidebar shows only its F-keys, tables keep their
+    important columns, nothing is cut without an ellipsis and the footer fits; F-keys and the palette
+    open sections."""
+    term = Terminal(tmp_path, size=(80, 24))
+    try:
+        term.wait_for("Log in to the software as the appropriate user", timeout=60)
+        term.keys("Enter")
+        term.wait_for("Last error")  # the dashboard keeps its most important column at 80 columns
+        shown = term.wait_until(
+            lambda text: any(line.startswith(" F2 ▕") for line in text.splitlines())  # F-keys only
+            and "f1 Help" in text.splitlines()[-1]
+        )
+        lines = shown.splitlines()
+        assert all(len(line) <= 80 for line in lines)
+        assert "Dashboard" not in "".join(line[:5] for line in lines)
+        assert "palette" in lines[-1]  # the footer fits: nothing cut off at its end
+        term.keys("F8")
+        # The top bar names the section: the dashboard may mention the job too (a user's diagnosis).
+        shown = term.wait_until(
+            lambda text: "Control Center" in text.splitlines()[0] and "Google Sync Processor" in text
+        )
+        assert "Computer" in shown  # the seed's check (the computer running the job) stays visible
+        # The palette opens another section's command from anywhere.
+        term.keys("C-p")
+        term.wait_for("Search for commands")
+        term.keys(*"users: add")
+        term.wait_for("users: add")
+        time.sleep(0.3)
+        term.keys("Enter")
+        term.wait_for("Add a user or resource")
+        term.wait_for("esc Cancel")  # the dialog shows its keys
+        term.keys("Escape")
+        term.wait_for("users and resources")
         term.keys("C-q")
         deadline = time.monotonic() + 20
         while not term.rc.exists() and time.monotonic() < deadline:

@@ -1,4 +1,6 @@
-"""Snapshots of every screen at 80x24 and 120x40 (fixed data, frozen clock, no cursor blink).
+"""Snapshots of every screen at 80x24, 100x30 and 120x40 (fixed data, frozen clock, no cursor blink).
+
+100x30 is the first width with the full sidebar; below it the sidebar shows only the F-keys.
 
 Update with: pytest tests/tui/test_snapshots.py --snapshot-update
 """
@@ -15,7 +17,7 @@ from textual.pilot import Pilot
 
 from tests.tui.screen_text import settle, wait_until
 
-SIZES = [(80, 24), (120, 40)]
+SIZES = [(80, 24), (100, 30), (120, 40)]
 
 
 class FakeSession:
@@ -106,6 +108,21 @@ async def logs_selected(pilot: Pilot) -> None:
     await go(pilot, "up", "up", "up")
 
 
+async def unsaved(pilot: Pilot) -> None:
+    """Company prefs with a typed time zone, then F8: Save / Discard / Stay."""
+    await go(pilot, "f7")
+    await settle(pilot, rounds=2)
+    pilot.app.screen.query_one("#p-tz").value = "Europe/Paris"  # type: ignore[attr-defined]
+    await go(pilot, "f8")
+
+
+async def appointment_invalid(pilot: Pilot) -> None:
+    """End `garbage`: the field's own reason under it; Save disabled."""
+    await appointments(pilot, "e")
+    pilot.app.screen.query_one("#ap-end").value = "garbage"  # type: ignore[attr-defined]
+    await settle(pilot)
+
+
 SCREENS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "dashboard": keys(),
     "users": keys("f3"),
@@ -115,6 +132,8 @@ SCREENS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "google_auth": google_auth,
     "appointments": appointments,
     "appointment_edit": lambda pilot: appointments(pilot, "e"),
+    "appointment_invalid": appointment_invalid,
+    "unsaved": unsaved,
     "trace": trace,
     "groups": keys("f6"),
     "group_name": keys("f6", "a"),

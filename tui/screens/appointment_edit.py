@@ -11,13 +11,14 @@ from studiosync.core.studio.timeparse import check_span, parse_when
 from studiosync.tui.screens import appointment_kind
 from studiosync.tui.screens.modal import DialogBody, Modal
 from studiosync.tui.widgets.field import Field
-from studiosync.tui.widgets.form import check_form, rule
+from studiosync.tui.widgets.form import check_form, explain_invalid, problems_of, rule
 from studiosync.tui.widgets.note import Note
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Label, Select, Static
 
 
@@ -27,7 +28,23 @@ def _text(value: datetime | date, tz: Any) -> str:
     return value.isoformat()
 
 
+class WhenRule(Validator):
+    """A start or end as typed: core's own words when it is refused (a DST gap names the two real times)."""
+
+    def __init__(self, screen: AppointmentEditScreen, what: str) -> None:
+        super().__init__()
+        self._screen, self._what = screen, what
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            parse_when(value, self._screen._tz, what=self._what)  # noqa: SLF001
+        except InputError as exc:
+            return self.failure(exc.message)
+        return self.success()
+
+
 class AppointmentEditScreen(Modal[bool]):
+    AREA = "appointment"
     BINDINGS = [
         Binding("escape", "close", "Cancel", id="appointment_edit.cancel"),
         Binding("ctrl+s", "save", "Save", id="appointment_edit.save"),
@@ -80,9 +97,7 @@ class AppointmentEditScreen(Modal[bool]):
                         _text(a.start, tz) if a else "",
                         placeholder="2026-12-01 09:30 or 2026-12-01",
                         id="ap-start",
-                        validators=[
-                            rule(self._parses, "not a date (2026-12-01) or date and time (2026-12-01 09:30)")
-                        ],
+                        validators=[WhenRule(self, "start")],
                     )
                 yield Note(
                     f"Studio time ({tz.key}). A date alone makes an all-day appointment.", id="ap-start-why"
@@ -93,7 +108,7 @@ class AppointmentEditScreen(Modal[bool]):
                         _text(a.end, tz) if a else "",
                         placeholder="2026-12-01 10:30",
                         id="ap-end",
-                        validators=[rule(self._parses, "not a date or date and time")],
+                        validators=[WhenRule(self, "end")],
                     )
                 yield Note("", id="ap-end-why")
                 with Horizontal(classes="row"):
@@ -107,6 +122,7 @@ class AppointmentEditScreen(Modal[bool]):
                 with Horizontal(classes="row"):
                     yield Label("Notes")
                     yield Field(a.notes if a else "", id="ap-notes")
+                yield Static("", classes="dialog-error")
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="save", disabled=True)
                 yield Button("Cancel", id="cancel")
@@ -126,16 +142,40 @@ class AppointmentEditScreen(Modal[bool]):
             self.query_one("#cancel", Button).focus()
             return
         self._validate()
+        self._initial = self._values()
         self.query_one("#ap-title", Field).focus()
 
-    def _span(self) -> tuple[Any, Any] | str:
+    def _values(self) -> tuple[str, ...]:
+        fields = ("ap-title", "ap-start", "ap-end", "ap-notes")
+        return (*(self.query_one(f"#{i}", Field).value for i in fields), str(self.query_one("#ap-status", Select).value))
+
+    def unsaved(self) -> bool:
+        return self._values() != getattr(self, "_initial", self._values())
+
+    def save_form(self, then: object = None) -> bool:
+        self.action_save()  # saving closes the dialog; an invalid one says why and stays
+        return True
+
+    def cancel_value(self) -> bool:
+        return False
+
+    def _span(self, notes: list[str] | None = None) -> tuple[Any, Any] | str:
         try:
-            start = parse_when(self.query_one("#ap-start", Field).value, self._tz, what="start")
-            end = parse_when(self.query_one("#ap-end", Field).value, self._tz, what="end")
+            start = parse_when(self.query_one("#ap-start", Field).value, self._tz, what="start", notes=notes)
+            end = parse_when(self.query_one("#ap-end", Field).value, self._tz, what="end", notes=notes)
             start, end, _ = check_span(start, end)
         except InputError as exc:
             return exc.message
         return start, end
+
+    def _fields(self) -> list[Field]:
+        return [self.query_one(f"#{i}", Field) for i in ("ap-title", "ap-start", "ap-end")]
+
+    def _cross(self, notes: list[str] | None = None) -> dict[str, str | None]:
+        """The end-after-start rule, once both times parse; shown under End after End's own reason."""
+        span = self._span(notes)
+        both_parse = all(self._parses(f.value) for f in self._fields()[1:])
+        return {"ap-end-why": span if isinstance(span, str) and both_parse else None}
 
     @on(Field.Changed)
     @on(Select.Changed)
@@ -143,20 +183,26 @@ class AppointmentEditScreen(Modal[bool]):
         if self._read_only:
             self.query_one("#save", Button).disabled = True
             return False
-        fields = [self.query_one(f"#{i}", Field) for i in ("ap-title", "ap-start", "ap-end")]
-        span = self._span()
-        both_parse = all(self._parses(f.value) for f in fields[1:])
-        cross = span if isinstance(span, str) and both_parse else None
-        return check_form(self, fields, self.query_one("#save", Button), {"ap-end-why": cross})
+        self.say_error(None)
+        notes: list[str] = []  # a time that happens twice (DST overlap): the first is taken, and said
+        ok = check_form(self, self._fields(), self.query_one("#save", Button), self._cross(notes))
+        if ok:
+            start_note = self.query_one("#ap-start-why", Note)
+            start_note.say(" ".join(notes) if notes else start_note.base_text)
+        return ok
 
     @on(Button.Pressed, "#cancel")
-    def action_close(self) -> None:
-        self.dismiss(False)
+    def _cancel(self) -> None:
+        self.action_close()
 
     @on(Field.Submitted)
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
+        if self._read_only:
+            self.app.notify(self._read_only, title="Read-only", severity="warning")
+            return
         if not self._validate():
+            explain_invalid(self, problems_of(self, self._fields(), self._cross()))
             return
         span = self._span()
         assert not isinstance(span, str)

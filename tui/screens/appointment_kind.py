@@ -4,9 +4,10 @@ says the same); this module only turns them into table cells and dialog lines.""
 
 from __future__ import annotations
 
-from rich.text import Text
 from studiosync.core.model import Appointment
 from studiosync.core.studio import event_kinds
+from studiosync.core.text import escape_line
+from studiosync.tui.safe_text import Text
 
 
 def title_cell(appt: Appointment) -> Text:
@@ -15,7 +16,8 @@ def title_cell(appt: Appointment) -> Text:
     kind = event_kinds.label(appt)
     if kind:
         cell.append(f"{kind}: ", style="cyan")
-    cell.append(appt.display_title)  # an untitled Google event reads "(No title)", as in Google
+    # An untitled Google event reads "(No title)", as in Google; a title is one line, escaped (core.text).
+    cell.append(escape_line(appt.display_title))
     if event_kinds.read_only_reason(appt) is not None:
         cell.append(" (read-only)", style="dim")
     return cell

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-
-from rich.text import Text
 from studiosync.core.model import Appointment, User
 from studiosync.core.studio import event_kinds
 from studiosync.tui.clock import duration, local
+from studiosync.tui.safe_text import Text, plain_choices
 from studiosync.tui.screens.appointment_edit import AppointmentEditScreen
 from studiosync.tui.screens.appointment_kind import status_cell, title_cell
 from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.trace import TraceScreen
-from studiosync.tui.screens.view import PaletteCommand, View
-from studiosync.tui.widgets.columns import content_width, flex_width
+from studiosync.tui.screens.view import View
+from studiosync.tui.widgets.table import Column, FitTable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -57,11 +55,16 @@ def saved_notice(sync_on: bool, can_sync: bool, live: bool = False) -> str:
     return "Appointment saved; it stays in the studio because this user's Google sync is off."
 
 
-# When, then the title taking the room left, then where it stands with Google (never cut off at 80
-# columns); status and length come last and show when there is room (120 columns), else by scrolling.
-HEADERS = ("When", "Title", "Sync", "Origin", "Status", "Length")
-TITLE_COLUMN = 1
-OPTIONAL_COLUMNS = 2  # the last two
+# When, then the title taking the room left, then where it stands with Google (never dropped); origin,
+# status and length go first when the terminal is narrow.
+COLUMNS = [
+    Column("when", "When", 1, min_width=16),
+    Column("title", "Title", 2, min_width=22, flex=True, want=40),
+    Column("sync", "Sync", 3, min_width=10),
+    Column("origin", "Origin", 4, min_width=6),
+    Column("status", "Status", 5, min_width=9),
+    Column("length", "Length", 6, min_width=6),
+]
 
 
 class AppointmentsView(View):
@@ -116,7 +119,7 @@ answer to "why isn't this in Google?".
 
     login: str | None = None
     appointments: list[Appointment] = []
-    _rows: list[tuple[str, tuple[Text, ...]]] = []
+    _rows: list[tuple[str, dict[str, Text]]] = []
     can_sync = True
     sync_on = True  # the shown user's appointments go to Google (staff, Enable Google Sync checked)
     live = False  # ... at once, on save (the google-sync job's live sync)
@@ -127,9 +130,7 @@ answer to "why isn't this in Google?".
         with Horizontal(id="a-who"):
             yield Static("Appointments of")
             yield Select([], prompt="choose a user", id="a-user")
-        table: DataTable[object] = DataTable(id="a-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*HEADERS)
-        yield table
+        yield FitTable(COLUMNS, id="a-table", zebra_stripes=True)
         yield Static("", id="a-count")
 
     def on_mount(self) -> None:
@@ -177,10 +178,10 @@ answer to "why isn't this in Google?".
     def _owners(self, event: Owners) -> None:
         self._filling = True
         self.query_one("#a-user", Select).set_options(
-            [
+            plain_choices(
                 (f"{u.name} ({u.login}){' · resource' if u.kind != 'staff' else ''}", u.login)
                 for u in event.users
-            ]
+            )
         )
         self._select_owner()
 
@@ -220,16 +221,16 @@ answer to "why isn't this in Google?".
             title = title_cell(appt)
             if appt.deleted:
                 title.stylize("strike dim")
-            cells = (
-                Text(local(appt.start, tz)),
-                title,
-                Text(state, style=SYNC_STYLE.get(state, "dim")),
-                Text(appt.origin, style="cyan" if appt.origin == "google" else ""),
-                status_cell(appt),
-                Text(duration(appt.start, appt.end)),
-            )
+            cells = {
+                "when": Text(local(appt.start, tz)),
+                "title": title,
+                "sync": Text(state, style=SYNC_STYLE.get(state, "dim")),
+                "origin": Text(appt.origin, style="cyan" if appt.origin == "google" else ""),
+                "status": status_cell(appt),
+                "length": Text(duration(appt.start, appt.end)),
+            }
             self._rows.append((appt.id, cells))
-        self._paint_table()
+        self.query_one("#a-table", FitTable).show_rows(self._rows)
         note = ""
         if not event.user.can_sync:
             note = " · a resource: cannot sync with Google"
@@ -238,41 +239,10 @@ answer to "why isn't this in Google?".
         self.query_one("#a-count", Static).update(
             Text(f"{len(event.appointments)} appointments of {event.user.name}{note}", style="dim")
         )
-
-    def on_resize(self) -> None:
-        if self._rows:
-            self._paint_table()  # the title column takes the room the other columns leave
-
-    def _paint_table(self) -> None:
-        table = self.query_one("#a-table", DataTable)
-        current = self.selected_id()
-        widths = [content_width(h, [cells[i] for _id, cells in self._rows]) for i, h in enumerate(HEADERS)]
-        split = len(HEADERS) - OPTIONAL_COLUMNS
-        title_width = flex_width(
-            table,
-            before=widths[:TITLE_COLUMN],
-            after=widths[TITLE_COLUMN + 1 : split],
-            optional=widths[split:],
-            minimum=min(widths[TITLE_COLUMN], 16),
-        )
-        widths[TITLE_COLUMN] = title_width
-        table.clear(columns=True)
-        for header, width in zip(HEADERS, widths, strict=True):
-            table.add_column(header, width=width, key=header.lower())
-        for key, cells in self._rows:
-            table.add_row(*cells, key=key)
-        if current is not None:
-            with contextlib.suppress(Exception):  # gone meanwhile: keep the position
-                table.move_cursor(row=table.get_row_index(current))
+        self.loaded()
 
     def selected_id(self) -> str | None:
-        table = self.query_one("#a-table", DataTable)
-        if table.row_count == 0:
-            return None
-        try:
-            return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        except Exception:  # noqa: BLE001 - empty table
-            return None
+        return self.query_one("#a-table", FitTable).cursor_key()
 
     def _selected(self) -> Appointment | None:
         wanted = self.selected_id()
@@ -342,11 +312,3 @@ answer to "why isn't this in Google?".
         appt = self._selected()
         if appt is not None:
             self.app.push_screen(TraceScreen(appt.id))
-
-    def palette(self) -> list[PaletteCommand]:
-        return [
-            PaletteCommand("appointments: add", self.action_add, "add an appointment for this user"),
-            PaletteCommand("appointments: edit", self.action_edit, "edit the highlighted appointment"),
-            PaletteCommand("appointments: delete", self.action_delete, "delete the highlighted appointment"),
-            PaletteCommand("appointments: trace", self.action_trace, "why isn't this in Google?"),
-        ]

@@ -1,91 +1,30 @@
-"""Company (Studio) Preferences: studio time zone, the Email tab (SMTP) and the Google API settings."""
+"""Company (Studio) Preferences: studio time zone, the Email tab (SMTP) and the Google API settings.
+
+The fields live in tui.screens.prefs_form; this view loads them, validates them (only once the stored
+values are in: nothing flashes red while loading), saves each part, and knows which parts hold unsaved
+edits, so leaving asks Save / Discard / Stay.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from rich.text import Text
-from studiosync.core.errors import InputError
+from studiosync.core.errors import StudioSyncError
 from studiosync.core.model import CompanyPrefs
-from studiosync.core.studio.prefs import check_api_endpoint
-from studiosync.core.studio.request_budget import MAX_BUDGET, MIN_BUDGET
-from studiosync.core.studio.timeparse import zone
-from studiosync.tui.backend import EMAIL_RE
-from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.failures import one_line
+from studiosync.tui.rows import EMAIL_RE
+from studiosync.tui.safe_text import Text
+from studiosync.tui.screens.prefs_form import FOCUS_PART, PART_NAMES, PARTS, UNSAVED_EMAIL, compose_prefs
+from studiosync.tui.screens.view import View
 from studiosync.tui.widgets.field import Field
-from studiosync.tui.widgets.form import check_form, rule
+from studiosync.tui.widgets.form import check_form, explain_invalid, problems_of
 from studiosync.tui.widgets.note import Note
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Label, Select, Static
-
-
-def _valid_zone(text: str) -> bool:
-    try:
-        zone(text.strip())
-    except InputError:
-        return False
-    return True
-
-
-def _valid_port(text: str) -> bool:
-    return text.strip().isdigit() and 1 <= int(text.strip()) <= 65535
-
-
-def _whole(text: str, most: int) -> bool:
-    return text.strip().isdigit() and int(text.strip()) <= most
-
-
-def _valid_url(text: str) -> bool:
-    if not text.strip():
-        return True  # empty = real Google
-    try:
-        check_api_endpoint(text)
-    except InputError:
-        return False
-    return True
-
-
-def _budget_ok(text: str) -> bool:
-    digits = text.strip().replace(",", "")
-    return digits.isdigit() and MIN_BUDGET <= int(digits) <= MAX_BUDGET
-
-
-# The widgets of the email part: ctrl+s in any of them saves the email settings.
-EMAIL_PART = frozenset(
-    {
-        "p-host",
-        "p-port",
-        "p-security",
-        "p-user",
-        "p-password",
-        "p-from",
-        "p-email-save",
-        "p-test-to",
-        "p-test",
-    }
-)
-UNSAVED_EMAIL = "Save the email settings first: the test uses the saved ones"
-
-PUBLISHED_NOTE = (
-    'Google apps left in "Testing" status lose every user\'s authorization after 7 days: publish the app '
-    "on Google Cloud Console > OAuth consent screen, then tick this (saved at once)."
-)
-
-BUDGET_RANGE = f"Calendar requests a minute, {MIN_BUDGET}-{MAX_BUDGET:,}"
-BUDGET_NOTE = (
-    "Calendar requests a minute the sync may send, per user and for the Google Cloud project (Google's "
-    "default quotas: 600 and 10,000). Set them to the project's quotas if those were changed."
-)
-
-DELETIONS_NOTE = (
-    "A sync run deleting more than this many of a user's linked appointments or events on one side, AND "
-    "more than this share of them, deletes none of them until someone decides (Dashboard: h applies, u "
-    "undoes). 100% turns the guard off."
-)
+from textual.widgets import Button, Checkbox, Input, Select, Static
 
 
 class CompanyPrefsView(View):
@@ -99,17 +38,20 @@ class CompanyPrefsView(View):
   up (Maintenance > Preferences > Company Preferences > Email tab). *Send test email* shows the mail
   server's answer, word for word. It uses the *saved* settings: while the email fields have unsaved changes
   it refuses and asks you to save first (ctrl+s, also from the *Test to* field).
-* **Failures to admins**: when a user's sync keeps failing, admins are emailed too after that many runs.
-* **Mass deletions**: a sync run that would delete more than *More than* of a user's linked appointments or
-  events on one side, and more than *And over (%)* of them, deletes none of them: the user shows *deletions
-  held* until someone decides on the Dashboard (`h` applies them, `u` undoes them; CLI: `studiosync sync
-  LOGIN --allow-deletions | --restore-deleted`). 100% turns the guard off (CLI: `studiosync prefs
-  deletions`).
+* **Alert emails**: a user hears about a sync problem once when it starts, once when its cause changes,
+  and once when it is resolved, with a reminder every *Remind every h* hours while it lasts (0: none).
+  When a user's sync keeps failing, admins are emailed too after that many runs, by the same rules.
 * **Google API**: the OAuth client secrets file downloaded from Google Cloud (an OAuth client of type
   *Desktop app*), and the API root (leave empty for real Google; the demo points it to its emulator).
 * **App published on Google**: Google apps left in *Testing* status lose every user's authorization after
   7 days. Publish the app (Google Cloud Console > OAuth consent screen > Publish app, status *In
   production*), then tick this box; it is saved as soon as it is ticked. The doctor reads it.
+
+* **Mass deletions**: a sync run that would delete more than *More than* of a user's linked appointments or
+  events on one side, and more than *And over (%)* of them, deletes none of them: the user shows *deletions
+  held* until someone decides on the Dashboard (`h` applies them, `u` undoes them; CLI: `studiosync sync
+  LOGIN --allow-deletions | --restore-deleted`). 100% turns the guard off (CLI: `studiosync prefs
+  deletions`).
 
 Each part has its own Save button, enabled once its fields are valid.
 """
@@ -136,7 +78,7 @@ Each part has its own Save button, enabled once its fields are valid.
             self.prefs = prefs
 
     class Saved(Message):
-        def __init__(self, what: str) -> None:
+        def __init__(self, what: list[str]) -> None:
             super().__init__()
             self.what = what
 
@@ -151,149 +93,16 @@ Each part has its own Save button, enabled once its fields are valid.
             self.answer, self.ok = answer, ok
 
     prefs: CompanyPrefs | None = None
+    _ready = False  # the stored values are in the fields: validate from now on
+    _clean: dict[str, dict[str, Any]]
+    _after_save: Callable[[], object] | None = None
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static("Studio time zone", classes="part")
-            with Horizontal(classes="row"):
-                yield Label("Time zone")
-                yield Field(
-                    id="p-tz", validators=[rule(_valid_zone, "not an IANA time zone (e.g. Europe/London)")]
-                )
-            yield Note("Appointments are shown and typed in this zone.", id="p-tz-why")
-            yield Button("Save time zone", id="p-tz-save", classes="save", disabled=True)
-
-            yield Static("Email (SMTP)", classes="part")
-            with Horizontal(classes="row"):
-                yield Label("Server")
-                yield Field(
-                    placeholder="smtp.example.com",
-                    id="p-host",
-                    validators=[
-                        rule(
-                            lambda v: bool(v.strip()) and " " not in v.strip(), "the mail server's host name"
-                        )
-                    ],
-                )
-            yield Note("", id="p-host-why")
-            with Horizontal(classes="row"):
-                yield Label("Port")
-                yield Field("587", id="p-port", validators=[rule(_valid_port, "a port number 1-65535")])
-            yield Note("587 with STARTTLS, 465 with SSL, 25 without.", id="p-port-why")
-            with Horizontal(classes="row"):
-                yield Label("Security")
-                yield Select(
-                    [("STARTTLS", "starttls"), ("SSL/TLS", "ssl"), ("none", "none")],
-                    value="starttls",
-                    allow_blank=False,
-                    id="p-security",
-                )
-            with Horizontal(classes="row"):
-                yield Label("Username")
-                yield Field(id="p-user", placeholder="empty: no login")
-            with Horizontal(classes="row"):
-                yield Label("Password")
-                yield Field(id="p-password", password=True, placeholder="empty: keep the stored one")
-            yield Note(
-                "Kept in the keyring (or the protected secrets file), never in the data files.",
-                id="p-password-why",
-            )
-            with Horizontal(classes="row"):
-                yield Label("From")
-                yield Field(
-                    id="p-from",
-                    placeholder="studio@example.com",
-                    validators=[
-                        rule(lambda v: bool(EMAIL_RE.match(v.strip())), "the sender's email address")
-                    ],
-                )
-            yield Note("", id="p-from-why")
-            yield Button("Save email settings", id="p-email-save", classes="save", disabled=True)
-            with Horizontal(classes="row"):
-                yield Label("Test to")
-                yield Field(
-                    id="p-test-to",
-                    placeholder="you@example.com",
-                    validators=[rule(lambda v: bool(EMAIL_RE.match(v.strip())), "an email address")],
-                )
-            yield Button("Send test email", id="p-test", classes="save", disabled=True)
-            yield Static(Text(""), id="p-test-answer")
-
-            yield Static("Google API", classes="part")
-            with Horizontal(classes="row"):
-                yield Label("Client secrets")
-                yield Field(
-                    id="p-secrets",
-                    placeholder="/path/to/client_secret.json",
-                    validators=[
-                        rule(lambda v: bool(v.strip()), "the OAuth client JSON downloaded from Google Cloud")
-                    ],
-                )
-            yield Note(
-                "OAuth client of type Desktop app (Google Cloud console > APIs & Services > Credentials).",
-                id="p-secrets-why",
-            )
-            with Horizontal(classes="row"):
-                yield Label("API root")
-                yield Field(
-                    id="p-api",
-                    placeholder="empty: real Google",
-                    validators=[rule(_valid_url, "an http(s) URL, or empty for real Google")],
-                )
-            yield Note(
-                "Leave empty for Google; the demo points this at its built-in emulator.", id="p-api-why"
-            )
-            yield Button("Save Google settings", id="p-google-save", classes="save", disabled=True)
-            # Short: a checkbox label never wraps, and "App published on Google (In production)" is cut
-            # off at 80 columns. The section title says Google; the note says where to publish.
-            yield Checkbox("App published (In production)", id="p-published")
-            yield Note(PUBLISHED_NOTE, id="p-published-why")
-            with Horizontal(classes="row"):
-                yield Label("Per user/min")
-                yield Field("600", id="p-budget-user", validators=[rule(_budget_ok, BUDGET_RANGE)])
-            with Horizontal(classes="row"):
-                yield Label("Project/min")
-                yield Field("10000", id="p-budget-project", validators=[rule(_budget_ok, BUDGET_RANGE)])
-            yield Note(BUDGET_NOTE, id="p-budget-why")
-            yield Button("Save request budget", id="p-budget-save", classes="save", disabled=True)
-
-            yield Static("Failures to admins", classes="part")
-            yield Checkbox("Email sync failures to admins", id="p-escalate")
-            with Horizontal(classes="row"):
-                yield Label("After runs")
-                yield Field(
-                    "3",
-                    id="p-escalate-after",
-                    validators=[
-                        rule(lambda v: v.strip().isdigit() and 1 <= int(v) <= 100, "a number of runs, 1-100")
-                    ],
-                )
-            yield Note(
-                "When a user's sync fails this many runs in a row, admins get an email too (once).",
-                id="p-escalate-after-why",
-            )
-            yield Button("Save", id="p-escalation-save", classes="save", disabled=True)
-
-            yield Static("Mass deletions", classes="part")
-            with Horizontal(classes="row"):
-                yield Label("More than")
-                yield Field(
-                    "10",
-                    id="p-del-count",
-                    validators=[rule(lambda v: _whole(v, 100_000), "a number of items, 0-100000")],
-                )
-            with Horizontal(classes="row"):
-                yield Label("And over (%)")
-                yield Field(
-                    "25",
-                    id="p-del-percent",
-                    validators=[rule(lambda v: _whole(v, 100), "a share in percent, 0-100 (100: off)")],
-                )
-            yield Note(DELETIONS_NOTE, id="p-del-why")
-            yield Button("Save", id="p-deletions-save", classes="save", disabled=True)
+        yield from compose_prefs()
 
     def reload(self) -> None:
-        self._load()
+        if not self.unsaved():
+            self._load()  # coming back must never overwrite what was typed and not saved
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="prefs-load")
     def _load(self) -> None:
@@ -316,6 +125,7 @@ Each part has its own Save button, enabled once its fields are valid.
         )
         self.query_one("#p-escalate", Checkbox).value = p.escalate_to_admins
         self.query_one("#p-escalate-after", Field).value = str(p.escalate_after)
+        self.query_one("#p-remind-hours", Field).value = str(p.alert_remind_hours)
         self.query_one("#p-del-count", Field).value = str(p.deletion_max_count)
         self.query_one("#p-del-percent", Field).value = str(p.deletion_max_percent)
         g = p.google
@@ -333,166 +143,154 @@ Each part has its own Save button, enabled once its fields are valid.
             client
             + " Use an OAuth client of type Desktop app (Google Cloud console > APIs & Services > Credentials)."
         )
-        self.call_after_refresh(self._validate)
+        self._clean = {part: self.part_values(part) for part in PARTS}
+        self._ready = True
+        self._validate()
+        self.loaded()
 
-    @on(Field.Changed)
+    # -- parts ---------------------------------------------------------------------------------------
+    def part_values(self, part: str) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for widget_id in PARTS[part][1]:
+            widget = self.query_one(f"#{widget_id}")
+            value = widget.value  # type: ignore[attr-defined]
+            values[widget_id] = value.strip() if isinstance(value, str) and widget_id != "p-password" else value
+        return values
+
+    def dirty_parts(self) -> list[str]:
+        if not self._ready:
+            return []
+        return [part for part in PARTS if self.part_values(part) != self._clean.get(part)]
+
+    def unsaved(self) -> bool:
+        return bool(self.dirty_parts())
+
+    def _part_fields(self, part: str) -> list[Field]:
+        return [self.query_one(f"#{i}", Field) for i in PARTS[part][0]]
+
+    def _cross(self, part: str) -> dict[str, str | None]:
+        if part != "email":
+            return {}
+        user, password = self.query_one("#p-user", Field).value.strip(), self.query_one("#p-password", Field).value
+        return {"p-password-why": "a password needs a username" if password and not user else None}
+
+    @on(Input.Changed)
     @on(Select.Changed)
     @on(Checkbox.Changed)
     def _validate(self) -> None:
-        q = self.query_one
-        check_form(self, [q("#p-tz", Field)], q("#p-tz-save", Button))
-        user, password = q("#p-user", Field).value.strip(), q("#p-password", Field).value
-        cross = "a password needs a username" if password and not user else None
-        check_form(
-            self,
-            [q("#p-host", Field), q("#p-port", Field), q("#p-from", Field)],
-            q("#p-email-save", Button),
-            {"p-password-why": cross},
-        )
-        check_form(self, [q("#p-test-to", Field)], q("#p-test", Button))
-        check_form(self, [q("#p-secrets", Field), q("#p-api", Field)], q("#p-google-save", Button))
-        check_form(self, [q("#p-escalate-after", Field)], q("#p-escalation-save", Button))
-        check_form(
-            self, [q("#p-budget-user", Field), q("#p-budget-project", Field)], q("#p-budget-save", Button)
-        )
-        check_form(
-            self, [q("#p-del-count", Field), q("#p-del-percent", Field)], q("#p-deletions-save", Button)
-        )
+        if not self._ready:
+            return  # still loading: an empty field is not a wrong one
+        for part, (_fields, _saved, button) in PARTS.items():
+            check_form(self, self._part_fields(part), self.query_one(f"#{button}", Button), self._cross(part))
+        check_form(self, [self.query_one("#p-test-to", Field)], self.query_one("#p-test", Button))
+
+    def _problems(self, parts: list[str]) -> list[tuple[str, str, Any]]:
+        found = []
+        for part in parts:
+            found += problems_of(self, self._part_fields(part), self._cross(part))
+        return found
 
     # -- saving --------------------------------------------------------------------------------------
-    @on(Button.Pressed, "#p-tz-save")
-    def _save_tz(self) -> None:
-        self._save("time zone", "tz", {"name": self.query_one("#p-tz", Field).value.strip()})
+    def _values_to_save(self, part: str) -> dict[str, Any]:
+        v = self.part_values(part)
+        if part == "tz":
+            return {"name": v["p-tz"]}
+        if part == "email":
+            return {
+                "host": v["p-host"],
+                "port": int(v["p-port"]),
+                "security": str(v["p-security"]),
+                "username": v["p-user"] or None,
+                "password": v["p-password"] or None,
+                "from_addr": v["p-from"],
+            }
+        if part == "google":
+            return {"client_secrets": v["p-secrets"], "api_endpoint": v["p-api"] or None}
+        if part == "budget":
+            return {
+                "per_user": int(v["p-budget-user"].replace(",", "")),
+                "per_project": int(v["p-budget-project"].replace(",", "")),
+            }
+        if part == "deletions":
+            return {"max_count": int(v["p-del-count"]), "max_percent": int(v["p-del-percent"])}
+        return {
+            "enabled": v["p-escalate"],
+            "after": int(v["p-escalate-after"]),
+            "remind_hours": int(v["p-remind-hours"]),
+        }
 
-    @on(Button.Pressed, "#p-email-save")
-    def _save_email(self) -> None:
-        q = self.query_one
-        self._save(
-            "email settings",
-            "email",
-            {
-                "host": q("#p-host", Field).value.strip(),
-                "port": int(q("#p-port", Field).value.strip()),
-                "security": str(q("#p-security", Select).value),
-                "username": q("#p-user", Field).value.strip() or None,
-                "password": q("#p-password", Field).value or None,
-                "from_addr": q("#p-from", Field).value.strip(),
-            },
-        )
+    def save_parts(self, parts: list[str], then: Callable[[], object] | None = None) -> bool:
+        """Save these parts (all valid, or nothing is saved and the problems are named)."""
+        problems = self._problems(parts)
+        if problems:
+            explain_invalid(self, problems)
+            return False
+        if not parts:
+            if then is not None:
+                then()
+            return True
+        self._after_save = then
+        self._save([(part, self._values_to_save(part)) for part in parts])
+        return True
 
-    @on(Button.Pressed, "#p-google-save")
-    def _save_google(self) -> None:
-        self._save(
-            "Google settings",
-            "google",
-            {
-                "client_secrets": self.query_one("#p-secrets", Field).value.strip(),
-                "api_endpoint": self.query_one("#p-api", Field).value.strip() or None,
-            },
-        )
+    def save_form(self, then: Callable[[], object] | None = None) -> bool:
+        return self.save_parts(self.dirty_parts(), then)
 
-    @on(Button.Pressed, "#p-budget-save")
-    def _save_budget(self) -> None:
-        q = self.query_one
-        self._save(
-            "request budget",
-            "budget",
-            {
-                "per_user": int(q("#p-budget-user", Field).value.strip().replace(",", "")),
-                "per_project": int(q("#p-budget-project", Field).value.strip().replace(",", "")),
-            },
-        )
+    def discard_form(self) -> None:
+        if self.prefs is not None:
+            self._ready = False
+            self.post_message(self.Loaded(self.prefs))
 
-    @on(Button.Pressed, "#p-escalation-save")
-    def _save_escalation(self) -> None:
-        self._save(
-            "escalation settings",
-            "escalation",
-            {
-                "enabled": self.query_one("#p-escalate", Checkbox).value,
-                "after": int(self.query_one("#p-escalate-after", Field).value.strip()),
-            },
-        )
-
-    @on(Button.Pressed, "#p-deletions-save")
-    def _save_deletions(self) -> None:
-        self._save(
-            "mass-deletion limits",
-            "deletions",
-            {
-                "max_count": int(self.query_one("#p-del-count", Field).value.strip()),
-                "max_percent": int(self.query_one("#p-del-percent", Field).value.strip()),
-            },
-        )
+    def action_save(self) -> None:
+        """prefs: save -- every part with unsaved edits."""
+        if not self.dirty_parts():
+            self.app.notify("Nothing to save: the company preferences are as stored.")
+            return
+        self.save_form()
 
     def action_save_focused(self) -> None:
-        """ctrl+s saves the part the focus is in (its Save button only once the part is valid)."""
+        """ctrl+s saves the part the focus is in; elsewhere every changed part. Invalid: says why."""
         focused = self.app.focused
-        part = getattr(focused, "id", "") or ""
-        if part in ("p-tz", "p-tz-save"):
-            button, save = "#p-tz-save", self._save_tz
-        elif part in ("p-secrets", "p-api", "p-google-save"):
-            button, save = "#p-google-save", self._save_google
-        elif part in ("p-budget-user", "p-budget-project", "p-budget-save"):
-            button, save = "#p-budget-save", self._save_budget
-        elif part in ("p-escalate", "p-escalate-after", "p-escalation-save"):
-            button, save = "#p-escalation-save", self._save_escalation
-        elif part in ("p-del-count", "p-del-percent", "p-deletions-save"):
-            button, save = "#p-deletions-save", self._save_deletions
-        elif part in EMAIL_PART:
-            # "Test to" and "Send test email" belong to the email part: the test uses its saved settings.
-            button, save = "#p-email-save", self._save_email
+        part = FOCUS_PART.get(getattr(focused, "id", "") or "")
+        if part is None:
+            self.action_save()
         else:
-            return  # the published box is saved as soon as it is ticked; elsewhere there is nothing to save
-        if self.query_one(button, Button).disabled:
-            self.app.notify("Fix the fields marked in red first.", severity="warning")
-            return
-        save()
+            self.save_parts([part])
 
-    def email_values(self) -> dict[str, str]:
-        """The email part as shown (the password only counts when something is typed in it)."""
-        q = self.query_one
-        return {
-            "host": q("#p-host", Field).value.strip(),
-            "port": q("#p-port", Field).value.strip(),
-            "security": str(q("#p-security", Select).value),
-            "username": q("#p-user", Field).value.strip(),
-            "from": q("#p-from", Field).value.strip(),
-        }
-
-    def email_unsaved(self) -> bool:
-        if self.prefs is None:
-            return False
-        e = self.prefs.email
-        stored = {
-            "host": e.host,
-            "port": str(e.port),
-            "security": e.security,
-            "username": e.username or "",
-            "from": e.from_addr,
-        }
-        return self.email_values() != stored or bool(self.query_one("#p-password", Field).value)
+    @on(Button.Pressed, ".save")
+    def _save_pressed(self, event: Button.Pressed) -> None:
+        part = next((p for p, (_f, _s, button) in PARTS.items() if button == event.button.id), None)
+        if part is not None:
+            self.save_parts([part])
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="prefs-save")
-    def _save(self, what: str, part: str, values: dict[str, Any]) -> None:
-        if part == "tz":
-            self.backend.set_timezone(values["name"])
-        elif part == "email":
-            self.backend.set_email(**values)
-        elif part == "escalation":
-            self.backend.set_escalation(values["enabled"], values["after"])
-        elif part == "budget":
-            self.backend.set_request_budget(**values)
-        elif part == "deletions":
-            self.backend.set_deletion_limits(values["max_count"], values["max_percent"])
-        else:
-            self.backend.set_google_api(values["client_secrets"], values["api_endpoint"])
-        self.post_message(self.Saved(what))
+    def _save(self, parts: list[tuple[str, dict[str, Any]]]) -> None:
+        saved: list[str] = []
+        for part, values in parts:
+            if part == "tz":
+                self.backend.set_timezone(values["name"])
+            elif part == "email":
+                self.backend.set_email(**values)
+            elif part == "escalation":
+                self.backend.set_escalation(values["enabled"], values["after"])
+                self.backend.set_alert_reminder(values["remind_hours"])
+            elif part == "budget":
+                self.backend.set_request_budget(**values)
+            elif part == "deletions":
+                self.backend.set_deletion_limits(values["max_count"], values["max_percent"])
+            else:
+                self.backend.set_google_api(values["client_secrets"], values["api_endpoint"])
+            saved.append(PART_NAMES[part])
+        self.post_message(self.Saved(saved))
 
     @on(Saved)
     def _saved(self, event: Saved) -> None:
-        self.app.notify(f"Saved the {event.what}.")
+        self.app.notify(f"Saved the {' and '.join(event.what)}.")
+        then, self._after_save = self._after_save, None
+        self._ready = False
         self._load()
+        if then is not None:
+            then()
 
     @on(Checkbox.Changed, "#p-published")
     def _published_changed(self, event: Checkbox.Changed) -> None:
@@ -523,11 +321,16 @@ Each part has its own Save button, enabled once its fields are valid.
         )
 
     # -- test email ----------------------------------------------------------------------------------
+    def email_unsaved(self) -> bool:
+        return "email" in self.dirty_parts()
+
     @on(Button.Pressed, "#p-test")
     def action_test_email(self) -> None:
         to = self.query_one("#p-test-to", Field)
         if not EMAIL_RE.match(to.value.strip()):
-            to.focus()
+            check_form(self, [to], self.query_one("#p-test", Button))
+            problem = f"{to.value.strip()!r} is not an email address" if to.value.strip() else "enter an address"
+            explain_invalid(self, [("Test to", problem, to)])
             return
         if self.email_unsaved():
             # Refused rather than saved on the fly: the test must show what the sync will really use.
@@ -539,9 +342,6 @@ Each part has its own Save button, enabled once its fields are valid.
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="prefs-test")
     def _send_test(self, address: str) -> None:
-        from studiosync.core.errors import StudioSyncError
-        from studiosync.tui.backend import one_line
-
         try:
             answer = self.backend.send_test_email(address)
         except StudioSyncError as exc:
@@ -556,12 +356,3 @@ Each part has its own Save button, enabled once its fields are valid.
         self.query_one("#p-test-answer", Static).update(
             Text.assemble((label, "bold green" if event.ok else "bold red"), event.answer)
         )
-
-    def palette(self) -> list[PaletteCommand]:
-        return [
-            PaletteCommand(
-                "prefs: send test email", self.action_test_email, "send a test email and show the answer"
-            ),
-            PaletteCommand("prefs: save email settings", self._save_email, "save the SMTP settings"),
-            PaletteCommand("prefs: save Google settings", self._save_google, "save the Google API settings"),
-        ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.modal import DialogBody, Modal
 from textual import on
 from textual.app import ComposeResult
@@ -12,9 +12,10 @@ from textual.widgets import Button, Static
 
 
 class ConfirmScreen(Modal[bool]):
+    AREA = "confirm"
     BINDINGS = [
         Binding("escape,n", "answer(False)", "Cancel", id="confirm.cancel"),
-        Binding("y", "answer(True)", "Yes", id="confirm.yes", show=False),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),  # shown: y is never a surprise
     ]
 
     def __init__(self, title: str, detail: str, *, yes: str = "Remove", no: str = "Cancel") -> None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from rich.text import Text
 from studiosync.tui.clock import ago, local
+from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.job_edit import JobEditScreen, disable_confirmation
 from studiosync.tui.screens.run_history import RunHistoryScreen
-from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.screens.view import View
+from studiosync.tui.widgets.table import Column, FitTable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -71,11 +72,20 @@ The **Google Sync Processor** job syncs every user who has Enable Google Sync ch
     REFRESH_SECONDS = 5.0
 
     def compose(self) -> ComposeResult:
-        table: DataTable[object] = DataTable(id="jobs-table", cursor_type="row")
-        # Two lines a job: seven one-line columns do not fit beside the sidebar even at 120 columns.
-        # Most important first, so at 80 columns what is cut off is what the detail panel repeats.
-        table.add_columns("Job", "On", "Next run", "Last run", "Schedule / as typed", "Computer")
-        yield table
+        # Two lines a job. The seed's three checks (enabled, schedule, computer alive) come first; when
+        # the terminal is narrow the schedule and next run go first (the detail panel repeats them).
+        yield FitTable(
+            [
+                Column("job", "Job", 1, min_width=14),
+                Column("on", "On", 2, min_width=3),
+                Column("computer", "Computer", 3, min_width=12, flex=True),
+                Column("last", "Last run", 4, min_width=9),
+                Column("next", "Next run", 5, min_width=10),
+                Column("schedule", "Schedule / as typed", 6, min_width=12),
+            ],
+            row_height=2,
+            id="jobs-table",
+        )
         yield Static(Text(""), id="jobs-detail")
 
     def focus_first(self) -> None:
@@ -88,11 +98,6 @@ The **Google Sync Processor** job syncs every user who has Enable Google Sync ch
         self._stop_runs.set()  # quitting: a job run now stops at its next safe point
 
     def reload(self) -> None:
-        if self.backend.jobs() is None:
-            self.query_one("#jobs-detail", Static).update(
-                Text("The Control Center service is not available in this build.")
-            )
-            return
         self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="jobs-load")
@@ -106,31 +111,26 @@ The **Google Sync Processor** job syncs every user who has Enable Google Sync ch
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
         self.jobs, self.this_computer = event.jobs, event.this_computer
-        table = self.query_one("#jobs-table", DataTable)
-        keep = table.cursor_row
         tz, now = self.backend.tz(), self.backend.now()
-        table.clear()
+        rows = []
         for job in event.jobs:
             alive = Text("● ", style="green") if job.computer_alive else Text("○ ", style="red")
             status = job.last_status or ""
             where = "this computer" if job.runs_here else ("alive" if job.computer_alive else "not running")
-            table.add_row(
-                Text.assemble(job.title, "\n", (job.name, "dim")),
-                Text("yes", style="green") if job.enabled else Text("no", style="red"),
-                Text("\n".join(local(job.next_run, tz).rsplit(" ", 1)) if job.next_run else "—"),
-                Text.assemble(
-                    (status or "never", STATUS_STYLE.get(status, "dim")),
-                    "\n",
-                    ago(job.last_run, now, never=""),
+            cells = {
+                "job": Text.assemble(job.title, "\n", (job.name, "dim")),
+                "on": Text("yes", style="green") if job.enabled else Text("no", style="red"),
+                "next": Text("\n".join(local(job.next_run, tz).rsplit(" ", 1)) if job.next_run else "—"),
+                "last": Text.assemble(
+                    (status or "never", STATUS_STYLE.get(status, "dim")), "\n", ago(job.last_run, now, never="")
                 ),
-                Text.assemble(job.schedule_text, "\n", (job.schedule, "dim")),
-                Text.assemble(alive, job.computer, "\n", (where, "dim")),
-                key=job.name,
-                height=2,
-            )
-        if event.jobs:
-            table.move_cursor(row=min(keep, len(event.jobs) - 1))
+                "schedule": Text.assemble(job.schedule_text, "\n", (job.schedule, "dim")),
+                "computer": Text.assemble(alive, job.computer, "\n", (where, "dim")),
+            }
+            rows.append((job.name, cells))
+        self.query_one("#jobs-table", FitTable).show_rows(rows)
         self._paint_detail()
+        self.loaded()
 
     @on(DataTable.RowHighlighted, "#jobs-table")
     def _paint_detail(self) -> None:
@@ -167,13 +167,7 @@ The **Google Sync Processor** job syncs every user who has Enable Google Sync ch
         self.query_one("#jobs-detail", Static).update(text)
 
     def selected(self) -> Any | None:
-        table = self.query_one("#jobs-table", DataTable)
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        except Exception:  # noqa: BLE001
-            return None
+        key = self.query_one("#jobs-table", FitTable).cursor_key()
         return next((j for j in self.jobs if j.name == key), None)
 
     # -- actions -------------------------------------------------------------------------------------
@@ -244,13 +238,3 @@ The **Google Sync Processor** job syncs every user who has Enable Google Sync ch
         job = self.selected()
         if job is not None:
             self.app.push_screen(RunHistoryScreen(job.name, job.title))
-
-    def palette(self) -> list[PaletteCommand]:
-        return [
-            PaletteCommand("jobs: run now", self.action_run_now, "run the highlighted job now"),
-            PaletteCommand("jobs: edit", self.action_edit, "schedule, computer, enabled"),
-            PaletteCommand(
-                "jobs: enable / disable", self.action_toggle, "turn the highlighted job on or off"
-            ),
-            PaletteCommand("jobs: history", self.action_history, "runs with per-user results"),
-        ]

@@ -7,19 +7,35 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rich.text import Text
-from studiosync.tui.backend import SyncHealth, one_line
 from studiosync.tui.clock import parse_stamp, span
+from studiosync.tui.failures import one_line
+from studiosync.tui.rows import SyncHealth
+from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.users import status_text
-from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.screens.view import View
 from studiosync.tui.widgets.sync_progress import SyncProgress
+from studiosync.tui.widgets.table import Column, FitTable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.coordinate import Coordinate
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
+
+# Most important first (1): on a narrow screen "Synced" goes first, then "Moved"; the last error (the reason
+# a user is failing) is the flexible column and is never dropped. Room for later columns (when the
+# user was last emailed, and why) is made the same way: give them a priority.
+COLUMNS = [
+    Column("user", "User", 1, min_width=10),
+    Column("google", "Google", 2, min_width=7),
+    Column("lag", "Lag", 4, min_width=4),
+    Column("live", "Live", 5, min_width=5),  # ↑ last push, ↓ last pull: aged every second
+    Column("synced", "Synced", 7, min_width=12),  # Lag says the same, relative: it goes first
+    Column("moved", "Moved", 6, min_width=11),
+    Column("error", "Last error", 3, min_width=14, flex=True, want=24),
+]
+STALE_PROGRESS_SECONDS = 300  # a finished run's panel goes once it is this old
 
 
 def lag_text(row: SyncHealth) -> str:
@@ -50,7 +66,23 @@ def short_time(stamp: str, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%d %b %H:%M") if moment else stamp
 
 
-LIVE_COLUMN = 4
+def emailed_text(row: SyncHealth, tz: ZoneInfo) -> Text:
+    """When the user was last emailed about their sync, and why (core.alerts); empty when never."""
+    extra = row.extra
+    text = Text()
+    if extra.get("last_emailed"):
+        text.append("\nEmailed: ", style="bold")
+        text.append(
+            f"{short_time(extra['last_emailed'], tz)}, {extra.get('last_emailed_why') or ''}".rstrip(", ")
+        )
+        if extra.get("next_reminder"):
+            text.append(f" · next reminder {short_time(extra['next_reminder'], tz)}", style="dim")
+    if extra.get("email_trouble"):
+        text.append("\nEmail: ", style="bold red")
+        text.append(str(extra["email_trouble"]))
+    return text
+
+
 _APPLY_EFFECT = {
     "google": "the appointments leave the studio book",
     "studio": "the events are deleted on Google",
@@ -89,8 +121,10 @@ Google are re-created from the studio book, appointments deleted in the studio c
         Binding("u", "undo_held", "Undo held deletions", id="dashboard.undo_held", show=False),
     ]
     DEFAULT_CSS = """
-    DashboardView #health-table { height: 1fr; }
-    DashboardView #health-detail { height: auto; max-height: 6; }
+    DashboardView #health-table { height: auto; max-height: 60%; }
+    DashboardView #health-updated { height: 1; color: $text-muted; }
+    DashboardView #health-scroll { height: 1fr; }
+    DashboardView #health-detail { height: auto; }
     """
 
     class Loaded(Message):
@@ -114,27 +148,23 @@ Google are re-created from the studio book, appointments deleted in the studio c
 
     def compose(self) -> ComposeResult:
         yield SyncProgress(id="sync-progress")
-        table: DataTable[object] = DataTable(id="health-table", cursor_type="row", zebra_stripes=True)
-        # Short headers: at 80 columns "Last run" was cut to "Last ru". The detail line below says it in full.
-        table.add_columns("User", "Google", "Synced", "Lag", "Live", "Moved", "Last error")
-        yield table
-        yield Static(Text(""), id="health-detail")
+        yield FitTable(COLUMNS, id="health-table", zebra_stripes=True)
+        yield Static(Text(""), id="health-updated")
+        with VerticalScroll(id="health-scroll"):
+            yield Static(Text(""), id="health-detail")
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._age_live)  # "N s ago" counts up between reloads
 
     def _age_live(self) -> None:
-        table = self.query_one("#health-table", DataTable)
-        if not self.rows or table.row_count != len(self.rows):
+        if not self.rows:
             return
-        now = self.backend.now()
-        for index, row in enumerate(self.rows):
-            text = live_text(row, now)
-            if str(table.get_cell_at(Coordinate(index, LIVE_COLUMN))) != text:
-                table.update_cell_at(Coordinate(index, LIVE_COLUMN), Text(text), update_width=True)
+        tz, now = self.backend.tz(), self.backend.now()
+        # show_rows changes only the cells that changed: here the Live column's ages
+        self.query_one("#health-table", FitTable).show_rows([(r.login, self._cells(r, tz, now)) for r in self.rows])
 
     def focus_first(self) -> None:
-        self.call_after_refresh(self.query_one("#health-table", DataTable).focus)
+        self.call_after_refresh(self.query_one("#health-table", FitTable).focus)
 
     def reload(self) -> None:
         self._load()
@@ -149,30 +179,37 @@ Google are re-created from the studio book, appointments deleted in the studio c
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
         self.rows = event.rows
-        table = self.query_one("#health-table", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        tz = self.backend.tz()
-        now = self.backend.now()
-        for row in event.rows:
-            last_run = "—" if row.pushed is None else f"↑{row.pushed} ↓{row.pulled}"
-            table.add_row(
-                Text(f"{row.name} ({row.login})"),
-                status_text(row.status),
-                Text(short_time(row.last_sync, tz) if row.last_sync else "never"),
-                Text(lag_text(row)),
-                Text(live_text(row, now)),
-                Text(last_run),
-                Text(row.last_error or "", style="red"),
-                key=row.login,
-            )
-        if event.rows:
-            table.move_cursor(row=min(keep, len(event.rows) - 1))
-        else:
+        table = self.query_one("#health-table", FitTable)
+        tz, now = self.backend.tz(), self.backend.now()
+        table.show_rows([(row.login, self._cells(row, tz, now)) for row in event.rows])
+        table.styles.height = len(event.rows) + 1  # the rows and the header; the detail pane takes the rest
+        if not event.rows:
             self.query_one("#health-detail", Static).update(
                 Text("No staff users yet: add them in Users (F3).", style="dim")
             )
+        # Every number above is as of this moment: say when that was.
+        self.query_one("#health-updated", Static).update(
+            Text(f"Updated {now.astimezone(tz):%H:%M:%S} · Lag counts from then · s syncs now", style="dim")
+        )
+        self.query_one(SyncProgress).clear_if_older(now, STALE_PROGRESS_SECONDS)
         self._detail()
+        self.loaded()
+
+    @staticmethod
+    def _cells(row: SyncHealth, tz: ZoneInfo, now: datetime) -> dict[str, Text]:
+        moved = "—"
+        if row.pushed is not None:
+            when = short_time(row.extra["run_time"], tz).split(" ")[-1] if row.extra.get("run_time") else ""
+            moved = f"↑{row.pushed} ↓{row.pulled} {when}".rstrip()
+        return {
+            "user": Text(f"{row.name} ({row.login})"),
+            "google": status_text(row.status),
+            "synced": Text(short_time(row.last_sync, tz) if row.last_sync else "never"),
+            "lag": Text(lag_text(row)),
+            "live": Text(live_text(row, now)),
+            "moved": Text(moved),
+            "error": Text(row.last_error or "", style="red"),
+        }
 
     @on(DataTable.RowHighlighted, "#health-table")
     def _detail(self) -> None:
@@ -184,26 +221,32 @@ Google are re-created from the studio book, appointments deleted in the studio c
             text.append(f" · last successful sync {span(row.lag_seconds)} ago")
         summary = row.extra.get("summary")
         if summary:
-            text.append(f" · last run: {summary}")
+            run_time = row.extra.get("run_time")
+            text.append(f" · last run{' ' + short_time(run_time, self.backend.tz()) if run_time else ''}: {summary}")
+        # The first cause of the user's diagnosis (core.diagnosis): the doctor and `status` name the same.
+        severity = row.extra.get("severity")
         if row.enabled and row.extra.get("pending"):
             text.append(f" · {row.extra['pending']} change(s) waiting for Google")
         if row.last_error:
-            text.append("\nError: ", style="bold red")
+            label, style = ("Error: ", "bold red") if severity == "error" else ("Warning: ", "bold yellow")
+            text.append(f"\n{label}", style=style)
             text.append(row.last_error)
-            if row.failures:
+            if row.failures and severity == "error":
                 text.append(f" ({row.failures} runs in a row)", style="dim")
+        elif row.extra.get("note"):
+            text.append("\nNot syncing: " if severity == "off" else "\nNote: ", style="bold")
+            text.append(row.extra["note"])
         if row.fix:
             text.append("\nFix: ", style="bold")
             text.append(row.fix)
         if row.extra.get("held"):
             text.append("\nh: apply the held deletions · u: undo them", style="bold yellow")
+        text.append(emailed_text(row, self.backend.tz()))
         self.query_one("#health-detail", Static).update(text)
 
     def _selected(self) -> SyncHealth | None:
-        table = self.query_one("#health-table", DataTable)
-        if table.row_count == 0 or not self.rows:
-            return None
-        return self.rows[min(table.cursor_row, len(self.rows) - 1)]
+        key = self.query_one("#health-table", FitTable).cursor_key()
+        return next((r for r in self.rows if r.login == key), None)
 
     @on(DataTable.RowSelected, "#health-table")
     def _open(self) -> None:
@@ -218,9 +261,6 @@ Google are re-created from the studio book, appointments deleted in the studio c
     def action_sync(self) -> None:
         if self._stop_sync is not None:
             self.app.notify("A sync is already running (x stops it).", severity="warning")
-            return
-        if self.backend.sync_runner() is None:
-            self.app.notify("The sync processor is not available in this build.", severity="error")
             return
         self._stop_sync = threading.Event()
         self.query_one(SyncProgress).start()
@@ -294,25 +334,7 @@ Google are re-created from the studio book, appointments deleted in the studio c
     @on(SyncDone)
     def _sync_done(self, event: SyncDone) -> None:
         self._stop_sync = None
-        self.query_one(SyncProgress).finish(event.summary, ok=event.ok)
+        self.query_one(SyncProgress).finish(event.summary, ok=event.ok, at=self.backend.now(), tz=self.backend.tz())
         if event.ok:
             self.app.notify(f"Sync finished: {event.summary}")
         self._load()
-
-    def palette(self) -> list[PaletteCommand]:
-        return [
-            PaletteCommand("sync: run now", self.action_sync, "sync every enabled user now, with progress"),
-            PaletteCommand(
-                "sync: stop", self.action_stop_sync, "stop the running sync after the current user"
-            ),
-            PaletteCommand(
-                "sync: apply held deletions",
-                self.action_apply_held,
-                "the selected user's deletions held back by the mass-deletion guard: apply them",
-            ),
-            PaletteCommand(
-                "sync: undo held deletions",
-                self.action_undo_held,
-                "the selected user's held deletions: re-create / bring back what was deleted",
-            ),
-        ]

@@ -6,8 +6,8 @@ from typing import Any
 
 from rich.console import Group
 from rich.table import Table
-from rich.text import Text
-from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.safe_text import Text, plain_choices
+from studiosync.tui.screens.view import View
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -130,7 +130,7 @@ Each problem comes with its fix. `r` runs the checks again.
         select = self.query_one("#doc-user", Select)
         current = select.value
         with select.prevent(Select.Changed):
-            select.set_options(event.choices)
+            select.set_options(plain_choices(event.choices))
             if current is not Select.NULL:
                 select.value = current
 
@@ -157,6 +157,4 @@ Each problem comes with its fix. `r` runs the checks again.
     @on(Done)
     def _done(self, event: Done) -> None:
         self.query_one("#doc-report", Static).update(render_report(event.report))
-
-    def palette(self) -> list[PaletteCommand]:
-        return [PaletteCommand("doctor: run checks", self.action_run, "run the troubleshooting checklist")]
+        self.loaded()

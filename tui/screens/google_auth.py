@@ -17,9 +17,9 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from studiosync.core.errors import InputError, StudioSyncError
 from studiosync.tui.backend import one_line
+from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.modal import Modal
 from studiosync.tui.widgets.field import Field
 from studiosync.tui.widgets.note import Note
@@ -142,7 +142,7 @@ class GoogleAuthScreen(Modal[bool]):
             session.url, max_width=size.width - 6, max_height=size.height - 14
         )
         if self.app.is_web:  # studiosync web: Google's page opens in a new browser tab
-            from studiosync.tui.web import sign_in
+            from studiosync.tui import web_sign_in as sign_in
 
             self.app.open_url(session.url, new_tab=True)
             self.query_one("#auth-ssh", Static).update(Text(sign_in.step_two(session)))

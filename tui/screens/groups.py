@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-
-from rich.text import Text
-from studiosync.tui.backend import GroupRow
+from studiosync.tui.rows import GroupRow
+from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.name_prompt import NamePrompt
-from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.screens.view import View
+from studiosync.tui.widgets.table import Column, FitTable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -59,9 +58,15 @@ the reason is shown.
     rows: list[GroupRow] = []
 
     def compose(self) -> ComposeResult:
-        table: DataTable[object] = DataTable(id="groups-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Group", "Clients", "Used by (Google tab)")
-        yield table
+        yield FitTable(
+            [
+                Column("group", "Group", 1, min_width=12),
+                Column("clients", "Clients", 3, min_width=7),
+                Column("used", "Used by (Google tab)", 2, min_width=12, flex=True),
+            ],
+            id="groups-table",
+            zebra_stripes=True,
+        )
         yield Static(Text("a add · n rename · d delete", style="dim"), id="groups-hint")
 
     def focus_first(self) -> None:
@@ -77,32 +82,27 @@ the reason is shown.
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
         self.rows = event.rows
-        table = self.query_one("#groups-table", DataTable)
-        current = self._selected()
-        table.clear()
-        for row in event.rows:
-            table.add_row(
-                Text(row.group.name),
-                Text(str(row.clients)),
-                Text(", ".join(row.used_by) or "—"),
-                key=row.group.id,
-            )
-        if current is not None:
-            with contextlib.suppress(Exception):  # gone meanwhile: keep the position
-                table.move_cursor(row=table.get_row_index(current.group.id))
+        self.query_one("#groups-table", FitTable).show_rows(
+            [
+                (
+                    row.group.id,
+                    {
+                        "group": Text(row.group.name),
+                        "clients": Text(str(row.clients)),
+                        "used": Text(", ".join(row.used_by) or "—"),
+                    },
+                )
+                for row in event.rows
+            ]
+        )
         if not event.rows:
             self.query_one("#groups-hint", Static).update(
                 Text("No client groups yet: press a to add one.", style="dim")
             )
+        self.loaded()
 
     def _selected(self) -> GroupRow | None:
-        table = self.query_one("#groups-table", DataTable)
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        except Exception:  # noqa: BLE001
-            return None
+        key = self.query_one("#groups-table", FitTable).cursor_key()
         return next((r for r in self.rows if r.group.id == key), None)
 
     def action_reload(self) -> None:
@@ -113,10 +113,13 @@ the reason is shown.
 
         def named(name: str | None) -> None:
             if name:
-                self._change("add", None, name)
+                self._changed_by_dialog(f"Added client group {name}.")
 
         self.app.push_screen(
-            NamePrompt("New client group", "Name of the new client group:", taken=taken), named
+            NamePrompt(
+                "New client group", "Name of the new client group:", taken=taken, save=self.backend.add_group
+            ),
+            named,
         )
 
     @on(DataTable.RowSelected, "#groups-table")
@@ -128,12 +131,22 @@ the reason is shown.
 
         def named(name: str | None) -> None:
             if name and name != row.group.name:
-                self._change("rename", row.group.id, name)
+                self._changed_by_dialog(f"Renamed to {name}.")
 
         self.app.push_screen(
-            NamePrompt("Rename client group", f"New name for {row.group.name}:", row.group.name, taken=taken),
+            NamePrompt(
+                "Rename client group",
+                f"New name for {row.group.name}:",
+                row.group.name,
+                taken=taken,
+                save=lambda name: self.backend.rename_group(row.group.id, name),
+            ),
             named,
         )
+
+    def _changed_by_dialog(self, text: str) -> None:
+        self.app.notify(text)
+        self.reload()
 
     def action_delete(self) -> None:
         row = self._selected()
@@ -147,7 +160,7 @@ the reason is shown.
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._change("delete", row.group.id, row.group.name)
+                self._delete(row.group.id, row.group.name)
 
         self.app.push_screen(
             ConfirmScreen(f"Delete client group {row.group.name}?", "The group is removed.", yes="Delete"),
@@ -155,28 +168,11 @@ the reason is shown.
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="groups-change")
-    def _change(self, what: str, group_id: str | None, name: str) -> None:
-        if what == "add":
-            self.backend.add_group(name)
-            text = f"Added client group {name}."
-        elif what == "rename":
-            assert group_id is not None
-            self.backend.rename_group(group_id, name)
-            text = f"Renamed to {name}."
-        else:
-            assert group_id is not None
-            self.backend.remove_group(group_id)  # InputError while a Google tab uses it: shown by the app
-            text = f"Deleted client group {name}."
-        self.post_message(self.Changed(text))
+    def _delete(self, group_id: str, name: str) -> None:
+        self.backend.remove_group(group_id)  # InputError while a Google tab uses it: shown as one line
+        self.post_message(self.Changed(f"Deleted client group {name}."))
 
     @on(Changed)
     def _changed(self, event: Changed) -> None:
         self.app.notify(event.text)
         self.reload()
-
-    def palette(self) -> list[PaletteCommand]:
-        return [
-            PaletteCommand("groups: add", self.action_add, "add a client group"),
-            PaletteCommand("groups: rename", self.action_rename, "rename the highlighted group"),
-            PaletteCommand("groups: delete", self.action_delete, "delete the highlighted group"),
-        ]

@@ -14,13 +14,15 @@ GLOBAL_KEYS = """\
 | F1 | this help |
 | F2 … F10 (or 1 … 9) | switch section (see the sidebar) |
 | Tab / Shift+Tab | move between fields |
-| ctrl+p | command palette: type "users: add", "jobs: run now"… |
+| ctrl+p | command palette, from anywhere: "users: add", "jobs: run now", "go: logs"… |
+| ctrl+b | hide or show the section list (below 100 columns it shows only the F-keys) |
 | s | sync now (from the dashboard) |
 | ctrl+q | quit |
 """
 
 
 class HelpScreen(Modal[None]):
+    AREA = "help"
     BINDINGS = [Binding("escape,f1,q", "close", "Close", id="help.close")]
     DEFAULT_CSS = """
     HelpScreen > .dialog { width: 90; height: 90%; }
@@ -37,12 +39,13 @@ class HelpScreen(Modal[None]):
         body = f"{self._text}\n\n### Keys here\n\n{table}\n### Everywhere\n\n{GLOBAL_KEYS}"
         with Vertical(classes="dialog"):
             yield Static(f"Help — {self._title}", classes="dialog-title", markup=False)
-            with VerticalScroll():
+            with VerticalScroll(id="help-scroll"):
                 yield Markdown(body)
             yield Button("Close", variant="primary", id="close")
 
     def on_mount(self) -> None:
-        self.query_one("#close", Button).focus()
+        # The text has the focus, so PageUp/PageDown (and the arrows) scroll it at once; Esc closes.
+        self.query_one("#help-scroll", VerticalScroll).focus()
 
     def on_button_pressed(self) -> None:
         self.dismiss(None)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from studiosync.core.errors import InputError
 from studiosync.core.schedule import parse_schedule
+from studiosync.tui.safe_text import Text, plain_choices
 from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.modal import DialogBody, Modal
 from studiosync.tui.widgets.field import Field
+from studiosync.tui.widgets.form import explain_invalid
 from studiosync.tui.widgets.note import Note
 from textual import on, work
 from textual.app import ComposeResult
@@ -30,6 +31,7 @@ def disable_confirmation(job: Any) -> ConfirmScreen:
 
 
 class JobEditScreen(Modal[tuple[str, list[str]] | None]):
+    AREA = "job"
     BINDINGS = [
         Binding("escape", "close", "Cancel", id="job_edit.cancel"),
         Binding("ctrl+s", "save", "Save", id="job_edit.save"),
@@ -84,14 +86,30 @@ class JobEditScreen(Modal[tuple[str, list[str]] | None]):
                     "This computer must be on AND have an Internet connection, running the console or `studiosync serve`.",
                     id="job-computer-why",
                 )
+                yield Static("", classes="dialog-error")
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
         self._preview()
+        self._initial = self._values()
         self.query_one("#job-schedule", Field).focus()
         self._load_computers()
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.query_one("#job-enabled", Checkbox).value,
+            self.query_one("#job-schedule", Field).value.strip(),
+            self.query_one("#job-computer", Select).value,
+        )
+
+    def unsaved(self) -> bool:
+        return self._values() != getattr(self, "_initial", self._values())
+
+    def save_form(self, then: object = None) -> bool:
+        self.action_save()
+        return True
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="job-computers")
     def _load_computers(self) -> None:
@@ -108,7 +126,7 @@ class JobEditScreen(Modal[tuple[str, list[str]] | None]):
         hosts.setdefault(self.this_computer.casefold(), self.this_computer)
         hosts.setdefault(self.job.computer.casefold(), self.job.computer)
         select = self.query_one("#job-computer", Select)
-        select.set_options([(label, hosts[key]) for key, label in sorted(names.items())])
+        select.set_options(plain_choices((label, hosts[key]) for key, label in sorted(names.items())))
         select.value = hosts[self.job.computer.casefold()]
 
     @on(Field.Changed, "#job-schedule")
@@ -121,6 +139,7 @@ class JobEditScreen(Modal[tuple[str, list[str]] | None]):
             schedule = parse_schedule(text)
             runs = schedule.next_runs(3, self.backend.tz(), self.backend.now())
         except InputError as exc:
+            self._problem = exc.message
             note.say(exc.message, error=True)
             preview.update(Text(""))
             self.query_one("#job-schedule", Field).add_class("-invalid")
@@ -138,13 +157,15 @@ class JobEditScreen(Modal[tuple[str, list[str]] | None]):
         return True
 
     @on(Button.Pressed, "#cancel")
-    def action_close(self) -> None:
-        self.dismiss(None)
+    def _cancel(self) -> None:
+        self.action_close()
 
     @on(Field.Submitted)
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         if not self._preview():
+            problem = getattr(self, "_problem", "not a schedule")
+            explain_invalid(self, [("Schedule", problem, self.query_one("#job-schedule", Field))])
             return
         enabled = self.query_one("#job-enabled", Checkbox).value
         values = {

@@ -8,8 +8,8 @@ throttled by core.studio.login_guard. The password check (scrypt, ~50 ms) runs i
 
 from __future__ import annotations
 
-from rich.text import Text
 from studiosync.core.model import User
+from studiosync.tui.safe_text import Text, plain_choices
 from studiosync.tui.widgets.field import Field
 from studiosync.tui.widgets.note import Note
 from studiosync.tui.workers import WorkerErrors
@@ -63,7 +63,9 @@ class LoginScreen(WorkerErrors, Screen[None]):
                 yield Field(placeholder="your login", id="login-name")
             else:
                 yield Select(
-                    [(f"{u.name} ({u.login}){'  admin' if u.admin else ''}", u.login) for u in self._users],
+                    plain_choices(
+                        (f"{u.name} ({u.login}){'  admin' if u.admin else ''}", u.login) for u in self._users
+                    ),
                     prompt="choose a user",
                     id="login-user",
                     value=self._default_login(),

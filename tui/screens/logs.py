@@ -11,8 +11,8 @@ import threading
 import time
 from typing import Any
 
-from rich.text import Text
-from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.safe_text import Text, plain_choices
+from studiosync.tui.screens.view import View
 from studiosync.tui.widgets.field import Field
 from studiosync.tui.widgets.log_detail import LogDetail, describe_record
 from studiosync.tui.widgets.log_pane import LEVELS, LogPane
@@ -78,6 +78,7 @@ Admins see every line; others see only their own.
                 [(name, name) for name in ("INFO", "WARNING", "ERROR")] + [("DEBUG", "DEBUG")],
                 prompt="level",
                 id="log-level",
+                value="INFO",  # DEBUG records (tracebacks for developers) only when asked for
             )
             yield Select([], prompt="user", id="log-user")
             yield Select([], prompt="job", id="log-job")
@@ -101,6 +102,7 @@ Admins see every line; others see only their own.
             self._stop.set()
 
     def reload(self) -> None:
+        self.loaded()  # its actions need no data: the pane fills as the reader brings lines
         if self._stop is None:  # start the reader once; it runs while the console runs
             self._stop = threading.Event()
             # A plain daemon thread, not a Worker: it never finishes, and workers are what tests (and
@@ -169,7 +171,7 @@ Admins see every line; others see only their own.
         select = self.query_one(selector, Select)
         current = select.value
         with select.prevent(Select.Changed):
-            select.set_options([(v, v) for v in values])
+            select.set_options(plain_choices((v, v) for v in values))
             if current is not Select.NULL and current in values:
                 select.value = current
 
@@ -240,13 +242,7 @@ Admins see every line; others see only their own.
         self.query_one("#log-search", Field).focus()
 
     def action_clear_filters(self) -> None:
-        for selector in ("#log-level", "#log-user", "#log-job"):
+        self.query_one("#log-level", Select).value = "INFO"
+        for selector in ("#log-user", "#log-job"):
             self.query_one(selector, Select).clear()
         self.query_one("#log-search", Field).value = ""
-
-    def palette(self) -> list[PaletteCommand]:
-        return [
-            PaletteCommand("logs: pause / resume", self.action_pause, "stop or restart following"),
-            PaletteCommand("logs: search", self.action_search, "search the log lines"),
-            PaletteCommand("logs: clear filters", self.action_clear_filters, "show every line again"),
-        ]

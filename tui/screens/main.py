@@ -1,65 +1,42 @@
-"""The main screen: sidebar of sections + the active section + footer. Sections switch by F-key or digit."""
+"""The main screen: sidebar of sections + the active section + footer. Sections switch by F-key or digit.
+
+A section's module is imported and its view mounted the first time it is shown (tui.sections says which
+module holds it), so the first paint only pays for the section on screen. Leaving a section that holds
+unsaved edits asks Save / Discard / Stay first.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from studiosync.tui.screens.unsaved import confirm_leave
 from studiosync.tui.screens.view import View
-from studiosync.tui.widgets.sidebar import Sidebar
+from studiosync.tui.sections import BY_ID, SECTIONS, visible
+from studiosync.tui.widgets.sidebar import COLLAPSE_BELOW, Sidebar
 from studiosync.tui.widgets.topbar import TopBar
 from studiosync.tui.workers import WorkerErrors
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, OptionList
 
-# (section id, title, F-key, admin only). The order is the sidebar's; keys never change with the role.
-SECTIONS: list[tuple[str, str, str, bool]] = [
-    ("dashboard", "Dashboard", "f2", True),
-    ("users", "Users", "f3", True),
-    ("google", "Google tab", "f4", False),
-    ("appointments", "Appointments", "f5", False),
-    ("groups", "Client groups", "f6", True),
-    ("prefs", "Company prefs", "f7", True),
-    ("control", "Control Center", "f8", True),
-    ("logs", "Logs", "f9", False),
-    ("doctor", "Doctor", "f10", True),
-]
-
 
 def _section_bindings() -> list[Binding]:
     bindings = []
-    for number, (section, title, key, _admin) in enumerate(SECTIONS, start=1):
+    for number, section in enumerate(SECTIONS, start=1):
         bindings.append(
-            Binding(f"{key},{number}", f"section('{section}')", title, show=False, id=f"go.{section}")
+            Binding(
+                f"{section.key},{number}",
+                f"section('{section.id}')",
+                section.title,
+                show=False,
+                id=f"go.{section.id}",
+            )
         )
     return bindings
-
-
-def make_view(section: str) -> View:
-    # Imported here: each section is its own module, loaded when the main screen is built.
-    from studiosync.tui.screens.appointments import AppointmentsView
-    from studiosync.tui.screens.company_prefs import CompanyPrefsView
-    from studiosync.tui.screens.control_center import ControlCenterView
-    from studiosync.tui.screens.dashboard import DashboardView
-    from studiosync.tui.screens.doctor import DoctorView
-    from studiosync.tui.screens.google_tab import GoogleView
-    from studiosync.tui.screens.groups import GroupsView
-    from studiosync.tui.screens.logs import LogsView
-    from studiosync.tui.screens.users import UsersView
-
-    classes = {
-        "dashboard": DashboardView,
-        "users": UsersView,
-        "google": GoogleView,
-        "appointments": AppointmentsView,
-        "groups": GroupsView,
-        "prefs": CompanyPrefsView,
-        "control": ControlCenterView,
-        "logs": LogsView,
-        "doctor": DoctorView,
-    }
-    return classes[section](id=section)
 
 
 class MainScreen(WorkerErrors, Screen[None]):
@@ -74,9 +51,10 @@ class MainScreen(WorkerErrors, Screen[None]):
 
     def __init__(self, *, admin: bool, start: str | None = None) -> None:
         super().__init__()
-        self.sections = [(s, t, k) for s, t, k, admin_only in SECTIONS if admin or not admin_only]
+        self.sections = [(s.id, s.title, s.key) for s in visible(admin)]
         allowed = {s for s, _, _ in self.sections}
         self.current = start if start in allowed else self.sections[0][0]
+        self._views: dict[str, View] = {}
 
     def compose(self) -> ComposeResult:
         # The browser console adds visible Log out / Password buttons beside the top bar (app.top_buttons).
@@ -91,40 +69,56 @@ class MainScreen(WorkerErrors, Screen[None]):
             yield Sidebar([(s, t, k.upper()) for s, t, k in self.sections], id="sidebar")
             # Sections are mounted the first time they are shown: a quick first paint over SSH.
             yield ContentSwitcher()
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one(Sidebar).collapse(self.app.size.width < COLLAPSE_BELOW)
         self.show_section(self.current)
         # The top bar's minute only moves with a live clock; a fixed clock (tests) leaves it still.
         self.set_interval(30, self._paint_topbar)
 
-    _views: dict[str, View]
+    def on_resize(self, event: events.Resize) -> None:
+        self.query_one(Sidebar).collapse(event.size.width < COLLAPSE_BELOW)
 
     def view(self, section: str) -> View:
-        if not hasattr(self, "_views"):
-            self._views = {}
         if section not in self._views:
-            self._views[section] = make_view(section)
+            self._views[section] = BY_ID[section].load()(id=section)
         return self._views[section]
+
+    def current_view(self) -> View | None:
+        return self._views.get(self.current)
 
     def has_section(self, section: str) -> bool:
         return any(s == section for s, _, _ in self.sections)
 
-    def show_section(self, section: str, *, focus: bool = True) -> View | None:
+    def show_section(
+        self, section: str, *, focus: bool = True, then: Callable[[View], object] | None = None
+    ) -> None:
+        """Switch to `section` (asking first if the current one has unsaved edits); `then(view)` runs
+        once the section's data is loaded."""
         if not self.has_section(section):
             self.app.notify("That section is for admins only.", severity="warning")
-            return None
+            return
+        leaving = self._views.get(self.current)
+        if section != self.current and leaving is not None and leaving.unsaved():
+            confirm_leave(self.app, leaving, lambda: self._show(section, focus, then))
+            return
+        self._show(section, focus, then)
+
+    def _show(self, section: str, focus: bool, then: Callable[[View], object] | None) -> None:
         self.current = section
         self.query_one(Sidebar).select_section(section)
         self._paint_topbar()
         view = self.view(section)
+        if then is not None:
+            view.when_loaded(lambda: then(view))
         switcher = self.query_one(ContentSwitcher)
         if view.is_mounted:
             switcher.current = section
             view.activate()
             if focus:
                 view.focus_first()
-            return view
+            return
 
         async def mounted() -> None:
             await switcher.mount(view)
@@ -135,11 +129,9 @@ class MainScreen(WorkerErrors, Screen[None]):
                 view.focus_first()
 
         self.call_later(mounted)
-        return view
 
     def _paint_topbar(self) -> None:
-        app = self.app
-        backend = app.backend  # type: ignore[attr-defined]
+        backend: Any = self.app.backend  # type: ignore[attr-defined]
         title = next(t for s, t, _ in self.sections if s == self.current)
         viewer = backend.viewer
         self.query_one(TopBar).show(

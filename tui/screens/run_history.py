@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from studiosync.tui.clock import local
+from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.modal import Modal
+from studiosync.tui.widgets.table import Column, FitTable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +26,7 @@ def _counts(user: dict[str, Any]) -> tuple[int, int]:
 
 
 class RunHistoryScreen(Modal[None]):
+    AREA = "history"
     BINDINGS = [Binding("escape,q", "close", "Close", id="history.close")]
     DEFAULT_CSS = """
     RunHistoryScreen > .dialog { width: 100%; max-width: 120; height: 100%; max-height: 44; }
@@ -47,13 +49,28 @@ class RunHistoryScreen(Modal[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(f"Run history — {self.title_text}"), classes="dialog-title")
-            runs: DataTable[object] = DataTable(id="runs", cursor_type="row")
-            runs.add_columns("Started", "Kind", "Computer", "Status", "Time", "Summary")
-            yield runs
+            yield FitTable(
+                [
+                    Column("started", "Started", 1, 16),
+                    Column("kind", "Kind", 5, 9),
+                    Column("computer", "Computer", 4, 9),
+                    Column("status", "Status", 2, 7),
+                    Column("time", "Time", 6, 6),
+                    Column("summary", "Summary", 3, 16, flex=True),
+                ],
+                id="runs",
+            )
             yield Static(Text(""), id="run-summary")
-            users: DataTable[object] = DataTable(id="run-users", cursor_type="row")
-            users.add_columns("User", "Status", "Pushed", "Pulled", "Error / warning")
-            yield users
+            yield FitTable(
+                [
+                    Column("user", "User", 1, 8),
+                    Column("status", "Status", 2, 7),
+                    Column("pushed", "Pushed", 4, 6),
+                    Column("pulled", "Pulled", 5, 6),
+                    Column("problem", "Error / warning", 3, 16, flex=True),
+                ],
+                id="run-users",
+            )
             yield Button("Close", id="close")
 
     def on_mount(self) -> None:
@@ -67,19 +84,23 @@ class RunHistoryScreen(Modal[None]):
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
         self.runs = event.runs
-        table = self.query_one("#runs", DataTable)
-        table.clear()
         tz = self.backend.tz()
-        for run in event.runs:
-            table.add_row(
-                Text(local(run.started, tz)),
-                Text(run.kind),  # scheduled, manual, or a live pass: push, pull
-                Text(run.computer),
-                Text(run.status, style=STATUS_STYLE.get(run.status, "")),
-                Text(f"{run.duration_s:.1f} s" if run.duration_s is not None else "—"),
-                Text(run.summary + (f" (x{run.repeats})" if run.repeats > 1 else "")),
-                key=run.id,
-            )
+        self.query_one("#runs", FitTable).show_rows(
+            [
+                (
+                    run.id,
+                    {
+                        "started": Text(local(run.started, tz)),
+                        "kind": Text(run.kind),  # scheduled, manual, or a live pass: push, pull
+                        "computer": Text(run.computer),
+                        "status": Text(run.status, style=STATUS_STYLE.get(run.status, "")),
+                        "time": Text(f"{run.duration_s:.1f} s" if run.duration_s is not None else "—"),
+                        "summary": Text(run.summary + (f" (x{run.repeats})" if run.repeats > 1 else "")),
+                    },
+                )
+                for run in event.runs
+            ]
+        )
         if not event.runs:
             self.query_one("#run-summary", Static).update(Text("No runs yet.", style="dim"))
         else:
@@ -94,21 +115,24 @@ class RunHistoryScreen(Modal[None]):
         self.query_one("#run-summary", Static).update(
             Text.assemble(("Summary: ", "bold"), run.summary or "—")
         )
-        users = self.query_one("#run-users", DataTable)
-        users.clear()
-        for user in run.users or []:
+        rows = []
+        for n, user in enumerate(run.users or []):
             pushed, pulled = _counts(user)
             status = str(user.get("status", ""))
             problem = user.get("error") or "; ".join(user.get("warnings") or [])
             if user.get("fix"):
                 problem = f"{problem} Fix: {user['fix']}"
-            users.add_row(
-                Text(str(user.get("login", ""))),
-                Text(status, style=STATUS_STYLE.get(status, "")),
-                Text(str(pushed)),
-                Text(str(pulled)),
-                Text(str(problem or "")),
-            )
+            for mail in user.get("emailed") or []:  # what this run emailed the user, and why (core.alerts)
+                problem = f"{problem} · emailed {mail.get('kind')}: {mail.get('why')} ({mail.get('status')})"
+            cells = {
+                "user": Text(str(user.get("login", ""))),
+                "status": Text(status, style=STATUS_STYLE.get(status, "")),
+                "pushed": Text(str(pushed)),
+                "pulled": Text(str(pulled)),
+                "problem": Text(str(problem or "")),
+            }
+            rows.append((f"{run.id}:{n}", cells))
+        self.query_one("#run-users", FitTable).show_rows(rows)
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from studiosync.tui.clock import local
+from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.modal import Modal
+from studiosync.tui.widgets.table import Column, FitTable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import Button, Static
 
 
 class TraceScreen(Modal[None]):
+    AREA = "trace"
     BINDINGS = [Binding("escape,q", "close", "Close", id="trace.close")]
     DEFAULT_CSS = """
     TraceScreen > .dialog { width: 100%; max-width: 110; height: 100%; max-height: 40; }
@@ -40,9 +42,10 @@ class TraceScreen(Modal[None]):
             with VerticalScroll():
                 yield Static(Text("Loading…"), id="trace-facts")
                 yield Static(Text(""), id="trace-why")
-                table: DataTable[object] = DataTable(id="trace-table", cursor_type="row")
-                table.add_columns("When", "What", "Detail")
-                yield table
+                yield FitTable(
+                    [Column("when", "When", 1, 16), Column("what", "What", 2, 8), Column("detail", "Detail", 3, 16, flex=True)],
+                    id="trace-table",
+                )
             yield Button("Close", variant="primary", id="trace-close")
 
     def on_mount(self) -> None:
@@ -83,16 +86,20 @@ class TraceScreen(Modal[None]):
             why.append("• ")
             why.append(reason + "\n", style="")
         self.query_one("#trace-why", Static).update(why)
-        table = self.query_one("#trace-table", DataTable)
-        table.clear()
-        if not doc.get("trace"):
-            table.add_row(Text("—"), Text("no sync history yet", style="dim"), Text(""))
-        for entry in reversed(doc.get("trace") or []):
-            table.add_row(
-                Text(local(str(entry.get("time") or ""), tz)),
-                Text(str(entry.get("action") or "")),
-                Text(str(entry.get("detail") or "")),
+        rows = [
+            (
+                str(n),
+                {
+                    "when": Text(local(str(entry.get("time") or ""), tz)),
+                    "what": Text(str(entry.get("action") or "")),
+                    "detail": Text(str(entry.get("detail") or "")),
+                },
             )
+            for n, entry in enumerate(reversed(doc.get("trace") or []))
+        ]
+        if not rows:
+            rows = [("none", {"when": Text("—"), "what": Text("no sync history yet", style="dim")})]
+        self.query_one("#trace-table", FitTable).show_rows(rows)
 
     @on(Button.Pressed, "#trace-close")
     def _close(self) -> None:

@@ -6,7 +6,7 @@ from studiosync.core.model import User
 from studiosync.core.studio.users import LOGIN_RE
 from studiosync.tui.screens.modal import DialogBody, Modal
 from studiosync.tui.widgets.field import Field
-from studiosync.tui.widgets.form import check_form, rule
+from studiosync.tui.widgets.form import check_form, explain_invalid, problems_of, rule
 from studiosync.tui.widgets.note import Note
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,6 +19,7 @@ from textual.widgets import Button, Checkbox, Label, Select, Static
 class UserEditScreen(Modal[bool]):
     """Returns True when saved."""
 
+    AREA = "user"
     BINDINGS = [
         Binding("escape", "close", "Cancel", id="user_edit.cancel"),
         Binding("ctrl+s", "save", "Save", id="user_edit.save"),
@@ -92,33 +93,61 @@ class UserEditScreen(Modal[bool]):
                     yield Label("Again")
                     yield Field(password=True, id="user-password2")
                 yield Note("Needed to log in once any admin has a password.", id="user-password-why")
+                yield Static("", classes="dialog-error")
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="save", disabled=True)
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
         self._validate()
+        self._initial = self._values()
         self.query_one("#user-name" if self.user else "#user-login", Field).focus()
 
-    @on(Field.Changed)
-    @on(Select.Changed)
-    def _validate(self) -> bool:
+    def _values(self) -> tuple[object, ...]:
+        fields = ("user-login", "user-name", "user-password", "user-password2")
+        return (
+            *(self.query_one(f"#{i}", Field).value for i in fields),
+            self.query_one("#user-kind", Select).value,
+            self.query_one("#user-admin", Checkbox).value,
+        )
+
+    def unsaved(self) -> bool:
+        return self._values() != getattr(self, "_initial", self._values())
+
+    def save_form(self, then: object = None) -> bool:
+        self.action_save()
+        return True
+
+    def cancel_value(self) -> bool:
+        return False
+
+    def _fields(self) -> list[Field]:
         fields = [self.query_one("#user-name", Field)]
         if self.user is None:
             fields.insert(0, self.query_one("#user-login", Field))
+        return fields
+
+    def _cross(self) -> dict[str, str | None]:
         p1 = self.query_one("#user-password", Field).value
         p2 = self.query_one("#user-password2", Field).value
-        mismatch = "the two passwords differ" if p1 != p2 else None
-        return check_form(self, fields, self.query_one("#save", Button), {"user-password-why": mismatch})
+        return {"user-password-why": "the two passwords differ" if p1 != p2 else None}
+
+    @on(Field.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _validate(self) -> bool:
+        self.say_error(None)
+        return check_form(self, self._fields(), self.query_one("#save", Button), self._cross())
 
     @on(Button.Pressed, "#cancel")
-    def action_close(self) -> None:
-        self.dismiss(False)
+    def _cancel(self) -> None:
+        self.action_close()
 
     @on(Button.Pressed, "#save")
     @on(Field.Submitted)
     def action_save(self) -> None:
         if not self._validate():
+            explain_invalid(self, problems_of(self, self._fields(), self._cross()))
             return
         self._save(
             self.query_one("#user-login", Field).value.strip(),

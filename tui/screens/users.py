@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-from studiosync.tui.backend import (
+from studiosync.tui.clock import ago
+from studiosync.tui.rows import (
     AUTHENTICATED,
     CANNOT_SYNC,
     ENABLED,
@@ -13,11 +13,12 @@ from studiosync.tui.backend import (
     NOT_SET_UP,
     UserRow,
 )
-from studiosync.tui.clock import ago
+from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.confirm import ConfirmScreen
 from studiosync.tui.screens.user_edit import UserEditScreen
-from studiosync.tui.screens.view import PaletteCommand, View
+from studiosync.tui.screens.view import View
 from studiosync.tui.widgets.field import Field
+from studiosync.tui.widgets.table import Column, FitTable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -39,6 +40,17 @@ def status_text(status: str) -> Text:
     return Text(status, style=STATUS_STYLE.get(status, ""))
 
 
+COLUMNS = [
+    Column("login", "Login", 1, min_width=8),
+    Column("name", "Name", 2, min_width=10),
+    Column("google", "Google", 3, min_width=10),
+    Column("last", "Last sync", 4, min_width=9),
+    Column("kind", "Kind", 6, min_width=8),
+    # The first cause of a problem (the dashboard's and the doctor's words): long, so it takes what is left.
+    Column("cause", "Cause", 5, min_width=12, flex=True),
+]
+
+
 class UsersView(View):
     SECTION = "users"
     TITLE = "Users"
@@ -54,7 +66,8 @@ Enable Google Sync unchecked), *enabled* (Enable Google Sync checked and the acc
 syncs; `studiosync status` says "syncing"), *enabled, no account* (checked but no account
 authenticated: it cannot sync), *failing* (the last sync runs failed; the dashboard and the Google tab
 show the reason and the fix), *deletions held* (a run would have deleted too many appointments or events
-at once: nothing was deleted; the dashboard's `h` applies the deletions, `u` undoes them). Each user must sync to a different Gmail account.
+at once: nothing was deleted; the dashboard's `h` applies the deletions, `u` undoes them). **Cause** names
+the first problem of the user's sync, the same cause the dashboard, `studiosync status` and the doctor show. Each user must sync to a different Gmail account.
 
 Type in the filter box to narrow the list by login, name, kind or status.
 """
@@ -86,9 +99,7 @@ Type in the filter box to narrow the list by login, name, kind or status.
 
     def compose(self) -> ComposeResult:
         yield Field(placeholder="filter: type part of a login, name, kind or status", id="users-filter")
-        table: DataTable[object] = DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Login", "Name", "Google", "Last sync", "Kind")
-        yield table
+        yield FitTable(COLUMNS, id="users-table", zebra_stripes=True)
         yield Static("", id="users-count")
 
     def focus_first(self) -> None:
@@ -105,6 +116,7 @@ Type in the filter box to narrow the list by login, name, kind or status.
     def _loaded(self, event: Loaded) -> None:
         self.rows = event.rows
         self._fill()
+        self.loaded()
 
     @on(Field.Changed, "#users-filter")
     def _filter_changed(self) -> None:
@@ -115,45 +127,31 @@ Type in the filter box to narrow the list by login, name, kind or status.
         self.query_one("#users-table", DataTable).focus()
 
     def _fill(self) -> None:
-        table = self.query_one("#users-table", DataTable)
+        table = self.query_one("#users-table", FitTable)
         wanted = self.query_one("#users-filter", Field).value.strip().lower()
-        keep = table.cursor_row
-        current = self.selected_login()
-        table.clear()
         now = self.backend.now()
-        shown = 0
+        rows = []
         for row in self.rows:
             haystack = f"{row.login} {row.name} {row.kind} {row.status} {row.account_email or ''}".lower()
             if wanted and wanted not in haystack:
                 continue
-            shown += 1
             last = "—" if row.kind != "staff" else ago(row.last_sync, now)
-            table.add_row(
-                Text(row.login + (" *" if row.admin else "")),
-                Text(row.name),
-                status_text(row.status),
-                Text(last),
-                Text(row.kind, style="dim" if row.kind != "staff" else ""),
-                key=row.login,
-            )
-        if current is not None and current in {r.login for r in self.rows}:
-            try:
-                table.move_cursor(row=table.get_row_index(current))
-            except Exception:  # noqa: BLE001 - filtered out: keep the position instead
-                table.move_cursor(row=min(keep, max(shown - 1, 0)))
+            cells = {
+                "login": Text(row.login + (" *" if row.admin else "")),
+                "name": Text(row.name),
+                "google": status_text(row.status),
+                "last": Text(last),
+                "kind": Text(row.kind, style="dim" if row.kind != "staff" else ""),
+                "cause": Text(row.cause or "", style="red" if row.status == FAILING else ""),
+            }
+            rows.append((row.login, cells))
+        table.show_rows(rows)
         self.query_one("#users-count", Static).update(
-            Text(f"{shown} of {len(self.rows)} users and resources · * admin", style="dim")
+            Text(f"{len(rows)} of {len(self.rows)} users and resources · * admin", style="dim")
         )
 
     def selected_login(self) -> str | None:
-        table = self.query_one("#users-table", DataTable)
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:  # noqa: BLE001 - empty or shrinking table
-            return None
-        return str(key.value) if key.value is not None else None
+        return self.query_one("#users-table", FitTable).cursor_key()
 
     def _selected_row(self) -> UserRow | None:
         login = self.selected_login()
@@ -225,12 +223,3 @@ Type in the filter box to narrow the list by login, name, kind or status.
         login = self.selected_login()
         if login:
             self.console.open_appointments(login)
-
-    def palette(self) -> list[PaletteCommand]:
-        return [
-            PaletteCommand("users: add", self.action_add, "add a user or resource"),
-            PaletteCommand("users: edit", self.action_edit, "edit the highlighted user"),
-            PaletteCommand("users: remove", self.action_remove, "remove the highlighted user"),
-            PaletteCommand("users: google tab", self.action_google, "open the highlighted user's Google tab"),
-            PaletteCommand("users: filter", self.action_filter, "type to filter the list"),
-        ]

@@ -1,27 +1,21 @@
-"""Base class of the main screen's sections (Dashboard, Users, ...): shared plumbing, no layout."""
+"""Base class of the main screen's sections (Dashboard, Users, ...): shared plumbing, no layout.
+
+A section loads its data in a worker; `loaded()` marks the first load done and runs what waited for it
+(a palette command opened from another section acts on the loaded table, not on an empty one).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from studiosync.tui.workers import WorkerErrors
 from textual.containers import Vertical
 from textual.timer import Timer
 
 if TYPE_CHECKING:
-    from studiosync.tui.app import StudioSyncApp
     from studiosync.tui.backend import Backend
-
-
-@dataclass(frozen=True)
-class PaletteCommand:
-    """A command palette entry, named "area: action" (posting's convention)."""
-
-    name: str
-    run: Callable[[], object]
-    help: str = ""
+    from studiosync.tui.host import Console
 
 
 class View(WorkerErrors, Vertical):
@@ -36,6 +30,8 @@ class View(WorkerErrors, Vertical):
     """
 
     _activated = False
+    _loaded = False
+    _waiting: list[Callable[[], object]]
     # Sections that keep themselves current set this; their `_load` worker calls `_schedule_refresh`
     # when it ends.
     REFRESH_SECONDS: ClassVar[float | None] = None
@@ -46,8 +42,8 @@ class View(WorkerErrors, Vertical):
         return self.console.backend
 
     @property
-    def console(self) -> StudioSyncApp:
-        return self.app  # type: ignore[return-value]
+    def console(self) -> Console:
+        return cast("Console", self.app)
 
     def activate(self) -> None:
         """The section became visible: load on first show, refresh on later ones."""
@@ -59,6 +55,23 @@ class View(WorkerErrors, Vertical):
 
     def _load(self) -> None:
         """Read the section's data in a worker (sections that refresh themselves override this)."""
+
+    def loaded(self) -> None:
+        """The section's data is on screen: run what waited for it (once)."""
+        self._loaded = True
+        waiting, self._waiting = getattr(self, "_waiting", []), []
+        for run in waiting:
+            run()
+
+    def when_loaded(self, run: Callable[[], object]) -> None:
+        if self._loaded:
+            run()
+        else:
+            self._waiting = [*getattr(self, "_waiting", []), run]
+
+    def unsaved(self) -> bool:
+        """True while the section holds edits that are not saved (forms override this)."""
+        return False
 
     def _schedule_refresh(self) -> None:
         # Chained, not an interval: a slow store read can never pile refreshes up.
@@ -73,9 +86,6 @@ class View(WorkerErrors, Vertical):
             self._schedule_refresh()  # hidden or under a dialog: look again later, draw nothing
             return
         self._load()
-
-    def palette(self) -> list[PaletteCommand]:
-        return []
 
     def focus_first(self) -> None:
         """Put the focus on the section's main widget (its first focusable one) once it is laid out."""

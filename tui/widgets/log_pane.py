@@ -28,7 +28,8 @@ from zoneinfo import ZoneInfo
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
+from studiosync.core.text import escape_line
+from studiosync.tui.safe_text import Text
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
@@ -44,7 +45,10 @@ LEVEL_STYLE = {
     "CRITICAL": "bold white on red",
 }
 LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40, "CRITICAL": 50}
-HIDDEN_FIELDS = ("exc_info", "traceback")  # too long for one line; the details panel shows them
+# A traceback is for developers: never on a log line, and in the details panel only for a DEBUG record
+# (shown only when the level filter asks for DEBUG).
+TRACEBACK_FIELDS = ("exc", "exc_info", "traceback")
+HIDDEN_FIELDS = TRACEBACK_FIELDS
 
 
 def render_record(rec: Any, tz: ZoneInfo, search: str = "") -> Text:
@@ -58,12 +62,15 @@ def render_record(rec: Any, tz: ZoneInfo, search: str = "") -> Text:
         (f"{rec.user or '-':<8}", "cyan"),
         " ",
     )
-    text.append(rec.message)  # untrusted (event titles, server answers): plain text
+    # Untrusted (event titles, server answers): escaped to one line (core.text), never markup.
+    text.append(escape_line(rec.message))
     extra = {k: v for k, v in (rec.fields or {}).items() if k not in HIDDEN_FIELDS and v not in (None, "")}
     if extra:
-        text.append("  " + " ".join(f"{k}={v}" for k, v in list(extra.items())[:6]), style="dim")
+        text.append(escape_line("  " + " ".join(f"{k}={v}" for k, v in list(extra.items())[:6])), style="dim")
     if search:
         text.highlight_words([search], style="reverse", case_sensitive=False)
+    # One line per record, cut at the pane's edge with an ellipsis (the details panel shows all of it).
+    text.no_wrap, text.overflow = True, "ellipsis"
     return text
 
 
@@ -79,7 +86,9 @@ class LogPane(RichLog):
     ]
     COMPONENT_CLASSES = {"log-pane--cursor"}
     DEFAULT_CSS = """
-    LogPane { height: 1fr; border: round $primary 40%; }
+    /* Lines are cut to the pane's width (with an ellipsis): the gutter is kept for the vertical scrollbar
+       from the start, so that width never changes under them, and there is nothing to scroll sideways. */
+    LogPane { height: 1fr; border: round $primary 40%; scrollbar-gutter: stable; overflow-x: hidden; }
     LogPane > .log-pane--cursor { background: $block-cursor-blurred-background; }
     LogPane:focus > .log-pane--cursor {
         background: $block-cursor-background;
@@ -170,16 +179,21 @@ class LogPane(RichLog):
 
     def _put(self, content: Text, ref: Any) -> None:
         end = self._start_line + len(self.lines)
-        self.write(content, scroll_end=self.follow)
+        # Exactly the pane's width: a long line ends in an ellipsis there, not at the console's default 80.
+        self.write(content, width=max(self.scrollable_content_region.width, 20), scroll_end=self.follow)
         self._refs.extend([ref] * (self._start_line + len(self.lines) - end))
         trimmed = len(self._refs) - len(self.lines)  # RichLog dropped that many lines at max_lines
         if trimmed > 0:
             del self._refs[:trimmed]
 
+    _drawn_width = 0
+
     def on_resize(self, event: events.Resize) -> None:
         # Runs before RichLog's own handler, which is what marks the size as known.
-        if event.size.width and not self._size_known:
-            self.call_later(self.redraw)
+        width_changed = event.size.width != self._drawn_width
+        self._drawn_width = event.size.width
+        if event.size.width and (not self._size_known or width_changed):
+            self.call_later(self.redraw)  # lines are cut to the width: cut them again
         elif self.selected is not None:
             self.call_after_refresh(self._reveal)  # the details panel opened and took rows from us
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from studiosync.tui.safe_text import Text
 from textual.widgets import Static
 
 

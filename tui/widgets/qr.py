@@ -7,7 +7,7 @@ person's browser is their phone. Drawn black on white regardless of the theme, o
 from __future__ import annotations
 
 import segno
-from rich.text import Text
+from studiosync.tui.safe_text import Text
 from textual.widgets import Static
 
 BORDER = 2  # quiet zone in modules; scanners need some
@@ -42,12 +42,11 @@ class QRCode(Static):
         lines = qr_lines(data)
         width, height = len(lines[0]), len(lines)
         if width > max_width or height > max_height:
-            self.update(
-                Text(
-                    f"(A QR code of this link needs {width}x{height} characters: enlarge the terminal to see it.)",
-                    style="dim",
-                )
-            )
+            self.styles.width = "1fr"  # a sentence wraps in the room there is; a code keeps its own size
+            self.styles.margin = (1, 0, 0, 0)  # one line where the code would be: room for the steps
+            self.update(Text(f"(A larger terminal, {width}x{height} or more, shows a QR code of it.)", style="dim"))
             return False
+        self.styles.width = "auto"
+        self.styles.margin = (1, 0, 1, 0)
         self.update(Text("\n".join(lines), style="black on white"))
         return True

@@ -1,10 +1,16 @@
-"""Progress of a sync run: users done / total, appointments pushed and pulled, what it is doing now."""
+"""Progress of a sync run: users done / total, appointments pushed and pulled, what it is doing now.
+
+When the run ends the panel says so with its time ("Finished 10:04 with errors: ..."), so its errors are
+never mistaken for the current state; the dashboard clears it once it is a few minutes old.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from rich.text import Text
+from studiosync.tui.safe_text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import ProgressBar, Static
@@ -20,6 +26,7 @@ class SyncProgress(Vertical):
 
     events_seen = 0
     last_event: Any = None
+    finished_at: datetime | None = None
 
     def compose(self) -> ComposeResult:
         yield ProgressBar(total=None, show_eta=False, id="sp-bar")
@@ -28,7 +35,7 @@ class SyncProgress(Vertical):
     def start(self) -> None:
         self.set_class(True, "-running")
         self.set_class(False, "-done")
-        self.events_seen, self.last_event = 0, None
+        self.events_seen, self.last_event, self.finished_at = 0, None, None
         self.query_one(ProgressBar).update(total=None, progress=0)
         self.query_one("#sp-line", Static).update(Text("Starting the sync…"))
 
@@ -48,17 +55,25 @@ class SyncProgress(Vertical):
             line.append(str(event.message))  # may quote Google: plain text
         self.query_one("#sp-line", Static).update(line)
 
-    def finish(self, summary: str, *, ok: bool) -> None:
+    def finish(self, summary: str, *, ok: bool, at: datetime, tz: ZoneInfo) -> None:
         self.set_class(False, "-running")
         self.set_class(True, "-done")
+        self.finished_at = at
         bar = self.query_one(ProgressBar)
         if bar.total is None:
             bar.update(total=1, progress=1)
         else:
             bar.update(progress=bar.total)
+        when = at.astimezone(tz).strftime("%H:%M")
         self.query_one("#sp-line", Static).update(
             Text.assemble(
-                ("Finished: " if ok else "Finished with errors: ", "bold green" if ok else "bold red"),
+                (f"Finished {when}: " if ok else f"Finished {when} with errors: ", "bold green" if ok else "bold red"),
                 summary,
             )
         )
+
+    def clear_if_older(self, now: datetime, seconds: float) -> None:
+        """Hide a finished run's panel once it is `seconds` old (the table shows newer results by then)."""
+        if self.finished_at is not None and (now - self.finished_at).total_seconds() >= seconds:
+            self.set_class(False, "-done")
+            self.finished_at = None

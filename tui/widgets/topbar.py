@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from rich.text import Text
+from studiosync.tui.safe_text import Text
 from textual.widgets import Static
 
 
@@ -16,9 +16,9 @@ class TopBar(Static):
 
     def show(self, *, section: str, who: str, admin: bool, now: datetime, tz: ZoneInfo, demo: bool) -> None:
         text = Text.assemble(
-            ("studiosync", "bold"),
-            (" demo" if demo else "", "bold yellow"),
-            "  ",
+            ("studiosync ", "bold"),
+            ("demo " if demo else "", "bold yellow"),
+            " ",
             (section, "bold"),
             "  ·  ",
             who,

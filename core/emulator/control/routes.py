@@ -1,5 +1,5 @@
 """The control API over HTTP: JSON endpoints under `/_emulator/...` (alias `/control/...`) mirroring the
-Controller methods. This module holds the routing helper and the endpoints for accounts, calendars,
+Controller methods. This module holds the endpoints for accounts, calendars,
 events, contacts, OAuth, faults, tokens and counters; routes_google.py adds the Google-shaped ones.
 Errors answer 400 `{"error": "..."}` (API validation errors keep Google's shape). Must never import
 anything outside the emulator package.
@@ -7,53 +7,19 @@ anything outside the emulator package.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ApiError, ControlError
-from ..wire import Request, Response, Router
+from ..wire import Request, Router
 from .ops import DEFAULT_SCOPES
+from .routes_google import add_google_routes
+from .routing import P, Route, flag, route_maker
 
 if TYPE_CHECKING:
     from . import Controller
 
-P = "/_emulator"
-Route = Callable[[str, str], Callable[[Callable[..., Any]], Callable[..., Any]]]
-
-
-def flag(req: Request, name: str) -> bool:
-    return (req.arg(name) or "").lower() in ("1", "true", "yes")
-
-
-def route_maker(r: Router) -> Route:
-    """A decorator factory: `@route("GET", path)` registers a handler returning JSON-able data."""
-
-    def route(method: str, pattern: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
-            def handler(req: Request, **params: str) -> Response:
-                try:
-                    result = fn(req, **params)
-                except ControlError as err:
-                    return Response.json({"error": str(err)}, 400)
-                except ApiError as err:
-                    return Response.error(err)
-                except (KeyError, TypeError, ValueError) as err:
-                    return Response.json({"error": f"bad request: {err}"}, 400)
-                return result if isinstance(result, Response) else Response.json(result)
-
-            r.add(method, pattern, handler)
-            return fn
-
-        return wrap
-
-    return route
-
-
 def control_router(ctl: Controller) -> Router:
     """Every control endpoint (see routes_google.py for invitations, special event types, people,
     requests and quota)."""
-    from .routes_google import add_google_routes
-
     r = Router()
     route = route_maker(r)
     add_world_routes(ctl, route)

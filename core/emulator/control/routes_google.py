@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..wire import Request
-from .routes import P, Route
+from .routing import P, Route
 
 if TYPE_CHECKING:
     from . import Controller

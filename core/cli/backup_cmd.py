@@ -1,0 +1,116 @@
+"""studiosync backup list [FILE] | restore FILE [--from BACKUP] -- the backups folder, and repairing a
+corrupt store file from it (the doctor's `store` check says which). Backups are made by the `backup`
+job (studiosync jobs run backup)."""
+
+from __future__ import annotations
+
+import argparse
+
+from studiosync.core.cli.common import (
+    CliContext,
+    add_command,
+    add_group,
+    add_json_flag,
+    print_json,
+    print_table,
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    backup = add_group(sub, "backup", "backups of the store: list them, restore a file from them")
+    p = add_command(
+        backup, "list", "the backups, newest first (with FILE: its copies and whether they are good)", _list
+    )
+    p.add_argument("file", nargs="?", metavar="FILE", help="a store file, e.g. store/studio.json")
+    add_json_flag(p)
+    p = add_command(
+        backup,
+        "restore",
+        "put back the newest good backup copy of a store file (the current one is kept)",
+        _restore,
+    )
+    p.add_argument("file", metavar="FILE", help="the store file, as the doctor or an error names it")
+    p.add_argument(
+        "--from", dest="backup", metavar="BACKUP", help="this backup instead of the newest good one"
+    )
+    add_json_flag(p)
+
+
+def _store(ctx: CliContext):  # noqa: ANN202 - a Store
+    """The store without opening the Studio: opening migrates, which reads store/studio.json -- the very
+    file a restore may have to repair."""
+    from studiosync.core.paths import data_dir
+    from studiosync.core.store.store import Store
+
+    return Store(data_dir(ctx.home))
+
+
+def _list(ctx: CliContext, args: argparse.Namespace) -> int:
+    from studiosync.core.store import backups
+
+    store = _store(ctx)
+    if args.file is not None:
+        name = backups.store_name(store, args.file)
+        found = backups.copies(store, name)
+        docs = [
+            {"backup": c.backup, "path": str(c.path), "good": c.good, "problem": c.problem} for c in found
+        ]
+        if args.json:
+            print_json(docs)
+        else:
+            print_table(
+                [[d["backup"], "good" if d["good"] else f"corrupt: {d['problem']}"] for d in docs],
+                ["BACKUP", "COPY"],
+            )
+        return 0
+    folders = list(reversed(backups.list_backups(store.datadir.backups)))
+    docs = [_summary(folder) for folder in folders]
+    if args.json:
+        print_json(docs)
+    else:
+        print_table(
+            [[d["backup"], str(d["files"]), d["created"] or "-"] for d in docs],
+            ["BACKUP", "FILES", "CREATED"],
+        )
+    return 0
+
+
+def _summary(folder) -> dict:  # noqa: ANN001 - a Path
+    import json
+
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    manifest = manifest if isinstance(manifest, dict) else {}
+    files = sum(1 for _ in (folder / "store").rglob("*.json"))
+    return {"backup": folder.name, "path": str(folder), "files": files, "created": manifest.get("created")}
+
+
+def _restore(ctx: CliContext, args: argparse.Namespace) -> int:
+    from studiosync.core.store import backups
+
+    store = _store(ctx)
+    name = backups.store_name(store, args.file)
+    if args.backup is not None and not backups.BACKUP_NAME_RE.match(args.backup):
+        from studiosync.core.errors import InputError
+
+        raise InputError(f"{args.backup!r} is not a backup name (see studiosync backup list)")
+    done = backups.restore(store, name, backup=args.backup)
+    if args.json:
+        print_json(
+            {
+                "file": f"store/{done.name}.json",
+                "backup": done.backup,
+                "records": done.records,
+                "kept": str(done.kept) if done.kept else None,
+            }
+        )
+        return 0
+    print(f"restored store/{done.name}.json from backup {done.backup} ({done.records} records)")
+    if done.kept is not None:
+        print(f"the replaced file was kept in {done.kept}")
+    print(
+        "changes made to it since that backup are not in it; a Google sync brings back those already sent to Google"
+    )
+    return 0

@@ -1,0 +1,183 @@
+"""A corrupt record is named, isolated and repairable (issue 11 point 6), and backups are private.
+
+Each kind of damage (an appointment whose start is a number, a user whose name is a list, a Google tab
+whose `enabled` is text, a file that is not JSON any more) gives one line naming the file and the record
+(exit 1), while the other users' listings and syncs, and the doctor, keep working; the doctor's `store`
+check names the file and the restore command, and `studiosync backup restore` puts the newest good copy
+back (keeping the damaged one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from studiosync.core.store import layout
+from studiosync.core.store.backups import list_backups
+
+from tests.helpers.files import bad_modes
+from tests.sync.helpers import SyncWorld, soon
+
+
+@pytest.fixture
+def two(world: SyncWorld, cli) -> SyncWorld:
+    """ann and bob syncing, one appointment each on both sides, and a backup of it all."""
+    for login in ("ann", "bob"):
+        world.add_user(login)
+        world.add_appt(login, f"{login} session", soon(2))
+    world.sync_ok()
+    assert cli("jobs", "run", "backup").code == 0
+    return world
+
+
+def _edit_record(world: SyncWorld, file: str, table: str, doc_id: str, **fields: object) -> Path:
+    """Damage one record on disk, the way a bad editor or a disk fault would (not through the store)."""
+    path = world.studio.store.file(file).path
+    data = json.loads(path.read_text())
+    data[table][doc_id].update(fields)
+    path.write_text(json.dumps(data))
+    return path
+
+
+def _shown(path: Path, home: Path) -> str:
+    return "store/" + path.relative_to(home / "store").as_posix()
+
+
+def _one_named_line(err: str, path: Path, record: str) -> None:
+    (line,) = err.splitlines()
+    assert line.startswith("studiosync: error: store file ") and str(path) in line, line
+    assert f"record {record!r}" in line and "studiosync backup restore store/" in line, line
+
+
+def test_corrupt_appointment_is_named_and_isolated_then_restored(two: SyncWorld, cli, home: Path) -> None:
+    (ann,) = two.appts("ann")
+    (bob,) = two.appts("bob")
+    name = layout.appointment_file_for("ann", ann.id)
+    path = _edit_record(two, name, layout.APPOINTMENTS_TABLE, ann.id, start=12345)
+
+    r = cli("appointments", "list", "bob")
+    assert (r.code, r.err) == (0, "") and bob.id in r.out
+    r = cli("appointments", "list")  # everyone: bob's are listed, ann's bad one is named
+    assert r.code == 1 and bob.id in r.out and ann.id not in r.out
+    _one_named_line(r.err, path, ann.id)
+    assert "field 'start' is a number" in r.err
+    r = cli("appointments", "show", ann.id)
+    assert r.code == 1
+    _one_named_line(r.err, path, ann.id)
+
+    r = cli("sync", "--json")
+    doc = json.loads(r.out)
+    status = {u["login"]: u for u in doc["users"]}
+    assert r.code == 1 and status["bob"]["status"] == "ok"
+    assert status["ann"]["status"] == "error" and str(path) in status["ann"]["error"]
+
+    r = cli("doctor", "--json")  # the doctor still runs, and its store check names the file and the fix
+    report = json.loads(r.out)
+    store = next(c for c in report["checks"] if c["name"] == "store")
+    assert r.code == 1 and store["status"] == "fail"
+    assert _shown(path, home) in store["detail"] and repr(ann.id) in store["detail"]
+    assert f"studiosync backup restore {_shown(path, home)}" in store["fix"]
+    assert {v["login"] for v in report["verdicts"]} == {"ann", "bob"}
+
+    damaged = path.read_bytes()
+    r = cli("backup", "restore", _shown(path, home))
+    assert r.code == 0, r.err
+    assert "restored " + _shown(path, home) in r.out
+    kept = next((home / "backups" / "replaced").rglob(path.name))
+    assert kept.read_bytes() == damaged  # nothing is destroyed by a restore
+    assert cli("appointments", "list").code == 0
+    store = next(c for c in json.loads(cli("doctor", "--json").out)["checks"] if c["name"] == "store")
+    assert store["status"] == "pass"
+    assert bad_modes(home / "store") == [] and bad_modes(home / "backups") == []
+
+
+def test_user_with_a_list_as_name(two: SyncWorld, cli, home: Path) -> None:
+    path = _edit_record(two, layout.STUDIO, "users", "ann", name=["Ann", "B"])
+    r = cli("users", "list")
+    assert r.code == 1 and "bob" in r.out and "ann " not in r.out
+    _one_named_line(r.err, path, "ann")
+    assert "field 'name' is a list, expected text" in r.err
+    r = cli("appointments", "list", "bob")
+    assert (r.code, r.err) == (0, "")
+    r = cli("sync", "bob", "--json")
+    assert r.code == 0 and json.loads(r.out)["users"][0]["status"] == "ok"
+    r = cli("users", "remove", "ann")
+    assert r.code == 1
+    _one_named_line(r.err, path, "ann")
+    r = cli("doctor")
+    assert r.code == 1 and "Store files" in r.out and "store/studio.json is corrupt" in r.out
+
+
+def test_google_tab_with_text_for_enabled(two: SyncWorld, cli) -> None:
+    path = _edit_record(two, layout.STUDIO, "google_prefs", "ann", enabled="yes")
+    r = cli("google", "show", "ann")
+    assert r.code == 1
+    _one_named_line(r.err, path, "ann")
+    assert "field 'enabled' is text, expected true or false" in r.err
+    assert cli("google", "show", "bob").code == 0
+    two.add_event("bob", "new on Google", soon(3))
+    r = cli("sync", "--json")  # bob syncs; ann's tab is named
+    assert r.code == 1 and [u["login"] for u in json.loads(r.out)["users"]] == ["bob"]
+    assert json.loads(r.out)["users"][0]["counts"]["pulled_created"] == 1
+    _one_named_line(r.err, path, "ann")
+    assert cli("doctor").code == 1
+
+
+def test_a_file_that_is_no_json_any_more_is_restored(two: SyncWorld, cli, home: Path) -> None:
+    path = two.studio.store.file(layout.pending_file("bob")).path
+    if not path.exists():  # synced: the pending file may be empty; any user file will do
+        path = two.studio.store.file(layout.sync_state_file("bob")).path
+    path.write_bytes(b"\x00garbage{")
+    store = next(c for c in json.loads(cli("doctor", "--json").out)["checks"] if c["name"] == "store")
+    assert store["status"] == "fail" and "is not valid JSON" in store["detail"]
+    (ann,) = two.appts("ann")
+    ann_file = two.studio.store.file(layout.appointment_file_for("ann", ann.id)).path
+    ann_file.write_bytes(b"[1, 2")  # a whole bucket of ann's unreadable: everyone else still lists
+    r = cli("appointments", "list")
+    assert r.code == 1 and "bob session" in r.out and str(ann_file) in r.err and len(r.err_lines) == 1
+    assert cli("backup", "restore", str(ann_file)).code == 0
+    r = cli("backup", "list", str(path))
+    assert r.code == 0 and "good" in r.out
+    r = cli("backup", "restore", str(path))  # an absolute path is accepted too
+    assert r.code == 0, r.err
+    json.loads(path.read_text())
+    assert cli("sync", "bob").code == 0
+
+
+def test_a_broken_studio_file_is_named_everywhere_and_restorable(two: SyncWorld, cli, home: Path) -> None:
+    path = home / "store" / "studio.json"
+    path.write_bytes(b'{"users": {"ann": ')
+    r = cli("users", "list")
+    assert (
+        r.code == 1 and str(path) in r.err_lines[0] and "studiosync backup restore store/studio.json" in r.err
+    )
+    r = cli("backup", "restore", "store/studio.json")  # works without opening the (unreadable) studio
+    assert r.code == 0, r.err
+    assert cli("users", "list").code == 0
+
+
+def test_restore_refuses_a_name_outside_the_store_and_a_corrupt_copy(two: SyncWorld, cli, home: Path) -> None:
+    for bad in ("/etc/passwd", "../secrets/x.json", "store/../../x", ""):
+        r = cli("backup", "restore", bad)
+        assert r.code == 2 and len(r.err_lines) == 1, (bad, r.err)
+    r = cli("backup", "restore", "store/nothing-like-it.json")
+    assert r.code == 1 and "no backup holds it" in r.err
+    (backup,) = list_backups(home / "backups")
+    copy = backup / "store" / "studio.json"
+    data = json.loads(copy.read_text())
+    data["users"]["bob"]["admin"] = "yes"
+    copy.write_text(json.dumps(data))
+    r = cli("backup", "restore", "store/studio.json")
+    assert r.code == 1 and "copies are corrupt too" in r.err
+
+
+def test_backups_are_private_whatever_the_umask(two: SyncWorld, cli, home: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        assert cli("jobs", "run", "backup").code == 0
+    finally:
+        os.umask(old)
+    assert len(list_backups(home / "backups")) == 2
+    assert bad_modes(home / "backups") == []
