@@ -22,6 +22,7 @@ from typing import Any, TextIO
 Offer = Callable[[str], tuple[bool, str, int]]  # address -> (accepted, why not, ticket)
 Outcome = Callable[[int, float], tuple[bool, str | None]]  # ticket, timeout -> (known, failure)
 OUTCOME_WAIT_S = 15.0  # how long the browser's tab waits to say how the sign-in ended
+REPLY_GRACE_S = 2.0  # how long close() lets a page being answered finish
 log = logging.getLogger("studiosync.google.loopback")
 
 
@@ -41,7 +42,12 @@ class LoopbackListener:
         self._thread.start()
 
     def close(self) -> None:
-        """Stop listening. Never called from a request thread (shutdown waits for the serving loop)."""
+        """Stop listening. Never called from a request thread (shutdown waits for the serving loop).
+
+        A sign-in request still being answered gets its page first (briefly): the process may exit right
+        after, and the browser would otherwise show a broken page instead of the reason."""
+        with self._server.answering:
+            self._server.answering.wait_for(lambda: self._server.in_flight == 0, timeout=REPLY_GRACE_S)
         self._server.shutdown()
         self._server.server_close()
 
@@ -54,6 +60,8 @@ class _Server(http.server.ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], offer: Offer, outcome: Outcome) -> None:
         self.offer, self.outcome = offer, outcome
+        self.answering = threading.Condition()
+        self.in_flight = 0  # sign-in requests (with a query) not answered yet
         super().__init__(address, _RedirectHandler)
 
     def handle_error(self, request: object, client_address: object) -> None:
@@ -70,6 +78,16 @@ class _RedirectHandler(http.server.BaseHTTPRequestHandler):
         if not query:
             self._reply(404, "Waiting for Google sign-in.")
             return
+        with self.server.answering:
+            self.server.in_flight += 1
+        try:
+            self._answer()
+        finally:
+            with self.server.answering:
+                self.server.in_flight -= 1
+                self.server.answering.notify_all()
+
+    def _answer(self) -> None:
         url = f"http://localhost:{self.server.server_address[1]}{self.path}"
         accepted, reason, ticket = self.server.offer(url)
         if not accepted:
