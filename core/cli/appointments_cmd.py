@@ -106,6 +106,9 @@ def _list(ctx: CliContext, args: argparse.Namespace) -> int:
         check_login(args.login)  # an empty LOGIN is a mistake, not "everyone"
     appts = ctx.studio.appointments.list(args.login, skip_corrupt=True)
     docs = [appointment_doc(a) for a in appts]
+    waiting = _waiting_for_google(ctx, {a.user for a in appts})
+    for doc in docs:
+        doc["pending"] = doc["id"] in waiting  # changed in the studio, not on Google yet
     if args.json:
         print_json(docs)
     else:
@@ -118,6 +121,16 @@ def _list(ctx: CliContext, args: argparse.Namespace) -> int:
             ["ID", "USER", "START", "END", "STATUS", "ORIGIN", "TITLE"],
         )
     return 0
+
+
+def _waiting_for_google(ctx: CliContext, logins: set[str]) -> set[str]:
+    """Ids of the appointments whose studio change has not reached Google yet (users who sync only: for
+    the others nothing is on its way)."""
+    syncing = {p.login for p in ctx.studio.users.all_google_prefs() if p.enabled}
+    waiting: set[str] = set()
+    for login in logins & syncing:
+        waiting.update(ctx.studio.appointments.pending_ids(login))
+    return waiting
 
 
 def _show(ctx: CliContext, args: argparse.Namespace) -> int:

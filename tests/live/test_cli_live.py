@@ -104,3 +104,27 @@ def test_doctor_shows_the_measured_rate_against_the_budget(world: SyncWorld, cli
     [check] = [c for c in run_doctor(world.studio, timeout=2).checks if c.name == "sync_job"]
     assert check.status == "warn" and "Google asked the project to slow down" in check.detail, check
     assert "--per-project-per-minute" in (check.fix or "")
+
+
+def test_appointments_list_json_says_which_changes_wait_for_google(world: SyncWorld, cli: CliRunner) -> None:
+    """`pending` in `appointments list --json`: true from the studio change until the sync put it on Google;
+    a user who does not sync has nothing on its way."""
+    world.add_user("ann")
+    world.sync_ok()
+    added = cli(
+        "appointments", "add", "ann", "--title", "Headshots", "--start", "2027-01-05 10:00", "--end", "2027-01-05 11:00"
+    )
+    assert added.code == 0, added.err
+    appointment_id = added.out.strip()
+
+    def pending() -> bool:
+        listing = json.loads(cli("appointments", "list", "ann", "--json").out)
+        return {a["id"]: a["pending"] for a in listing}[appointment_id]
+
+    assert pending() is True
+    world.sync_ok()
+    assert pending() is False
+    assert cli("appointments", "edit", appointment_id, "--title", "Headshots (2)").code == 0
+    assert pending() is True
+    assert cli("google", "set", "ann", "--disable").code == 0
+    assert pending() is False  # sync is off: nothing is on its way to Google
