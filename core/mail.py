@@ -18,9 +18,10 @@ import socket
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid
 from typing import Literal
 
+from studiosync.core import clock
 from studiosync.core.errors import InputError, OperationError
 from studiosync.core.text import escape_line, escape_text, first_unsafe
 
@@ -137,7 +138,8 @@ def _recipients(to: list[str] | str) -> list[str]:
 
 def _build(sender: str, recipients: list[str], subject: str, body: str) -> EmailMessage:
     msg = EmailMessage()
-    msg["Date"] = formatdate(localtime=True)
+    # The product's one clock (core.clock), shown in this computer's zone like a mail client does.
+    msg["Date"] = format_datetime(clock.now().astimezone())
     # Domain from our own address: make_msgid's default calls getfqdn(), a DNS lookup that can stall.
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
     msg["From"] = sender

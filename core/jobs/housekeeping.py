@@ -177,10 +177,13 @@ def compact(ctx: JobContext) -> JobOutcome:
 
 # -- log cleanup --------------------------------------------------------------------------------------
 def log_cleanup(ctx: JobContext) -> JobOutcome:
-    from studiosync.core.logs import cleanup_rotated
+    """Rotated logs and crash files (core.logs.crash) older than the job's keep_days go."""
+    from studiosync.core.logs import cleanup_rotated, prune_crashes
 
     days = ctx.option("keep_days")
     deleted = cleanup_rotated(ctx.studio.datadir.logs, older_than=timedelta(days=days))
+    crashes = prune_crashes(ctx.studio.datadir.logs, older_than=timedelta(days=days))
+    crash_part = f"; deleted {len(crashes)} crash files" if crashes else ""
     if not deleted:
-        return JobOutcome("ok", f"no rotated logs older than {days} days")
-    return JobOutcome("ok", f"deleted {len(deleted)} rotated logs older than {days} days")
+        return JobOutcome("ok", f"no rotated logs older than {days} days{crash_part}")
+    return JobOutcome("ok", f"deleted {len(deleted)} rotated logs older than {days} days{crash_part}")

@@ -49,7 +49,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from studiosync.core import logs
+from studiosync.core import clock, logs
 from studiosync.core.google.api import RequestCounter
 from studiosync.core.google.budget import RequestBudget
 from studiosync.core.google.budget import shared as shared_budget
@@ -100,7 +100,7 @@ class NotLive(Exception):
 
 
 def new_run_id() -> str:
-    return time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    return clock.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
 @dataclass
@@ -320,9 +320,11 @@ def _run_user_locked(run: _Run, login: str, started: str, t0: float) -> UserRunR
             return UserRunResult(login, "skipped", started, 0.0, zero_counts(), [str(why)], run_id=run.run_id)
         except Exception as exc:  # noqa: BLE001 - a user's failure is recorded, never spread to the others
             failure = classify_failure(exc)
-            if failure.cause == "internal":  # the stack goes to the debug log only, never to a person
-                log.error(failure.message, cause=failure.cause, fix=failure.fix)
-                log.debug("internal error traceback", traceback=traceback.format_exc(limit=20))
+            if failure.cause == "internal":  # the stack goes to a private crash file, never to a person
+                crash_id = logs.new_crash_id()
+                failure = replace(failure, fix=f"{(failure.fix or '').rstrip('.')} and crash id {crash_id}.")
+                stack = traceback.format_exc(limit=20)
+                log.error(failure.message, cause=failure.cause, fix=failure.fix, crash_id=crash_id, traceback=stack)
             else:
                 log.error(f"sync failed: {failure.message}", cause=failure.cause, fix=failure.fix)
         failure = failure or log.failure()  # raised, else finished with something undone or apart
