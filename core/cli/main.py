@@ -55,6 +55,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("doctor", "check the Google sync setup (the troubleshooting checklist)", _CLI + "doctor_cmd"),
     Command("status", "sync health of every user, failing users first", _CLI + "doctor_cmd"),
     Command("backup", "backups of the store: list them, restore a file from them", _CLI + "backup_cmd"),
+    Command("store", "the store files: check them against the schema (store verify)", _CLI + "backup_cmd"),
 )
 
 

@@ -56,10 +56,12 @@ from studiosync.core.google.budget import shared as shared_budget
 from studiosync.core.model import GooglePrefs
 from studiosync.core.paths import FILE_MODE, ensure_private_dir
 from studiosync.core.store import layout
+from studiosync.core.store.records import CorruptRecord
 from studiosync.core.studio.timeparse import stamp
 from studiosync.core.sync import live_state
 from studiosync.core.sync.calendar_sync import CalendarSync
 from studiosync.core.sync.contacts_sync import ContactsSync
+from studiosync.core.sync.damaged import damaged_users
 from studiosync.core.sync.guard import RELEASES, Release
 from studiosync.core.sync.options import DeletionLimits, SyncOptions
 from studiosync.core.sync.outcomes import (
@@ -216,6 +218,8 @@ def run_sync(
             run.outcomes.flush(force=True)
         order = {login: i for i, (login, _) in enumerate(targets)}
         users = sorted(done, key=lambda r: order[r.login])
+        if mode == "full":  # a damaged user record is named by every full run, never skipped in silence
+            users += damaged_users(studio, logins, all_prefs, run_id=run_id, started=started)
         live_state.mark_run(studio.store, users, pulled=mode != "push", meter=budget.snapshot())
         status, summary = _overall(users)
         news = any(u.changed or u.status in ("error", "warning") for u in users)
@@ -243,7 +247,10 @@ def _targets(
     if logins:
         out: list[tuple[str, str | None]] = []
         for login in dict.fromkeys(logins):
-            user = studio.users.get(login)  # NotFoundError for an unknown login
+            try:
+                user = studio.users.get(login)  # NotFoundError for an unknown login
+            except CorruptRecord:  # named in the run's result (core.sync.damaged); the others still sync
+                continue
             prefs = all_prefs.get(login)
             if not user.can_sync:
                 out.append((login, "a resource (rooms and locations cannot sync with Google)"))
