@@ -223,3 +223,39 @@ def test_a_scheduled_run_names_a_damaged_user_and_syncs_the_others(two: SyncWorl
     assert cli("backup", "restore", "store/studio.json").code == 0
     r = cli("store", "verify")
     assert r.code == 1 and "studio.json" not in r.out
+
+
+def test_the_backup_job_never_copies_a_corrupt_file_as_good(two: SyncWorld, cli, home: Path) -> None:
+    from studiosync.core.jobs.catalogue import Catalogue
+
+    (good_backup,) = list_backups(home / "backups")
+    (ann,) = two.appts("ann")
+    ann_file = _edit_record(two, layout.appointment_file_for("ann", ann.id), layout.APPOINTMENTS_TABLE, ann.id, start=1)
+    bob_state = two.studio.store.file(layout.sync_state_file("bob")).path
+    bob_state.write_bytes(b"\x00garbage{")
+    Catalogue(two.studio.store).update("backup", options={"keep": 1})  # pruning would drop the good backup
+
+    r = cli("jobs", "run", "backup", "--json")
+    run = json.loads(r.out)
+    assert run["status"] == "warning", r.out
+    for path in (ann_file, bob_state):
+        assert _shown(path, home) in run["summary"]
+    assert "studiosync store verify" in run["summary"] and "no old backup was removed" in run["summary"]
+
+    backups = list_backups(home / "backups")
+    assert backups[0] == good_backup and len(backups) == 2  # the last good copies were kept
+    newest = backups[-1]
+    assert not (newest / _shown(ann_file, home)).exists() and not (newest / _shown(bob_state, home)).exists()
+    assert (newest / "store" / "studio.json").is_file()  # the good files are backed up
+    manifest = json.loads((newest / "manifest.json").read_text())
+    assert manifest["complete"] is False
+    assert {c["file"] for c in manifest["corrupt"]} == {_shown(ann_file, home), _shown(bob_state, home)}
+
+    listed = {d["backup"]: d for d in json.loads(cli("backup", "list", "--json").out)}
+    assert listed[newest.name]["complete"] is False and listed[good_backup.name]["complete"] is True
+    assert set(listed[newest.name]["corrupt"]) == set(manifest["corrupt"][i]["file"] for i in range(2))
+    table = cli("backup", "list").out
+    assert "COMPLETE" in table and "no, corrupt: store/" in table
+
+    r = cli("backup", "restore", _shown(ann_file, home))  # from the older, good backup
+    assert r.code == 0 and f"from backup {good_backup.name}" in r.out

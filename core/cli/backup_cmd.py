@@ -73,10 +73,18 @@ def _list(ctx: CliContext, args: argparse.Namespace) -> int:
         print_json(docs)
     else:
         print_table(
-            [[d["backup"], str(d["files"]), d["created"] or "-"] for d in docs],
-            ["BACKUP", "FILES", "CREATED"],
+            [[d["backup"], str(d["files"]), d["created"] or "-", _completeness(d)] for d in docs],
+            ["BACKUP", "FILES", "CREATED", "COMPLETE"],
         )
     return 0
+
+
+def _completeness(doc: dict) -> str:
+    if doc["complete"] is None:  # made before backups checked their copies
+        return "unchecked"
+    if doc["complete"]:
+        return "yes"
+    return "no, corrupt: " + ", ".join(doc["corrupt"])
 
 
 def _summary(folder) -> dict:  # noqa: ANN001 - a Path
@@ -88,7 +96,17 @@ def _summary(folder) -> dict:  # noqa: ANN001 - a Path
         manifest = {}
     manifest = manifest if isinstance(manifest, dict) else {}
     files = sum(1 for _ in (folder / "store").rglob("*.json"))
-    return {"backup": folder.name, "path": str(folder), "files": files, "created": manifest.get("created")}
+    complete = manifest.get("complete")
+    corrupt = [str(c.get("file")) for c in manifest.get("corrupt") or [] if isinstance(c, dict)]
+    return {
+        "backup": folder.name,
+        "path": str(folder),
+        "files": files,
+        "created": manifest.get("created"),
+        # True: every store file is in it, checked good; False: the `corrupt` ones were left out.
+        "complete": complete if isinstance(complete, bool) else None,
+        "corrupt": corrupt,
+    }
 
 
 def _verify(ctx: CliContext, args: argparse.Namespace) -> int:
