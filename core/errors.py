@@ -37,3 +37,12 @@ class StoreError(StudioSyncError):
 
 class OperationError(StudioSyncError):
     """The command ran but something failed (network, Google, SMTP...)."""
+
+
+def one_line_error(exc: BaseException, limit: int = 300) -> str:
+    """An unexpected exception as one line for a person: its class and the first line of its message
+    (never a stack, even one embedded in the message)."""
+    text = str(exc).split("Traceback (most recent call last)")[0]
+    first = " ".join(text.strip().split("\n")[0].split())
+    line = f"{exc.__class__.__name__}: {first}" if first else exc.__class__.__name__
+    return line[:limit]

@@ -17,10 +17,12 @@ import smtplib
 import socket
 import ssl
 from dataclasses import dataclass
+from email.header import Header
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid
 from typing import Literal
 
+from studiosync.core import clock
 from studiosync.core.errors import InputError, OperationError
 from studiosync.core.text import escape_line, escape_text, first_unsafe
 
@@ -137,7 +139,8 @@ def _recipients(to: list[str] | str) -> list[str]:
 
 def _build(sender: str, recipients: list[str], subject: str, body: str) -> EmailMessage:
     msg = EmailMessage()
-    msg["Date"] = formatdate(localtime=True)
+    # The product's one clock (core.clock), shown in this computer's zone like a mail client does.
+    msg["Date"] = format_datetime(clock.now().astimezone())
     # Domain from our own address: make_msgid's default calls getfqdn(), a DNS lookup that can stall.
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
     msg["From"] = sender
@@ -145,11 +148,23 @@ def _build(sender: str, recipients: list[str], subject: str, body: str) -> Email
     # Titles and names from Google end up in subjects: no CR/LF (header injection, folding surprises)
     # and no control characters for the mail reader's terminal (core.text). Bodies are plain text with
     # the same escapes, line breaks kept.
-    msg["Subject"] = escape_line(" ".join(subject.split()))
+    _set_subject(msg, escape_line(" ".join(subject.split())))
     body = escape_text(body)
     # Non-ASCII bodies go quoted-printable, not 8bit: old relays without 8BITMIME mangle 8bit.
     msg.set_content(body, charset="utf-8", cte=None if body.isascii() else "quoted-printable")
     return msg
+
+
+def _set_subject(msg: EmailMessage, subject: str) -> None:
+    """One Subject header, folded to 78 columns; non-ASCII text as RFC 2047 encoded words.
+
+    Non-ASCII is encoded here rather than by the policy's folder: CPython's (before the fix for
+    gh-144156) leaves a word's space BETWEEN two encoded words, where RFC 2047 decoders drop it
+    ("Łukasiewicz Zoë" arrives as "ŁukasiewiczZoë"). email.header keeps spaces inside the words."""
+    if subject.isascii():
+        msg["Subject"] = subject
+        return
+    msg.set_raw("Subject", Header(subject, "utf-8", maxlinelen=76, header_name="Subject").encode())
 
 
 def _connect(settings: EmailSettings, context: ssl.SSLContext) -> smtplib.SMTP:

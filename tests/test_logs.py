@@ -102,7 +102,13 @@ def test_exception_is_recorded(log_dir: Path) -> None:
     except RuntimeError:
         log.exception("failed")
     (line,) = json_lines(log_dir)
-    assert "RuntimeError: kaput" in line["exc"]
+    # The line says what failed and names a crash file; the stack is only in that private file.
+    assert line["error"] == "RuntimeError: kaput" and "exc" not in line
+    crash = logs.crash_file(log_dir, line["crash_id"])
+    assert crash is not None and (crash.stat().st_mode & 0o777) == 0o600
+    assert (crash.parent.stat().st_mode & 0o777) == 0o700
+    assert "Traceback (most recent call last)" in crash.read_text() and "RuntimeError: kaput" in crash.read_text()
+    assert "Traceback" not in (log_dir / "studiosync.log").read_text()
 
 
 # --- context ----------------------------------------------------------------------------------

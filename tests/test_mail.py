@@ -78,6 +78,34 @@ def test_subject_cannot_inject_headers(smtp_server: LocalSMTPServer) -> None:  #
     assert smtp_server.messages[0].rcpt_tos == ["ann@example.com"]
 
 
+def test_a_long_hostile_non_ascii_subject_is_one_folded_encoded_header(
+    smtp_server: LocalSMTPServer,  # noqa: F811
+) -> None:
+    from datetime import UTC, datetime
+    from email import policy
+    from email.parser import BytesParser
+    from email.utils import parsedate_to_datetime
+
+    from studiosync.core import clock
+
+    clock.install(clock.fixed_clock(datetime(2026, 12, 1, 10, 0, tzinfo=UTC)))
+    name = "Zoë Żółć-Łukasiewicz " * 6
+    subject = f"studiosync: {name}\r\nBcc: evil@example.com\u2028X-Evil: 1\x1b[2J\x85 failed"
+    send_email(settings_for(smtp_server), None, "ann@example.com", subject, "x")
+    (got,) = smtp_server.messages
+    assert got.rcpt_tos == ["ann@example.com"]  # nothing reached the envelope
+    assert got.raw.isascii()  # encoded words, not raw UTF-8
+    head = got.raw.split(b"\r\n\r\n")[0].split(b"\r\n")
+    assert max(len(line) for line in head) <= 78  # folded, as RFC 5322 asks
+    parsed = BytesParser(policy=policy.default).parsebytes(got.raw)
+    assert "Bcc" not in parsed and "X-Evil" not in parsed and len(parsed.get_all("Subject")) == 1
+    shown = str(parsed["Subject"])
+    assert "\n" not in shown and "\r" not in shown and "\x1b" not in shown and "\u2028" not in shown
+    # Every space kept (CPython's folder alone loses the one between two encoded words, gh-144156).
+    assert shown == f"studiosync: {name.strip()} Bcc: evil@example.com X-Evil: 1\\x1b[2J failed"
+    assert parsedate_to_datetime(parsed["Date"]) == datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # core.clock
+
+
 # --- authentication ---------------------------------------------------------------------------
 
 

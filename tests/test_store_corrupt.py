@@ -118,9 +118,10 @@ def test_google_tab_with_text_for_enabled(two: SyncWorld, cli) -> None:
     assert "field 'enabled' is text, expected true or false" in r.err
     assert cli("google", "show", "bob").code == 0
     two.add_event("bob", "new on Google", soon(3))
-    r = cli("sync", "--json")  # bob syncs; ann's tab is named
-    assert r.code == 1 and [u["login"] for u in json.loads(r.out)["users"]] == ["bob"]
-    assert json.loads(r.out)["users"][0]["counts"]["pulled_created"] == 1
+    r = cli("sync", "--json")  # bob syncs; ann's tab is named (on stderr and as a failed user)
+    users = json.loads(r.out)["users"]
+    assert r.code == 1 and [(u["login"], u["status"]) for u in users] == [("bob", "ok"), ("ann", "error")]
+    assert users[0]["counts"]["pulled_created"] == 1 and users[1]["cause"] == "store_corrupt"
     _one_named_line(r.err, path, "ann")
     assert cli("doctor").code == 1
 
@@ -181,3 +182,80 @@ def test_backups_are_private_whatever_the_umask(two: SyncWorld, cli, home: Path)
         os.umask(old)
     assert len(list_backups(home / "backups")) == 2
     assert bad_modes(home / "backups") == []
+
+
+def test_a_scheduled_run_names_a_damaged_user_and_syncs_the_others(two: SyncWorld, cli, home: Path) -> None:
+    """A scheduled run has no terminal: a user whose record is corrupt is an error in its run record and
+    log (file, record, repair), never skipped in silence, and the other users still sync."""
+    from studiosync.core import clock
+    from studiosync.core.jobs.catalogue import Catalogue
+    from studiosync.core.jobs.computers import this_computer
+    from studiosync.core.jobs.runner import run_job
+
+    two.add_user("cid")
+    two.sync_ok("cid")
+    studio_file = _edit_record(two, layout.STUDIO, "users", "ann", name=["Ann", "B"])
+    cid_state = two.studio.store.file(layout.sync_state_file("cid")).path
+    cid_state.write_bytes(b"\x00garbage{")
+    two.add_event("bob", "new on Google", soon(3))
+
+    Catalogue(two.studio.store).update("google-sync", enabled=True, computer=this_computer())
+    record = run_job(two.studio, "google-sync", trigger="schedule", scheduled_for=clock.now(), process="daemon")
+    assert record is not None and record.status == "error" and record.kind == "scheduled"
+    users = {u["login"]: u for u in record.users}
+    assert users["bob"]["status"] == "ok" and users["bob"]["counts"]["pulled_created"] == 1
+    ann = users["ann"]
+    assert ann["status"] == "error" and ann["cause"] == "store_corrupt"
+    assert str(studio_file) in ann["error"] and "record 'ann' in table 'users'" in ann["error"]
+    assert "studiosync store verify" in ann["fix"] and "studiosync backup restore store/studio.json" in ann["fix"]
+    cid = users["cid"]
+    assert cid["status"] == "error" and str(cid_state) in cid["error"] and "backup restore" in cid["fix"]
+    assert "ann (store_corrupt)" in record.summary and "cid (store_corrupt)" in record.summary
+
+    lines = [r for r in json.loads(cli("logs", "--json").out) if r.get("cause") == "store_corrupt"]
+    assert {r["user"] for r in lines} == {"ann", "cid"} and all(r["level"] == "ERROR" for r in lines)
+
+    r = cli("store", "verify")  # the command the fix names: both files, each with its repair
+    assert r.code == 1 and "store/studio.json: corrupt" in r.out and _shown(cid_state, home) in r.out
+    assert "studiosync backup restore store/studio.json" in r.out
+    doc = json.loads(cli("store", "verify", "--json").out)
+    assert {d["file"] for d in doc["corrupt"]} == {"store/studio.json", _shown(cid_state, home)}
+    assert cli("backup", "restore", "store/studio.json").code == 0
+    r = cli("store", "verify")
+    assert r.code == 1 and "studio.json" not in r.out
+
+
+def test_the_backup_job_never_copies_a_corrupt_file_as_good(two: SyncWorld, cli, home: Path) -> None:
+    from studiosync.core.jobs.catalogue import Catalogue
+
+    (good_backup,) = list_backups(home / "backups")
+    (ann,) = two.appts("ann")
+    ann_file = _edit_record(two, layout.appointment_file_for("ann", ann.id), layout.APPOINTMENTS_TABLE, ann.id, start=1)
+    bob_state = two.studio.store.file(layout.sync_state_file("bob")).path
+    bob_state.write_bytes(b"\x00garbage{")
+    Catalogue(two.studio.store).update("backup", options={"keep": 1})  # pruning would drop the good backup
+
+    r = cli("jobs", "run", "backup", "--json")
+    run = json.loads(r.out)
+    assert run["status"] == "warning", r.out
+    for path in (ann_file, bob_state):
+        assert _shown(path, home) in run["summary"]
+    assert "studiosync store verify" in run["summary"] and "no old backup was removed" in run["summary"]
+
+    backups = list_backups(home / "backups")
+    assert backups[0] == good_backup and len(backups) == 2  # the last good copies were kept
+    newest = backups[-1]
+    assert not (newest / _shown(ann_file, home)).exists() and not (newest / _shown(bob_state, home)).exists()
+    assert (newest / "store" / "studio.json").is_file()  # the good files are backed up
+    manifest = json.loads((newest / "manifest.json").read_text())
+    assert manifest["complete"] is False
+    assert {c["file"] for c in manifest["corrupt"]} == {_shown(ann_file, home), _shown(bob_state, home)}
+
+    listed = {d["backup"]: d for d in json.loads(cli("backup", "list", "--json").out)}
+    assert listed[newest.name]["complete"] is False and listed[good_backup.name]["complete"] is True
+    assert set(listed[newest.name]["corrupt"]) == set(manifest["corrupt"][i]["file"] for i in range(2))
+    table = cli("backup", "list").out
+    assert "COMPLETE" in table and "no, corrupt: store/" in table
+
+    r = cli("backup", "restore", _shown(ann_file, home))  # from the older, good backup
+    assert r.code == 0 and f"from backup {good_backup.name}" in r.out

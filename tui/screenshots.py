@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 import time
@@ -127,16 +126,6 @@ TOUR: dict[str, Step] = {
 }
 
 
-class _ClockStamp(logging.Filter):
-    """Stamp log records with the product's clock (the fake one here), not the wall clock."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        from studiosync.core import clock
-
-        record.created = clock.now().timestamp()
-        return True
-
-
 def run_demo_scheduler(studio: object, minutes: int) -> datetime:
     """Move the fake clock on minute by minute, doing what the embedded scheduler does each minute: beat
     the heartbeat and run the Google Sync Processor at its fire time. Returns the final moment."""
@@ -173,9 +162,7 @@ async def shoot(out: Path) -> list[Path]:
     demo = build_demo()
     saved: list[Path] = []
     try:
-        core_logs.configure(demo.studio.datadir.logs, process="console")
-        for handler in logging.getLogger(core_logs.LOGGER_NAME).handlers:
-            handler.addFilter(_ClockStamp())  # on the handler: records of child loggers pass here too
+        core_logs.configure(demo.studio.datadir.logs, process="console")  # lines stamped by core.clock
         now = run_demo_scheduler(demo.studio, SCHEDULER_MINUTES)
         out.mkdir(parents=True, exist_ok=True)
         for name, step in TOUR.items():

@@ -1,6 +1,7 @@
-"""studiosync backup list [FILE] | restore FILE [--from BACKUP] -- the backups folder, and repairing a
-corrupt store file from it (the doctor's `store` check says which). Backups are made by the `backup`
-job (studiosync jobs run backup)."""
+"""studiosync backup list [FILE] | restore FILE [--from BACKUP] | store verify -- the backups folder,
+checking every store file against the schema, and repairing a corrupt one from a backup (`store verify`
+and the doctor's `store` check say which). Backups are made by the `backup` job (studiosync jobs run
+backup)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--from", dest="backup", metavar="BACKUP", help="this backup instead of the newest good one"
     )
+    add_json_flag(p)
+    store = add_group(sub, "store", "the store files: check them against the schema (store verify)")
+    p = add_command(store, "verify", "check every store file; name each corrupt one and how to repair it", _verify)
     add_json_flag(p)
 
 
@@ -69,10 +73,18 @@ def _list(ctx: CliContext, args: argparse.Namespace) -> int:
         print_json(docs)
     else:
         print_table(
-            [[d["backup"], str(d["files"]), d["created"] or "-"] for d in docs],
-            ["BACKUP", "FILES", "CREATED"],
+            [[d["backup"], str(d["files"]), d["created"] or "-", _completeness(d)] for d in docs],
+            ["BACKUP", "FILES", "CREATED", "COMPLETE"],
         )
     return 0
+
+
+def _completeness(doc: dict) -> str:
+    if doc["complete"] is None:  # made before backups checked their copies
+        return "unchecked"
+    if doc["complete"]:
+        return "yes"
+    return "no, corrupt: " + ", ".join(doc["corrupt"])
 
 
 def _summary(folder) -> dict:  # noqa: ANN001 - a Path
@@ -84,7 +96,38 @@ def _summary(folder) -> dict:  # noqa: ANN001 - a Path
         manifest = {}
     manifest = manifest if isinstance(manifest, dict) else {}
     files = sum(1 for _ in (folder / "store").rglob("*.json"))
-    return {"backup": folder.name, "path": str(folder), "files": files, "created": manifest.get("created")}
+    complete = manifest.get("complete")
+    corrupt = [str(c.get("file")) for c in manifest.get("corrupt") or [] if isinstance(c, dict)]
+    return {
+        "backup": folder.name,
+        "path": str(folder),
+        "files": files,
+        "created": manifest.get("created"),
+        # True: every store file is in it, checked good; False: the `corrupt` ones were left out.
+        "complete": complete if isinstance(complete, bool) else None,
+        "corrupt": corrupt,
+    }
+
+
+def _verify(ctx: CliContext, args: argparse.Namespace) -> int:
+    """Exit 0 when every file is whole and of the expected shape, else 1 with one line per corrupt file."""
+    from studiosync.core.doctor.store_check import repair
+    from studiosync.core.store.verify import check_store
+
+    store = _store(ctx)
+    checked, problems = check_store(store.root)
+    docs = [
+        {"file": p.shown, "problem": p.problem, "bad_records": p.bad_records, "fix": repair(store, p)}
+        for p in problems
+    ]
+    if args.json:
+        print_json({"checked": checked, "corrupt": docs})
+    elif not docs:
+        print(f"all {checked} store files are whole and of the expected shape")
+    for d in [] if args.json else docs:
+        print(f"{d['file']}: corrupt ({d['bad_records']} bad record(s)): {d['problem']}")
+        print(f"  fix: {d['fix']}")
+    return 1 if docs else 0
 
 
 def _restore(ctx: CliContext, args: argparse.Namespace) -> int:

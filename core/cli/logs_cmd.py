@@ -109,19 +109,16 @@ def _as_object(record: Any) -> dict[str, Any]:
 
 
 def _human(record: Any, tz: Any) -> str:
-    """One line per record (a traceback indented below it). Every value is escaped (core.text): a title
-    with ESC or a newline in a message can neither drive the terminal nor fake another log line."""
+    """One line per record (a crash shows its crash_id; the stack is in a crash file, never here). Every
+    value is escaped (core.text): a title with ESC or a newline in a message can neither drive the
+    terminal nor fake another log line."""
     when = record.time.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if record.time else "-" * 19
     extras = [
         f"{k}={v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)}"
         for k, v in record.fields.items()
-        if k not in ("process", "exc") and v not in (None, "", [], {})
+        if k != "process" and v not in (None, "", [], {})
     ]
     line = f"{when} {record.level:<7} {record.job or '-'} {record.user or '-'} {record.message}"
     if extras:
         line += "  " + " ".join(extras)
-    line = escape_line(line)
-    exc = record.fields.get("exc")
-    if exc:
-        line += "".join(f"\n    {escape_line(part)}" for part in str(exc).rstrip().split("\n"))
-    return line
+    return escape_line(line)

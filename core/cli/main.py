@@ -11,7 +11,7 @@ import sys
 
 from studiosync.core import __version__
 from studiosync.core.cli.common import CliContext, OneLineParser, escaped_output, utf8_arguments
-from studiosync.core.errors import StudioSyncError
+from studiosync.core.errors import StudioSyncError, one_line_error
 
 # Start-up: `typing` and `dataclasses` are not needed to run `--help`, so this module imports neither
 # (type checkers treat a module-level TYPE_CHECKING = False like typing.TYPE_CHECKING).
@@ -55,6 +55,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("doctor", "check the Google sync setup (the troubleshooting checklist)", _CLI + "doctor_cmd"),
     Command("status", "sync health of every user, failing users first", _CLI + "doctor_cmd"),
     Command("backup", "backups of the store: list them, restore a file from them", _CLI + "backup_cmd"),
+    Command("store", "the store files: check them against the schema (store verify)", _CLI + "backup_cmd"),
 )
 
 
@@ -151,12 +152,12 @@ def _main(argv: list[str], extra: Sequence[Command]) -> int:
         return 130
     except BrokenPipeError:
         return 1
-    except Exception as exc:  # noqa: BLE001 - never show a traceback to a person; keep it in the log
-        _log_internal_error(exc)
-        print(
-            f"studiosync: internal error: {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
-            file=sys.stderr,
-        )
+    except Exception as exc:  # noqa: BLE001 - never show a traceback to a person; keep it in a crash file
+        from studiosync.core.text import escape_line
+
+        crash_id = _log_internal_error(exc, ctx.home)
+        where = f" (crash id {crash_id}: please report it)" if crash_id else ""
+        print(f"studiosync: internal error: {escape_line(one_line_error(exc))}{where}", file=sys.stderr)
         return 1
     finally:
         ctx.close()
@@ -175,12 +176,23 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _log_internal_error(exc: BaseException) -> None:
+def _log_internal_error(exc: BaseException, home: str | None) -> str | None:
+    """Log the bug as one line; its stack goes to a private crash file (core.logs.crash). The crash id."""
     import logging
 
+    from studiosync.core import logs
+    from studiosync.core.paths import data_dir
+
     logger = logging.getLogger("studiosync")
-    if logger.hasHandlers():  # without a configured log, logging's last resort would print the traceback
-        logger.error("internal error in CLI", exc_info=exc)
+    try:
+        log_dir = data_dir(home).logs
+        if not any(getattr(h, "path", None) == log_dir / logs.LOG_FILE for h in logger.handlers):
+            logs.configure(log_dir, process="cli")  # a read-only command logs nothing until it crashes
+    except Exception:  # noqa: BLE001 - no usable data dir: logging's last resort would print the stack
+        return None
+    crash_id = logs.new_crash_id()
+    logger.error("internal error in CLI", exc_info=exc, extra={"fields": {"crash_id": crash_id}})
+    return crash_id
 
 
 def run() -> None:

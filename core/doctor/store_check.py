@@ -15,6 +15,7 @@ from studiosync.core.store.backups import copies
 from studiosync.core.store.verify import FileProblem, check_store
 
 if TYPE_CHECKING:
+    from studiosync.core.store.store import Store
     from studiosync.core.studio.studio import Studio
 
 NAME = "store"
@@ -28,7 +29,7 @@ def store(studio: Studio) -> Check:
     more = f" ({len(problems) - 1} more corrupt file(s): {_names(problems[1:])})" if len(problems) > 1 else ""
     records = f", {first.bad_records} bad record(s)" if first.bad_records > 1 else ""
     detail = f"{first.shown} is corrupt{records}: {first.problem}{more}."
-    return make(NAME, "fail", detail, " ".join(_repair(studio, p) for p in problems[:3]))
+    return make(NAME, "fail", detail, " ".join(repair(studio.store, p) for p in problems[:3]))
 
 
 def _names(problems: list[FileProblem]) -> str:
@@ -36,8 +37,9 @@ def _names(problems: list[FileProblem]) -> str:
     return ", ".join(shown) + (", ..." if len(problems) > 5 else "")
 
 
-def _repair(studio: Studio, problem: FileProblem) -> str:
-    good = next((c for c in copies(studio.store, problem.name) if c.good), None)
+def repair(store: Store, problem: FileProblem) -> str:
+    """How to repair one corrupt store file: restore its newest good backup, else what to do by hand."""
+    good = next((c for c in copies(store, problem.name) if c.good), None)
     if good is not None:
         return (
             f"Restore the newest good backup of it (from {good.backup}): studiosync backup restore "

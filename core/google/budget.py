@@ -28,8 +28,10 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
+from studiosync.core import clock as the_clock
 from studiosync.core.google.errors import GoogleError, problem
 
 WINDOW_S = 60.0
@@ -258,7 +260,9 @@ def retry_after_value(value: Any) -> float | None:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError):
         return None
-    return max(0.0, when.timestamp() - time.time())
+    if when.tzinfo is None:  # "-0000": UTC, its zone unknown (RFC 5322)
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - the_clock.now()).total_seconds())  # the product's one clock
 
 
 _SHARED = RequestBudget()

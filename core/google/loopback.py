@@ -19,6 +19,8 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from studiosync.core.errors import one_line_error
+
 Offer = Callable[[str], tuple[bool, str, int]]  # address -> (accepted, why not, ticket)
 Outcome = Callable[[int, float], tuple[bool, str | None]]  # ticket, timeout -> (known, failure)
 OUTCOME_WAIT_S = 15.0  # how long the browser's tab waits to say how the sign-in ended
@@ -65,8 +67,11 @@ class _Server(http.server.ThreadingHTTPServer):
         super().__init__(address, _RedirectHandler)
 
     def handle_error(self, request: object, client_address: object) -> None:
-        # A browser closing its tab mid-answer is normal: never print a traceback on the person's terminal.
-        log.debug("sign-in listener: a request from %s failed", client_address, exc_info=True)
+        # A browser closing its tab mid-answer is normal: never print a traceback on the person's terminal,
+        # and no crash file either (it is no bug): one debug line saying what happened.
+        exc = sys.exc_info()[1]
+        what = one_line_error(exc) if exc is not None else "unknown"
+        log.debug("sign-in listener: a request from %s failed: %s", client_address, what)
 
 
 class _RedirectHandler(http.server.BaseHTTPRequestHandler):

@@ -18,6 +18,7 @@ from studiosync.core.paths import FILE_MODE, ensure_private_dir
 from studiosync.core.store.backups import list_backups
 from studiosync.core.store.schema import schema_version
 from studiosync.core.store.store import Store
+from studiosync.core.store.verify import FileProblem, check_file
 from studiosync.core.studio.timeparse import now_utc, stamp, zone
 
 PARTIAL_PREFIX = ".partial-"
@@ -32,6 +33,10 @@ def backup(ctx: JobContext) -> JobOutcome:
     copying, so no transaction spanning several files can be half in the copy. Writers wait a moment;
     readers never do (files are replaced atomically). The copy is assembled in a hidden folder and renamed
     into place, so a backup interrupted half-way never counts as one.
+
+    Never copies a corrupt file as if good: every copy is checked against the schema (core.store.verify);
+    a corrupt one is left out, named in the manifest (`complete: false`, `corrupt`) and in a "warning"
+    outcome with the repair, and no old backup is pruned meanwhile (one may hold its last good copy).
     """
     studio = ctx.studio
     root = ensure_private_dir(studio.datadir.backups)
@@ -52,25 +57,52 @@ def backup(ctx: JobContext) -> JobOutcome:
                 target = partial / "store" / f"{name}.json"
                 ensure_private_dir(target.parent)
                 copied_bytes += _copy_private(source, target)
+        # Checked on the copies, after the locks are let go: writers never wait for the schema check.
+        corrupt = _drop_corrupt(partial / "store", names)
         manifest = {
             "created": stamp(),
             "computer": ctx.computer,
             "run_id": ctx.run_id,
             "schema_version": version,
-            "files": len(names),
+            "files": len(names) - len(corrupt),
             "bytes": copied_bytes,
+            "complete": not corrupt,
+            "corrupt": [{"file": p.shown, "problem": p.problem} for p in corrupt],
         }
         _write_private(partial / "manifest.json", json.dumps(manifest, indent=2).encode())
         os.rename(partial, final)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+    where = f"to backups/{final.name}"
+    if corrupt:
+        # An older backup may hold the last good copy of a corrupt file: none is removed until it is fixed.
+        shown = ", ".join(f"{p.shown} ({p.problem})" for p in corrupt[:3]) + (", ..." if len(corrupt) > 3 else "")
+        return JobOutcome(
+            "warning",
+            f"backed up {len(names) - len(corrupt)} of {len(names)} store files ({_size(copied_bytes)}) {where}; "
+            f"NOT backed up, corrupt: {shown}; no old backup was removed. Repair: studiosync store verify, "
+            f"then studiosync backup restore {corrupt[0].shown}",
+        )
     removed = _prune_backups(root, ctx.option("keep"))
     return JobOutcome(
         "ok",
-        f"backed up {len(names)} store files ({_size(copied_bytes)}) to backups/{final.name}"
+        f"backed up {len(names)} store files ({_size(copied_bytes)}) {where}"
         + (f"; removed {len(removed)} old backups" if removed else ""),
     )
+
+
+def _drop_corrupt(folder: Path, names: list[str]) -> list[FileProblem]:
+    """Check each copied file against the schema (core.store.verify); a corrupt copy is taken out of the
+    backup, so a restore can never pick it and the backup says it is incomplete."""
+    corrupt = []
+    for name in names:
+        copy = folder / f"{name}.json"
+        problem = check_file(name, copy)
+        if problem is not None:
+            copy.unlink(missing_ok=True)
+            corrupt.append(problem)
+    return corrupt
 
 
 @contextmanager
@@ -177,10 +209,13 @@ def compact(ctx: JobContext) -> JobOutcome:
 
 # -- log cleanup --------------------------------------------------------------------------------------
 def log_cleanup(ctx: JobContext) -> JobOutcome:
-    from studiosync.core.logs import cleanup_rotated
+    """Rotated logs and crash files (core.logs.crash) older than the job's keep_days go."""
+    from studiosync.core.logs import cleanup_rotated, prune_crashes
 
     days = ctx.option("keep_days")
     deleted = cleanup_rotated(ctx.studio.datadir.logs, older_than=timedelta(days=days))
+    crashes = prune_crashes(ctx.studio.datadir.logs, older_than=timedelta(days=days))
+    crash_part = f"; deleted {len(crashes)} crash files" if crashes else ""
     if not deleted:
-        return JobOutcome("ok", f"no rotated logs older than {days} days")
-    return JobOutcome("ok", f"deleted {len(deleted)} rotated logs older than {days} days")
+        return JobOutcome("ok", f"no rotated logs older than {days} days{crash_part}")
+    return JobOutcome("ok", f"deleted {len(deleted)} rotated logs older than {days} days{crash_part}")

@@ -18,13 +18,13 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from studiosync.core.errors import StudioSyncError
+from studiosync.core.errors import StudioSyncError, one_line_error
 from studiosync.core.jobs.base import JobContext, JobOutcome, load_body
 from studiosync.core.jobs.catalogue import Catalogue, JobKind, JobSettings, kind
 from studiosync.core.jobs.computers import same_computer, this_computer
 from studiosync.core.jobs.history import LIVE_KINDS, History, RunRecord
 from studiosync.core.jobs.runlock import RunLockBusy, describe_holder, run_lock
-from studiosync.core.logs import LOGGER_NAME, event, log_context, redact, redact_fields
+from studiosync.core.logs import LOGGER_NAME, event, log_context, new_crash_id, redact, redact_fields
 from studiosync.core.studio.studio import Studio
 from studiosync.core.studio.timeparse import stamp
 
@@ -186,10 +186,13 @@ def _call(k: JobKind, ctx: JobContext) -> JobOutcome:
         fix = f" (fix: {exc.fix})" if exc.fix else ""
         return JobOutcome("error", f"{exc.message}{fix}")
     except Exception as exc:  # noqa: BLE001 - one broken job must not take the scheduler down
+        # One line for people (the run record, the log line); the stack only in a private crash file.
+        what = one_line_error(exc)
+        crash_id = new_crash_id()
         logging.getLogger(LOGGER_NAME).error(
-            f"{k.title} crashed: {exc.__class__.__name__}: {exc}", exc_info=exc, extra={"fields": {}}
+            f"{k.title} crashed: {what}", exc_info=exc, extra={"fields": {"crash_id": crash_id}}
         )
-        return JobOutcome("error", f"internal error: {exc.__class__.__name__}: {exc}")
+        return JobOutcome("error", f"internal error: {what} (crash id {crash_id}; please report it)")
     if outcome.status not in ("ok", "warning", "error"):
         return JobOutcome("error", f"internal error: job returned status {outcome.status!r}", outcome.users)
     return outcome

@@ -34,7 +34,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from studiosync.core import clock
-from studiosync.core.errors import StudioSyncError
+from studiosync.core.errors import StudioSyncError, one_line_error
 from studiosync.core.jobs.catalogue import Catalogue, JobSettings, kind, live_on
 from studiosync.core.jobs.computers import Heartbeat, ProcessKind, same_computer, this_computer
 from studiosync.core.jobs.executor import JobThreadExecutor
@@ -260,7 +260,7 @@ class JobScheduler:
             )
         except Exception as exc:  # noqa: BLE001 - e.g. the store is unwritable; keep scheduling
             logging.getLogger(LOGGER_NAME).error(
-                f"job {name} could not run: {exc.__class__.__name__}: {exc}",
+                f"job {name} could not run: {one_line_error(exc)}",
                 exc_info=exc,
                 extra={"fields": {"job_name": name}},
             )

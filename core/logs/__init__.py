@@ -7,6 +7,7 @@ This package is the one door callers use (``from studiosync.core import logs``; 
 * :mod:`.context` -- which job / run / user a line is about (a ``ContextVar``; :func:`bind` for threads);
 * :mod:`.redact`  -- secrets scrubbed from the record itself before any formatting;
 * :mod:`.write`   -- the JSON formatter and the multi-process, rotation-safe file handler;
+* :mod:`.crash`   -- private crash files: where a stack goes instead of a line (a line has a crash id);
 * :mod:`.read`    -- parsing, filtering and listing lines back, and cleanup of old rotated files;
 * :mod:`.follow`  -- tailing the live file across rotation and truncation.
 
@@ -16,6 +17,7 @@ This module holds no logic of its own and must never grow any: it only re-export
 from __future__ import annotations
 
 from studiosync.core.logs.context import LogContext, bind, current_context, log_context
+from studiosync.core.logs.crash import crash_file, new_crash_id, prune_crashes
 from studiosync.core.logs.follow import follow_logs
 from studiosync.core.logs.layout import LOG_FILE, LOGGER_NAME, parse_level
 from studiosync.core.logs.read import LogRecordView, cleanup_rotated, read_logs
@@ -41,12 +43,15 @@ __all__ = [
     "bind",
     "cleanup_rotated",
     "configure",
+    "crash_file",
     "current_context",
     "event",
     "follow_logs",
     "get_logger",
     "log_context",
+    "new_crash_id",
     "parse_level",
+    "prune_crashes",
     "read_logs",
     "redact",
     "redact_fields",

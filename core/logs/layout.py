@@ -30,6 +30,9 @@ ROTATED_RE = re.compile(re.escape(LOG_FILE) + r"\.(\d+)")
 LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "WARN": 30, "ERROR": 40, "CRITICAL": 50, "FATAL": 50}
 # The envelope of every line; a record's own fields never overwrite these.
 RESERVED = ("time", "level", "process", "job", "run_id", "user", "message")
+# Fields that carry a stack: never written on a line (core.logs.crash), and never shown from an older
+# version's line either.
+STACK_FIELDS = ("traceback", "exc", "exc_info", "stack")
 
 
 def parse_level(level: str | int) -> int:

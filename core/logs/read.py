@@ -1,7 +1,8 @@
 """Reading the log back: parse a line into a :class:`LogRecordView`, filter records, list every file
 oldest first (:func:`read_logs`) and delete old rotated files (:func:`cleanup_rotated`).
 
-A stray line (a crash dump, someone's ``echo``) is shown as text, never a crash.
+A stray line (a crash dump, someone's ``echo``) is shown as text, never a crash; a stack field on a line
+an older version wrote is left out (stacks live in crash files, core.logs.crash).
 
 Must never write a line, rotate or truncate a file; it only deletes rotated files older than asked,
 under the writers' lock.
@@ -22,6 +23,7 @@ from studiosync.core.logs.layout import (
     LEVELS,
     LOG_FILE,
     RESERVED,
+    STACK_FIELDS,
     dir_lock,
     parse_level,
     rotated_files,
@@ -55,6 +57,9 @@ def parse_line(line: str) -> LogRecordView:
         with contextlib.suppress(ValueError):
             when = datetime.fromisoformat(obj["time"].replace("Z", "+00:00"))
 
+    # A line written by an older version may hold a stack: it is never shown (core.logs.crash).
+    stack = any(k in obj for k in STACK_FIELDS)
+
     def text(key: str) -> str | None:
         value = obj.get(key)
         return None if value is None else str(value)
@@ -67,8 +72,8 @@ def parse_line(line: str) -> LogRecordView:
         run_id=text("run_id"),
         user=text("user"),
         message=str(obj.get("message", "")),
-        fields={k: v for k, v in obj.items() if k not in RESERVED},
-        raw=line,
+        fields={k: v for k, v in obj.items() if k not in RESERVED and k not in STACK_FIELDS},
+        raw=line if not stack else json.dumps({k: v for k, v in obj.items() if k not in STACK_FIELDS}),
     )
 
 

@@ -13,10 +13,11 @@ unsafe across processes). Instead:
   someone else rotated (or deleted) the file.
 
 Holds :class:`JsonFormatter`, :class:`SharedFileHandler`, :func:`configure`/:func:`shutdown` and
-:func:`event`. Every handler installed here carries the :class:`~.redact.RedactingFilter`.
+:func:`event`. Every handler installed here carries the :class:`~.redact.RedactingFilter`. A line's
+``time`` is the product's clock (core.clock), never logging's wall-clock ``created``.
 
-Must never read lines back (that is :mod:`.read` / :mod:`.follow`) and never write a record that has
-not been through redaction.
+Must never read lines back (that is :mod:`.read` / :mod:`.follow`), never write a record that has
+not been through redaction, and never put a stack on a line (it goes to a crash file, :mod:`.crash`).
 """
 
 from __future__ import annotations
@@ -30,51 +31,72 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from studiosync.core.errors import InputError, StoreError
+from studiosync.core import clock
+from studiosync.core.errors import InputError, StoreError, one_line_error
 from studiosync.core.logs.context import ContextFilter, LogContext, current_context
+from studiosync.core.logs.crash import split_stack, write_crash
 from studiosync.core.logs.layout import (
     LOCK_FILE,
     LOG_FILE,
     LOGGER_NAME,
     RESERVED,
+    STACK_FIELDS,
     flocked,
     parse_level,
     rotated,
 )
-from studiosync.core.logs.redact import RedactingFilter
+from studiosync.core.logs.redact import RedactingFilter, redact
 from studiosync.core.text import escape_json_text
 
 
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class JsonFormatter(logging.Formatter):
-    def __init__(self, process: str) -> None:
+    """One JSON line per record. A record with a stack (exc_info, a ``traceback`` field, traceback text in
+    its message) keeps one line saying what failed (``error``) and a ``crash_id``; the stack goes to
+    a crash file under ``log_dir`` (core.logs.crash), or nowhere when there is no log_dir."""
+
+    def __init__(self, process: str, log_dir: Path | None = None) -> None:
         super().__init__()
         self.process = process
+        self.log_dir = log_dir
 
     def format(self, record: logging.LogRecord) -> str:
         ctx: LogContext = getattr(record, "studiosync_context", None) or current_context()
+        # The product's one clock (tests and screenshots pin it), not logging's wall-clock `created`.
+        when: datetime = record.__dict__.setdefault("studiosync_time", clock.now())
+        message, embedded = split_stack(record.getMessage())
         obj: dict[str, Any] = {
-            "time": _iso(record.created),
+            "time": _iso(when),
             "level": record.levelname,
             "process": self.process,
             "job": ctx.job,
             "run_id": ctx.run_id,
             "user": ctx.user,
-            "message": record.getMessage(),
+            "message": message,
         }
+        stacks: list[str] = [embedded] if embedded else []
         fields = getattr(record, "fields", None)
         if isinstance(fields, Mapping):
             for key, value in fields.items():
                 name = str(key)
+                if name in STACK_FIELDS:
+                    if value:
+                        stacks.append(str(value))
+                    continue
+                if isinstance(value, str):
+                    value, embedded = split_stack(value)
+                    stacks += [embedded] if embedded else []
                 # A field can't overwrite the envelope; keep it under another name instead.
                 obj[f"field_{name}" if name in RESERVED else name] = value
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:
-            obj["exc"] = record.exc_text
+            stacks.insert(0, record.exc_text)
+        if stacks:
+            self._to_crash_file(record, obj, "\n\n".join(stacks))
         # JSON escapes C0 controls itself; escape_json_text writes C1, U+2028 and bidi controls as \uXXXX
         # too, so even `cat studiosync.log` on a terminal shows an event title as text (core.text).
         try:
@@ -82,6 +104,30 @@ class JsonFormatter(logging.Formatter):
         except ValueError:  # e.g. a circular structure in fields
             obj = {k: v if k in RESERVED else repr(v) for k, v in obj.items()}
             return escape_json_text(json.dumps(obj, ensure_ascii=False))
+
+    def _to_crash_file(self, record: logging.LogRecord, obj: dict[str, Any], stack: str) -> None:
+        """The line keeps what failed and the crash id; the stack goes to the crash file (once per record)."""
+        obj.setdefault("error", _what_failed(record, stack))
+        if "studiosync_crash_id" not in record.__dict__:
+            wanted = obj.get("crash_id")
+            header = f"{record.levelname} {obj['message']}"
+            crash_id = (
+                write_crash(self.log_dir, stack, crash_id=str(wanted or ""), header=header)
+                if self.log_dir is not None
+                else None
+            )
+            record.studiosync_crash_id = crash_id
+        obj["crash_id"] = record.studiosync_crash_id
+
+
+def _what_failed(record: logging.LogRecord, stack: str) -> str:
+    """One line: the exception's class and the first line of its message (or a stack's last line)."""
+    if record.exc_info and record.exc_info[1] is not None:
+        return redact(one_line_error(record.exc_info[1]))  # the exception itself was never redacted
+    # A stack's own lines are indented; its last unindented line (not a header) is "Class: message".
+    lines = [line for line in stack.split("\n") if line.strip() and not line[0].isspace()]
+    lines = [line for line in lines if not line.startswith(("Traceback", "During handling", "The above"))]
+    return redact(lines[-1].strip())[:300] if lines else "internal error"
 
 
 class SharedFileHandler(logging.Handler):
@@ -214,7 +260,7 @@ def configure(
             f"cannot write the log file in {log_dir}: {exc.strerror or exc}",
             fix=f"check that {log_dir} is writable by this user",
         ) from exc
-    handler.setFormatter(JsonFormatter(process))
+    handler.setFormatter(JsonFormatter(process, log_dir=log_dir))
     handler.addFilter(ContextFilter())
     handler.addFilter(RedactingFilter())
     logger = logging.getLogger(LOGGER_NAME)

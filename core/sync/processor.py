@@ -49,17 +49,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from studiosync.core import logs
+from studiosync.core import clock, logs
 from studiosync.core.google.api import RequestCounter
 from studiosync.core.google.budget import RequestBudget
 from studiosync.core.google.budget import shared as shared_budget
 from studiosync.core.model import GooglePrefs
 from studiosync.core.paths import FILE_MODE, ensure_private_dir
 from studiosync.core.store import layout
+from studiosync.core.store.records import CorruptRecord
 from studiosync.core.studio.timeparse import stamp
 from studiosync.core.sync import live_state
 from studiosync.core.sync.calendar_sync import CalendarSync
 from studiosync.core.sync.contacts_sync import ContactsSync
+from studiosync.core.sync.damaged import damaged_users
 from studiosync.core.sync.guard import RELEASES, Release
 from studiosync.core.sync.options import DeletionLimits, SyncOptions
 from studiosync.core.sync.outcomes import (
@@ -100,7 +102,7 @@ class NotLive(Exception):
 
 
 def new_run_id() -> str:
-    return time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    return clock.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
 @dataclass
@@ -216,6 +218,8 @@ def run_sync(
             run.outcomes.flush(force=True)
         order = {login: i for i, (login, _) in enumerate(targets)}
         users = sorted(done, key=lambda r: order[r.login])
+        if mode == "full":  # a damaged user record is named by every full run, never skipped in silence
+            users += damaged_users(studio, logins, all_prefs, run_id=run_id, started=started)
         live_state.mark_run(studio.store, users, pulled=mode != "push", meter=budget.snapshot())
         status, summary = _overall(users)
         news = any(u.changed or u.status in ("error", "warning") for u in users)
@@ -243,7 +247,10 @@ def _targets(
     if logins:
         out: list[tuple[str, str | None]] = []
         for login in dict.fromkeys(logins):
-            user = studio.users.get(login)  # NotFoundError for an unknown login
+            try:
+                user = studio.users.get(login)  # NotFoundError for an unknown login
+            except CorruptRecord:  # named in the run's result (core.sync.damaged); the others still sync
+                continue
             prefs = all_prefs.get(login)
             if not user.can_sync:
                 out.append((login, "a resource (rooms and locations cannot sync with Google)"))
@@ -320,9 +327,11 @@ def _run_user_locked(run: _Run, login: str, started: str, t0: float) -> UserRunR
             return UserRunResult(login, "skipped", started, 0.0, zero_counts(), [str(why)], run_id=run.run_id)
         except Exception as exc:  # noqa: BLE001 - a user's failure is recorded, never spread to the others
             failure = classify_failure(exc)
-            if failure.cause == "internal":  # the stack goes to the debug log only, never to a person
-                log.error(failure.message, cause=failure.cause, fix=failure.fix)
-                log.debug("internal error traceback", traceback=traceback.format_exc(limit=20))
+            if failure.cause == "internal":  # the stack goes to a private crash file, never to a person
+                crash_id = logs.new_crash_id()
+                failure = replace(failure, fix=f"{(failure.fix or '').rstrip('.')} and crash id {crash_id}.")
+                stack = traceback.format_exc(limit=20)
+                log.error(failure.message, cause=failure.cause, fix=failure.fix, crash_id=crash_id, traceback=stack)
             else:
                 log.error(f"sync failed: {failure.message}", cause=failure.cause, fix=failure.fix)
         failure = failure or log.failure()  # raised, else finished with something undone or apart
