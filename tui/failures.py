@@ -1,9 +1,9 @@
 """How a failure becomes something a person reads: one line with the cause and the fix, never a traceback.
 
 `one_line` is what the screen shows; `log_failure` writes that same line to the log (INFO for refused
-input, WARNING for a failure core explained, ERROR for a bug) and the full traceback only to a separate
-DEBUG record, which the log file keeps only when STUDIOSYNC_LOG_LEVEL=DEBUG and the log pane hides unless
-DEBUG is chosen. Never imports Textual.
+input, WARNING for a failure core explained, ERROR for a bug). A bug's line carries a crash id, on screen
+and in the log; its traceback goes only to that private crash file (core.logs.crash), never to a line.
+Never imports Textual.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 
 from studiosync.core.errors import InputError, StudioSyncError
+from studiosync.core.logs import new_crash_id
 
 log = logging.getLogger("studiosync.console")
 
-BUG_FIX = "please report it (details in the log with STUDIOSYNC_LOG_LEVEL=DEBUG)"
+BUG_FIX = "please report it"
 
 
 def one_line(exc: BaseException) -> str:
@@ -36,8 +37,9 @@ def log_failure(exc: BaseException, where: str) -> str:
     elif isinstance(exc, StudioSyncError):
         log.warning("console: %s", line, extra={"fields": fields})
     else:
-        log.error("console: %s", line, extra={"fields": fields})
-    log.debug("console: %s failed (traceback for developers)", where or "task", exc_info=exc)
+        crash_id = new_crash_id()  # the same id on screen, on the log line and on the crash file
+        line = f"{line} (crash id {crash_id})"
+        log.error("console: %s", line, exc_info=exc, extra={"fields": {**fields, "crash_id": crash_id}})
     return line
 
 

@@ -47,6 +47,7 @@ from studiosync.core.google.signin_text import (
     refusal,
     scope_name,
 )
+from studiosync.core.logs.crash import new_crash_id
 
 TOKEN_TIMEOUT_S = 30.0
 NOBODY_WAITING_S = 3.0  # the loopback page gives up waiting for an outcome when no wait() shows up
@@ -308,12 +309,15 @@ class AuthorizationSession:
                 raise
             except (
                 Exception
-            ) as exc:  # a bug or an unforeseen library error: one line here, details in the log
-                log.debug("Google sign-in attempt failed", exc_info=exc)
+            ) as exc:  # a bug or an unforeseen library error: one line, the stack in a crash file
+                crash_id = new_crash_id()
+                log.error(
+                    "Google sign-in attempt failed", exc_info=exc, extra={"fields": {"crash_id": crash_id}}
+                )
                 first = str(exc).splitlines()[0][:200] if str(exc) else ""
                 raise OperationError(
                     f"Google sign-in failed unexpectedly ({exc.__class__.__name__}{': ' + first if first else ''})",
-                    fix=f"{AGAIN}; if it happens again, the log has the details",
+                    fix=f"{AGAIN}; if it happens again, please report it (crash id {crash_id})",
                 ) from exc
             with self._cond:
                 self._result = result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -120,7 +121,10 @@ async def test_worker_errors_become_one_line_without_traceback(make_app, monkeyp
         await settle(pilot)
         await pilot.press("f6")
         await settle(pilot)
-        assert notices(app) == [f"internal error (RuntimeError: disk on fire) — {BUG_FIX}"]
+        [notice] = notices(app)
+        assert re.fullmatch(
+            rf"internal error \(RuntimeError: disk on fire\) — {BUG_FIX} \(crash id [0-9a-f]{{8}}\)", notice
+        ), notice
         assert "Traceback" not in screen_text(app)
 
 

@@ -6,7 +6,9 @@ step the screen and the log pane must hold no traceback, and every failure is on
 
 from __future__ import annotations
 
-import logging
+import json
+import re
+from pathlib import Path
 
 from studiosync.core.errors import InputError
 from studiosync.tui.backend import Backend
@@ -165,21 +167,33 @@ async def test_a_bug_in_a_dialog_worker_is_one_line_and_no_traceback_in_the_log_
         mine = [r for r in records if "disk on fire" in r.message]
         assert mine and all(r.level != "DEBUG" for r in mine)
         for record in records:  # what the log pane would draw, line and details panel
-            shown = render_record(record, app.backend.tz()).plain + describe_record(record, app.backend.tz()).plain
+            shown = (
+                render_record(record, app.backend.tz()).plain
+                + describe_record(record, app.backend.tz()).plain
+            )
             assert "Traceback" not in shown
     finally:
         logs.shutdown()
 
 
-def test_a_debug_record_keeps_the_traceback_for_developers(caplog) -> None:
+def test_a_bug_shows_a_crash_id_and_its_stack_goes_only_to_the_crash_file(tmp_path: Path) -> None:
+    from studiosync.core import logs
     from studiosync.tui.failures import log_failure
 
+    logs.configure(tmp_path, process="console")
     try:
-        raise ValueError("broken")
-    except ValueError as exc:
-        with caplog.at_level(logging.DEBUG, logger="studiosync.console"):
+        try:
+            raise ValueError("broken")
+        except ValueError as exc:
             line = log_failure(exc, "test")
-    assert line.startswith("internal error (ValueError: broken)")
-    by_level = {r.levelname: r for r in caplog.records}
-    assert by_level["ERROR"].exc_info is None and "\n" not in by_level["ERROR"].getMessage()
-    assert by_level["DEBUG"].exc_info is not None
+    finally:
+        logs.shutdown()
+    match = re.fullmatch(
+        r"internal error \(ValueError: broken\) — please report it \(crash id ([0-9a-f]{8})\)", line
+    )
+    assert match, line
+    records = [r for r in logs.read_logs(tmp_path) if r.fields.get("crash_id") == match[1]]
+    assert len(records) == 1 and records[0].level == "ERROR", records
+    assert "Traceback" not in records[0].message and "Traceback" not in json.dumps(records[0].fields)
+    crash = logs.crash_file(tmp_path, match[1])
+    assert crash is not None and "Traceback (most recent call last)" in crash.read_text()

@@ -14,11 +14,11 @@ border, wrapped by the terminal itself: selecting it over SSH copies exactly the
 from __future__ import annotations
 
 import contextlib
-import logging
 from typing import TYPE_CHECKING
 
 from studiosync.core.errors import InputError, StudioSyncError
 from studiosync.tui.backend import one_line
+from studiosync.tui.failures import log_failure
 from studiosync.tui.safe_text import Text
 from studiosync.tui.screens.modal import Modal
 from studiosync.tui.widgets.field import Field
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from studiosync.core.model import GooglePrefs
 
 WAIT_SECONDS = 900.0  # time to find a browser, sign in and consent
-log = logging.getLogger("studiosync.console")
 
 
 class GoogleAuthScreen(Modal[bool]):
@@ -299,6 +298,5 @@ def _print_bare_link(url: str, name: str) -> None:
 
 def _line(exc: BaseException) -> str:
     if not isinstance(exc, StudioSyncError):
-        log.debug("Google sign-in failed", exc_info=exc)
-        return f"Google sign-in failed unexpectedly ({one_line(exc)}); try again, the log has the details"
+        return f"Google sign-in failed unexpectedly: {log_failure(exc, 'Google sign-in')}; try again"
     return one_line(exc)
