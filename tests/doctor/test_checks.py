@@ -3,9 +3,13 @@ and passes it again once it is fixed. Against the Google emulator, with the real
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
+import struct
+import threading
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -226,21 +230,46 @@ def test_sync_job_computer_stopped_or_dead(healthy: SyncWorld) -> None:
     assert doctor(healthy.studio).check("sync_job").status == "pass"
 
 
-def test_google_unreachable_is_fast(healthy: SyncWorld, tmp_path: Path) -> None:
-    with socket.socket() as s:  # a port nobody listens on: connection refused
-        s.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
-    secrets = tmp_path / "secrets.json"
-    secrets.write_text(json.dumps(healthy.emu.client_secrets("studiosync-test-client")))
-    healthy.studio.prefs.set_google(client_secrets=secrets, api_endpoint=dead)
-    started = time.monotonic()
-    report = doctor(healthy.studio)
-    assert time.monotonic() - started < 10
+def test_google_unreachable_fails_at_once_without_retrying(healthy: SyncWorld, tmp_path: Path) -> None:
+    """The doctor is run while something is wrong: an unreachable Google is a finding, not a reason to retry
+    with back-off. A listener that resets every connection counts the doctor's attempts."""
+    with _resetting_listener() as (dead, attempts):
+        secrets = tmp_path / "secrets.json"
+        secrets.write_text(json.dumps(healthy.emu.client_secrets("studiosync-test-client")))
+        healthy.studio.prefs.set_google(client_secrets=secrets, api_endpoint=dead)
+        report = doctor(healthy.studio)
     check = report.check("google_reachable")
     assert check.status == "fail" and dead in check.detail and "online" in check.fix
     assert report.check("calendar_selected").status in ("warn", "fail")
+    # One connection per check that calls Google (reachability, the calendar, the calendar's time zone):
+    # a retried request would show up here as more.
+    assert 1 <= len(attempts) <= 3, attempts
     healthy.studio.prefs.set_google(client_secrets=secrets, api_endpoint=healthy.emu.url)
     assert doctor(healthy.studio).check("google_reachable").status == "pass"
+
+
+@contextlib.contextmanager
+def _resetting_listener() -> Iterator[tuple[str, list[int]]]:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    attempts: list[int] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return  # closed: the test is over
+            attempts.append(1)
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close = RST
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}", attempts
+    finally:
+        server.close()
 
 
 def test_time_zones_must_agree(healthy: SyncWorld) -> None:

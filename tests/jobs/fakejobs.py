@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 from studiosync.core.jobs.base import JobContext, JobOutcome
 from studiosync.core.jobs.catalogue import JobKind, OptionSpec
 from studiosync.core.logs import event, register_secret
 
 SECRET_ENV = "STUDIOSYNC_TEST_SECRET"
+HOLD_ENV = "STUDIOSYNC_TEST_HOLD"
 TOKEN = "ya29.SECRETVALUE"
 SCRATCH = "test/scratch"
 
 
 def _sleep(ctx: JobContext) -> JobOutcome:
-    """Sleeps `ms` (waking for the stop event); with writes=1 keeps writing the store meanwhile, so a
+    """Sleeps `ms` (waking for the stop event), and on while the file named by $STUDIOSYNC_TEST_HOLD exists
+    (a test holds a run open as long as it needs, whatever the load); with writes=1 keeps writing the store meanwhile, so a
     SIGTERM lands in the middle of store writes."""
     deadline = time.monotonic() + ctx.option("ms") / 1000
+    hold = Path(os.environ[HOLD_ENV]) if os.environ.get(HOLD_ENV) else None
     writes = 0
-    while time.monotonic() < deadline and not ctx.stop.is_set():
+    while (time.monotonic() < deadline or (hold is not None and hold.exists())) and not ctx.stop.is_set():
         if ctx.option("writes"):
             with ctx.studio.store.transaction(SCRATCH) as tx:
                 table = tx.table(SCRATCH, "counter")

@@ -18,6 +18,7 @@ from studiosync.core.jobs.service import Jobs
 from studiosync.core.studio.studio import Studio
 
 from tests.jobs.conftest import history, run_cli, wait_for
+from tests.jobs.fakejobs import HOLD_ENV
 
 
 def _ok(home: Path, job: str = "test-sleep") -> list[dict]:
@@ -118,6 +119,9 @@ def test_console_and_daemon_on_one_computer_never_overlap(
     home: Path, daemons, fake_jobs: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("STUDIOSYNC_COMPUTER", "alpha")
+    hold = home.parent / "hold-the-first-run"
+    hold.touch()  # the first run lasts until the manual run has been refused, however slow the machine
+    monkeypatch.setenv(HOLD_ENV, str(hold))
     studio = Studio.open(home)
     jobs = Jobs(studio)
     jobs.update("test-sleep", enabled=True, schedule="10s", computer="alpha", options={"ms": 1500})
@@ -138,6 +142,7 @@ def test_console_and_daemon_on_one_computer_never_overlap(
         wait_for(lambda: [r for r in history(home, "test-sleep") if r["status"] == "running"], 10, "a run")
         manual = run_cli(home, "jobs", "run", "test-sleep")
         assert manual.returncode == 1 and "skipped" in manual.stdout, manual
+        hold.unlink()
 
         # The run owed at start goes to whichever process looks first; the next fire time (anchor + 10 s)
         # comes to both at once.
