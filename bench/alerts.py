@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 from studiosync.core import clock  # noqa: E402
-from studiosync.core.model import GooglePrefs  # noqa: E402
+from studiosync.core.model.users import GooglePrefs  # noqa: E402
 from studiosync.core.studio.studio import Studio  # noqa: E402
 from studiosync.core.sync.outcomes import notify  # noqa: E402
 from studiosync.core.sync.runs import UserRunResult, zero_counts  # noqa: E402

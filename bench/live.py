@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 from studiosync.core.google.tokens import StoredToken  # noqa: E402
-from studiosync.core.model import GooglePrefs  # noqa: E402
+from studiosync.core.model.users import GooglePrefs  # noqa: E402
 from studiosync.core.studio.studio import Studio  # noqa: E402
 from studiosync.core.studio.timeparse import stamp  # noqa: E402
 from studiosync.core.sync.mapping import event_id_for  # noqa: E402

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from studiosync.core import clock
 from studiosync.core.demo_mailbox import DemoMailbox
 from studiosync.core.errors import InputError
-from studiosync.core.model import GooglePrefs
+from studiosync.core.model.users import GooglePrefs
 from studiosync.core.studio.studio import Studio
 
 TIMEZONE = "Europe/London"

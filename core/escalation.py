@@ -31,7 +31,7 @@ from studiosync.core.store import layout
 from studiosync.core.studio.users import GOOGLE
 
 if TYPE_CHECKING:
-    from studiosync.core.model import GooglePrefs
+    from studiosync.core.model.users import GooglePrefs
     from studiosync.core.studio.studio import Studio
 
 Action = Literal["none", "off", "sent", "no_recipients", "send_failed"]

@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from studiosync.core.model import Client
+from studiosync.core.model.clients import Client
 from studiosync.core.studio.studio import Studio
 
 from tests.fuzz_corpus import corpus

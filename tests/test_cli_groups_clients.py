@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from studiosync.core.model import Client
+from studiosync.core.model.clients import Client
 from studiosync.core.studio.studio import Studio
 
 

@@ -58,6 +58,21 @@ def test_users_list_imports_no_heavy_library_and_no_other_command(home: Path) ->
     assert sorted(modules & others) == []
 
 
+def test_users_list_builds_only_the_dataclasses_it_shows(home: Path) -> None:
+    # Every dataclass costs its generated methods at import: the domain is split by area (core.model.*),
+    # and the store's record checks load datetime only for records with times (appointments).
+    modules = _loaded("--home", str(home), "users", "list")
+    assert sorted(m for m in modules if m.startswith("studiosync.core.model.")) == ["studiosync.core.model.users"]
+    assert "datetime" not in modules
+    assert not {"studiosync.core.studio.prefs", "studiosync.core.health", "studiosync.core.sync"} & modules
+
+
+def test_the_probe_sees_the_other_areas_of_the_domain(home: Path) -> None:
+    # `appointments list` shows appointments: the checks above can fail.
+    modules = _loaded("--home", str(home), "appointments", "list", "ann")
+    assert "studiosync.core.model.appointments" in modules and "datetime" in modules
+
+
 def test_the_probe_sees_a_heavy_import(home: Path) -> None:
     # `jobs list` shows next fire times, which APScheduler computes: the check above can fail.
     assert "apscheduler" in _heavy(_loaded("--home", str(home), "jobs", "list"))

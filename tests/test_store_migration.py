@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from studiosync.core.model import Appointment
+from studiosync.core.model.appointments import Appointment
 from studiosync.core.store import layout, schema
 from studiosync.core.store.files import StoreFile
 from studiosync.core.store.schema import META_TABLE

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from studiosync.core.errors import InputError
-from studiosync.core.model import Client
+from studiosync.core.model.clients import Client
 from studiosync.core.store import layout
 from studiosync.core.studio.studio import Studio
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from studiosync.core.errors import InputError
-from studiosync.core.model import Appointment
+from studiosync.core.model.appointments import Appointment
 from studiosync.core.studio import event_kinds
 from studiosync.core.studio.studio import Studio
 

@@ -14,7 +14,10 @@ from zoneinfo import ZoneInfo
 
 from studiosync.core import clock as core_clock
 from studiosync.core.errors import InputError, NotFoundError, StudioSyncError
-from studiosync.core.model import Appointment, ClientGroup, CompanyPrefs, GooglePrefs, User
+from studiosync.core.model.appointments import Appointment
+from studiosync.core.model.clients import ClientGroup
+from studiosync.core.model.company import CompanyPrefs
+from studiosync.core.model.users import GooglePrefs, User
 from studiosync.core.studio.timeparse import zone
 from studiosync.tui.backend_services import CoreServices
 from studiosync.tui.clock import Clock
@@ -113,7 +116,7 @@ class Backend(CoreServices):
 
     # -- users ---------------------------------------------------------------------------------------
     def user_rows(self) -> list[UserRow]:
-        from studiosync.core.health import sync_health
+        from studiosync.core.health.users import sync_health
 
         self.require_admin()
         prefs = {p.login: p for p in self.studio.users.all_google_prefs()}
@@ -326,7 +329,7 @@ class Backend(CoreServices):
 
     def trace(self, appointment_id: str) -> dict[str, Any]:
         """The appointment's sync story (core.health.appointment_trace) plus our plain-words reasons."""
-        from studiosync.core.health import appointment_trace
+        from studiosync.core.health.appointment import appointment_trace
 
         appt = self.appointment(appointment_id)
         doc: dict[str, Any] = dict(appointment_trace(self.studio, appointment_id))

@@ -73,7 +73,7 @@ class CoreServices:
 
     def sync_health(self) -> list[SyncHealth]:
         """Per-user health for the dashboard (core.health), failing users first."""
-        from studiosync.core.health import sync_health
+        from studiosync.core.health.users import sync_health
 
         self.require_admin()
         users = {u.login: u for u in self.studio.users.list()}

@@ -5,7 +5,8 @@ A pure function of the appointment, its owner and the owner's Google tab: no I/O
 
 from __future__ import annotations
 
-from studiosync.core.model import Appointment, GooglePrefs, User
+from studiosync.core.model.appointments import Appointment
+from studiosync.core.model.users import GooglePrefs, User
 
 
 def explain_appointment(appt: Appointment, user: User, prefs: GooglePrefs, *, authenticated: bool) -> list[str]:

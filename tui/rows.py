@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from studiosync.core.model import ClientGroup, GooglePrefs, User
+from studiosync.core.model.clients import ClientGroup
+from studiosync.core.model.users import GooglePrefs, User
 from studiosync.core.sync.held import CAUSE as HELD_CAUSE
 
 # The four states the Users screen and the dashboard show (plus resources, which cannot sync at all).
@@ -97,7 +98,7 @@ def _moved(counts: dict[str, int], direction: str) -> int:
 
 
 def health_status(user: User, h: Any) -> str:
-    """The Google column from core.health's UserHealth, whose status follows the diagnosis' first cause."""
+    """The Google column from core.health.users.UserHealth, whose status follows the diagnosis' first cause."""
     if h.status == "held":
         return HELD
     prefs = GooglePrefs(login=h.login, enabled=h.enabled)
@@ -112,7 +113,7 @@ def problem_text(h: Any) -> tuple[str | None, str | None]:
 
 
 def health_row(h: Any, user: User) -> SyncHealth:
-    """One dashboard row from core.health's UserHealth (its last run's counts, with their time). The error
+    """One dashboard row from core.health.users.UserHealth (its last run's counts, with their time). The error
     shown is the first cause of the user's diagnosis: the doctor and `studiosync status` name it too."""
     counts = h.last_run_counts or {}
     run = h.last_run or {}

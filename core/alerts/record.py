@@ -61,7 +61,7 @@ def load(store: Store, login: str) -> dict[str, dict[str, Any]]:
 
 
 def view(docs: dict[str, dict[str, Any]], remind: timedelta | None) -> dict[str, Any]:
-    """The alert fields of `studiosync status --json` and the dashboard (see core.health.UserHealth)."""
+    """The alert fields of `studiosync status --json` and the dashboard (see core.health.users.UserHealth)."""
     user, log, admins = (docs.get(c) or {} for c in CHANNELS)
     sent, last = user.get("last_sent") or {}, user.get("last") or {}
     admins_sent = admins.get("last_sent") or {}

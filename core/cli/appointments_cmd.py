@@ -14,7 +14,7 @@ from studiosync.core.cli.common import (
     print_json,
     print_table,
 )
-from studiosync.core.model import Appointment
+from studiosync.core.model.appointments import Appointment
 from studiosync.core.studio import event_kinds
 from studiosync.core.studio.timeparse import parse_when, zone
 from studiosync.core.studio.users import check_login
@@ -136,7 +136,7 @@ def _waiting_for_google(ctx: CliContext, logins: set[str]) -> set[str]:
 def _show(ctx: CliContext, args: argparse.Namespace) -> int:
     """The appointment and its sync story (core.health.appointment_trace): answers "why isn't this in
     Google?" with sync_state, last_error (cause, explanation, fix) and its user's sync health."""
-    from studiosync.core.health import appointment_trace
+    from studiosync.core.health.appointment import appointment_trace
 
     studio = ctx.studio
     appt = studio.appointments.find(args.id, include_deleted=True)

@@ -127,7 +127,7 @@ def _status(ctx: CliContext, args: argparse.Namespace) -> int:
     """Each user's first cause (core.diagnosis, as the dashboard and the doctor name it) and when they were
     last emailed about it (core.alerts); --json adds the whole diagnosis and the alert fields."""
     from studiosync.core.doctor.checks import ago
-    from studiosync.core.health import seconds_since, sync_health
+    from studiosync.core.health.users import seconds_since, sync_health
     from studiosync.core.studio.timeparse import now_utc
 
     health = sync_health(ctx.studio)

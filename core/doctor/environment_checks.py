@@ -45,7 +45,7 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 
 def google_reachable(studio: Studio, timeout: float) -> Check:
-    from studiosync.core.studio.prefs import split_service_path
+    from studiosync.core.studio.urls import split_service_path
 
     name = "google_reachable"
     endpoint = studio.prefs.get().google.api_endpoint

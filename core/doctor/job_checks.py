@@ -14,7 +14,7 @@ from studiosync.core import clock
 from studiosync.core.doctor.checks import ago, make
 from studiosync.core.doctor.report import Check
 from studiosync.core.errors import StudioSyncError
-from studiosync.core.health import seconds_since
+from studiosync.core.health.users import seconds_since
 
 if TYPE_CHECKING:
     from studiosync.core.jobs.computers import Computer

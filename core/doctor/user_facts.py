@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 from studiosync.core.doctor.live import refresh
 from studiosync.core.errors import StudioSyncError
 from studiosync.core.explain import Explanation, explain_exception
-from studiosync.core.model import GooglePrefs, User
+from studiosync.core.model.users import GooglePrefs, User
 
 if TYPE_CHECKING:
     from studiosync.core.google.tokens import StoredToken
-    from studiosync.core.health import UserHealth
+    from studiosync.core.health.users import UserHealth
     from studiosync.core.studio.google_accounts import CalendarInfo
     from studiosync.core.studio.studio import Studio
 
@@ -62,7 +62,7 @@ class UserFacts:
 
 
 def gather(studio: Studio, login: str, *, live: bool, timeout: float) -> UserFacts:
-    from studiosync.core.health import user_health
+    from studiosync.core.health.users import user_health
 
     user = studio.users.find(login)
     prefs = studio.users.google_prefs(login)

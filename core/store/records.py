@@ -22,7 +22,6 @@ import dataclasses
 import types
 import typing
 from collections.abc import Callable
-from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
@@ -75,8 +74,14 @@ def problem(cls: type, doc: Any, *, times: bool = True) -> str | None:
 
 # -- checkers derived from type hints ----------------------------------------------------------------------
 def _hints(cls: type) -> dict[str, Any]:
-    # core.model imports date/datetime for annotations only (start-up), so resolve them here.
-    return typing.get_type_hints(cls, localns={"date": date, "datetime": datetime})
+    return typing.get_type_hints(cls)
+
+
+def _is_time(options: tuple[Any, ...]) -> bool:
+    """`datetime | date`: an appointment time, stored as ISO text. Told by name, so that the datetime
+    module is loaded only where a record has times (start-up: `users list` has none)."""
+    names = {(getattr(o, "__module__", None), getattr(o, "__qualname__", None)) for o in options}
+    return names == {("datetime", "datetime"), ("datetime", "date")}
 
 
 @cache
@@ -114,7 +119,7 @@ _EXACT = {str: str, bool: bool, int: int, float: float, dict: dict, type(None): 
 def _exact_types(hint: Any, times: bool = True) -> frozenset[type] | None:
     """The exact types that make a value fit `hint` without a closer look, or None."""
     options = get_args(hint) if get_origin(hint) in (Union, types.UnionType) else (hint,)
-    if set(options) == {datetime, date}:
+    if _is_time(options):
         return None if times else frozenset({str})
     found = set()
     for option in options:
@@ -167,7 +172,7 @@ def _checker(hint: Any) -> Checker:
     origin = get_origin(hint)
     if origin in (Union, types.UnionType):
         options = get_args(hint)
-        if set(options) == {datetime, date}:
+        if _is_time(options):
             return _iso_time
         checkers = [_checker(o) for o in options]
         return lambda v: (
@@ -224,6 +229,8 @@ def _simple(kind: type, name: str) -> Checker:
 
 
 def _iso_time(value: Any) -> str | None:
+    from datetime import date, datetime  # loaded already: the record's class has times
+
     if not isinstance(value, str):
         return f"is {_kind(value)}, expected an ISO date or date-time"
     try:

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studiosync.core.model import Appointment, Client, ClientGroup, CompanyPrefs, GooglePrefs, User
+from studiosync.core.model.appointments import Appointment
+from studiosync.core.model.clients import Client, ClientGroup
+from studiosync.core.model.company import CompanyPrefs
+from studiosync.core.model.users import GooglePrefs, User
 from studiosync.core.store import layout, records
 from studiosync.core.store.files import shape_problem
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from studiosync.core.errors import InputError, NotFoundError, StoreError
-from studiosync.core.model import STATUSES, Appointment, content_snapshot
+from studiosync.core.model.appointments import STATUSES, Appointment, content_snapshot
 from studiosync.core.store import layout
 from studiosync.core.store.records import CorruptRecord
 from studiosync.core.store.store import Store

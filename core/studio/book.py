@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from studiosync.core.errors import StoreError
-from studiosync.core.model import Appointment, to_doc
+from studiosync.core.model import to_doc
+from studiosync.core.model.appointments import Appointment
 from studiosync.core.store import layout, records
 from studiosync.core.store.records import CorruptRecord
 from studiosync.core.store.store import Store, StrTable, Transaction

@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Iterable
 
 from studiosync.core.errors import InputError
-from studiosync.core.model import Client, to_doc
+from studiosync.core.model import to_doc
+from studiosync.core.model.clients import Client
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store
 from studiosync.core.studio import validate

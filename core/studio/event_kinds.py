@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from studiosync.core.model import Appointment
+from studiosync.core.model.appointments import Appointment
 
 # Google's eventType -> how the studio names it (the console's list and editor, the CLI's table).
 LABELS: dict[str, str] = {

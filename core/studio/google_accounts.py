@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from studiosync.core.errors import InputError, OperationError, StudioSyncError
-from studiosync.core.model import GooglePrefs, User
+from studiosync.core.model.users import GooglePrefs, User
 from studiosync.core.store import layout
 from studiosync.core.studio import validate
 from studiosync.core.studio.google_calendars import CalendarInfo, google_error_for, list_calendars

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 from studiosync.core.errors import InputError, NotFoundError
-from studiosync.core.model import ClientGroup, to_doc
+from studiosync.core.model import to_doc
+from studiosync.core.model.clients import ClientGroup
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store
 from studiosync.core.studio import validate

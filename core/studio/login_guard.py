@@ -23,7 +23,7 @@ from typing import Protocol
 from studiosync.core import clock
 from studiosync.core.errors import InputError
 from studiosync.core.logs import event, log_context
-from studiosync.core.model import User
+from studiosync.core.model.users import User
 from studiosync.core.store import layout
 from studiosync.core.store.store import Store
 from studiosync.core.studio.passwords import dummy_verify, verify_password

@@ -7,7 +7,7 @@ minute per user and 10,000 per project. Pure checks: this module never reads or 
 from __future__ import annotations
 
 from studiosync.core.errors import InputError
-from studiosync.core.model import GoogleApiPrefs
+from studiosync.core.model.company import GoogleApiPrefs
 
 MIN_BUDGET = 10  # requests per minute: below that even one user's fast pull and a push would starve
 MAX_BUDGET = 1_000_000

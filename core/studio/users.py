@@ -6,7 +6,8 @@ import re
 from collections.abc import Callable
 
 from studiosync.core.errors import InputError, NotFoundError
-from studiosync.core.model import USER_KINDS, GooglePrefs, User, to_doc
+from studiosync.core.model import to_doc
+from studiosync.core.model.users import USER_KINDS, GooglePrefs, User
 from studiosync.core.store import layout
 from studiosync.core.store.records import CorruptRecord
 from studiosync.core.store.store import Store

@@ -21,7 +21,7 @@ from studiosync.core.alerts import machine, record
 from studiosync.core.diagnosis import Facts, Finding, diagnose, first_problem
 
 if TYPE_CHECKING:
-    from studiosync.core.model import GooglePrefs
+    from studiosync.core.model.users import GooglePrefs
     from studiosync.core.studio.studio import Studio
     from studiosync.core.sync.runs import UserRunResult
 

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from studiosync.core.model import GooglePrefs
+from studiosync.core.model.users import GooglePrefs
 from studiosync.core.sync import mapping
 from studiosync.core.sync.options import SyncOptions
 from studiosync.core.sync.runlog import RunLog

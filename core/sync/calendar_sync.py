@@ -34,16 +34,17 @@ from typing import Any
 
 from studiosync.core import clock
 from studiosync.core.explain import explain_cause
-from studiosync.core.model import GooglePrefs
+from studiosync.core.model.users import GooglePrefs
 from studiosync.core.store import layout
 from studiosync.core.studio.timeparse import stamp
 from studiosync.core.sync import mapping
 from studiosync.core.sync.calendar_run import CalendarRun
 from studiosync.core.sync.commit import commit
+from studiosync.core.sync.decisions import Decisions, PushOp
 from studiosync.core.sync.guard import DeletionGuard, Release
 from studiosync.core.sync.listing import Listing, list_changes
 from studiosync.core.sync.options import SyncOptions
-from studiosync.core.sync.plan import Decisions, PushOp, plan, tombstone
+from studiosync.core.sync.plan import plan, tombstone
 from studiosync.core.sync.push import Pusher
 from studiosync.core.sync.restore import undo_studio_deletions
 from studiosync.core.sync.runlog import RunLog

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from studiosync.core.model import Appointment
+from studiosync.core.model.appointments import Appointment
 from studiosync.core.store import layout
 from studiosync.core.studio.appointments import TRACE_LIMIT, book_transaction, from_record, to_record
 from studiosync.core.sync import merge, synced

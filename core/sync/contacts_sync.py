@@ -20,7 +20,8 @@ from googleapiclient.errors import HttpError
 from studiosync.core.explain import explain_cause
 from studiosync.core.google.api import execute
 from studiosync.core.google.errors import classify
-from studiosync.core.model import Client, GooglePrefs
+from studiosync.core.model.clients import Client
+from studiosync.core.model.users import GooglePrefs
 from studiosync.core.studio.timeparse import stamp
 from studiosync.core.sync.options import SyncOptions
 from studiosync.core.sync.runlog import RunLog

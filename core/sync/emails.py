@@ -24,7 +24,7 @@ from studiosync.core import logs
 from studiosync.core.explain import fill_login
 
 if TYPE_CHECKING:
-    from studiosync.core.model import GooglePrefs
+    from studiosync.core.model.users import GooglePrefs
     from studiosync.core.studio.studio import Studio
     from studiosync.core.sync.runs import UserRunResult
 

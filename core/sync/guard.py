@@ -29,14 +29,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from studiosync.core.model import Appointment
+from studiosync.core.model.appointments import Appointment
 from studiosync.core.studio.appointments import add_trace
 from studiosync.core.studio.timeparse import stamp
 from studiosync.core.sync import held
+from studiosync.core.sync.actions import deleted_from_google
 from studiosync.core.sync.calendar_run import CalendarRun
 from studiosync.core.sync.commit import Write
+from studiosync.core.sync.decisions import Decisions, Deletion, PushOp, Side, copy
 from studiosync.core.sync.options import DeletionLimits
-from studiosync.core.sync.plan import Decisions, Deletion, PushOp, Side, copy, deleted_from_google
 
 Release = Literal["allow", "restore"]
 RELEASES: tuple[str, ...] = ("allow", "restore")

@@ -6,7 +6,7 @@ Kept in the user's sync state (`SyncState.held`), one entry per side where the d
                 "since": ISO stamp, "linked": 40, "reason": "count" | "empty"},
      "studio": {...}}
 
-"deletions" counts what the guard counts (core.sync.plan.Deletion.item): on Google's side events, a
+"deletions" counts what the guard counts (core.sync.decisions.Deletion.item): on Google's side events, a
 whole recurring series being one; on the studio's side appointments. "appointments" says how many
 appointments that is.
 

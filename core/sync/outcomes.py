@@ -21,7 +21,7 @@ from typing import Any
 from studiosync.core import logs
 from studiosync.core.errors import InputError, NotFoundError, OperationError, StoreError, StudioSyncError
 from studiosync.core.google.errors import GoogleError, classify
-from studiosync.core.model import GooglePrefs
+from studiosync.core.model.users import GooglePrefs
 from studiosync.core.store import layout
 from studiosync.core.studio.timeparse import stamp
 from studiosync.core.studio.users import GOOGLE

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from studiosync.core.model import Appointment
+from studiosync.core.model.appointments import Appointment
 from studiosync.core.store import layout
 from studiosync.core.studio.event_kinds import NOT_APPOINTMENTS
 from studiosync.core.sync import mapping, synced

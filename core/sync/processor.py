@@ -53,7 +53,7 @@ from studiosync.core import clock, logs
 from studiosync.core.google.api import RequestCounter
 from studiosync.core.google.budget import RequestBudget
 from studiosync.core.google.budget import shared as shared_budget
-from studiosync.core.model import GooglePrefs
+from studiosync.core.model.users import GooglePrefs
 from studiosync.core.paths import FILE_MODE, ensure_private_dir
 from studiosync.core.store import layout
 from studiosync.core.store.records import CorruptRecord

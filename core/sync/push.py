@@ -33,10 +33,11 @@ from studiosync.core.google.api import BatchRunner
 from studiosync.core.google.errors import GoogleError, GoogleProblem, classify, problem
 from studiosync.core.studio.appointments import add_trace
 from studiosync.core.sync import mapping, synced
+from studiosync.core.sync.actions import apply
 from studiosync.core.sync.calendar_run import CalendarRun
 from studiosync.core.sync.commit import Purge, Write, commit
+from studiosync.core.sync.decisions import Decisions, PushOp, copy
 from studiosync.core.sync.failures import is_fatal, is_refusal
-from studiosync.core.sync.plan import Decisions, PushOp, apply, copy
 from studiosync.core.sync.rules import Act, Action
 
 

@@ -3,7 +3,7 @@ into the studio book from Google's copies of their events.
 
 The events are still on Google (the guard never sent the deletions); one batch of events.get per 50
 brings their current content, and each tombstone becomes a live appointment again, linked and in sync
-(core.sync.plan's UNDELETE: the same record a change on Google after a studio deletion makes). An event
+(core.sync.actions' UNDELETE: the same record a change on Google after a studio deletion makes). An event
 that is gone on Google too (404/410, or cancelled) leaves nothing to restore: the tombstone is purged.
 A deletion that could not be undone (any other error) is returned, so the guard keeps it held.
 
@@ -16,10 +16,11 @@ from __future__ import annotations
 from studiosync.core.google.api import BatchRunner
 from studiosync.core.google.errors import GoogleError, GoogleProblem, classify, problem
 from studiosync.core.sync import mapping
+from studiosync.core.sync.actions import apply
 from studiosync.core.sync.calendar_run import CalendarRun
 from studiosync.core.sync.commit import Purge
+from studiosync.core.sync.decisions import Decisions, Deletion
 from studiosync.core.sync.failures import is_fatal
-from studiosync.core.sync.plan import Decisions, Deletion, apply
 from studiosync.core.sync.rules import Act, Action
 
 NOTE = "restored from Google (held deletion undone: --restore-deleted)"

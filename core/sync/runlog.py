@@ -67,7 +67,7 @@ class RunLog:
         return most_urgent(self.failures)
 
     def conflict(self, record: dict[str, Any]) -> None:
-        """An appointment with fields changed on both sides (core.sync.plan's record): counts one conflict
+        """An appointment with fields changed on both sides (core.sync.actions' record): counts one conflict
         per field."""
         fields = list(record.get("fields") or ["?"])
         self.count("conflicts", len(fields))

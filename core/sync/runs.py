@@ -26,7 +26,7 @@ COUNT_KEYS: tuple[str, ...] = (
     "refused",  # studio changes Google refused for good: Google's version kept, never sent again
 )
 REQUEST_KEYS: tuple[str, ...] = ("calendar", "people", "batch")
-# Conflict records (one per appointment with fields changed on both sides, core.sync.plan) listed with both
+# Conflict records (one per appointment with fields changed on both sides, core.sync.actions) listed with both
 # values in a result; every conflicting field is counted in counts["conflicts"] and logged.
 CONFLICT_LIMIT = 50
 

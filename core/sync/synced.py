@@ -35,7 +35,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from studiosync.core.model import Appointment, content_snapshot
+from studiosync.core.model.appointments import Appointment, content_snapshot
 from studiosync.core.sync import merge
 from studiosync.core.sync.mapping import EventData, when
 from studiosync.core.sync.merge import FIELDS

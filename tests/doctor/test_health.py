@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 from studiosync.core.errors import NotFoundError
-from studiosync.core.health import appointment_trace, sync_health
+from studiosync.core.health.appointment import appointment_trace
+from studiosync.core.health.users import sync_health
 from studiosync.core.studio.timeparse import now_utc
 
 from tests.sync.helpers import SyncWorld, soon

@@ -17,7 +17,8 @@ from typing import Any
 from studiosync.core.emulator import GoogleEmulator
 from studiosync.core.google.api import RetryPolicy
 from studiosync.core.google.tokens import StoredToken
-from studiosync.core.model import Appointment, GooglePrefs
+from studiosync.core.model.appointments import Appointment
+from studiosync.core.model.users import GooglePrefs
 from studiosync.core.studio.studio import Studio
 from studiosync.core.studio.timeparse import stamp
 from studiosync.core.sync.calendar_sync import SyncOptions

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from studiosync.core import clock
 from studiosync.core.alerts import record
-from studiosync.core.health import sync_health
+from studiosync.core.health.users import sync_health
 from studiosync.core.sync.state import run_history
 
 from tests.smtp_server import LocalSMTPServer

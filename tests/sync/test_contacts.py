@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from studiosync.core.model import Client
+from studiosync.core.model.clients import Client
 
 from .helpers import SyncWorld
 

@@ -19,9 +19,9 @@ import pytest
 from studiosync.core.store import layout
 from studiosync.core.studio.appointments import APPOINTMENTS
 from studiosync.core.sync.commit import Write, commit
+from studiosync.core.sync.decisions import copy
 from studiosync.core.sync.emails import compose_log
 from studiosync.core.sync.mapping import event_id_for
-from studiosync.core.sync.plan import copy
 from studiosync.core.sync.state import SyncState
 
 from .helpers import SyncWorld, soon, when

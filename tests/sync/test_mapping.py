@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 from studiosync.core.emulator.ids import EVENT_ID_RE
-from studiosync.core.model import Appointment
+from studiosync.core.model.appointments import Appointment
 from studiosync.core.store import layout
 from studiosync.core.sync import mapping
 

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from studiosync.core.model import Appointment, content_snapshot
+from studiosync.core.model.appointments import Appointment, content_snapshot
 from studiosync.core.sync import merge, synced
 from studiosync.core.sync.mapping import EventData
 from studiosync.core.sync.merge import FIELDS

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from studiosync.core.sync.calendar_sync import CalendarSync
+from studiosync.core.sync.decisions import Decisions
 from studiosync.core.sync.mapping import event_id_for
-from studiosync.core.sync.plan import Decisions
 from studiosync.core.sync.rules import DELETIONS, Act
 
 from .helpers import SyncWorld, soon

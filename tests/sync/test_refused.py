@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from studiosync.core.model import Appointment
+from studiosync.core.model.appointments import Appointment
 from studiosync.core.studio.timeparse import stamp
 
 from .helpers import SyncWorld, soon

@@ -7,7 +7,7 @@ import inspect
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from studiosync.core.model import Appointment
+from studiosync.core.model.appointments import Appointment
 from studiosync.core.sync import pairing, rules
 from studiosync.core.sync.mapping import EventData
 from studiosync.core.sync.rules import Act, GoogleFacts, Pair, StudioFacts, decide

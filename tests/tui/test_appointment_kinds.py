@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from studiosync.core.model import Appointment
+from studiosync.core.model.appointments import Appointment
 from studiosync.core.studio.studio import Studio
 from studiosync.tui.screens.appointment_edit import AppointmentEditScreen
 from studiosync.tui.widgets.field import Field

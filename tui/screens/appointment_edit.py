@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from studiosync.core.errors import InputError
-from studiosync.core.model import Appointment
+from studiosync.core.model.appointments import Appointment
 from studiosync.core.studio.timeparse import check_span, parse_when
 from studiosync.tui.screens import appointment_kind
 from studiosync.tui.screens.modal import DialogBody, Modal

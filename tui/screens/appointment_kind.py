@@ -4,7 +4,7 @@ says the same); this module only turns them into table cells and dialog lines.""
 
 from __future__ import annotations
 
-from studiosync.core.model import Appointment
+from studiosync.core.model.appointments import Appointment
 from studiosync.core.studio import event_kinds
 from studiosync.core.text import escape_line
 from studiosync.tui.safe_text import Text

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from studiosync.core.model import Appointment, User
+from studiosync.core.model.appointments import Appointment
+from studiosync.core.model.users import User
 from studiosync.core.studio import event_kinds
 from studiosync.tui.clock import duration, local
 from studiosync.tui.safe_text import Text, plain_choices

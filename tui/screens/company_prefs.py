@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from studiosync.core.errors import StudioSyncError
-from studiosync.core.model import CompanyPrefs
+from studiosync.core.model.company import CompanyPrefs
 from studiosync.tui.failures import one_line
 from studiosync.tui.rows import EMAIL_RE
 from studiosync.tui.safe_text import Text

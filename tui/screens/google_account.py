@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from studiosync.core.errors import StudioSyncError
-from studiosync.core.model import ClientGroup
+from studiosync.core.model.clients import ClientGroup
 from studiosync.core.studio.google_accounts import CalendarInfo
 from studiosync.tui.clock import ago
 from studiosync.tui.failures import one_line

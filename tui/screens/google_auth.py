@@ -35,7 +35,7 @@ from textual.widgets import Button, Static
 if TYPE_CHECKING:
     from studiosync.core.google.oauth import AuthResult
     from studiosync.core.google.signin import AuthorizationSession
-    from studiosync.core.model import GooglePrefs
+    from studiosync.core.model.users import GooglePrefs
 
 WAIT_SECONDS = 900.0  # time to find a browser, sign in and consent
 

@@ -8,7 +8,7 @@ throttled by core.studio.login_guard. The password check (scrypt, ~50 ms) runs i
 
 from __future__ import annotations
 
-from studiosync.core.model import User
+from studiosync.core.model.users import User
 from studiosync.tui.safe_text import Text, plain_choices
 from studiosync.tui.widgets.field import Field
 from studiosync.tui.widgets.note import Note

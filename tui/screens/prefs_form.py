@@ -7,9 +7,9 @@ part has unsaved edits and validate it, and ctrl+s saves the part the focus is i
 from __future__ import annotations
 
 from studiosync.core.errors import InputError
-from studiosync.core.studio.prefs import check_api_endpoint
 from studiosync.core.studio.request_budget import MAX_BUDGET, MIN_BUDGET
 from studiosync.core.studio.timeparse import zone
+from studiosync.core.studio.urls import check_api_endpoint
 from studiosync.tui.rows import EMAIL_RE
 from studiosync.tui.safe_text import Text
 from studiosync.tui.widgets.field import Field

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from studiosync.core.model import User
+from studiosync.core.model.users import User
 from studiosync.core.studio.users import LOGIN_RE
 from studiosync.tui.screens.modal import DialogBody, Modal
 from studiosync.tui.widgets.field import Field

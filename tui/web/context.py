@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from studiosync.core.model import User
+    from studiosync.core.model.users import User
     from studiosync.core.studio.studio import Studio
 
 ENV_CLIENT = "STUDIOSYNC_WEB_CLIENT"

@@ -66,7 +66,7 @@ def _count(text: str) -> int:
 
 def _web(ctx: CliContext, args: argparse.Namespace) -> int:
     from studiosync.core import logs
-    from studiosync.core.studio.prefs import check_public_url
+    from studiosync.core.studio.urls import check_public_url
 
     host = _check_host(args.host)
     proxies = _check_proxies(args.trusted_proxy)
