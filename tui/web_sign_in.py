@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from studiosync.core.google.oauth import AuthorizationSession
+    from studiosync.core.google.signin import AuthorizationSession
 
 
 def comes_back_by_itself(session: AuthorizationSession) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from studiosync.core import logs
-from studiosync.core.model import GooglePrefs
+from studiosync.core.model.users import GooglePrefs
 from studiosync.core.store.records import CorruptRecord, repair_hint
 from studiosync.core.sync.runs import UserRunResult, zero_counts
 
