@@ -14,6 +14,7 @@ from studiosync.core.cli.common import (
     print_json,
     print_table,
 )
+from studiosync.core.errors import StoreError
 from studiosync.core.model.appointments import Appointment
 from studiosync.core.studio import event_kinds
 from studiosync.core.studio.timeparse import parse_when, zone
@@ -129,7 +130,10 @@ def _waiting_for_google(ctx: CliContext, logins: set[str]) -> set[str]:
     syncing = {p.login for p in ctx.studio.users.all_google_prefs() if p.enabled}
     waiting: set[str] = set()
     for login in logins & syncing:
-        waiting.update(ctx.studio.appointments.pending_ids(login))
+        try:
+            waiting.update(ctx.studio.appointments.pending_ids(login))
+        except StoreError:
+            continue  # an unreadable pending file: the listing still works (the doctor's store check names it)
     return waiting
 
 
