@@ -37,7 +37,8 @@ def test_shift_moves_the_wall_clock_of_a_run(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_snapshots_and_doctor_pass_with_the_wall_clock_a_year_ahead() -> None:
-    done = _pytest(["tests/tui/test_snapshots.py", "tests/doctor"], days=365)
+    # Two workers: this one test re-runs two suites, the longest single test of the whole run.
+    done = _pytest(["-n", "2", "tests/tui/test_snapshots.py", "tests/doctor"], days=365)
     assert done.returncode == 0, done.stdout[-6000:]
     assert " passed" in done.stdout and "failed" not in done.stdout
 
