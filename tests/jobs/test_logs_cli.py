@@ -4,6 +4,7 @@ from a failing job run never reaching the log files or the run history."""
 from __future__ import annotations
 
 import json
+import os
 import queue
 import signal
 import subprocess
@@ -116,6 +117,7 @@ def test_logs_follow_across_rotation_and_truncation(home: Path, log_dir: Path) -
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},
     )
     try:
         lines = _reader(proc)
@@ -141,7 +143,17 @@ def test_logs_follow_across_rotation_and_truncation(home: Path, log_dir: Path) -
         assert all(g["user"] == "ann" for g in got)
 
         proc.send_signal(signal.SIGINT)  # Ctrl-C: exit 0, quietly
-        assert proc.wait(10) == 0
+        try:
+            code = proc.wait(30)
+        except (
+            subprocess.TimeoutExpired
+        ):  # say where it hangs (PYTHONFAULTHANDLER: SIGABRT dumps every stack)
+            proc.send_signal(signal.SIGABRT)
+            proc.wait(10)
+            raise AssertionError(
+                f"logs --follow ignored Ctrl-C:\n{proc.stderr.read() if proc.stderr else ''}"
+            ) from None
+        assert code == 0
         assert proc.stderr is not None and proc.stderr.read() == ""
     finally:
         if proc.poll() is None:
