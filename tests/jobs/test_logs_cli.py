@@ -108,6 +108,10 @@ def _collect_until(lines: queue.Queue[str], done, timeout: float) -> list[dict]:
     return got
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # exec keeps SIG_IGN, resets a handler: Python then installs its own
+
+
 def test_logs_follow_across_rotation_and_truncation(home: Path, log_dir: Path) -> None:
     logs.configure(log_dir, process="daemon", max_bytes=2500, backups=9)
     logs.event("INFO", "before following")
@@ -118,6 +122,9 @@ def test_logs_follow_across_rotation_and_truncation(home: Path, log_dir: Path) -
         text=True,
         start_new_session=True,
         env={**os.environ, "PYTHONFAULTHANDLER": "1"},
+        # Ctrl-C as in a terminal: a suite started in the background (`.ci/run &` with no job control)
+        # ignores SIGINT, and a child inherits that, as `tail -f` would, so the test restores the default.
+        preexec_fn=_default_sigint,
     )
     try:
         lines = _reader(proc)
