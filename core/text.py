@@ -18,8 +18,7 @@ This module never changes stored data and never decides what is valid; it only r
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 # Format characters that are part of ordinary writing: joiners in Indic/Persian scripts and emoji.
 _KEEP_FORMAT = frozenset({"\u200c", "\u200d"})
@@ -41,6 +40,8 @@ def is_unsafe(char: str) -> bool:
     """True for a character that must never reach a terminal, header or log line as itself."""
     if char in _KEEP_FORMAT:
         return False
+    import unicodedata  # start-up: only text with a candidate character gets here
+
     return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp")
 
 
@@ -57,27 +58,33 @@ def escape_char(char: str) -> str:
 
 
 # Fast path: most text is plain. The class lists what is_unsafe can ever flag (Cc, the Cf blocks,
-# U+2028/9, surrogates) so only strings with a candidate go through the per-character check.
-_CANDIDATES = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
-    "\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff"
-    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
-    "\U000e0001-\U000e007f]"
-)
+# U+2028/9, surrogates) so only strings with a candidate go through the per-character check. Compiled on
+# first use: a command whose output is all printable never pays for it (start-up).
+@cache
+def _candidates() -> re.Pattern[str]:
+    return re.compile(
+        "[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+        "\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff"
+        "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+        "\U000e0001-\U000e007f]"
+    )
 
 
 def first_unsafe(text: str) -> str | None:
     """The first unsafe character of `text`, or None."""
-    for match in _CANDIDATES.finditer(text):
+    if text.isprintable():
+        return None
+    for match in _candidates().finditer(text):
         if is_unsafe(match.group()):
             return match.group()
     return None
 
 
 def _escape(text: str, keep: str) -> str:
-    if not _CANDIDATES.search(text):
+    # Every unsafe character is non-printable for str.isprintable (Cc, Cf, Cs, Zl, Zp all are).
+    if text.isprintable() or not _candidates().search(text):
         return text
-    return _CANDIDATES.sub(
+    return _candidates().sub(
         lambda m: m.group() if m.group() in keep or not is_unsafe(m.group()) else escape_char(m.group()),
         text,
     )
@@ -105,7 +112,7 @@ def escape_json_text(document: str) -> str:
     Valid only on the output of a JSON encoder: there such characters can only occur inside strings
     (the encoder escapes C0 controls itself; the newlines and tabs left are its own indentation).
     """
-    return _CANDIDATES.sub(_json_escape, document)
+    return _candidates().sub(_json_escape, document)
 
 
 def _json_escape(match: re.Match[str]) -> str:

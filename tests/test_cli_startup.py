@@ -67,6 +67,11 @@ def test_users_list_builds_only_the_dataclasses_it_shows(home: Path) -> None:
     assert not {"studiosync.core.studio.prefs", "studiosync.core.health", "studiosync.core.sync"} & modules
 
 
+def test_plain_output_compiles_no_escaping_pattern(home: Path) -> None:
+    # Printable text leaves core.text untouched: no unicodedata and no character-class compile at start-up.
+    assert "unicodedata" not in _loaded("--home", str(home), "users", "list")
+
+
 def test_the_probe_sees_the_other_areas_of_the_domain(home: Path) -> None:
     # `appointments list` shows appointments: the checks above can fail.
     modules = _loaded("--home", str(home), "appointments", "list", "ann")

@@ -75,3 +75,13 @@ def test_json_text_stays_the_same_value_and_becomes_safe() -> None:
 def test_strip_nul_is_the_only_change_to_stored_text() -> None:
     assert strip_nul("a\x00b\x1b") == "ab\x1b"
     assert strip_nul("plain") == "plain"
+
+
+def test_no_printable_character_is_unsafe() -> None:
+    """The escaping fast path returns printable text untouched: that is only right if str.isprintable is
+    False for every character is_unsafe flags (checked over all of Unicode)."""
+    import sys
+
+    from studiosync.core.text import is_unsafe
+
+    assert [c for c in map(chr, range(sys.maxunicode + 1)) if c.isprintable() and is_unsafe(c)] == []
