@@ -14,7 +14,6 @@ from studiosync.core.cli.common import (
     print_json,
     print_table,
 )
-from studiosync.core.errors import StoreError
 from studiosync.core.model.appointments import Appointment
 from studiosync.core.studio import event_kinds
 from studiosync.core.studio.timeparse import parse_when, zone
@@ -107,9 +106,11 @@ def _list(ctx: CliContext, args: argparse.Namespace) -> int:
         check_login(args.login)  # an empty LOGIN is a mistake, not "everyone"
     appts = ctx.studio.appointments.list(args.login, skip_corrupt=True)
     docs = [appointment_doc(a) for a in appts]
-    waiting = _waiting_for_google(ctx, {a.user for a in appts})
-    for doc in docs:
-        doc["pending"] = doc["id"] in waiting  # changed in the studio, not on Google yet
+    # Changed in the studio and not on Google yet -- for a user who syncs (else nothing is on its way),
+    # the rule the console's pending marker follows.
+    syncing = {p.login for p in ctx.studio.users.all_google_prefs() if p.enabled}
+    for appt, doc in zip(appts, docs, strict=True):
+        doc["pending"] = appt.dirty and appt.user in syncing
     if args.json:
         print_json(docs)
     else:
@@ -122,19 +123,6 @@ def _list(ctx: CliContext, args: argparse.Namespace) -> int:
             ["ID", "USER", "START", "END", "STATUS", "ORIGIN", "TITLE"],
         )
     return 0
-
-
-def _waiting_for_google(ctx: CliContext, logins: set[str]) -> set[str]:
-    """Ids of the appointments whose studio change has not reached Google yet (users who sync only: for
-    the others nothing is on its way)."""
-    syncing = {p.login for p in ctx.studio.users.all_google_prefs() if p.enabled}
-    waiting: set[str] = set()
-    for login in logins & syncing:
-        try:
-            waiting.update(ctx.studio.appointments.pending_ids(login))
-        except StoreError:
-            continue  # an unreadable pending file: the listing still works (the doctor's store check names it)
-    return waiting
 
 
 def _show(ctx: CliContext, args: argparse.Namespace) -> int:
