@@ -66,7 +66,7 @@ def _configure_logging(studio: object) -> None:
     """Send this process's records to the shared log file the Logs section follows."""
     from studiosync.core import logs
 
-    # STUDIOSYNC_LOG_LEVEL=DEBUG keeps the tracebacks of failures for developers (tui.failures).
+    # STUDIOSYNC_LOG_LEVEL=DEBUG keeps the debug records too (stacks go to crash files at any level).
     level = os.environ.get("STUDIOSYNC_LOG_LEVEL", "INFO").upper()
     logs.configure(studio.datadir.logs, process="console", level=level)  # type: ignore[attr-defined]
 

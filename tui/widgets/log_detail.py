@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from studiosync.tui.safe_text import Text
-from studiosync.tui.widgets.log_pane import LEVEL_STYLE, TRACEBACK_FIELDS
+from studiosync.tui.widgets.log_pane import LEVEL_STYLE
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -41,8 +41,6 @@ def describe_record(rec: Any, tz: ZoneInfo, explanation: Any | None = None) -> T
     for key, value in (rec.fields or {}).items():
         if key == "fix" and explanation is not None:
             continue  # already shown as "Fix:" (the explainer takes the line's own fix first)
-        if key in TRACEBACK_FIELDS and rec.level != "DEBUG":
-            continue  # a traceback reaches a person only if they asked for DEBUG records
         text.append(f"\n{key}: ", style="bold dim")
         text.append(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str))
     return text

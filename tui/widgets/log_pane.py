@@ -45,10 +45,6 @@ LEVEL_STYLE = {
     "CRITICAL": "bold white on red",
 }
 LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40, "CRITICAL": 50}
-# A traceback is for developers: never on a log line, and in the details panel only for a DEBUG record
-# (shown only when the level filter asks for DEBUG).
-TRACEBACK_FIELDS = ("exc", "exc_info", "traceback")
-HIDDEN_FIELDS = TRACEBACK_FIELDS
 
 
 def render_record(rec: Any, tz: ZoneInfo, search: str = "") -> Text:
@@ -64,7 +60,8 @@ def render_record(rec: Any, tz: ZoneInfo, search: str = "") -> Text:
     )
     # Untrusted (event titles, server answers): escaped to one line (core.text), never markup.
     text.append(escape_line(rec.message))
-    extra = {k: v for k, v in (rec.fields or {}).items() if k not in HIDDEN_FIELDS and v not in (None, "")}
+    # No stack field ever gets here: the reader (core.logs.read) leaves them out; stacks are in crash files.
+    extra = {k: v for k, v in (rec.fields or {}).items() if v not in (None, "")}
     if extra:
         text.append(escape_line("  " + " ".join(f"{k}={v}" for k, v in list(extra.items())[:6])), style="dim")
     if search:
