@@ -61,6 +61,9 @@ SESSIONS = [
 
 @dataclass
 class Demo:
+    """A running demo: its home folder, the studio in it, the Google emulator and the mail sink; `close` stops
+    them (and deletes a temporary home unless asked to keep it)."""
+
     home: Path
     studio: Studio
     emulator: Any  # core.emulator.GoogleEmulator

@@ -65,6 +65,9 @@ WARNINGS_SHOWN = 1
 
 @dataclass(frozen=True)
 class Finding:
+    """One thing the diagnosis says about a user's sync: its code and severity, the message and fix, and the
+    doctor check that looks at the same thing."""
+
     code: str  # a stable id (see the module docstring)
     severity: Severity
     message: str  # one line: what is wrong

@@ -39,6 +39,9 @@ Action = Literal["none", "off", "sent", "no_recipients", "send_failed"]
 
 @dataclass
 class EscalationOutcome:
+    """What `after_user_run` did about one user's run: emailed the admins (whom, which email), nothing, or why
+    it could not."""
+
     login: str
     action: Action
     recipients: list[str] = field(default_factory=list)

@@ -166,6 +166,8 @@ CAUSES: tuple[str, ...] = GOOGLE_CAUSES + SMTP_CAUSES + STORE_CAUSES + SYNC_CAUS
 
 @dataclass(frozen=True)
 class Explanation:
+    """A failure explained for a person, one line each: its cause id, what went wrong, what to do."""
+
     cause: str  # a stable id from CAUSES
     message: str  # what went wrong, for a person (one line)
     fix: str  # what to do about it (one line)

@@ -40,6 +40,9 @@ _LABEL_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 @dataclass
 class EmailSettings:
+    """How to reach the SMTP server: host, port, TLS mode, login and sender address (the password travels
+    apart, never kept here)."""
+
     host: str
     port: int
     security: Literal["none", "starttls", "ssl"]

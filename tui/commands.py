@@ -22,6 +22,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 @dataclass(frozen=True)
 class Entry:
+    """One line of the palette: its name ("area: action"), what choosing it runs, and its help text."""
+
     name: str
     run: Callable[[], object]
     help: str

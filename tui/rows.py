@@ -28,6 +28,8 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 @dataclass(frozen=True)
 class UserRow:
+    """One row of the Users screen: the user, their Google status in words, account, last sync and error."""
+
     login: str
     name: str
     kind: str
@@ -55,6 +57,9 @@ class GoogleTab:
 
 @dataclass(frozen=True)
 class GroupRow:
+    """One row of Client Groups: the group, the users whose Google contacts land in it, and how many clients
+    it holds."""
+
     group: ClientGroup
     used_by: list[str]
     clients: int

@@ -24,6 +24,9 @@ class Command:
 
 @dataclass(frozen=True)
 class Section:
+    """One section of the console: its sidebar title and F-key, whether only admins see it, where its view
+    lives, and its palette commands."""
+
     id: str
     title: str
     key: str

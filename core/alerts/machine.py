@@ -68,6 +68,9 @@ class Problem:
 
 @dataclass(frozen=True)
 class Decision:
+    """What `decide` makes of a run for one channel: the alert email to send now (if any), the channel's new
+    state to write before sending, and why."""
+
     kind: Kind | None  # the email to send now, if any
     state: dict[str, Any]  # the channel's new state: write it before sending
     told_before: dict[str, Any] | None  # what the person had been told (a "changed"/"resolved" refers to it)
@@ -172,6 +175,9 @@ def next_reminder(state: dict[str, Any], remind: timedelta | None) -> str | None
 # -- detailed logs ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class LogDecision:
+    """What `decide_log` makes of a run's detailed log: send the email now (with the runs since the last one
+    summarized), or keep its line for the next one."""
+
     send: bool
     state: dict[str, Any]
     summary: list[str]  # one line per earlier run not emailed (newest last)

@@ -21,6 +21,9 @@ from studiosync.core.doctor.report import (
 
 @dataclass(frozen=True)
 class CheckInfo:
+    """One doctor check in the catalogue: its stable id, title, report section, whether it runs per user, and
+    the seed item it automates."""
+
     name: str
     title: str
     section: str

@@ -31,6 +31,9 @@ def refresh(credentials: Any, timeout: float) -> None:
 # -- reachability -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Reach:
+    """What `reach` found for one Google address: whether it answered at all (any HTTP status counts) and what
+    happened, in words."""
+
     url: str
     ok: bool
     detail: str  # "HTTP 404 in 0.1 s" or what failed: "DNS lookup failed", "timed out"...

@@ -80,6 +80,9 @@ class UserVerdict:
 
 @dataclass
 class DoctorReport:
+    """The doctor's whole report: the studio-wide checks plus, with `login`, that user's checks; without, one
+    verdict per user."""
+
     login: str | None
     checks: list[Check] = field(default_factory=list)
     verdicts: list[UserVerdict] = field(default_factory=list)

@@ -29,6 +29,9 @@ SET = "studiosync google set LOGIN"
 
 @dataclass
 class UserFacts:
+    """Everything the per-user checks decide on for one user, gathered once (`gather`); the token refresh's
+    and calendar listing's results come only from a live gather."""
+
     login: str
     user: User | None
     prefs: GooglePrefs

@@ -23,6 +23,8 @@ _BOUNDARY_RE = re.compile(r'boundary=(?:"([^"]+)"|([^;\s]+))', re.IGNORECASE)
 
 @dataclass
 class Part:
+    """One sub-call of a batch body: its Content-ID (its response part answers to it) and its request."""
+
     content_id: str | None
     request: Request
 

@@ -43,6 +43,8 @@ _STYLE = (
 
 @dataclass(frozen=True)
 class ChooserAccount:
+    """An account the sign-in page's chooser offers: its address and display name."""
+
     email: str
     name: str
 

@@ -66,6 +66,10 @@ def quota_error(kind: str, retry_after: float | None = None, reason: str | None 
 
 @dataclass
 class Fault:
+    """One injected failure (`FaultBook.add`): its kind, the requests it hits and how long it lasts
+    (`remaining` requests, or until `until`). A latency fault waits `seconds`; a short_page fault caps pages
+    at `items`."""
+
     id: int
     kind: str
     remaining: int

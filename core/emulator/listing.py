@@ -44,6 +44,9 @@ NOT_WITH_SYNC = (
 
 @dataclass
 class ListQuery:
+    """An events.list or events.instances request's parameters, read and checked by `parse_query`; `page_cap`
+    comes from a short_page fault."""
+
     time_min: dt.datetime | None = None
     time_max: dt.datetime | None = None
     updated_min: dt.datetime | None = None

@@ -85,6 +85,9 @@ class EventRecord:
 
 @dataclass
 class CalendarData:
+    """One calendar: its metadata, who may see it (acl), its events in insertion order and the change log
+    behind its sync tokens."""
+
     id: str
     summary: str
     timezone: str
@@ -112,6 +115,9 @@ class CalendarData:
 
 @dataclass
 class Contact:
+    """One person in an account's Google Contacts (People API); a deleted one stays, answered as a
+    metadata-only tombstone, for sync tokens."""
+
     resource_name: str
     body: dict[str, Any]
     etag: str
@@ -124,6 +130,9 @@ class Contact:
 
 @dataclass
 class ContactBook:
+    """An account's Google Contacts by resource name, in creation order, with the change log behind the People
+    API's sync tokens."""
+
     contacts: dict[str, Contact] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
     changes: ChangeLog = field(default_factory=ChangeLog)
@@ -141,6 +150,9 @@ class ContactBook:
 
 @dataclass
 class Account:
+    """A Google account of the emulated world: its name and time zone, its calendars (calendarList order,
+    primary first) and its contacts."""
+
     email: str
     name: str
     timezone: str
@@ -150,6 +162,9 @@ class Account:
 
 @dataclass
 class OAuthClient:
+    """A registered OAuth client (a Cloud project's): its id and secret, and the redirect addresses it accepts
+    besides loopback ones."""
+
     client_id: str
     client_secret: str
     redirect_uris: list[str] = field(default_factory=list)
@@ -157,6 +172,9 @@ class OAuthClient:
 
 @dataclass
 class AuthCode:
+    """An authorization code the consent page handed out: single use, valid until `expires_at` (time.time()),
+    bound to the client, redirect address and PKCE challenge it was asked with."""
+
     code: str
     client_id: str
     redirect_uri: str
@@ -181,6 +199,9 @@ class Grant:
 
 @dataclass
 class AccessToken:
+    """An access token minted from a grant (`grant_id`): valid until `expires_at` (time.time()), dropped when
+    the grant is revoked."""
+
     token: str
     grant_id: str
     email: str

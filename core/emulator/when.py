@@ -18,6 +18,9 @@ from .timeutil import UTC, check_zone, format_datetime, midnight, parse_date, pa
 
 @dataclass(frozen=True)
 class When:
+    """A parsed `start` or `end` (`parse_when`): all-day with a date, or timed with an aware UTC datetime,
+    plus its timeZone when one was given."""
+
     all_day: bool
     value: Occurrence
     tz: str | None

@@ -21,6 +21,8 @@ JSON_TYPE = "application/json; charset=UTF-8"
 
 @dataclass
 class Request:
+    """One API call, as the handlers see it: from a socket, or unpacked from a batch body (`in_batch`)."""
+
     method: str
     path: str  # still percent-encoded; path parameters are decoded by the router
     query: dict[str, list[str]] = field(default_factory=dict)
@@ -86,6 +88,8 @@ class Request:
 
 @dataclass
 class Response:
+    """What a handler answers (status, body, headers), sent as an HTTP response or as a batch part."""
+
     status: int
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)

@@ -24,6 +24,8 @@ K = TypeVar("K", bound=Hashable)
 
 @dataclass
 class BatchStats:
+    """What a BatchRunner's calls have cost so far: calls, HTTP requests, rounds, retries and time slept."""
+
     calls: int = 0  # distinct calls submitted
     http_requests: int = 0  # batch HTTP requests sent (outer retries included)
     rounds: int = 0  # passes over the pending calls (1 = nothing needed a retry)

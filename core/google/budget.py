@@ -49,6 +49,9 @@ _RETRY_AFTER_RE = re.compile(rb"^retry-after:[ \t]*([^\r\n]+)", re.MULTILINE | r
 
 @dataclass(frozen=True)
 class Limits:
+    """The Calendar request budget: requests per minute per user, and per project (Google's default quotas
+    unless Company prefs > Google says otherwise)."""
+
     per_user: int = DEFAULT_PER_USER
     per_project: int = DEFAULT_PER_PROJECT
 

@@ -141,6 +141,9 @@ def is_transient(cause: str) -> bool:
 
 @dataclass(frozen=True)
 class GoogleProblem:
+    """A Google-side failure, classified: its cause id, message and fix for a person, whether it clears by
+    itself, and the HTTP status and Google's reason when Google answered."""
+
     cause: str
     message: str
     fix: str

@@ -69,6 +69,8 @@ def as_google_error(exc: BaseException) -> GoogleError:
 # -- parsing Google's error bodies --------------------------------------------------------------------
 @dataclass(frozen=True)
 class HttpErrorInfo:
+    """What a Google HttpError says once its body is read: the status, the reasons and the message."""
+
     status: int
     reason: str | None  # the most specific reason: errors[0].reason, else ErrorInfo.reason, else status
     reasons: frozenset[str]  # every reason-like string in the body, for matching

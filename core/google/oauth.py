@@ -42,6 +42,9 @@ for _name in ("requests_oauthlib", "oauthlib"):
 # -- client secrets -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ClientConfig:
+    """A validated Google OAuth client ("installed" or "web"): from the admin's client secrets file, or as
+    kept in company preferences."""
+
     kind: str  # "installed" or "web"
     client_id: str
     client_secret: str = field(repr=False)
@@ -137,6 +140,9 @@ def allow_http_if_loopback(client: ClientConfig) -> None:
 # -- results ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AuthResult:
+    """A completed sign-in: the account's credentials, address and refresh token, and the scopes Google
+    granted (`stored_token` is what gets kept)."""
+
     credentials: google.oauth2.credentials.Credentials = field(repr=False)
     account_email: str
     refresh_token: str = field(repr=False)

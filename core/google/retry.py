@@ -78,6 +78,8 @@ class CallStats:
 
 @dataclass(frozen=True)
 class Retry:
+    """A failure worth retrying: its kind, and the wait Google asked for (Retry-After seconds), if any."""
+
     kind: str  # "429", "403-rate", "5xx", "transport", "dns"
     retry_after: float | None = None
 

@@ -48,6 +48,9 @@ STATUS_TEXT: dict[str, str] = {
 
 @dataclass
 class UserHealth:
+    """How one user's Google sync is doing, read from the store alone: status, last runs, diagnosis, live
+    sync's marks, alert emails and held deletions."""
+
     login: str
     name: str
     kind: str

@@ -78,6 +78,9 @@ class OptionSpec:
 
 @dataclass(frozen=True)
 class JobKind:
+    """A kind of job, defined in code (the catalogue, or `register()`): its texts, its body, its default
+    schedule and state, and the options it takes."""
+
     name: str
     title: str
     description: str
@@ -89,6 +92,9 @@ class JobKind:
 
 @dataclass
 class JobSettings:
+    """How one job is set up, as the JOBS store file keeps it: on or off, its schedule, the computer that runs
+    it, and its options' values."""
+
     name: str
     enabled: bool
     schedule: str  # canonical text from core.schedule
@@ -106,6 +112,9 @@ class JobSettings:
 
 @dataclass
 class JobContext:
+    """What a job's body gets for one run: the studio, the job's settings, the run's id and computer, and the
+    stop signal."""
+
     studio: Studio
     job: JobSettings
     run_id: str
@@ -120,6 +129,8 @@ class JobContext:
 
 @dataclass
 class JobOutcome:
+    """What a job's body returns: ok, warning or error, a one-line summary, google-sync's per-user lines."""
+
     status: Outcome
     summary: str
     users: list[dict[str, Any]] = field(default_factory=list)  # google-sync: one entry per user

@@ -83,6 +83,9 @@ def check_computer_name(name: str) -> str:
 
 @dataclass
 class ProcessInfo:
+    """One running studiosync process (a console or a daemon) as its heartbeat reports it: computer, pid,
+    version, start, last beat and time zone."""
+
     host: str
     pid: int
     kind: str
@@ -98,6 +101,9 @@ class ProcessInfo:
 
 @dataclass
 class Computer:
+    """A computer that runs (or ran) studiosync: when it was first and last seen, whether it is alive, and its
+    live processes."""
+
     host: str
     first_seen: str
     last_seen: str

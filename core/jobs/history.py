@@ -33,6 +33,9 @@ LIVE_KINDS = frozenset({"push", "pull"})
 
 @dataclass
 class RunRecord:
+    """One run of a job, as the run history keeps it: which job, where and why it ran, when, how it ended and
+    (google-sync) each user's part."""
+
     id: str
     job: str
     computer: str

@@ -41,6 +41,9 @@ class Busy(Exception):
 
 @dataclass
 class PassResult:
+    """What one live pass did: its run record, and which users went through, failed, should be tried again
+    soon, or wait for a full run."""
+
     record: RunRecord | None  # None: nothing ran (settings changed, no user left)
     done: set[str] = field(default_factory=set)  # users the pass went through (ok or warning)
     failed: set[str] = field(default_factory=set)  # users whose pass failed (error)

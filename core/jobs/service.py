@@ -27,6 +27,9 @@ _MICRO = timedelta(microseconds=1)
 
 @dataclass
 class JobView:
+    """One job as the Control Center shows it (the console and `studiosync jobs`): its settings, its schedule
+    in words, its computer's state, the next and last runs."""
+
     name: str
     title: str
     description: str

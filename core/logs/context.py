@@ -23,6 +23,8 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class LogContext:
+    """Which job, run and user the current code works for: every log line written meanwhile names them."""
+
     job: str | None = None
     run_id: str | None = None
     user: str | None = None

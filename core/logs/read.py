@@ -33,6 +33,9 @@ from studiosync.core.logs.layout import (
 
 @dataclass(frozen=True)
 class LogRecordView:
+    """One log line read back: time, level, process, the job, run and user it is about, message and extra
+    fields; a stray line is all message."""
+
     time: datetime | None  # aware, UTC; None for a line that isn't one of ours
     level: str
     process: str | None

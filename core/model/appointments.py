@@ -26,6 +26,8 @@ class TraceEntry:
 
 @dataclass
 class Appointment:
+    """One appointment in a user's book, with its Google event link and the sync's bookkeeping on it."""
+
     id: str
     user: str
     title: str

@@ -10,12 +10,17 @@ from studiosync.core.model import Origin
 
 @dataclass
 class ClientGroup:
+    """A named group of clients; a user's Google tab picks the one their Google contacts come into."""
+
     id: str
     name: str
 
 
 @dataclass
 class Client:
+    """A studio client, typed in the studio or brought in from a user's Google Contacts (then linked to that
+    contact: `google_owner`, `google_resource`)."""
+
     id: str
     name: str
     emails: list[str] = field(default_factory=list)

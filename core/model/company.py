@@ -13,6 +13,9 @@ SECURITIES: tuple[str, ...] = ("none", "starttls", "ssl")
 
 @dataclass
 class EmailPrefs:
+    """Company Preferences > Email: the SMTP server the studio's email goes out through (the password is a
+    secret kept apart; `has_password` says one is set)."""
+
     host: str = ""
     port: int = 587
     security: Security = "starttls"
@@ -29,6 +32,9 @@ class EmailPrefs:
 
 @dataclass
 class GoogleApiPrefs:
+    """Company Preferences > Google: the OAuth client users sign in with, the API endpoint (real Google or an
+    emulator) and the request budget."""
+
     client_secrets_source: str | None = None  # where the admin's file came from
     client_id: str | None = None
     client_type: str | None = None  # installed | web
@@ -58,6 +64,9 @@ class WebPrefs:
 
 @dataclass
 class CompanyPrefs:
+    """Company Preferences, whole: the studio's name and time zone, email, Google API, escalation, alert
+    reminders, deletion limits and the browser console."""
+
     name: str = DEFAULT_STUDIO_NAME  # the studio's name: the browser console's page title
     timezone: str = "UTC"
     email: EmailPrefs = field(default_factory=EmailPrefs)

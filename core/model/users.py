@@ -12,6 +12,8 @@ USER_KINDS: tuple[str, ...] = ("staff", "resource")
 
 @dataclass
 class User:
+    """A staff member (who may sync with Google) or a resource such as a room (which never does)."""
+
     login: str
     name: str
     kind: UserKind = "staff"

@@ -34,6 +34,9 @@ NICKNAMES = {
 
 @dataclass(frozen=True)
 class Field:
+    """One of the five crontab fields: its name, the values it allows (low to high) and the names it accepts
+    for them."""
+
     name: str
     low: int
     high: int

@@ -91,6 +91,9 @@ def _problem(name: str, path: Path) -> str | None:
 
 @dataclass(frozen=True)
 class Restored:
+    """What a restore put back: which store file, from which backup, how many records, and where the replaced
+    file was kept."""
+
     name: str
     backup: str
     records: int

@@ -37,6 +37,8 @@ class _Items:
 
 @dataclass(frozen=True)
 class _Version:
+    """The studio file's schema version record (table `_meta`, core.store.schema)."""
+
     version: int
 
 

@@ -19,6 +19,9 @@ WRITABLE_ROLES = ("owner", "writer")
 
 @dataclass
 class CalendarInfo:
+    """One calendar of a Google account, from its calendarList entry: id, name, whether it is primary, the
+    account's access role and the time zone."""
+
     id: str
     summary: str
     primary: bool

@@ -33,6 +33,9 @@ TABLE = "throttle"
 
 @dataclass(frozen=True)
 class Rules:
+    """The throttle's rules (the module docstring tells them): failures per lock, the first and the longest
+    lock, and when a quiet record is forgotten."""
+
     failures_per_lock: int = 5
     base_lock: timedelta = timedelta(seconds=30)
     max_lock: timedelta = timedelta(hours=1)

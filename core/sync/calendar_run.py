@@ -23,6 +23,9 @@ from studiosync.core.sync.state import SyncState
 
 @dataclass
 class CalendarRun:
+    """What one user's calendar run knows, shared by its steps: the Google tab's switches (read once, at the
+    start), the clock and window, the handles and the run's tallies."""
+
     studio: Any
     prefs: GooglePrefs
     service: Any

@@ -29,12 +29,18 @@ from studiosync.core.sync import merge, synced
 
 @dataclass
 class Write:
+    """Write the run's version of an appointment: as is while the book still holds `base_revision`, else
+    merged with the edit made meanwhile."""
+
     appt: Appointment
     base_revision: int | None  # None: a new appointment (from Google)
 
 
 @dataclass
 class Purge:
+    """Remove an appointment and its pending entry from the book, only while it is still at `base_revision`
+    (an edit made meanwhile keeps it)."""
+
     appointment_id: str
     base_revision: int
 
@@ -49,6 +55,9 @@ class Clear:
 
 @dataclass
 class CommitResult:
+    """What `commit` did: appointments written, merged with an edit made meanwhile, purged, skipped, and the
+    book files it touched."""
+
     written: int = 0
     merged: int = 0  # edited meanwhile: bookkeeping merged, content kept
     purged: int = 0

@@ -21,6 +21,9 @@ Side = Literal["google", "studio"]  # where a deletion was made: Google's side o
 
 @dataclass
 class PushOp:
+    """One call to make on Google for an appointment's event (`kind`), from the appointment as of
+    `base_revision`; `restore` brings back an event deleted on Google."""
+
     kind: str  # insert | patch | delete | fetch (events.get: Google's version of a refused change)
     appt: Appointment
     base_revision: int | None
@@ -53,6 +56,9 @@ class Deletion:
 
 @dataclass
 class Decisions:
+    """Everything one pull decided, not yet applied: the book's writes, purges and cleared pending entries,
+    the pushes to Google, and the deletions the guard counts."""
+
     writes: list[Write] = field(default_factory=list)
     purges: list[Purge] = field(default_factory=list)
     clears: list[Clear] = field(default_factory=list)

@@ -23,6 +23,8 @@ from studiosync.core.sync.held import CAUSE as HELD_CAUSE
 
 @dataclass
 class Failure:
+    """Why a user's run failed, as the user's error says it: the message, the cause id and the fix."""
+
     message: str
     cause: str
     fix: str | None

@@ -21,6 +21,9 @@ from studiosync.core.sync.calendar_run import CalendarRun
 
 @dataclass
 class Listing:
+    """What `list_changes` brought: the events, the sync token to save once they are applied, the calendar's
+    time zone, and whether it was a full listing."""
+
     items: list[dict[str, Any]]
     token: str | None  # nextSyncToken: saved last, once everything the listing brought is applied
     time_zone: str | None

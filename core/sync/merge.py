@@ -50,6 +50,9 @@ class FieldConflict:
 
 @dataclass(frozen=True)
 class Merged:
+    """What `merge` makes of an appointment and its event: the merged values, the fields each side still
+    lacks, and the fields changed on both sides."""
+
     values: dict[str, Any]  # the merged record: what both sides hold once the run is done
     to_google: tuple[str, ...] = ()  # fields whose merged value Google does not have yet (to patch)
     to_studio: tuple[str, ...] = ()  # fields whose merged value the studio does not have yet (to write)

@@ -32,6 +32,9 @@ class DeletionLimits:
 
 @dataclass
 class SyncOptions:
+    """The processor's knobs for a run, from whoever starts it: horizon, commit, page and batch sizes, retry
+    policy, parallel users, deletion limits and request budget."""
+
     horizon_days: int = 365  # recurring events: instances this far ahead become appointments
     roll_after: timedelta = timedelta(days=1)  # re-expand a series when its window fell this far behind
     mass_delete_min: int = 6  # an empty full listing's deletions are held when at least this many are linked

@@ -50,6 +50,8 @@ PUSHES = frozenset(
 
 @dataclass(frozen=True)
 class Action:
+    """What to do with one pair (`decide`'s answer): the act, and a short note saying why."""
+
     act: Act
     note: str  # why (for pulls and conflicts it is also the appointment's trace note)
     # A removal nobody asked for as a deletion: an event type the studio never keeps (working location,
@@ -93,6 +95,9 @@ class GoogleFacts:
 
 @dataclass(frozen=True)
 class Pair:
+    """One appointment and the Google event it pairs with, as the rules see them, with the run's two-way
+    switch and the comparisons made beforehand."""
+
     studio: StudioFacts | None  # None: the studio has no such appointment
     google: GoogleFacts | None  # None: nothing new from Google about it
     two_way: bool = False  # Google's changes come to the studio (else the studio is the book of record)

@@ -37,6 +37,9 @@ def zero_counts() -> dict[str, int]:
 
 @dataclass
 class ProgressEvent:
+    """Progress of a run for the caller's callback, once at the start (no login) and as each user finishes:
+    users done of all, and that user's counts and line."""
+
     users_done: int
     users_total: int
     login: str | None
@@ -47,6 +50,9 @@ class ProgressEvent:
 
 @dataclass
 class UserRunResult:
+    """One user's part of a run: its status, counts and warnings, or the error with its cause and fix;
+    `record` is what the sync state file keeps."""
+
     login: str
     status: UserStatus
     started: str
@@ -120,6 +126,9 @@ def conflicts_text(count: int, records: list[dict[str, Any]]) -> str:
 
 @dataclass
 class ProcessorResult:
+    """What one run of the processor reports overall: its id, start and end, status and summary, and each
+    user's result."""
+
     run_id: str
     started: str
     finished: str

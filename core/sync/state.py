@@ -36,6 +36,9 @@ RUN_HISTORY = 50
 
 @dataclass
 class SyncState:
+    """One user's sync state (the module docstring lists its parts), loaded once per run and saved in one
+    transaction only when it changed."""
+
     login: str
     account: dict[str, Any] = field(default_factory=dict)
     calendar: dict[str, Any] = field(default_factory=dict)

@@ -30,6 +30,9 @@ SPARE_VARIABLES = frozenset({ENV_CLIENT, ENV_SESSION, ENV_IDLE, ENV_CALLBACK, EN
 
 @dataclass
 class WebContext:
+    """What this console process knows about its browser session (`from_environment`): the client's address,
+    the session id, the idle limit, the sign-in callback."""
+
     client: str  # the browser's address as the web server saw it (after a trusted proxy's X-Forwarded-For)
     session: str  # the web server's id of this browser session (in its log lines and ours)
     idle_seconds: float

@@ -46,6 +46,9 @@ CLOSE_SECONDS = 6.0  # everything must be down within systemd's/the issue's 10 s
 
 @dataclass
 class WebSettings:
+    """How `studiosync web` serves: the data dir, where it listens, the page title and public URL, the idle
+    limit, the session cap and the trusted proxies."""
+
     home: str | None
     host: str
     port: int

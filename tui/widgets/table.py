@@ -23,6 +23,9 @@ from textual.widgets.data_table import RowDoesNotExist
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a FitTable: its key and header, how important it is when the row is too wide, and how
+    much room it takes."""
+
     key: str
     header: str
     priority: int  # 1 = most important; the highest number goes first
