@@ -10,8 +10,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from studiosync.core.cli.main import Command
-from studiosync.core.cli.main import main as core_main
+from studiosync.core.deferred_imports import defer_stdlib
+
+defer_stdlib()  # first, before anything imports dataclasses or pathlib (start-up: see the module)
+
+from studiosync.core.cli.main import Command  # noqa: E402
+from studiosync.core.cli.main import main as core_main  # noqa: E402
 
 # As core's commands: listed by name and help, their module imported only when one of them runs.
 CONSOLE_COMMANDS = (
