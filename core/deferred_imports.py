@@ -16,11 +16,12 @@ builtin modules, and never defer a module whose import has side effects beyond d
 from __future__ import annotations
 
 import sys
-from _thread import allocate_lock  # `threading` itself costs start-up
+from _thread import RLock  # `threading` itself costs start-up
 
 DEFERRED: tuple[str, ...] = ("inspect", "ipaddress")
 
-_loading = allocate_lock()
+# Reentrant: loading one deferred module may read another (in the same thread).
+_loading = RLock()
 
 
 class DeferredModule(type(sys)):  # type: ignore[misc]  # types.ModuleType, without importing types

@@ -88,6 +88,25 @@ THREADS = textwrap.dedent(
 )
 
 
+# Loading one deferred module that reads another deferred module while it loads (in the same thread).
+NESTED = textwrap.dedent(
+    """
+    import os, sys, tempfile
+    folder = tempfile.mkdtemp()
+    with open(os.path.join(folder, "outer_mod.py"), "w") as f:
+        f.write("import inner_mod\\nVALUE = inner_mod.VALUE + 1\\n")
+    with open(os.path.join(folder, "inner_mod.py"), "w") as f:
+        f.write("VALUE = 41\\n")
+    sys.path.insert(0, folder)
+    from studiosync.core.deferred_imports import defer_stdlib
+    defer_stdlib(("outer_mod", "inner_mod"))
+    import outer_mod
+    assert outer_mod.VALUE == 42, outer_mod.VALUE
+    print("ok")
+    """
+)
+
+
 def _run(code: str) -> str:
     done = run_installed(code)  # without the editable install's hook, which imports ipaddress first
     assert done.returncode == 0, done.stderr[-2000:]
@@ -100,6 +119,10 @@ def test_a_deferred_module_loads_on_first_use_and_works_as_the_real_one() -> Non
 
 def test_threads_reading_a_placeholder_at_once_all_get_the_real_module() -> None:
     assert _run(THREADS) == "ok"
+
+
+def test_a_deferred_module_may_read_another_while_it_loads() -> None:
+    assert _run(NESTED) == "ok"
 
 
 def test_a_module_already_imported_is_left_alone() -> None:
