@@ -28,17 +28,18 @@ class DeferredModule(type(sys)):  # type: ignore[misc]  # types.ModuleType, with
     """A placeholder in `sys.modules` that imports its real module on the first attribute read.
 
     Only attributes it lacks reach `__getattr__`: `__name__` and `__spec__` (None, so the import system
-    treats it as a loaded module and `import inspect` elsewhere costs nothing) are its own. After the
-    first read it holds a copy of the real module's names, so code that imported the placeholder keeps
-    working at full speed; `sys.modules` then holds the real module."""
+    treats it as a loaded module and `import inspect` elsewhere costs nothing) are its own. The first read
+    copies the real module's names in, its `__spec__` among them: code that imported the placeholder keeps
+    working at full speed, `sys.modules` then holds the real module, and a later read of a missing name
+    does not copy them again."""
 
     def __getattr__(self, name: str) -> object:
         with _loading:
-            if sys.modules.get(self.__name__) is self:
-                del sys.modules[self.__name__]
-            real = __import__(self.__name__)
-            self.__dict__.update(real.__dict__)
-        return getattr(real, name)
+            if self.__spec__ is None:  # still a placeholder: the first read
+                if sys.modules.get(self.__name__) is self:
+                    del sys.modules[self.__name__]
+                self.__dict__.update(__import__(self.__name__).__dict__)
+        return getattr(__import__(self.__name__), name)
 
 
 def defer_stdlib(names: tuple[str, ...] = DEFERRED) -> None:

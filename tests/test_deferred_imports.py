@@ -46,6 +46,8 @@ BEHAVIOUR = textwrap.dedent(
     import inspect
     assert early.signature is signature is inspect.signature  # the early importers' copy is complete
     assert str(early.signature(lambda x, y=1: None)) == "(x, y=1)"
+    assert not hasattr(early, "no_such_name")  # a missing name is missing, once loaded too
+    assert early.__spec__ is inspect.__spec__ and early.__spec__ is not None
 
     import urllib.parse  # imports ipaddress: the placeholder, loaded by the first bracketed host
     assert state("ipaddress") == "DeferredModule"
