@@ -28,12 +28,9 @@ def _valid_zone(text: str) -> bool:
     return True
 
 
-def _valid_port(text: str) -> bool:
-    return text.strip().isdigit() and 1 <= int(text.strip()) <= 65535
-
-
-def _whole(text: str, most: int) -> bool:
-    return text.strip().isdigit() and int(text.strip()) <= most
+def _whole(text: str, least: int, most: int) -> bool:
+    """A whole number from `least` to `most` (digits only: no sign, no decimal point)."""
+    return text.strip().isdigit() and least <= int(text.strip()) <= most
 
 
 def _valid_url(text: str) -> bool:
@@ -127,7 +124,12 @@ def compose_prefs() -> ComposeResult:
         yield Note("", id="p-host-why")
         with Horizontal(classes="row"):
             yield Label("Port")
-            yield Field("587", id="p-port", label="Port", validators=[rule(_valid_port, "a port number 1-65535")])
+            yield Field(
+                "587",
+                id="p-port",
+                label="Port",
+                validators=[rule(lambda v: _whole(v, 1, 65535), "a port number 1-65535")],
+            )
         yield Note("587 with STARTTLS, 465 with SSL, 25 without.", id="p-port-why")
         with Horizontal(classes="row"):
             yield Label("Security")
@@ -225,7 +227,7 @@ def compose_prefs() -> ComposeResult:
                 id="p-escalate-after",
                 label="After runs",
                 validators=[
-                    rule(lambda v: v.strip().isdigit() and 1 <= int(v) <= 100, "a number of runs, 1-100")
+                    rule(lambda v: _whole(v, 1, 100), "a number of runs, 1-100")
                 ],
             )
         yield Note(
@@ -239,7 +241,7 @@ def compose_prefs() -> ComposeResult:
                 id="p-remind-hours",
                 label="Remind every h",
                 validators=[
-                    rule(lambda v: v.strip().isdigit() and 0 <= int(v) <= 720, "a number of hours, 0-720")
+                    rule(lambda v: _whole(v, 0, 720), "a number of hours, 0-720")
                 ],
             )
         yield Note(
@@ -256,7 +258,7 @@ def compose_prefs() -> ComposeResult:
                 "10",
                 id="p-del-count",
                 label="More than",
-                validators=[rule(lambda v: _whole(v, 100_000), "a number of items, 0-100000")],
+                validators=[rule(lambda v: _whole(v, 0, 100_000), "a number of items, 0-100000")],
             )
         yield Note("", id="p-del-count-why")
         with Horizontal(classes="row"):
@@ -265,7 +267,7 @@ def compose_prefs() -> ComposeResult:
                 "25",
                 id="p-del-percent",
                 label="And over (%)",
-                validators=[rule(lambda v: _whole(v, 100), "a share in percent, 0-100 (100: off)")],
+                validators=[rule(lambda v: _whole(v, 0, 100), "a share in percent, 0-100 (100: off)")],
             )
         yield Note(DELETIONS_NOTE, id="p-del-percent-why")
         yield Button("Save", id="p-deletions-save", classes="save", disabled=True)
