@@ -206,6 +206,8 @@ def test_interval_next_runs_and_trigger_start() -> None:
         ("1-0 * * * *", "range 1-0 in the minute field goes backwards"),
         ("*/0 * * * *", "step 0 in the minute field is out of range 1-59"),
         ("*/x * * * *", "the step after '/' must be a number"),
+        ("*/² * * * *", "the step after '/' must be a number"),  # a digit to isdigit(), not to int()
+        ("² * * * *", "'²' is not a valid minute"),
         ("1,,2 * * * *", "has an empty list item"),
         ("0 0 31 2 *", "day-of-month 31 never occurs in February"),
         ("0 0 30,31 feb *", "never occurs in February"),

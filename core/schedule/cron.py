@@ -96,7 +96,7 @@ def _parse_field(text: str, spec: Field) -> frozenset[int]:
         base, slash, step_text = item.partition("/")
         step = 1
         if slash:
-            if not step_text.isdigit():
+            if not step_text.isdecimal():  # isdigit() would pass "²", which int() refuses
                 raise InputError(f"'{item}' in the {spec.name} field: the step after '/' must be a number")
             step = int(step_text)
             if not 1 <= step <= spec.high:
@@ -120,7 +120,7 @@ def _parse_field(text: str, spec: Field) -> frozenset[int]:
 
 
 def _value(token: str, spec: Field) -> int:
-    if token.isdigit():
+    if token.isdecimal():  # what int() reads ("²" is a digit, not a decimal)
         number = int(token)
         if not spec.low <= number <= spec.high:
             raise InputError(f"{spec.name} {number} is out of range {spec.low}-{spec.high}")

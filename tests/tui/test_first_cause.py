@@ -61,10 +61,11 @@ async def test_company_prefs_reminder_interval(make_app, tui_studio) -> None:
         await settle(pilot)
         q = app.screen.query_one
         assert q("#p-remind-hours", Field).value == "24"  # the default, as stored
-        q("#p-remind-hours", Field).value = "a day"
-        await pilot.pause()
-        assert q("#p-escalation-save").disabled
-        assert "a number of hours, 0-720" in str(q("#p-remind-hours-why").render())
+        for bad in ("a day", "²"):  # "²" passes isdigit() but not int(): refused, not a crash
+            q("#p-remind-hours", Field).value = bad
+            await pilot.pause()
+            assert q("#p-escalation-save").disabled
+            assert "a number of hours, 0-720" in str(q("#p-remind-hours-why").render())
         q("#p-remind-hours", Field).value = "6"
         q("#p-remind-hours", Field).focus()
         await pilot.press("ctrl+s")

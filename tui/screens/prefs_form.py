@@ -29,8 +29,9 @@ def _valid_zone(text: str) -> bool:
 
 
 def _whole(text: str, least: int, most: int) -> bool:
-    """A whole number from `least` to `most` (digits only: no sign, no decimal point)."""
-    return text.strip().isdigit() and least <= int(text.strip()) <= most
+    """A whole number from `least` to `most` (digits only: no sign, no decimal point). isdecimal, not
+    isdigit: "²" is a digit that int() refuses."""
+    return text.strip().isdecimal() and least <= int(text.strip()) <= most
 
 
 def _valid_url(text: str) -> bool:
@@ -45,7 +46,7 @@ def _valid_url(text: str) -> bool:
 
 def _budget_ok(text: str) -> bool:
     digits = text.strip().replace(",", "")
-    return digits.isdigit() and MIN_BUDGET <= int(digits) <= MAX_BUDGET
+    return digits.isdecimal() and MIN_BUDGET <= int(digits) <= MAX_BUDGET
 
 
 # part -> (its validated fields, every widget whose value it saves, its Save button)
