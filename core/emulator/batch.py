@@ -83,7 +83,7 @@ def parse(body: bytes, content_type: str) -> list[Part]:
             raise bad_request(f"Bad request line in batch part: {http_lines[0]!r}.", "badContent")
         headers = _headers(http_lines[1:])
         length = headers.get("content-length")
-        if length and length.isdigit():
+        if length and length.isdecimal():  # isdigit() would pass "²", which int() refuses
             sub_body = sub_body[: int(length)]
         parts.append(
             Part(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from googleapiclient.errors import HttpError
-from studiosync.core.emulator import GoogleEmulator
+from studiosync.core.emulator import GoogleEmulator, batch
 
 from .helpers import ANN, call, reason, timed
 
@@ -120,3 +120,15 @@ def test_outer_authorization_applies_to_parts(emu: GoogleEmulator, creds: Any) -
         {"Content-Type": "multipart/mixed; boundary=XyZ", "Authorization": "Bearer nope"},
     )
     assert status == 401
+
+
+@pytest.mark.parametrize(("length", "body"), [("4", b'{"a"'), ("\u00b2", b'{"a": 1}'), ("x", b'{"a": 1}')])
+def test_a_parts_content_length_cuts_its_body_only_when_it_is_a_number(length: str, body: bytes) -> None:
+    # "²" is a digit to str.isdigit() but not to int(): it must not crash the parser (a 500).
+    raw = (
+        "--XyZ\r\nContent-Type: application/http\r\n\r\n"
+        f"POST /calendar/v3/calendars/primary/events HTTP/1.1\r\nContent-Length: {length}\r\n\r\n"
+        '{"a": 1}\r\n--XyZ--\r\n'
+    ).encode()
+    (part,) = batch.parse(raw, "multipart/mixed; boundary=XyZ")
+    assert part.request.body == body
