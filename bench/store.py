@@ -85,9 +85,9 @@ def main() -> None:
 
     # Load everything: a fresh process (interpreter + imports + Studio + read all), and a fresh Studio here.
     # With --buckets, child processes must use the same layout.
-    pre = f"from core.store import layout;layout.BUCKETS={args.buckets};" if args.buckets else ""
+    pre = f"from studiosync.core.store import layout;layout.BUCKETS={args.buckets};" if args.buckets else ""
     code = (
-        "import sys,time;t=time.perf_counter();" + pre + "from core.studio.studio import Studio;"
+        "import sys,time;t=time.perf_counter();" + pre + "from studiosync.core.studio.studio import Studio;"
         "n=len(Studio.open(sys.argv[1]).appointments.list());print(n,(time.perf_counter()-t)*1000)"
     )
     proc_ms, inner_ms = [], []
@@ -150,7 +150,7 @@ def main() -> None:
     cli_path = Path(sys.executable).with_name("studiosync")
     cli = [str(cli_path)]
     if pre:
-        cli = [sys.executable, "-c", pre + "import sys;from tui.cli import main;sys.exit(main())"]
+        cli = [sys.executable, "-c", pre + "import sys;from studiosync.tui.cli import main;sys.exit(main())"]
     if cli_path.exists():
         rows.append(
             (

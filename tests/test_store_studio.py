@@ -176,7 +176,7 @@ def test_a_fresh_process_reads_what_this_one_wrote(studio: Studio, home: Path) -
     studio.users.add("ann", "Ann")
     ids = {_add(studio, "ann", f"t{i}", i).id for i in range(5)}
     code = (
-        "import sys; from core.studio.studio import Studio; "
+        "import sys; from studiosync.core.studio.studio import Studio; "
         "print(' '.join(a.id for a in Studio.open(sys.argv[1]).appointments.list('ann')))"
     )
     out = subprocess.run([sys.executable, "-c", code, str(home)], capture_output=True, text=True, check=True)

@@ -26,7 +26,7 @@ def test_shift_moves_the_wall_clock_of_a_run(tmp_path: Path) -> None:
     real = datetime.now(UTC)
     probe.write_text(
         "from datetime import UTC, datetime\n"
-        "from core import clock\n"
+        "from studiosync.core import clock\n"
         "def test_probe():\n"
         f"    assert datetime.now(UTC).year == {(real + timedelta(days=365)).year}\n"
         f"    assert clock.now() > datetime.fromisoformat('{(real + timedelta(days=364)).isoformat()}')\n"
